@@ -1,0 +1,96 @@
+//! Writing the audit log from handlers: who (actor), from where (client
+//! address, request id), what (action, target, before/after).
+
+use crate::problem::TokenRefusal;
+use crate::request_context::RequestId;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use living_gate_db::audit::{self as audit_db, NewAuditEntry};
+use living_gate_db::{pool, AsyncPgConnection, DbResult};
+use living_gate_domain::Actor;
+use serde_json::Value;
+use std::future::{ready, Ready};
+use uuid::Uuid;
+
+/// Where a request came from, for the audit log and rate limits.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    /// The TCP peer address (a proxy's, when behind one).
+    pub client_addr: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn from_request_head(req: &HttpRequest) -> RequestMeta {
+        RequestMeta {
+            request_id: RequestId::of(req),
+            client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+        }
+    }
+}
+
+impl FromRequest for RequestMeta {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(RequestMeta::from_request_head(req)))
+    }
+}
+
+/// One audited event.
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: Option<String>,
+    pub changes: Value,
+}
+
+/// Appends an event; call it inside the transaction of the change it records.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Actor>,
+    meta: &RequestMeta,
+    event: Event<'_>,
+) -> DbResult<()> {
+    audit_db::record(
+        conn,
+        &NewAuditEntry {
+            id: Uuid::now_v7(),
+            actor_id: actor.map(|a| a.id),
+            actor_role: actor.map(|a| a.role.as_str().to_owned()),
+            action: event.action.to_owned(),
+            target_type: Some(event.target_type.to_owned()),
+            target_id: event.target_id,
+            request_id: meta.request_id.clone(),
+            client_addr: meta.client_addr.clone(),
+            changes: event.changes,
+        },
+    )
+    .await
+}
+
+/// Records a refused bearer token with its reason class. Best effort: a
+/// failure to audit must not turn a 401 into a 500, so it is only logged.
+pub async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenRefusal) {
+    let result = async {
+        let mut conn = pool::connection(&state.pool).await?;
+        record(
+            &mut conn,
+            None,
+            meta,
+            Event {
+                action: "token.refused",
+                target_type: "token",
+                target_id: None,
+                changes: serde_json::json!({ "reason": reason.as_str() }),
+            },
+        )
+        .await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not audit a token refusal");
+    }
+}

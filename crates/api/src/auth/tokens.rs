@@ -1,0 +1,102 @@
+//! Access tokens: EdDSA-signed JWTs with `kid`, checked strictly.
+
+use super::keys::KeySet;
+use crate::config::AuthConfig;
+use crate::problem::TokenRefusal;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Header, Validation};
+use living_gate_domain::Role;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+pub const LEEWAY_SECS: u64 = 5;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// The user id, or the service account id.
+    pub sub: Uuid,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dept: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muni: Option<Uuid>,
+    /// Present on service-account tokens (RFC 9068).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: Uuid,
+    pub iss: String,
+    pub aud: String,
+}
+
+/// The identity an access token is issued for.
+pub struct Subject {
+    pub id: Uuid,
+    pub role: Role,
+    pub department_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub municipality_id: Option<Uuid>,
+    pub client_id: Option<String>,
+}
+
+pub fn issue(
+    keys: &KeySet,
+    config: &AuthConfig,
+    subject: &Subject,
+) -> Result<(String, Claims), String> {
+    let now = chrono::Utc::now().timestamp();
+    let ttl = i64::try_from(config.access_token_ttl.as_secs()).unwrap_or(900);
+    let claims = Claims {
+        sub: subject.id,
+        role: subject.role,
+        dept: subject.department_id,
+        org: subject.organization_id,
+        muni: subject.municipality_id,
+        client_id: subject.client_id.clone(),
+        iat: now,
+        nbf: now,
+        exp: now + ttl,
+        jti: Uuid::now_v7(),
+        iss: config.issuer.clone(),
+        aud: config.audience.clone(),
+    };
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(keys.signing_kid().to_owned());
+    let token =
+        jsonwebtoken::encode(&header, &claims, keys.encoding_key()).map_err(|e| e.to_string())?;
+    Ok((token, claims))
+}
+
+/// Checks signature, algorithm, key id, issuer, audience, expiry and `nbf`.
+pub fn verify(keys: &KeySet, config: &AuthConfig, token: &str) -> Result<Claims, TokenRefusal> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRefusal::Malformed)?;
+    if header.alg != Algorithm::EdDSA {
+        return Err(TokenRefusal::Algorithm);
+    }
+    let kid = header.kid.ok_or(TokenRefusal::UnknownKey)?;
+    let key = keys.decoding_key(&kid).ok_or(TokenRefusal::UnknownKey)?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_nbf = true;
+    validation.set_issuer(&[&config.issuer]);
+    validation.set_audience(&[&config.audience]);
+    validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+    jsonwebtoken::decode::<Claims>(token, key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => TokenRefusal::Expired,
+            ErrorKind::ImmatureSignature => TokenRefusal::NotYetValid,
+            ErrorKind::InvalidIssuer => TokenRefusal::Issuer,
+            ErrorKind::InvalidAudience => TokenRefusal::Audience,
+            ErrorKind::InvalidSignature => TokenRefusal::Signature,
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                TokenRefusal::Algorithm
+            }
+            _ => TokenRefusal::Malformed,
+        })
+}

@@ -1,0 +1,281 @@
+//! Configuration from environment variables. Every variable has a documented
+//! default (README, "Configuration"); a bad value stops start-up with one
+//! line naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`; `None` means the embedded PostgreSQL under the data dir.
+    pub database_url: Option<String>,
+    /// `LIVING_GATE_BIND`
+    pub bind: SocketAddr,
+    /// `LIVING_GATE_DATA_DIR`
+    pub data_dir: PathBuf,
+    /// `LIVING_GATE_LOG`: a tracing filter such as `info,living_gate_api=debug`.
+    pub log_filter: String,
+    /// `LIVING_GATE_LOG_FORMAT`
+    pub log_format: LogFormat,
+    /// `LIVING_GATE_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser.
+    pub cors_origins: Vec<String>,
+    /// `LIVING_GATE_MIGRATE`: run pending migrations at start (external database).
+    pub migrate_on_start: bool,
+    /// `LIVING_GATE_DB_POOL_SIZE`
+    pub db_pool_size: usize,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// `LIVING_GATE_JWT_KEY_FILE`: PEM with one or more Ed25519 private keys; the first signs.
+    pub key_file: Option<PathBuf>,
+    /// `LIVING_GATE_JWT_ISSUER`
+    pub issuer: String,
+    /// `LIVING_GATE_JWT_AUDIENCE`
+    pub audience: String,
+    /// `LIVING_GATE_ACCESS_TOKEN_TTL` (seconds)
+    pub access_token_ttl: Duration,
+    /// `LIVING_GATE_REFRESH_TOKEN_TTL` (seconds)
+    pub refresh_token_ttl: Duration,
+    /// `LIVING_GATE_LOGIN_MAX_FAILURES_PER_EMAIL` within the window.
+    pub login_max_failures_per_email: i32,
+    /// `LIVING_GATE_LOGIN_MAX_ATTEMPTS_PER_ADDRESS` within the window.
+    pub login_max_attempts_per_address: i32,
+    /// `LIVING_GATE_LOGIN_WINDOW` (seconds)
+    pub login_window_secs: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// A configuration error: which variable, and what is wrong with it.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let database_url = get("DATABASE_URL");
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(problem(
+                    "DATABASE_URL",
+                    "must start with postgres:// or postgresql://",
+                ));
+            }
+        }
+        let bind = match get("LIVING_GATE_BIND") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(raw) => raw.parse().map_err(|_| {
+                problem(
+                    "LIVING_GATE_BIND",
+                    format!(
+                        "`{raw}` is not a socket address (expected host:port, e.g. 127.0.0.1:8080)"
+                    ),
+                )
+            })?,
+        };
+        let log_format = match get("LIVING_GATE_LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(problem(
+                    "LIVING_GATE_LOG_FORMAT",
+                    format!("`{other}` is not one of json, pretty"),
+                ))
+            }
+        };
+        let log_filter = get("LIVING_GATE_LOG").unwrap_or_else(|| "info".to_owned());
+        tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
+            problem(
+                "LIVING_GATE_LOG",
+                format!("`{log_filter}` is not a valid filter: {e}"),
+            )
+        })?;
+        let cors_origins = match get("LIVING_GATE_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|origin| {
+                    let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                        && !origin.ends_with('/')
+                        && !origin.contains('*');
+                    if ok {
+                        Ok(origin.to_owned())
+                    } else {
+                        Err(problem(
+                            "LIVING_GATE_CORS_ORIGINS",
+                            format!("`{origin}` is not an origin like https://app.example.jp (no path, no wildcard)"),
+                        ))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Config {
+            database_url,
+            bind,
+            data_dir: get("LIVING_GATE_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("./data")),
+            log_filter,
+            log_format,
+            cors_origins,
+            migrate_on_start: parse_bool(&get, "LIVING_GATE_MIGRATE", true)?,
+            db_pool_size: parse_number(&get, "LIVING_GATE_DB_POOL_SIZE", 16, 2, 1000)?,
+            auth: AuthConfig {
+                key_file: get("LIVING_GATE_JWT_KEY_FILE").map(PathBuf::from),
+                issuer: get("LIVING_GATE_JWT_ISSUER").unwrap_or_else(|| "living-gate".to_owned()),
+                audience: get("LIVING_GATE_JWT_AUDIENCE")
+                    .unwrap_or_else(|| "living-gate-api".to_owned()),
+                access_token_ttl: Duration::from_secs(parse_number(
+                    &get,
+                    "LIVING_GATE_ACCESS_TOKEN_TTL",
+                    900,
+                    60,
+                    86_400,
+                )?),
+                refresh_token_ttl: Duration::from_secs(parse_number(
+                    &get,
+                    "LIVING_GATE_REFRESH_TOKEN_TTL",
+                    30 * 86_400,
+                    300,
+                    365 * 86_400,
+                )?),
+                login_max_failures_per_email: parse_number(
+                    &get,
+                    "LIVING_GATE_LOGIN_MAX_FAILURES_PER_EMAIL",
+                    5,
+                    1,
+                    1000,
+                )?,
+                login_max_attempts_per_address: parse_number(
+                    &get,
+                    "LIVING_GATE_LOGIN_MAX_ATTEMPTS_PER_ADDRESS",
+                    50,
+                    1,
+                    100_000,
+                )?,
+                login_window_secs: parse_number(&get, "LIVING_GATE_LOGIN_WINDOW", 900, 1, 86_400)?,
+            },
+        })
+    }
+}
+
+fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+fn parse_bool(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(name).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(problem(
+            name,
+            format!("`{other}` is not a boolean (true or false)"),
+        )),
+    }
+}
+
+fn parse_number<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    min: T,
+    max: T,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(raw) = get(name) else {
+        return Ok(default);
+    };
+    match raw.trim().parse::<T>() {
+        Ok(value) if value >= min && value <= max => Ok(value),
+        _ => Err(problem(
+            name,
+            format!("`{raw}` is not a whole number between {min} and {max}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.database_url, None);
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.auth.access_token_ttl, Duration::from_secs(900));
+        assert!(c.migrate_on_start);
+        assert!(c.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("LIVING_GATE_BIND", "localhost"),
+            ("LIVING_GATE_LOG_FORMAT", "xml"),
+            ("LIVING_GATE_LOG", "info,[[["),
+            ("LIVING_GATE_CORS_ORIGINS", "https://ok.example,*"),
+            ("LIVING_GATE_MIGRATE", "maybe"),
+            ("LIVING_GATE_DB_POOL_SIZE", "0"),
+            ("LIVING_GATE_ACCESS_TOKEN_TTL", "fifteen"),
+            ("DATABASE_URL", "mysql://x"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(var);
+            assert_eq!(err.variable, var);
+            assert!(err.to_string().starts_with(&format!("{var}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn parses_cors_origins() {
+        let c = config(&[(
+            "LIVING_GATE_CORS_ORIGINS",
+            "https://a.example.jp, http://localhost:5173",
+        )])
+        .expect("valid");
+        assert_eq!(
+            c.cors_origins,
+            vec!["https://a.example.jp", "http://localhost:5173"]
+        );
+    }
+}

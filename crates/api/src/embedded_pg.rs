@@ -1,0 +1,353 @@
+//! The embedded default: a private PostgreSQL cluster under
+//! `$LIVING_GATE_DATA_DIR/postgres`, run from the binaries installed on the
+//! machine (PATH, then `/usr/lib/postgresql/*/bin`).
+//!
+//! - created with `initdb` on first start (scram-sha-256, a generated
+//!   superuser password kept in the cluster directory), kept across restarts;
+//! - listens only on a free loopback port, no Unix socket;
+//! - `postgres` runs as our child in its own process group, so Ctrl-C reaches
+//!   us first and we stop it after draining requests; the kernel sends it
+//!   SIGINT (fast shutdown) if we die (PR_SET_PDEATHSIG), and a cluster left
+//!   running anyway is found by its `postmaster.pid` and stopped at the next start;
+//! - as root (initdb refuses root) the cluster runs as the `postgres` user.
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::{Pid, User};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const DATABASE: &str = "living_gate";
+const SUPERUSER: &str = "postgres";
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    #[error(
+        "no DATABASE_URL is set and no PostgreSQL is installed (looked for initdb and postgres on PATH and in \
+/usr/lib/postgresql/*/bin). Install it (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql@16), \
+or point DATABASE_URL at a server, e.g. one started with `docker compose up -d db`: \
+DATABASE_URL=postgres://living_gate:living_gate@127.0.0.1:5432/living_gate"
+    )]
+    NotInstalled,
+    #[error("running as root needs a `postgres` system user to own the embedded cluster (initdb refuses root); create one or set DATABASE_URL")]
+    NoPostgresUser,
+    #[error("{action} failed: {detail}")]
+    Failed { action: String, detail: String },
+}
+
+fn failed(action: impl Into<String>, detail: impl ToString) -> EmbeddedError {
+    EmbeddedError::Failed {
+        action: action.into(),
+        detail: detail.to_string(),
+    }
+}
+
+/// A running embedded cluster; stopped by [`EmbeddedPostgres::stop`] or on drop.
+pub struct EmbeddedPostgres {
+    child: Option<Child>,
+    pub url: String,
+    /// True when this start created the cluster (the demo data goes in then).
+    pub created: bool,
+    pub cluster_dir: PathBuf,
+}
+
+/// Where the PostgreSQL server binaries are.
+pub fn find_binaries() -> Option<PathBuf> {
+    let has_both = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
+    let from_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|dir| has_both(dir));
+    from_path.or_else(|| {
+        let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .flatten()
+            .filter_map(|entry| {
+                let version = entry.file_name().to_str()?.parse::<u32>().ok()?;
+                let bin = entry.path().join("bin");
+                has_both(&bin).then_some((version, bin))
+            })
+            .collect();
+        versions.sort();
+        versions.pop().map(|(_, bin)| bin)
+    })
+}
+
+impl EmbeddedPostgres {
+    /// Starts (creating if needed) the cluster under `data_dir/postgres`.
+    ///
+    /// Call from the main thread: the parent-death signal is tied to the
+    /// thread that spawns the server.
+    pub async fn start(data_dir: &Path) -> Result<EmbeddedPostgres, EmbeddedError> {
+        let bin = find_binaries().ok_or(EmbeddedError::NotInstalled)?;
+        let owner = cluster_owner()?;
+        fs::create_dir_all(data_dir)
+            .map_err(|e| failed(format!("creating {}", data_dir.display()), e))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .map_err(|e| failed("resolving the data directory", e))?;
+        let cluster_dir = data_dir.join("postgres");
+        let pgdata = cluster_dir.join("data");
+        fs::create_dir_all(&cluster_dir)
+            .map_err(|e| failed(format!("creating {}", cluster_dir.display()), e))?;
+        let password_file = cluster_dir.join("superuser-password");
+        if let Some(owner) = &owner {
+            chown(&cluster_dir, owner)?;
+        }
+        if !pgdata.join("PG_VERSION").exists() {
+            init_cluster(&bin, &pgdata, &password_file, owner.as_ref())?;
+        }
+        let password = fs::read_to_string(&password_file)
+            .map_err(|e| failed(format!("reading {}", password_file.display()), e))?
+            .trim()
+            .to_owned();
+        stop_orphan(&pgdata)?;
+        let port = free_port()?;
+        let log_path = cluster_dir.join("postgres.log");
+        let child = spawn_server(&bin, &pgdata, port, &log_path, owner.as_ref())?;
+        let mut server = EmbeddedPostgres {
+            child: Some(child),
+            url: format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/{DATABASE}"),
+            created: false,
+            cluster_dir,
+        };
+        let maintenance_url =
+            format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/postgres");
+        server.wait_ready(&maintenance_url, &log_path).await?;
+        // The database, not the cluster, decides "first start": a start that
+        // died between initdb and CREATE DATABASE is completed by the next.
+        server.created = ensure_database(&maintenance_url).await?;
+        Ok(server)
+    }
+
+    async fn wait_ready(&mut self, url: &str, log_path: &Path) -> Result<(), EmbeddedError> {
+        use diesel_async::AsyncConnection;
+        let started = Instant::now();
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(failed(
+                        "starting postgres",
+                        format!("it exited with {status}; see {}", log_path.display()),
+                    ));
+                }
+            }
+            if diesel_async::AsyncPgConnection::establish(url)
+                .await
+                .is_ok()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > START_TIMEOUT {
+                return Err(failed(
+                    "starting postgres",
+                    format!("not ready after 60 s; see {}", log_path.display()),
+                ));
+            }
+            // Polling a server we just started; it takes well under a second.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Fast shutdown (SIGINT), waiting for the server to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            if let Ok(pid) = i32::try_from(child.id()) {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGINT);
+            }
+            match child.wait() {
+                Ok(status) => tracing::info!(%status, "embedded postgres stopped"),
+                Err(e) => tracing::warn!(error = %e, "waiting for embedded postgres"),
+            }
+        }
+    }
+}
+
+impl Drop for EmbeddedPostgres {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The user the cluster runs as when we are root.
+fn cluster_owner() -> Result<Option<User>, EmbeddedError> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(None);
+    }
+    User::from_name("postgres")
+        .ok()
+        .flatten()
+        .map(Some)
+        .ok_or(EmbeddedError::NoPostgresUser)
+}
+
+fn chown(path: &Path, owner: &User) -> Result<(), EmbeddedError> {
+    nix::unistd::chown(path, Some(owner.uid), Some(owner.gid))
+        .map_err(|e| failed(format!("chown {}", path.display()), e))
+}
+
+fn as_owner(command: &mut Command, owner: Option<&User>) {
+    if let Some(owner) = owner {
+        command.uid(owner.uid.as_raw()).gid(owner.gid.as_raw());
+    }
+}
+
+fn init_cluster(
+    bin: &Path,
+    pgdata: &Path,
+    password_file: &Path,
+    owner: Option<&User>,
+) -> Result<(), EmbeddedError> {
+    let password = crate::auth::secrets::random_token();
+    crate::auth::keys::write_private(password_file, password.as_bytes())
+        .map_err(|e| failed(format!("writing {}", password_file.display()), e))?;
+    if let Some(owner) = owner {
+        chown(password_file, owner)?;
+    }
+    let mut command = Command::new(bin.join("initdb"));
+    command
+        .arg("-D")
+        .arg(pgdata)
+        .args([
+            "-U",
+            SUPERUSER,
+            "--auth=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--pwfile",
+        ])
+        .arg(password_file)
+        .stdin(Stdio::null());
+    as_owner(&mut command, owner);
+    let output = command.output().map_err(|e| failed("running initdb", e))?;
+    if !output.status.success() {
+        let _ = fs::remove_dir_all(pgdata);
+        let _ = fs::remove_file(password_file);
+        return Err(failed(
+            "initdb",
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stderr).trim(),
+                if owner.is_some() {
+                    " (the postgres user must be able to reach the data directory; choose LIVING_GATE_DATA_DIR accordingly)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    fs::set_permissions(pgdata, fs::Permissions::from_mode(0o700))
+        .map_err(|e| failed("chmod data directory", e))
+}
+
+/// Stops a server left running by a previous process that was killed.
+fn stop_orphan(pgdata: &Path) -> Result<(), EmbeddedError> {
+    let Ok(pid_file) = fs::read_to_string(pgdata.join("postmaster.pid")) else {
+        return Ok(());
+    };
+    let Some(pid) = pid_file
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse::<i32>().ok())
+    else {
+        return Ok(());
+    };
+    let pid = Pid::from_raw(pid);
+    if kill(pid, None).is_err() {
+        return Ok(()); // stale pid file; postgres removes it itself
+    }
+    tracing::warn!(
+        pid = pid.as_raw(),
+        "stopping an embedded postgres left running by a previous start"
+    );
+    let _ = kill(pid, Signal::SIGINT);
+    let started = Instant::now();
+    while kill(pid, None).is_ok() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = kill(pid, Signal::SIGQUIT);
+        }
+        if started.elapsed() > Duration::from_secs(40) {
+            return Err(failed(
+                "stopping the previous embedded postgres",
+                format!("pid {pid} does not exit"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+fn free_port() -> Result<u16, EmbeddedError> {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| failed("finding a free port", e))
+}
+
+fn spawn_server(
+    bin: &Path,
+    pgdata: &Path,
+    port: u16,
+    log_path: &Path,
+    owner: Option<&User>,
+) -> Result<Child, EmbeddedError> {
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path)
+        .map_err(|e| failed(format!("opening {}", log_path.display()), e))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| failed("opening the postgres log", e))?;
+    let mut command = Command::new(bin.join("postgres"));
+    command
+        .arg("-D")
+        .arg(pgdata)
+        .args([
+            "-p",
+            &port.to_string(),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "unix_socket_directories=",
+        ])
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .process_group(0);
+    as_owner(&mut command, owner);
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(std::io::Error::from)
+        });
+    }
+    command.spawn().map_err(|e| failed("starting postgres", e))
+}
+
+/// Creates the application database unless it exists; true when it did.
+async fn ensure_database(maintenance_url: &str) -> Result<bool, EmbeddedError> {
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    let mut conn = diesel_async::AsyncPgConnection::establish(maintenance_url)
+        .await
+        .map_err(|e| failed("connecting to the embedded postgres", e))?;
+    let existing = diesel::sql_query(format!(
+        "SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .map_err(|e| failed("looking for the database", e))?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    diesel::sql_query(format!("CREATE DATABASE {DATABASE}"))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| failed("creating the database", e))?;
+    Ok(true)
+}

@@ -1,0 +1,82 @@
+//! Optimistic concurrency: `ETag: "<version>"` on single-resource reads,
+//! `If-Match` required on changes (428 without it, 412 when stale).
+
+use crate::problem::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use std::future::{ready, Ready};
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The versions an `If-Match` header accepts (`*` accepts any).
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<Vec<i64>>);
+
+impl IfMatch {
+    /// 412 unless `current` is one of the versions the caller read.
+    pub fn check(&self, current: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            None => Ok(()),
+            Some(versions) if versions.contains(&current) => Ok(()),
+            Some(_) => Err(ApiError::PreconditionFailed),
+        }
+    }
+
+    fn parse(raw: &str) -> Result<IfMatch, ApiError> {
+        if raw.trim() == "*" {
+            return Ok(IfMatch(None));
+        }
+        raw.split(',')
+            .map(|tag| {
+                let tag = tag.trim();
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                tag.strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .ok_or(ApiError::PreconditionFailed)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|versions| IfMatch(Some(versions)))
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.headers().get(header::IF_MATCH) {
+            None => Err(ApiError::PreconditionRequired),
+            Some(value) => value
+                .to_str()
+                .map_err(|_| ApiError::PreconditionFailed)
+                .and_then(IfMatch::parse),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_strong_weak_lists_and_star() {
+        assert!(IfMatch::parse("\"3\"").and_then(|m| m.check(3)).is_ok());
+        assert!(IfMatch::parse("W/\"3\"").and_then(|m| m.check(3)).is_ok());
+        assert!(IfMatch::parse("\"2\", \"3\"")
+            .and_then(|m| m.check(3))
+            .is_ok());
+        assert!(IfMatch::parse("*").and_then(|m| m.check(9)).is_ok());
+        assert!(matches!(
+            IfMatch::parse("\"2\"").and_then(|m| m.check(3)),
+            Err(ApiError::PreconditionFailed)
+        ));
+        assert!(matches!(
+            IfMatch::parse("nonsense"),
+            Err(ApiError::PreconditionFailed)
+        ));
+    }
+}

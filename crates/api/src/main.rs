@@ -1,0 +1,29 @@
+//! `living-gate`: the ZAMA Living Gate API server and its admin commands.
+
+use clap::Parser;
+use living_gate_api::cli::{self, Cli, Command};
+use living_gate_api::config::Config;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("living-gate: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if !matches!(command, Command::Openapi) {
+        living_gate_api::telemetry::init(&config.log_filter, config.log_format);
+    }
+    match cli::run(command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("living-gate: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! RFC 9457 problem details: the one error envelope of the API, and the one
+//! mapping from domain and database errors to HTTP statuses.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use living_gate_db::DbError;
+use living_gate_domain::{Denied, FieldError, ValidationErrors};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Why a bearer token was refused; written to the audit log (never the token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefusal {
+    Missing,
+    WrongScheme,
+    Malformed,
+    Algorithm,
+    UnknownKey,
+    Signature,
+    Expired,
+    NotYetValid,
+    Issuer,
+    Audience,
+    Revoked,
+    InactiveAccount,
+}
+
+impl TokenRefusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRefusal::Missing => "missing",
+            TokenRefusal::WrongScheme => "wrong_scheme",
+            TokenRefusal::Malformed => "malformed",
+            TokenRefusal::Algorithm => "algorithm",
+            TokenRefusal::UnknownKey => "unknown_key",
+            TokenRefusal::Signature => "signature",
+            TokenRefusal::Expired => "expired",
+            TokenRefusal::NotYetValid => "not_yet_valid",
+            TokenRefusal::Issuer => "issuer",
+            TokenRefusal::Audience => "audience",
+            TokenRefusal::Revoked => "revoked",
+            TokenRefusal::InactiveAccount => "inactive_account",
+        }
+    }
+}
+
+/// Every error an endpoint can return.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized(String),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    #[error("conflict: {detail}")]
+    Conflict {
+        detail: String,
+        extra: Option<Value>,
+    },
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType(String),
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The problem+json body (RFC 9457) every error response carries.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://living-gate.example/problems/validation",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "1 invalid field(s)",
+    "instance": "/v1/organizations",
+    "request_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01",
+    "errors": [{"field": "name", "code": "required", "message": "must not be empty"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The request path.
+    pub instance: Option<String>,
+    /// The request id, as in the `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// For 422: every invalid field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// For 409 on workflow moves: the moves allowed to this caller now.
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    pub extra: Option<Value>,
+}
+
+impl ApiError {
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => ("bad-request", "Malformed request"),
+            ApiError::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            ApiError::Forbidden => ("forbidden", "Not allowed"),
+            ApiError::NotFound => ("not-found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            ApiError::Conflict { .. } => ("conflict", "Conflict"),
+            ApiError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            ApiError::PreconditionRequired => ("precondition-required", "Precondition required"),
+            ApiError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::Validation(_) => ("validation", "Validation failed"),
+            ApiError::RateLimited { .. } => ("rate-limited", "Too many requests"),
+            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    /// What the client is told. Internal causes stay in the log.
+    fn detail(&self) -> String {
+        match self {
+            ApiError::BadRequest(detail)
+            | ApiError::Unauthorized(detail)
+            | ApiError::UnsupportedMediaType(detail) => detail.clone(),
+            ApiError::Forbidden => "your role may not perform this operation".into(),
+            ApiError::NotFound => "no such resource, or it is not visible to you".into(),
+            ApiError::MethodNotAllowed { allow } => {
+                format!("this resource supports {}", allow.join(", "))
+            }
+            ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::PreconditionFailed => {
+                "the resource changed since you read it: fetch it again and reapply your change"
+                    .into()
+            }
+            ApiError::PreconditionRequired => "send If-Match with the ETag you last read".into(),
+            ApiError::PayloadTooLarge => "the request body exceeds the limit of 256 KiB".into(),
+            ApiError::Validation(errors) => errors.to_string(),
+            ApiError::RateLimited { retry_after_secs } => {
+                format!("too many attempts; retry after {retry_after_secs} seconds")
+            }
+            ApiError::Unavailable(_) => "the database is unavailable; retry later".into(),
+            ApiError::Internal(_) => {
+                "an unexpected error occurred; it has been logged with the request id".into()
+            }
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.kind();
+        Problem {
+            problem_type: format!("https://living-gate.example/problems/{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            instance: None,
+            request_id: None,
+            errors: match self {
+                ApiError::Validation(errors) => Some(errors.0.clone()),
+                _ => None,
+            },
+            extra: match self {
+                ApiError::Conflict { extra, .. } => extra.clone(),
+                _ => None,
+            },
+        }
+    }
+
+    pub fn validation(field: &str, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(ValidationErrors::single(field, code, message))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"living-gate\""));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::NotFound => ApiError::NotFound,
+            DbError::UniqueViolation { constraint } => ApiError::Conflict {
+                detail: format!(
+                    "a resource with the same unique value already exists ({})",
+                    public_constraint(&constraint)
+                ),
+                extra: None,
+            },
+            DbError::ForeignKeyViolation { .. } => ApiError::Validation(ValidationErrors::single(
+                "body",
+                "unknown_reference",
+                "refers to a resource that does not exist",
+            )),
+            DbError::SerializationFailure => ApiError::Conflict {
+                detail: "a concurrent change collided with this one; retry".into(),
+                extra: None,
+            },
+            DbError::Unavailable(cause) => ApiError::Unavailable(cause),
+            other @ (DbError::CheckViolation { .. } | DbError::Query(_)) => {
+                ApiError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+/// The unique constraints a client may learn about, by the field they guard.
+fn public_constraint(constraint: &str) -> &'static str {
+    match constraint {
+        "users_email_key" => "email",
+        "municipalities_code_key" => "code",
+        "departments_municipality_id_code_key" => "code",
+        "organizations_corporate_number_key" => "corporate_number",
+        _ => "unique field",
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        DbError::from(error).into()
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Forbidden => ApiError::Forbidden,
+            Denied::NotVisible => ApiError::NotFound,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,298 @@
+//! User accounts (admin): list, read, invite with any role, rename, disable.
+
+use crate::audit::{self, Event};
+use crate::auth::Caller;
+use crate::etag::IfMatch;
+use crate::pagination::{PageParams, Paginated};
+use crate::problem::{ApiError, ApiResult};
+use crate::routes::invitations::{self, Invitation, Invitee};
+use crate::routes::municipalities::with_etag;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use living_gate_db::audit::diff;
+use living_gate_db::users::{self as db, UserChanges, UserFilter};
+use living_gate_db::{auth_tokens, departments, pool};
+use living_gate_domain::identity::UserStatus;
+use living_gate_domain::names::bounded_text;
+use living_gate_domain::role::Affiliation;
+use living_gate_domain::{authorize, Action, Role, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e11", "email": "suzuki@sagami-tech.example.jp", "display_name": "鈴木 一郎",
+    "role": "partner", "status": "active", "municipality_id": null, "department_id": null,
+    "organization_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e20", "last_login_at": null,
+    "created_at": "2026-11-27T09:00:00+00:00", "updated_at": "2026-11-27T09:05:00+00:00"
+}))]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub status: String,
+    pub municipality_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<db::User> for User {
+    fn from(u: db::User) -> Self {
+        User {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            status: u.status,
+            municipality_id: u.municipality_id,
+            department_id: u.department_id,
+            organization_id: u.organization_id,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListParams {
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    pub organization_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+}
+
+/// An account to invite, with the affiliation its role needs: `department`
+/// needs `department_id`, `partner` needs `organization_id`, `desk` needs
+/// `municipality_id`; `analyst` and `admin` take none.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "kikaku@city.zama.example.jp", "display_name": "企画 花子", "role": "desk",
+    "municipality_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02"}))]
+pub struct CreateUser {
+    #[schema(max_length = 254)]
+    pub email: String,
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: String,
+    pub role: Role,
+    pub municipality_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "disabled"}))]
+pub struct UpdateUser {
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
+    /// `active` or `disabled`; disabling revokes every refresh token at once.
+    pub status: Option<UserStatus>,
+}
+
+/// Lists accounts (admin), ordered by id.
+#[utoipa::path(tag = "users", params(PageParams, UserListParams), security(("bearer" = [])),
+    responses((status = 200, description = "A page of users", body = Paginated<User>),
+        (status = 403, description = "Not an admin", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[get("/users")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<PageParams>,
+    filter: web::Query<UserListParams>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ManageUsers)?;
+    let page = params.page()?;
+    let filter = UserFilter {
+        role: filter.role.map(|r| r.as_str().to_owned()),
+        status: filter.status.map(|s| s.as_str().to_owned()),
+        organization_id: filter.organization_id,
+        department_id: filter.department_id,
+    };
+    let mut conn = pool::connection(&state.pool).await?;
+    let (rows, next) = page.finish(db::list(&mut conn, &filter, page).await?, |u| u.id);
+    Ok(HttpResponse::Ok().json(Paginated::new(
+        rows.into_iter().map(User::from).collect(),
+        next,
+    )))
+}
+
+/// One account (admin), with its `ETag`.
+#[utoipa::path(tag = "users", security(("bearer" = [])),
+    responses((status = 200, description = "The user", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Not an admin", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[get("/users/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ManageUsers)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let row = db::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    Ok(with_etag(HttpResponse::Ok(), row.version, User::from(row)))
+}
+
+/// Invites an account of any role (admin); returns the one-time invitation token.
+#[utoipa::path(tag = "users", request_body = CreateUser, security(("bearer" = [])),
+    responses((status = 201, description = "Invited", body = Invitation, headers(("Location" = String))),
+        (status = 403, description = "Not an admin", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail is taken", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[post("/users")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateUser>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ManageUsers)?;
+    let body = body.into_inner();
+    let (email, display_name) = invitations::parse_contact(&body.email, &body.display_name)?;
+    check_affiliation(&body)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let invitation = conn
+        .transaction(async |conn| {
+            // A department user's municipality is its department's.
+            let municipality_id = match body.department_id {
+                Some(department_id) => Some(
+                    departments::find(conn, department_id)
+                        .await?
+                        .ok_or_else(|| {
+                            ApiError::validation(
+                                "department_id",
+                                "unknown_reference",
+                                "no such department",
+                            )
+                        })?
+                        .municipality_id,
+                ),
+                None => body.municipality_id,
+            };
+            let invitee = Invitee {
+                email,
+                display_name,
+                role: body.role,
+                municipality_id,
+                department_id: body.department_id,
+                organization_id: body.organization_id,
+            };
+            invitations::create(conn, &caller, invitee).await
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/users/{}", invitation.user_id),
+        ))
+        .json(invitation))
+}
+
+fn check_affiliation(body: &CreateUser) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let needs = body.role.affiliation();
+    let mut expect = |field: &str, given: bool, needed: bool| match (given, needed) {
+        (false, true) => errors.add(
+            field,
+            "required",
+            format!("is required for role {}", body.role),
+        ),
+        (true, false) => errors.add(
+            field,
+            "not_allowed",
+            format!("is not allowed for role {}", body.role),
+        ),
+        _ => {}
+    };
+    expect(
+        "department_id",
+        body.department_id.is_some(),
+        needs == Affiliation::Department,
+    );
+    expect(
+        "organization_id",
+        body.organization_id.is_some(),
+        needs == Affiliation::Organization,
+    );
+    expect(
+        "municipality_id",
+        body.municipality_id.is_some(),
+        needs == Affiliation::Municipality,
+    );
+    errors.into_result()
+}
+
+/// Renames, disables or re-enables an account (admin).
+#[utoipa::path(tag = "users", request_body = UpdateUser, security(("bearer" = [])),
+    params(("If-Match" = String, Header, description = "The ETag you read")),
+    responses((status = 200, description = "Updated", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Not an admin", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An invited account can only be activated by accepting its invitation", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[patch("/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: web::Json<UpdateUser>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ManageUsers)?;
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(|v| bounded_text("display_name", v, 1, 100))
+        .transpose()?;
+    if body.status == Some(UserStatus::Invited) {
+        return Err(ApiError::validation(
+            "status",
+            "not_allowed",
+            "must be active or disabled",
+        ));
+    }
+    let mut conn = pool::connection(&state.pool).await?;
+    let row = conn
+        .transaction(async |conn| {
+            let before = db::find_for_update(conn, *id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if_match.check(before.version)?;
+            if before.status == "invited" && body.status == Some(UserStatus::Active) {
+                return Err(ApiError::Conflict {
+                    detail: "an invited account becomes active when its invitation is accepted"
+                        .into(),
+                    extra: None,
+                });
+            }
+            let changes = UserChanges {
+                display_name: display_name.clone(),
+                status: body.status.map(|s| s.as_str().to_owned()),
+                password_hash: None,
+            };
+            let after = db::update(conn, before.id, &changes).await?;
+            if after.status == "disabled" {
+                auth_tokens::revoke_all_of_user(conn, after.id).await?;
+            }
+            audit::record(
+                conn,
+                Some(&caller.actor),
+                &caller.meta,
+                Event {
+                    action: "user.update",
+                    target_type: "user",
+                    target_id: Some(after.id.to_string()),
+                    changes: diff(Some(&before), &after),
+                },
+            )
+            .await?;
+            Ok::<_, ApiError>(after)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), row.version, User::from(row)))
+}

@@ -1,0 +1,275 @@
+//! Reference and demo data: the four municipalities, Zama's departments, a
+//! few partner organizations, and demo accounts with fresh passwords.
+//! Idempotent: existing rows (by natural key) are left alone.
+
+use crate::auth::{passwords, secrets};
+use living_gate_db::departments::{self, NewDepartment};
+use living_gate_db::municipalities::{self, NewMunicipality};
+use living_gate_db::organizations::{self, NewOrganization, OrganizationFilter};
+use living_gate_db::users::{self, NewUser};
+use living_gate_db::{AsyncPgConnection, DbError, Page};
+use living_gate_domain::Role;
+use uuid::Uuid;
+
+/// (code, name, kana, English)
+pub const MUNICIPALITIES: &[(&str, &str, &str, &str)] = &[
+    ("142166", "座間市", "ざまし", "Zama"),
+    ("142182", "綾瀬市", "あやせし", "Ayase"),
+    ("142131", "大和市", "やまとし", "Yamato"),
+    ("142158", "海老名市", "えびなし", "Ebina"),
+];
+
+/// Zama's departments: (code, name, English).
+pub const ZAMA_DEPARTMENTS: &[(&str, &str, &str)] = &[
+    (
+        "shimin-kyodo",
+        "市民協働課",
+        "Citizen Collaboration Division",
+    ),
+    ("chiiki-fukushi", "地域福祉課", "Community Welfare Division"),
+    ("kikaku", "企画課", "Planning Division"),
+    (
+        "kodomo-seisaku",
+        "こども政策課",
+        "Children's Policy Division",
+    ),
+    (
+        "kankyo-seisaku",
+        "環境政策課",
+        "Environmental Policy Division",
+    ),
+    (
+        "shoko-kanko",
+        "商工観光課",
+        "Commerce, Industry and Tourism Division",
+    ),
+    ("kenko-suishin", "健康推進課", "Health Promotion Division"),
+    ("shogai-gakushu", "生涯学習課", "Lifelong Learning Division"),
+    (
+        "kaigo-hoken",
+        "介護保険課",
+        "Long-term Care Insurance Division",
+    ),
+];
+
+/// Demo partner organizations (fictional): (name, kana, kind).
+pub const DEMO_ORGANIZATIONS: &[(&str, &str, &str)] = &[
+    ("さがみテック株式会社", "さがみてっく", "company"),
+    ("湘北みらい大学", "しょうほくみらいだいがく", "university"),
+    (
+        "NPO法人ざま子ども未来ネット",
+        "ざまこどもみらいねっと",
+        "npo",
+    ),
+];
+
+/// A demo account created with a fresh password.
+pub struct DemoAccount {
+    pub email: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// Loads the municipalities, Zama's departments and the demo organizations.
+pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
+    for (code, name, kana, en) in MUNICIPALITIES {
+        if municipalities::find_by_code(conn, code).await?.is_none() {
+            municipalities::insert(
+                conn,
+                &NewMunicipality {
+                    id: Uuid::now_v7(),
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    name_kana: (*kana).into(),
+                    name_en: (*en).into(),
+                },
+            )
+            .await?;
+        }
+    }
+    let zama = municipalities::find_by_code(conn, "142166")
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let existing = departments::list(
+        conn,
+        departments::DepartmentFilter {
+            municipality_id: Some(zama.id),
+        },
+        Page {
+            after: None,
+            limit: 1000,
+        },
+    )
+    .await?;
+    for (code, name, en) in ZAMA_DEPARTMENTS {
+        if !existing.iter().any(|d| d.code == *code) {
+            departments::insert(
+                conn,
+                &NewDepartment {
+                    id: Uuid::now_v7(),
+                    municipality_id: zama.id,
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    name_en: (*en).into(),
+                },
+            )
+            .await?;
+        }
+    }
+    for (name, kana, kind) in DEMO_ORGANIZATIONS {
+        let filter = OrganizationFilter {
+            q: Some((*name).into()),
+            ..Default::default()
+        };
+        if organizations::list(
+            conn,
+            &filter,
+            Page {
+                after: None,
+                limit: 1,
+            },
+        )
+        .await?
+        .is_empty()
+        {
+            organizations::insert(
+                conn,
+                &NewOrganization {
+                    id: Uuid::now_v7(),
+                    name: (*name).into(),
+                    name_kana: Some((*kana).into()),
+                    kind: (*kind).into(),
+                    corporate_number: None,
+                    postal_code: None,
+                    address: None,
+                    website: None,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the demo accounts that do not exist yet; returns them with their
+/// new passwords (existing accounts keep theirs and are not returned).
+pub async fn demo_accounts(conn: &mut AsyncPgConnection) -> Result<Vec<DemoAccount>, DbError> {
+    let zama = municipalities::find_by_code(conn, "142166")
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let zama_departments = departments::list(
+        conn,
+        departments::DepartmentFilter {
+            municipality_id: Some(zama.id),
+        },
+        Page {
+            after: None,
+            limit: 1000,
+        },
+    )
+    .await?;
+    let department = |code: &str| {
+        zama_departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.id)
+    };
+    let partner_filter = OrganizationFilter {
+        q: Some(DEMO_ORGANIZATIONS[0].0.into()),
+        ..Default::default()
+    };
+    let partner_org = organizations::list(
+        conn,
+        &partner_filter,
+        Page {
+            after: None,
+            limit: 1,
+        },
+    )
+    .await?
+    .first()
+    .map(|o| o.id);
+    let accounts: Vec<(&str, &str, Role, Option<Uuid>, Option<Uuid>, Option<Uuid>)> = vec![
+        (
+            "admin@living-gate.example.jp",
+            "管理者 デモ",
+            Role::Admin,
+            None,
+            None,
+            None,
+        ),
+        (
+            "desk@living-gate.example.jp",
+            "窓口 太郎",
+            Role::Desk,
+            Some(zama.id),
+            None,
+            None,
+        ),
+        (
+            "shimin-kyodo@living-gate.example.jp",
+            "市民協働課 花子",
+            Role::Department,
+            Some(zama.id),
+            department("shimin-kyodo"),
+            None,
+        ),
+        (
+            "chiiki-fukushi@living-gate.example.jp",
+            "地域福祉課 次郎",
+            Role::Department,
+            Some(zama.id),
+            department("chiiki-fukushi"),
+            None,
+        ),
+        (
+            "partner@sagami-tech.example.jp",
+            "相模 一郎",
+            Role::Partner,
+            None,
+            None,
+            partner_org,
+        ),
+        (
+            "analyst@living-gate.example.jp",
+            "分析 さくら",
+            Role::Analyst,
+            None,
+            None,
+            None,
+        ),
+    ];
+    let mut created = Vec::new();
+    for (email, name, role, municipality_id, department_id, organization_id) in accounts {
+        if users::find_by_email(conn, email).await?.is_some() {
+            continue;
+        }
+        let password = secrets::random_token()[..20].to_owned();
+        let to_hash = password.clone();
+        let hash = tokio::task::spawn_blocking(move || passwords::hash(&to_hash))
+            .await
+            .map_err(|e| DbError::Unavailable(e.to_string()))?
+            .map_err(DbError::Unavailable)?;
+        users::insert(
+            conn,
+            &NewUser {
+                id: Uuid::now_v7(),
+                email: email.into(),
+                display_name: name.into(),
+                role: role.as_str().into(),
+                municipality_id,
+                department_id,
+                organization_id,
+                status: "active".into(),
+                password_hash: Some(hash),
+            },
+        )
+        .await?;
+        created.push(DemoAccount {
+            email: email.into(),
+            role,
+            password,
+        });
+    }
+    Ok(created)
+}

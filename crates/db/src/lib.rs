@@ -1,0 +1,29 @@
+//! Living Gate's PostgreSQL layer: the diesel schema, one module per table
+//! family with its rows and queries, the embedded migrations and the
+//! test-database helper.
+//!
+//! Query functions take `&mut AsyncPgConnection`, so they run the same on a
+//! pooled connection and inside a caller's transaction.
+
+pub mod audit;
+pub mod auth_tokens;
+mod crud;
+pub mod departments;
+mod error;
+pub mod idempotency;
+pub mod invitations;
+pub mod login_throttle;
+pub mod migrate;
+pub mod municipalities;
+pub mod organizations;
+pub mod page;
+pub mod pool;
+pub mod schema;
+pub mod service_accounts;
+pub mod test_db;
+pub mod users;
+
+pub use diesel_async::AsyncPgConnection;
+pub use error::{DbError, DbResult};
+pub use page::Page;
+pub use pool::{build_pool, DbPool, PoolSettings};

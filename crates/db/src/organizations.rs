@@ -1,0 +1,110 @@
+//! Partner organizations: companies, universities, NPOs that propose.
+
+use crate::schema::organizations;
+use crate::{DbResult, Page};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = organizations, check_for_backend(diesel::pg::Pg))]
+pub struct Organization {
+    pub id: Uuid,
+    pub name: String,
+    pub name_kana: Option<String>,
+    pub kind: String,
+    pub corporate_number: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub status: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = organizations)]
+pub struct NewOrganization {
+    pub id: Uuid,
+    pub name: String,
+    pub name_kana: Option<String>,
+    pub kind: String,
+    pub corporate_number: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+}
+
+/// `Some(None)` clears an optional field, `None` leaves it alone.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = organizations)]
+pub struct OrganizationChanges {
+    pub name: Option<String>,
+    pub name_kana: Option<Option<String>>,
+    pub kind: Option<String>,
+    pub corporate_number: Option<Option<String>>,
+    pub postal_code: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub status: Option<String>,
+}
+
+crate::crud::versioned_crud!(
+    organizations,
+    Organization,
+    NewOrganization,
+    OrganizationChanges
+);
+
+#[derive(Debug, Default, Clone)]
+pub struct OrganizationFilter {
+    /// Restricts the list to one organization (a partner's own scope).
+    pub only: Option<Uuid>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// Substring of the name or its kana.
+    pub q: Option<String>,
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &OrganizationFilter,
+    page: Page,
+) -> DbResult<Vec<Organization>> {
+    let mut query = organizations::table
+        .select(Organization::as_select())
+        .order(organizations::id)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(organizations::id.gt(after));
+    }
+    if let Some(only) = filter.only {
+        query = query.filter(organizations::id.eq(only));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(organizations::kind.eq(kind.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(organizations::status.eq(status.clone()));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(q));
+        query = query.filter(
+            organizations::name
+                .ilike(pattern.clone())
+                .or(organizations::name_kana.ilike(pattern)),
+        );
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Escapes LIKE metacharacters so a search for `100%` means the characters.
+pub fn escape_like(raw: &str) -> String {
+    raw.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

@@ -1,0 +1,171 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        changes -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    departments (id) {
+        id -> Uuid,
+        municipality_id -> Uuid,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        status -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal, key) {
+        principal -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        status_code -> Nullable<Int4>,
+        response_body -> Nullable<Bytea>,
+        response_headers -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_throttle (bucket) {
+        bucket -> Text,
+        window_started_at -> Timestamptz,
+        attempts -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    municipalities (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        name_kana -> Text,
+        name_en -> Text,
+        status -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        name_kana -> Nullable<Text>,
+        kind -> Text,
+        corporate_number -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        address -> Nullable<Text>,
+        website -> Nullable<Text>,
+        status -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        spent_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    revoked_access_tokens (jti) {
+        jti -> Uuid,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    service_accounts (id) {
+        id -> Uuid,
+        client_id -> Text,
+        secret_hash -> Text,
+        name -> Text,
+        status -> Text,
+        created_by -> Nullable<Uuid>,
+        last_used_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        municipality_id -> Nullable<Uuid>,
+        department_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        status -> Text,
+        password_hash -> Nullable<Text>,
+        last_login_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(departments -> municipalities (municipality_id));
+diesel::joinable!(invitations -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(service_accounts -> users (created_by));
+diesel::joinable!(users -> departments (department_id));
+diesel::joinable!(users -> municipalities (municipality_id));
+diesel::joinable!(users -> organizations (organization_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
+    departments,
+    idempotency_keys,
+    invitations,
+    login_throttle,
+    municipalities,
+    organizations,
+    refresh_tokens,
+    revoked_access_tokens,
+    service_accounts,
+    users,
+);

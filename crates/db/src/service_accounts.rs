@@ -1,0 +1,81 @@
+//! BI service accounts (OAuth 2 client credentials, role `analyst`).
+
+use crate::schema::service_accounts;
+use crate::{DbResult, Page};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = service_accounts, check_for_backend(diesel::pg::Pg))]
+pub struct ServiceAccount {
+    pub id: Uuid,
+    pub client_id: String,
+    #[serde(skip)]
+    pub secret_hash: String,
+    pub name: String,
+    pub status: String,
+    pub created_by: Option<Uuid>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = service_accounts)]
+pub struct NewServiceAccount {
+    pub id: Uuid,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub name: String,
+    pub created_by: Option<Uuid>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = service_accounts)]
+pub struct ServiceAccountChanges {
+    pub name: Option<String>,
+    pub status: Option<String>,
+}
+
+crate::crud::versioned_crud!(
+    service_accounts,
+    ServiceAccount,
+    NewServiceAccount,
+    ServiceAccountChanges
+);
+
+pub async fn find_by_client_id(
+    conn: &mut AsyncPgConnection,
+    client_id: &str,
+) -> DbResult<Option<ServiceAccount>> {
+    Ok(service_accounts::table
+        .filter(service_accounts::client_id.eq(client_id))
+        .select(ServiceAccount::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn record_use(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
+    diesel::update(service_accounts::table.find(id))
+        .set(service_accounts::last_used_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, page: Page) -> DbResult<Vec<ServiceAccount>> {
+    let mut query = service_accounts::table
+        .select(ServiceAccount::as_select())
+        .order(service_accounts::id)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(service_accounts::id.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}

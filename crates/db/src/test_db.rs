@@ -1,0 +1,211 @@
+//! Isolated databases for tests: each test gets its own database, cloned
+//! from a template that already has every migration applied. Cloning a small
+//! template takes milliseconds, so tests run in parallel without `#[serial]`.
+//!
+//! The server is found from `TEST_DATABASE_URL`, then `DATABASE_URL`, then
+//! `postgres://postgres@127.0.0.1:5432/postgres`. Test databases are named
+//! `lg_test_<pid>_<n>` and dropped when the [`TestDatabase`] is dropped;
+//! those left by a crashed run (whose process is gone) are swept by the next.
+
+use crate::migrate::{self, MIGRATIONS_HASH};
+use crate::{DbError, DbResult};
+use diesel::sql_types::{BigInt, Text};
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::OnceCell;
+
+pub const DEFAULT_SERVER_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const TEMPLATE_LOCK_KEY: i64 = 0x4c47_5445_4d50_4c38;
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The URL of the PostgreSQL server tests run against (any database on it).
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned())
+}
+
+/// `url` with its database name replaced by `database`.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// A freshly cloned, migrated database, dropped with this value.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+    server_url: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> DbResult<TestDatabase> {
+        let server_url = server_url();
+        let template = TEMPLATE
+            .get_or_try_init(|| prepare_template(&server_url))
+            .await?
+            .clone();
+        let name = format!(
+            "lg_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut conn = migrate::establish(&server_url).await?;
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
+        ))
+        .execute(&mut conn)
+        .await?;
+        Ok(TestDatabase {
+            url: with_database(&server_url, &name),
+            name,
+            server_url,
+        })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let server_url = self.server_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside async context guarantees: use a private runtime
+        // on a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime
+                .block_on(drop_database(&server_url, &name))
+                .map_err(std::io::Error::other)
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop test database {}: {e}", self.name);
+        }
+    }
+}
+
+async fn drop_database(server_url: &str, name: &str) -> DbResult<()> {
+    let mut conn = migrate::establish(server_url).await?;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct DatabaseName {
+    #[diesel(sql_type = Text)]
+    datname: String,
+}
+
+/// Creates the migrated template once per migration set (shared by
+/// concurrent test processes through an advisory lock), and sweeps the
+/// databases of crashed runs.
+async fn prepare_template(server_url: &str) -> DbResult<String> {
+    let template = format!("lg_template_{MIGRATIONS_HASH}");
+    let mut conn = migrate::establish(server_url).await?;
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(TEMPLATE_LOCK_KEY)
+        .execute(&mut conn)
+        .await?;
+    let result = build_template_if_missing(&mut conn, server_url, &template).await;
+    sweep_orphans(&mut conn).await?;
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(TEMPLATE_LOCK_KEY)
+        .execute(&mut conn)
+        .await?;
+    result.map(|()| template)
+}
+
+async fn build_template_if_missing(
+    conn: &mut AsyncPgConnection,
+    server_url: &str,
+    template: &str,
+) -> DbResult<()> {
+    let existing: Vec<DatabaseName> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(template)
+            .load(conn)
+            .await?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    let building = format!("{template}_build");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+        .execute(conn)
+        .await?;
+    diesel::sql_query(format!("CREATE DATABASE {building}"))
+        .execute(conn)
+        .await?;
+    migrate::run_pending(&with_database(server_url, &building)).await?;
+    // Renaming only after the migrations succeeded means a template that
+    // exists is always complete.
+    diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}"))
+        .execute(conn)
+        .await?;
+    diesel::sql_query(format!(
+        "ALTER DATABASE {template} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops `lg_test_<pid>_*` databases whose process no longer exists.
+async fn sweep_orphans(conn: &mut AsyncPgConnection) -> DbResult<()> {
+    let names: Vec<DatabaseName> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'lg\\_test\\_%'")
+            .load(conn)
+            .await?;
+    for DatabaseName { datname } in names {
+        let pid = datname
+            .split('_')
+            .nth(2)
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                .execute(conn)
+                .await
+                .map_err(DbError::from)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}

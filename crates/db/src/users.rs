@@ -1,0 +1,105 @@
+//! User accounts: desk, department, partner, analyst and admin people.
+
+use crate::schema::users;
+use crate::{DbResult, Page};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub municipality_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub status: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub municipality_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub status: String,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub status: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+crate::crud::versioned_crud!(users, User, NewUser, UserChanges);
+
+pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> DbResult<Option<User>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn record_login(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::last_login_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    pub status: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &UserFilter,
+    page: Page,
+) -> DbResult<Vec<User>> {
+    let mut query = users::table
+        .select(User::as_select())
+        .order(users::id)
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(users::id.gt(after));
+    }
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(users::status.eq(status.clone()));
+    }
+    if let Some(organization_id) = filter.organization_id {
+        query = query.filter(users::organization_id.eq(organization_id));
+    }
+    if let Some(department_id) = filter.department_id {
+        query = query.filter(users::department_id.eq(department_id));
+    }
+    Ok(query.load(conn).await?)
+}

@@ -1,0 +1,18 @@
+//! Living Gate's domain: the types and rules of the co-creation desk and the
+//! regional resource directory. No HTTP, no SQL, no IO: everything here is
+//! plain data and pure functions, unit-tested on its own.
+
+pub mod actor;
+pub mod email;
+pub mod identity;
+pub mod names;
+pub mod password_policy;
+pub mod policy;
+pub mod role;
+pub mod validation;
+
+pub use actor::Actor;
+pub use email::Email;
+pub use policy::{authorize, Action, Denied};
+pub use role::Role;
+pub use validation::{FieldError, ValidationErrors};

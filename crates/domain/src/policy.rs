@@ -1,0 +1,256 @@
+//! The access policy: `(actor, action) -> allowed | denied`. Handlers call
+//! [`authorize`] before they act; list queries use the scopes below in SQL,
+//! so what a caller may see is decided here and only here.
+//!
+//! A denial is either [`Denied::Forbidden`] (403: the caller may know the
+//! thing exists but may not do this) or [`Denied::NotVisible`] (404: the
+//! caller must not even learn that the thing exists, e.g. another
+//! organization's records).
+
+use crate::{Actor, Role};
+use uuid::Uuid;
+
+/// Everything a caller can ask to do, with the object it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read municipalities and departments (reference data for every signed-in caller).
+    ReadReferenceData,
+    /// Create or change municipalities.
+    ManageMunicipalities,
+    /// Create or change departments.
+    ManageDepartments,
+    /// List partner organizations (partners see only their own).
+    ListOrganizations,
+    /// Read one partner organization.
+    ReadOrganization { organization_id: Uuid },
+    /// Register a partner organization (the desk does it for walk-in proposers).
+    CreateOrganization,
+    /// Change a partner organization.
+    UpdateOrganization { organization_id: Uuid },
+    /// Invite a partner user into an organization.
+    InviteToOrganization { organization_id: Uuid },
+    /// Invite a department user.
+    InviteToDepartment,
+    /// List, read and change user accounts.
+    ManageUsers,
+    /// Create, list and disable BI service accounts.
+    ManageServiceAccounts,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// 403: known to exist, not yours to do.
+    #[error("your role may not do this")]
+    Forbidden,
+    /// 404: you may not even know it exists.
+    #[error("not found")]
+    NotVisible,
+}
+
+/// Decides whether `actor` may perform `action`.
+pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
+    use Action::*;
+    use Role::*;
+    let allowed = match (action, actor.role) {
+        (ReadReferenceData, _) => true,
+        (
+            ManageMunicipalities
+            | ManageDepartments
+            | InviteToDepartment
+            | ManageUsers
+            | ManageServiceAccounts,
+            role,
+        ) => role == Admin,
+        (ListOrganizations, role) => matches!(role, Desk | Admin | Department | Partner),
+        (ReadOrganization { organization_id }, Partner) => {
+            return own_organization(actor, organization_id);
+        }
+        (ReadOrganization { .. }, role) => matches!(role, Desk | Admin | Department),
+        (CreateOrganization, role) => matches!(role, Desk | Admin),
+        (
+            UpdateOrganization { organization_id } | InviteToOrganization { organization_id },
+            Partner,
+        ) => {
+            // A partner may see its own organization but not administer it:
+            // forbidden for its own, invisible for anybody else's.
+            own_organization(actor, organization_id)?;
+            false
+        }
+        (UpdateOrganization { .. } | InviteToOrganization { .. }, role) => {
+            matches!(role, Desk | Admin)
+        }
+        (ReadAudit, role) => matches!(role, Desk | Admin),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+fn own_organization(actor: &Actor, organization_id: Uuid) -> Result<(), Denied> {
+    if actor.organization_id == Some(organization_id) {
+        Ok(())
+    } else {
+        Err(Denied::NotVisible)
+    }
+}
+
+/// Which partner organizations a list may show to `actor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationScope {
+    All,
+    Only(Uuid),
+}
+
+/// The scope of [`Action::ListOrganizations`], for the SQL filter.
+pub fn organization_scope(actor: &Actor) -> Result<OrganizationScope, Denied> {
+    authorize(actor, Action::ListOrganizations)?;
+    match (actor.role, actor.organization_id) {
+        (Role::Partner, Some(id)) => Ok(OrganizationScope::Only(id)),
+        (Role::Partner, None) => Err(Denied::Forbidden),
+        _ => Ok(OrganizationScope::All),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            id: Uuid::now_v7(),
+            role,
+            municipality_id: None,
+            department_id: None,
+            organization_id: (role == Role::Partner).then(Uuid::now_v7),
+            is_service_account: false,
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_accounts_and_reference_data() {
+        for action in [
+            Action::ManageUsers,
+            Action::ManageDepartments,
+            Action::ManageMunicipalities,
+            Action::ManageServiceAccounts,
+            Action::InviteToDepartment,
+        ] {
+            for role in Role::ALL {
+                let expected = if role == Role::Admin {
+                    Ok(())
+                } else {
+                    Err(Denied::Forbidden)
+                };
+                assert_eq!(
+                    authorize(&actor(role), action),
+                    expected,
+                    "{role} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn partners_see_their_own_organization_and_nobody_elses() {
+        let partner = actor(Role::Partner);
+        let own = partner
+            .organization_id
+            .expect("partner has an organization");
+        let other = Uuid::now_v7();
+        assert_eq!(
+            authorize(
+                &partner,
+                Action::ReadOrganization {
+                    organization_id: own
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(
+                &partner,
+                Action::ReadOrganization {
+                    organization_id: other
+                }
+            ),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(
+            authorize(
+                &partner,
+                Action::UpdateOrganization {
+                    organization_id: own
+                }
+            ),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            authorize(
+                &partner,
+                Action::UpdateOrganization {
+                    organization_id: other
+                }
+            ),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(
+            authorize(
+                &partner,
+                Action::InviteToOrganization {
+                    organization_id: other
+                }
+            ),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(
+            organization_scope(&partner),
+            Ok(OrganizationScope::Only(own))
+        );
+    }
+
+    #[test]
+    fn analysts_see_no_records_of_people_or_organizations() {
+        let analyst = actor(Role::Analyst);
+        assert_eq!(organization_scope(&analyst), Err(Denied::Forbidden));
+        assert_eq!(
+            authorize(
+                &analyst,
+                Action::ReadOrganization {
+                    organization_id: Uuid::now_v7()
+                }
+            ),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            authorize(&analyst, Action::ReadAudit),
+            Err(Denied::Forbidden)
+        );
+    }
+
+    #[test]
+    fn desk_invites_partners_and_reads_the_audit_but_does_not_manage_users() {
+        let desk = actor(Role::Desk);
+        assert_eq!(
+            authorize(
+                &desk,
+                Action::InviteToOrganization {
+                    organization_id: Uuid::now_v7()
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(authorize(&desk, Action::ReadAudit), Ok(()));
+        assert_eq!(
+            authorize(&desk, Action::ManageUsers),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            authorize(&desk, Action::InviteToDepartment),
+            Err(Denied::Forbidden)
+        );
+    }
+}

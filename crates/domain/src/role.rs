@@ -1,0 +1,106 @@
+//! The five roles of DOMAIN.md.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Who a caller is, as far as permissions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Coordinators of ZAMA Living Gate: run steps 1–5, manage the directory.
+    Desk,
+    /// Staff of a city department: hearings, matches, the step-6 decision.
+    Department,
+    /// People of a proposing company, university or NPO.
+    Partner,
+    /// BI tools and staff reading figures; never personal data.
+    Analyst,
+    /// System administrators: accounts, departments, municipalities, keys.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Desk,
+        Role::Department,
+        Role::Partner,
+        Role::Analyst,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Desk => "desk",
+            Role::Department => "department",
+            Role::Partner => "partner",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// What a user of this role must be attached to.
+    pub fn affiliation(self) -> Affiliation {
+        match self {
+            Role::Department => Affiliation::Department,
+            Role::Partner => Affiliation::Organization,
+            Role::Desk => Affiliation::Municipality,
+            Role::Analyst | Role::Admin => Affiliation::None,
+        }
+    }
+}
+
+/// The attachment a role requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affiliation {
+    /// A department (and through it, its municipality).
+    Department,
+    /// A partner organization.
+    Organization,
+    /// A municipality directly (the desk).
+    Municipality,
+    /// Nothing.
+    None,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown role `{0}` (expected one of desk, department, partner, analyst, admin)")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_its_name() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("root".parse::<Role>().is_err());
+        assert!("Desk".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn affiliations_follow_domain_md() {
+        assert_eq!(Role::Department.affiliation(), Affiliation::Department);
+        assert_eq!(Role::Partner.affiliation(), Affiliation::Organization);
+        assert_eq!(Role::Desk.affiliation(), Affiliation::Municipality);
+        assert_eq!(Role::Admin.affiliation(), Affiliation::None);
+    }
+}

@@ -1,0 +1,13 @@
+DROP TABLE audit_log;
+DROP FUNCTION living_gate_audit_log_is_append_only();
+DROP TABLE idempotency_keys;
+DROP TABLE login_throttle;
+DROP TABLE service_accounts;
+DROP TABLE invitations;
+DROP TABLE revoked_access_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE organizations;
+DROP TABLE departments;
+DROP TABLE municipalities;
+DROP FUNCTION living_gate_touch_updated_at();
