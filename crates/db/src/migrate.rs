@@ -14,6 +14,14 @@ pub const MIGRATIONS_HASH: &str = env!("LIVING_GATE_MIGRATIONS_HASH");
 /// Advisory lock key: the bytes of "LGMIGR8".
 const MIGRATION_LOCK_KEY: i64 = 0x4c47_4d49_4752_38;
 
+/// How many migrations the binary embeds.
+pub fn count() -> usize {
+    use diesel::migration::MigrationSource;
+    MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map(|m| m.len())
+        .unwrap_or(0)
+}
+
 /// Applies pending migrations; returns the versions applied now (empty when
 /// the database was already current).
 pub async fn run_pending(database_url: &str) -> DbResult<Vec<String>> {

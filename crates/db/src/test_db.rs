@@ -79,6 +79,17 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Takes ownership of a database created otherwise (dropped with the value).
+    pub fn adopt(name: String, url: String) -> TestDatabase {
+        TestDatabase {
+            name,
+            url,
+            server_url: server_url(),
+        }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let server_url = self.server_url.clone();

@@ -1,0 +1,142 @@
+//! The first README command: the real binary with no DATABASE_URL starts
+//! its own PostgreSQL, serves, and stops it again.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn postmaster_pid(data_dir: &Path) -> Option<i32> {
+    std::fs::read_to_string(data_dir.join("postgres/data/postmaster.pid"))
+        .ok()?
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn alive(pid: i32) -> bool {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+}
+
+/// Starts the binary and reads its JSON log until it says where it listens.
+fn start(
+    data_dir: &Path,
+) -> (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStdout>,
+) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_living-gate"))
+        .env_remove("DATABASE_URL")
+        .env("LIVING_GATE_DATA_DIR", data_dir)
+        .env("LIVING_GATE_BIND", "127.0.0.1:0")
+        .env("LIVING_GATE_LOG_FORMAT", "json")
+        .env("LIVING_GATE_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start living-gate");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        let read = stdout.read_line(&mut line).expect("read log");
+        assert!(read > 0, "living-gate exited before listening");
+        if let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) {
+            if entry["fields"]["message"] == "listening" {
+                break entry["fields"]["addr"].as_str().expect("addr").to_owned();
+            }
+        }
+    };
+    (child, addr, stdout)
+}
+
+fn stop(child: &mut std::process::Child) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "living-gate exited with {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serves_on_an_embedded_postgres_and_stops_it() {
+    let dir = tempfile::Builder::new()
+        .prefix("lg-embedded")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    let data_dir = dir.path().join("data");
+    let (mut child, addr, _stdout) = start(&data_dir);
+
+    let client = reqwest::Client::new();
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+
+    // Demo accounts were created with fresh passwords, and they work.
+    let credentials =
+        std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("demo credentials");
+    let desk = credentials
+        .lines()
+        .find(|l| l.starts_with("desk "))
+        .expect("a desk account");
+    let fields: Vec<&str> = desk.split_whitespace().collect();
+    let login = client
+        .post(format!("http://{addr}/v1/auth/login"))
+        .json(&serde_json::json!({"email": fields[1], "password": fields[2]}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), reqwest::StatusCode::OK);
+    let municipalities: serde_json::Value = client
+        .get(format!("http://{addr}/v1/municipalities"))
+        .bearer_auth(
+            login.json::<serde_json::Value>().await.expect("tokens")["access_token"]
+                .as_str()
+                .expect("token"),
+        )
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(municipalities["items"].as_array().map(Vec::len), Some(4));
+
+    let postgres = postmaster_pid(&data_dir).expect("a running cluster");
+    assert!(alive(postgres));
+    stop(&mut child);
+    assert!(!alive(postgres), "the embedded postgres was left running");
+    assert!(
+        postmaster_pid(&data_dir).is_none(),
+        "postmaster.pid left behind"
+    );
+
+    // A second start reuses the cluster and loads no demo data again.
+    let (mut child, addr, _stdout) = start(&data_dir);
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    let again =
+        std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials");
+    assert_eq!(again, credentials, "demo credentials are written once");
+    stop(&mut child);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let output = Command::new(env!("CARGO_BIN_EXE_living-gate"))
+        .env("LIVING_GATE_BIND", "not-an-address")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("LIVING_GATE_BIND"), "{stderr}");
+}

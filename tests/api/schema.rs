@@ -1,0 +1,164 @@
+//! Schema invariants, migrations, and scale-out.
+
+use crate::helpers::{json, test_config, TestApp, Who};
+use diesel::sql_types::{BigInt, Text};
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+use living_gate_db::migrate;
+use living_gate_db::test_db::{server_url, with_database, TestDatabase};
+use reqwest::StatusCode;
+
+#[derive(QueryableByName, Debug)]
+#[allow(dead_code)] // read through Debug in assertion messages
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_foreign_key_has_an_index_and_every_table_a_created_at() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let unindexed: Vec<Name> = diesel::sql_query(
+        "SELECT c.conrelid::regclass || '.' || a.attname AS name
+         FROM pg_constraint c
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+         WHERE c.contype = 'f'
+           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])",
+    )
+    .load(&mut conn)
+    .await
+    .expect("query");
+    assert!(
+        unindexed.is_empty(),
+        "foreign keys without an index: {unindexed:?}"
+    );
+    let without_created_at: Vec<Name> = diesel::sql_query(
+        "SELECT table_name::text AS name FROM information_schema.tables t
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '__diesel_schema_migrations'
+           AND NOT EXISTS (SELECT 1 FROM information_schema.columns c
+                           WHERE c.table_schema = 'public' AND c.table_name = t.table_name AND c.column_name = 'created_at')",
+    )
+    .load(&mut conn)
+    .await
+    .expect("query");
+    assert!(
+        without_created_at.is_empty(),
+        "tables without created_at: {without_created_at:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_log_refuses_update_delete_and_truncate() {
+    let app = TestApp::spawn().await;
+    // Something to audit.
+    let response = app
+        .login(&app.fixtures.account(Who::Desk).email, "wrong password 123")
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let mut conn = app.conn().await;
+    for statement in [
+        "UPDATE audit_log SET action = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
+        let error = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
+    }
+    let count: Count = diesel::sql_query("SELECT count(*) AS count FROM audit_log")
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(count.count, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrations_revert_and_reapply() {
+    let db = TestDatabase::create().await.expect("db");
+    let reverted = migrate::revert_all(&db.url).await.expect("revert");
+    assert!(!reverted.is_empty());
+    let reapplied = migrate::run_pending(&db.url).await.expect("reapply");
+    assert_eq!(reverted.len(), reapplied.len());
+    assert!(
+        migrate::run_pending(&db.url)
+            .await
+            .expect("again")
+            .is_empty(),
+        "nothing left to apply"
+    );
+}
+
+/// Two instances starting at once on one empty database: migrations run
+/// once (advisory lock), and both serve the same data.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_on_one_database_behave_as_one() {
+    let name = format!("lg_test_{}_scaleout", std::process::id());
+    let server = server_url();
+    let mut admin = migrate_connection(&server).await;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create");
+    let url = with_database(&server, &name);
+    let (a, b) = tokio::join!(migrate::run_pending(&url), migrate::run_pending(&url));
+    let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+    let total = migrate::count();
+    assert_eq!(
+        a.len() + b.len(),
+        total,
+        "each migration applied exactly once: {a:?} {b:?}"
+    );
+
+    let mut conn = migrate_connection(&url).await;
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS count FROM __diesel_schema_migrations")
+            .get_result(&mut conn)
+            .await
+            .expect("count");
+    assert_eq!(count.count, i64::try_from(total).expect("count"));
+    drop(conn);
+
+    // Both app instances over the database: a change through one is seen by the other.
+    let first = TestApp::spawn_on(TestDatabase::adopt(name, url), test_config()).await;
+    let second = first.spawn_instance().await;
+    let created = first
+        .post(
+            "/v1/organizations",
+            Who::Desk,
+            &serde_json::json!({"name": "並行株式会社", "kind": "company"}),
+        )
+        .await;
+    let created = json(created, StatusCode::CREATED).await;
+    let id = created["id"].as_str().expect("id");
+    let seen = first
+        .client
+        .get(format!("{}/v1/organizations/{id}", second.base))
+        .bearer_auth(first.token(Who::Desk).expect("token"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(json(seen, StatusCode::OK).await["name"], "並行株式会社");
+}
+
+async fn migrate_connection(url: &str) -> diesel_async::AsyncPgConnection {
+    use diesel_async::AsyncConnection;
+    diesel_async::AsyncPgConnection::establish(url)
+        .await
+        .expect("connect")
+}
