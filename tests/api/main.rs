@@ -1,6 +1,9 @@
 //! Integration tests: the real app over HTTP, on a real PostgreSQL database
 //! per test. One test binary, many modules.
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod admin;

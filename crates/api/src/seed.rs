@@ -189,7 +189,9 @@ pub async fn demo_accounts(conn: &mut AsyncPgConnection) -> Result<Vec<DemoAccou
     .await?
     .first()
     .map(|o| o.id);
-    let accounts: Vec<(&str, &str, Role, Option<Uuid>, Option<Uuid>, Option<Uuid>)> = vec![
+    // (email, display name, role, municipality, department, organization)
+    type Spec<'a> = (&'a str, &'a str, Role, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+    let accounts: Vec<Spec> = vec![
         (
             "admin@living-gate.example.jp",
             "管理者 デモ",

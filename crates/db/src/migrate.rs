@@ -12,7 +12,7 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 pub const MIGRATIONS_HASH: &str = env!("LIVING_GATE_MIGRATIONS_HASH");
 
 /// Advisory lock key: the bytes of "LGMIGR8".
-const MIGRATION_LOCK_KEY: i64 = 0x4c47_4d49_4752_38;
+const MIGRATION_LOCK_KEY: i64 = 0x004c_474d_4947_5238;
 
 /// How many migrations the binary embeds.
 pub fn count() -> usize {

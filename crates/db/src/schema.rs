@@ -149,7 +149,6 @@ diesel::table! {
 }
 
 diesel::joinable!(departments -> municipalities (municipality_id));
-diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(service_accounts -> users (created_by));
 diesel::joinable!(users -> departments (department_id));

@@ -80,7 +80,7 @@ fn is_padded_common_password(lower: &str) -> bool {
     padding_only
         && COMMON_STEMS.iter().any(|stem| {
             let repeated = !letters.is_empty()
-                && letters.len() % stem.len() == 0
+                && letters.len().is_multiple_of(stem.len())
                 && letters == stem.repeat(letters.len() / stem.len());
             repeated || (letters.is_empty() && digits.contains(stem))
         })
