@@ -273,3 +273,65 @@ async fn cors_allows_configured_origins_only() {
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idempotency_keys_replay_the_first_response_instead_of_creating_twice() {
+    let app = TestApp::spawn().await;
+    let send = |who: Who, key: &'static str, name: &'static str| {
+        app.request(Method::POST, "/v1/organizations", who)
+            .header("idempotency-key", key)
+            .json(&json!({"name": name, "kind": "npo"}))
+            .send()
+    };
+    let first = send(Who::Desk, "retry-1", "一度だけ作られるNPO")
+        .await
+        .expect("request");
+    assert!(first.headers().get("idempotency-replayed").is_none());
+    let first = json(first, StatusCode::CREATED).await;
+    let again = send(Who::Desk, "retry-1", "一度だけ作られるNPO")
+        .await
+        .expect("request");
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotency-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert!(again.headers().get("location").is_some() && again.headers().get("etag").is_some());
+    assert_eq!(
+        json(again, StatusCode::CREATED).await,
+        first,
+        "the same response, byte for byte"
+    );
+    let search = app
+        .request(Method::GET, "/v1/organizations", Who::Desk)
+        .query(&[("q", "一度だけ")])
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(
+        json(search, StatusCode::OK).await["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "created once"
+    );
+    // The same key with another body is a client bug.
+    problem(
+        send(Who::Desk, "retry-1", "別のNPO")
+            .await
+            .expect("request"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    // Keys belong to their caller: an admin's "retry-1" is a new request.
+    let admins = json(
+        send(Who::Admin, "retry-1", "管理者のNPO")
+            .await
+            .expect("request"),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_ne!(admins["id"], first["id"]);
+}

@@ -50,6 +50,7 @@ pub fn build(
         }))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .default_service(web::to(fallback))
+        .wrap(from_fn(crate::idempotency::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))
         .wrap(from_fn(crate::request_context::middleware))
 }
@@ -73,6 +74,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             http::header::LOCATION,
             http::header::RETRY_AFTER,
             http::header::HeaderName::from_static("x-request-id"),
+            http::header::HeaderName::from_static("idempotency-replayed"),
         ])
         .max_age(3600)
 }

@@ -10,6 +10,7 @@ pub mod config;
 mod double_option;
 pub mod embedded_pg;
 pub mod etag;
+pub mod idempotency;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;

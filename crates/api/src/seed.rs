@@ -190,7 +190,14 @@ pub async fn demo_accounts(conn: &mut AsyncPgConnection) -> Result<Vec<DemoAccou
     .first()
     .map(|o| o.id);
     // (email, display name, role, municipality, department, organization)
-    type Spec<'a> = (&'a str, &'a str, Role, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+    type Spec<'a> = (
+        &'a str,
+        &'a str,
+        Role,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<Uuid>,
+    );
     let accounts: Vec<Spec> = vec![
         (
             "admin@living-gate.example.jp",

@@ -100,3 +100,41 @@ pub fn verify(keys: &KeySet, config: &AuthConfig, token: &str) -> Result<Claims,
             _ => TokenRefusal::Malformed,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::keys::generate_pem;
+    use crate::config::Config;
+
+    fn subject() -> Subject {
+        Subject {
+            id: Uuid::now_v7(),
+            role: Role::Desk,
+            department_id: None,
+            organization_id: None,
+            municipality_id: Some(Uuid::now_v7()),
+            client_id: None,
+        }
+    }
+
+    #[test]
+    fn rotation_keeps_tokens_of_the_previous_key_valid() {
+        let config = Config::from_lookup(|_| None).expect("defaults").auth;
+        let (old, new) = (generate_pem(), generate_pem());
+        let before = KeySet::from_pem(&old, "old").expect("old key");
+        let (token, claims) = issue(&before, &config, &subject()).expect("token");
+        // The new key signs; the old one is still loaded to verify.
+        let rotated = KeySet::from_pem(&format!("{new}{old}"), "rotated").expect("both keys");
+        assert_ne!(rotated.signing_kid(), before.signing_kid());
+        assert_eq!(verify(&rotated, &config, &token), Ok(claims));
+        // Once the old key is dropped, its tokens are refused.
+        let after = KeySet::from_pem(&new, "new").expect("new key");
+        assert_eq!(
+            verify(&after, &config, &token),
+            Err(TokenRefusal::UnknownKey)
+        );
+        let (fresh, _) = issue(&rotated, &config, &subject()).expect("token");
+        assert!(verify(&after, &config, &fresh).is_ok());
+    }
+}
