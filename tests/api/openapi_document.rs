@@ -3,7 +3,7 @@
 use living_gate_api::openapi;
 use serde_json::Value;
 
-const REGENERATE: &str = "cargo run -q -p living-gate-api -- openapi > openapi/openapi.json";
+const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";
 
 fn generated() -> Value {
     serde_json::from_str(&openapi::document().to_pretty_json().expect("json")).expect("valid json")
