@@ -413,3 +413,24 @@ async fn admins_invite_users_with_the_affiliation_their_role_needs() {
         .await;
     problem(unknown, StatusCode::UNPROCESSABLE_ENTITY).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_cannot_disable_their_own_account() {
+    let app = TestApp::spawn().await;
+    let admin = app.fixtures.account(Who::Admin).id;
+    let refused = app
+        .patch(
+            &format!("/v1/users/{admin}"),
+            Who::Admin,
+            "*",
+            &json!({"status": "disabled"}),
+        )
+        .await;
+    problem(refused, StatusCode::CONFLICT).await;
+    let user = json(
+        app.get(&format!("/v1/users/{admin}"), Who::Admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(user["status"], "active");
+}

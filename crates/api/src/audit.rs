@@ -1,14 +1,16 @@
 //! Writing the audit log from handlers: who (actor), from where (client
 //! address, request id), what (action, target, before/after).
 
+use crate::auth::Caller;
 use crate::problem::TokenRefusal;
 use crate::request_context::RequestId;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use living_gate_db::audit::{self as audit_db, NewAuditEntry};
-use living_gate_db::{pool, AsyncPgConnection, DbResult};
+use living_gate_db::{pool, AsyncPgConnection, DbResult, Versioned};
 use living_gate_domain::Actor;
+use serde::Serialize;
 use serde_json::Value;
 use std::future::{ready, Ready};
 use uuid::Uuid;
@@ -66,6 +68,51 @@ pub async fn record(
             request_id: meta.request_id.clone(),
             client_addr: meta.client_addr.clone(),
             changes: event.changes,
+        },
+    )
+    .await
+}
+
+/// Audits the creation of `row` by the caller (`<target_type>.create`, every field as "after").
+pub async fn created<R: Serialize + Versioned>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    target_type: &str,
+    row: &R,
+) -> DbResult<()> {
+    let action = format!("{target_type}.create");
+    record(
+        conn,
+        Some(&caller.actor),
+        &caller.meta,
+        Event {
+            action: &action,
+            target_type,
+            target_id: Some(row.id().to_string()),
+            changes: audit_db::diff(None, row),
+        },
+    )
+    .await
+}
+
+/// Audits a change of a row by the caller (`<target_type>.update`, changed fields before/after).
+pub async fn updated<R: Serialize + Versioned>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    target_type: &str,
+    before: &R,
+    after: &R,
+) -> DbResult<()> {
+    let action = format!("{target_type}.update");
+    record(
+        conn,
+        Some(&caller.actor),
+        &caller.meta,
+        Event {
+            action: &action,
+            target_type,
+            target_id: Some(after.id().to_string()),
+            changes: audit_db::diff(Some(before), after),
         },
     )
     .await

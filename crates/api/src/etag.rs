@@ -25,6 +25,13 @@ impl IfMatch {
         }
     }
 
+    /// The row, when it exists and is still the version the caller read.
+    pub fn current<R: living_gate_db::Versioned>(&self, row: Option<R>) -> Result<R, ApiError> {
+        let row = row.ok_or(ApiError::NotFound)?;
+        self.check(row.version())?;
+        Ok(row)
+    }
+
     fn parse(raw: &str) -> Result<IfMatch, ApiError> {
         if raw.trim() == "*" {
             return Ok(IfMatch(None));

@@ -35,6 +35,19 @@ fn request_id_from(req: &ServiceRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
+/// The path with secrets in it replaced: invitation tokens travel in the
+/// path (`/v1/invitations/{token}/accept`) and must not reach the logs.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const SECRET_PREFIXES: [&str; 1] = ["/v1/invitations/"];
+    for prefix in SECRET_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}{{token}}{tail}").into();
+        }
+    }
+    path.into()
+}
+
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -44,7 +57,7 @@ pub async fn middleware(
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
-        path = %req.path(),
+        path = %loggable_path(req.path()),
         request_id = %request_id,
         route = tracing::field::Empty,
         status = tracing::field::Empty,
@@ -107,4 +120,21 @@ async fn complete_problem(
         request,
         head.set_body(BoxBody::new(body)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invitation_tokens_are_not_logged() {
+        assert_eq!(
+            loggable_path("/v1/invitations/s3cr3t/accept"),
+            "/v1/invitations/{token}/accept"
+        );
+        assert_eq!(
+            loggable_path("/v1/organizations/42"),
+            "/v1/organizations/42"
+        );
+    }
 }

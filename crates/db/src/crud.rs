@@ -6,6 +6,15 @@
 /// for a table with a UUID `id` and a `version` column.
 macro_rules! versioned_crud {
     ($table:ident, $row:ty, $new:ty, $changes:ty) => {
+        impl $crate::Versioned for $row {
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+        }
+
         pub async fn insert(
             conn: &mut diesel_async::AsyncPgConnection,
             new: &$new,

@@ -24,6 +24,12 @@ pub mod test_db;
 pub mod users;
 
 pub use diesel_async::AsyncPgConnection;
+
+/// A row with a UUID id and an optimistic-concurrency `version`.
+pub trait Versioned {
+    fn id(&self) -> uuid::Uuid;
+    fn version(&self) -> i64;
+}
 pub use error::{DbError, DbResult};
 pub use page::Page;
 pub use pool::{build_pool, DbPool, PoolSettings};

@@ -56,12 +56,14 @@ pub struct AccessToken {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "q0VQmD3m0uN8Qf3sYp5sC2u7o0JrXxkq6bJwzXcQ4nE"}))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "q0VQmD3m0uN8Qf3sYp5sC2u7o0JrXxkq6bJwzXcQ4nE"}))]
 pub struct LogoutRequest {
     /// The refresh token of this session; its whole family is revoked.
     pub refresh_token: Option<String>,

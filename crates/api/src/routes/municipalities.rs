@@ -1,6 +1,6 @@
 //! Municipalities: reference data every signed-in caller reads; admins change it.
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::Caller;
 use crate::etag::{etag, IfMatch};
 use crate::pagination::{PageParams, Paginated};
@@ -10,7 +10,6 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::audit::diff;
 use living_gate_db::municipalities::{self as db, MunicipalityChanges, NewMunicipality};
 use living_gate_db::pool;
 use living_gate_domain::identity::{municipality_code, RecordStatus};
@@ -164,18 +163,7 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "municipality.create",
-                    target_type: "municipality",
-                    target_id: Some(row.id.to_string()),
-                    changes: diff(None, &row),
-                },
-            )
-            .await?;
+            audit::created(conn, &caller, "municipality", &row).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -225,23 +213,9 @@ pub async fn update(
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
         .transaction(async |conn| {
-            let before = db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if_match.check(before.version)?;
+            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "municipality.update",
-                    target_type: "municipality",
-                    target_id: Some(after.id.to_string()),
-                    changes: diff(Some(&before), &after),
-                },
-            )
-            .await?;
+            audit::updated(conn, &caller, "municipality", &before, &after).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

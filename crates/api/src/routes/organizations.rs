@@ -1,7 +1,7 @@
 //! Partner organizations: the desk and admins register and change them,
 //! staff read them, a partner reads only its own; the desk invites their people.
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::Caller;
 use crate::etag::IfMatch;
 use crate::pagination::{PageParams, Paginated};
@@ -13,7 +13,6 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::audit::diff;
 use living_gate_db::organizations::{
     self as db, NewOrganization, OrganizationChanges, OrganizationFilter,
 };
@@ -243,18 +242,7 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "organization.create",
-                    target_type: "organization",
-                    target_id: Some(row.id.to_string()),
-                    changes: diff(None, &row),
-                },
-            )
-            .await?;
+            audit::created(conn, &caller, "organization", &row).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -315,23 +303,9 @@ pub async fn update(
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
         .transaction(async |conn| {
-            let before = db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if_match.check(before.version)?;
+            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "organization.update",
-                    target_type: "organization",
-                    target_id: Some(after.id.to_string()),
-                    changes: diff(Some(&before), &after),
-                },
-            )
-            .await?;
+            audit::updated(conn, &caller, "organization", &before, &after).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -1,7 +1,7 @@
 //! BI service accounts (admin): created with a client id and a secret shown
 //! once; used with `POST /v1/auth/token`.
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::{passwords, secrets, Caller};
 use crate::etag::IfMatch;
 use crate::pagination::{PageParams, Paginated};
@@ -11,7 +11,6 @@ use crate::state::AppState;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::audit::diff;
 use living_gate_db::pool;
 use living_gate_db::service_accounts::{self as db, NewServiceAccount, ServiceAccountChanges};
 use living_gate_domain::identity::RecordStatus;
@@ -122,18 +121,7 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "service_account.create",
-                    target_type: "service_account",
-                    target_id: Some(row.id.to_string()),
-                    changes: diff(None, &row),
-                },
-            )
-            .await?;
+            audit::created(conn, &caller, "service_account", &row).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -169,23 +157,9 @@ pub async fn update(
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
         .transaction(async |conn| {
-            let before = db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if_match.check(before.version)?;
+            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "service_account.update",
-                    target_type: "service_account",
-                    target_id: Some(after.id.to_string()),
-                    changes: diff(Some(&before), &after),
-                },
-            )
-            .await?;
+            audit::updated(conn, &caller, "service_account", &before, &after).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

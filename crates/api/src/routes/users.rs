@@ -1,6 +1,6 @@
 //! User accounts (admin): list, read, invite with any role, rename, disable.
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::Caller;
 use crate::etag::IfMatch;
 use crate::pagination::{PageParams, Paginated};
@@ -12,7 +12,6 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::audit::diff;
 use living_gate_db::users::{self as db, UserChanges, UserFilter};
 use living_gate_db::{auth_tokens, departments, pool};
 use living_gate_domain::identity::UserStatus;
@@ -234,7 +233,7 @@ fn check_affiliation(body: &CreateUser) -> Result<(), ValidationErrors> {
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = User, headers(("ETag" = String))),
         (status = 403, description = "Not an admin", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An invited account can only be activated by accepting its invitation", body = crate::problem::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "An invited account can only be activated by accepting its invitation; an admin cannot disable themselves", body = crate::problem::Problem, content_type = "application/problem+json")))]
 #[patch("/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -259,10 +258,13 @@ pub async fn update(
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
         .transaction(async |conn| {
-            let before = db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if_match.check(before.version)?;
+            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
+            if before.id == caller.actor.id && body.status == Some(UserStatus::Disabled) {
+                return Err(ApiError::Conflict {
+                    detail: "you cannot disable your own account; ask another admin".into(),
+                    extra: None,
+                });
+            }
             if before.status == "invited" && body.status == Some(UserStatus::Active) {
                 return Err(ApiError::Conflict {
                     detail: "an invited account becomes active when its invitation is accepted"
@@ -279,18 +281,7 @@ pub async fn update(
             if after.status == "disabled" {
                 auth_tokens::revoke_all_of_user(conn, after.id).await?;
             }
-            audit::record(
-                conn,
-                Some(&caller.actor),
-                &caller.meta,
-                Event {
-                    action: "user.update",
-                    target_type: "user",
-                    target_id: Some(after.id.to_string()),
-                    changes: diff(Some(&before), &after),
-                },
-            )
-            .await?;
+            audit::updated(conn, &caller, "user", &before, &after).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;
