@@ -4,12 +4,14 @@
 
 pub mod actor;
 pub mod email;
+pub mod fiscal;
 pub mod identity;
 pub mod names;
 pub mod password_policy;
 pub mod policy;
 pub mod role;
 pub mod validation;
+pub mod workflow;
 
 pub use actor::Actor;
 pub use email::Email;

@@ -1,0 +1,51 @@
+//! Japanese fiscal years (年度): April 1 to March 31, in Japan time (UTC+9,
+//! no daylight saving), and the reference numbers quoted on the phone.
+
+use chrono::{DateTime, Datelike, FixedOffset, Offset, Utc};
+
+/// Japan Standard Time.
+pub fn jst() -> FixedOffset {
+    // 9 hours east of UTC is always in range; the fallback is unreachable.
+    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// The fiscal year an instant belongs to: FY2026 is 2026-04-01 00:00 JST up to 2027-04-01 00:00 JST.
+pub fn fiscal_year(at: DateTime<Utc>) -> i32 {
+    let local = at.with_timezone(&jst());
+    if local.month() >= 4 {
+        local.year()
+    } else {
+        local.year() - 1
+    }
+}
+
+/// `ZLG-2026-0001`: the fiscal year and a sequence number of at least four digits.
+pub fn reference(fiscal_year: i32, sequence: i32) -> String {
+    format!("ZLG-{fiscal_year}-{sequence:04}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339)
+            .map(|d| d.with_timezone(&Utc))
+            .expect("valid timestamp")
+    }
+
+    #[test]
+    fn the_fiscal_year_turns_at_midnight_april_first_japan_time() {
+        assert_eq!(fiscal_year(at("2027-03-31T14:59:59Z")), 2026);
+        assert_eq!(fiscal_year(at("2027-03-31T15:00:00Z")), 2027);
+        assert_eq!(fiscal_year(at("2027-03-31T15:30:00Z")), 2027);
+        assert_eq!(fiscal_year(at("2026-04-01T00:00:00+09:00")), 2026);
+        assert_eq!(fiscal_year(at("2026-12-31T23:00:00Z")), 2026);
+    }
+
+    #[test]
+    fn references_have_at_least_four_digits() {
+        assert_eq!(reference(2026, 1), "ZLG-2026-0001");
+        assert_eq!(reference(2026, 12345), "ZLG-2026-12345");
+    }
+}
