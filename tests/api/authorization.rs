@@ -68,6 +68,55 @@ const MATRIX: &[Row] = &[
     ("POST /v1/service-accounts", ADMIN_ONLY_201),
     ("PATCH /v1/service-accounts/{id}", ADMIN_ONLY_200),
     ("GET /v1/audit", [401, 200, 403, 403, 403, 403, 403, 200]),
+    // Cases: the target belongs to the partner's organization and has a
+    // hearing with the department; the other department and the other
+    // partner must not learn it exists; admins and analysts get no content.
+    (
+        "GET /v1/proposals",
+        [401, 200, 200, 200, 200, 200, 403, 403],
+    ),
+    (
+        "POST /v1/proposals",
+        [401, 201, 403, 403, 201, 201, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    (
+        "PATCH /v1/proposals/{id}",
+        [401, 200, 403, 404, 403, 404, 403, 403],
+    ),
+    // received → organizing: the desk's move; others who see the case get 409 with their allowed moves.
+    (
+        "POST /v1/proposals/{id}/transitions",
+        [401, 200, 409, 404, 409, 404, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/events",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    (
+        "POST /v1/proposals/{id}/hearings",
+        [401, 201, 403, 404, 403, 404, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/hearings",
+        [401, 200, 200, 404, 403, 404, 403, 403],
+    ),
+    (
+        "PATCH /v1/hearings/{id}",
+        [401, 403, 200, 404, 403, 404, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/messages",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    (
+        "POST /v1/proposals/{id}/messages",
+        [401, 201, 201, 404, 201, 404, 403, 403],
+    ),
+    ("GET /v1/events", [401, 200, 200, 200, 200, 200, 403, 403]),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -88,6 +137,32 @@ struct Context {
     service_client_id: String,
     service_secret: String,
     service_account_id: String,
+    proposal_id: String,
+    hearing_id: String,
+}
+
+/// A case of the partner's organization with a hearing for the department.
+async fn case(app: &TestApp) -> (String, String) {
+    let f = &app.fixtures;
+    let created = app
+        .post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "試験提案", "summary": "概要", "themes": ["other"], "channel": "web"}))
+        .await;
+    let id = json(created, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let hearing = app
+        .post(
+            &format!("/v1/proposals/{id}/hearings"),
+            Who::Desk,
+            &json!({"department_id": f.shimin_kyodo, "agenda": "確認"}),
+        )
+        .await;
+    let hearing = json(hearing, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    (id, hearing)
 }
 
 async fn context(app: &TestApp) -> Context {
@@ -99,7 +174,10 @@ async fn context(app: &TestApp) -> Context {
         )
         .await;
     let created = json(created, StatusCode::CREATED).await;
+    let (proposal_id, hearing_id) = case(app).await;
     Context {
+        proposal_id,
+        hearing_id,
         service_client_id: created["client_id"].as_str().expect("client id").to_owned(),
         service_secret: created["client_secret"]
             .as_str()
@@ -124,6 +202,14 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
                 t if t.starts_with("/v1/organizations") => f.partner_org.to_string(),
                 t if t.starts_with("/v1/users") => user_target.clone(),
                 t if t.starts_with("/v1/service-accounts") => ctx.service_account_id.clone(),
+                // Moves and new hearings change who is involved: a fresh case each time.
+                "/v1/proposals/{id}/transitions" | "/v1/proposals/{id}/hearings"
+                    if method == "POST" =>
+                {
+                    case(app).await.0
+                }
+                t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
+                t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
             },
         )
@@ -170,11 +256,24 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
         "PATCH /v1/users/{id}" => Some(json!({"display_name": "分析 さくら"})),
         "POST /v1/service-accounts" => Some(json!({"name": format!("BI {n}")})),
         "PATCH /v1/service-accounts/{id}" => Some(json!({"name": "matrix BI"})),
+        "POST /v1/proposals" => Some(
+            json!({"kind": "consultation", "title": format!("相談{n}"), "summary": "概要", "themes": ["other"],
+            "channel": "phone", "organization_id": f.partner_org}),
+        ),
+        "PATCH /v1/proposals/{id}" => Some(json!({"sdg_goals": [11]})),
+        "POST /v1/proposals/{id}/transitions" => Some(json!({"to": "organizing"})),
+        "POST /v1/proposals/{id}/hearings" => {
+            Some(json!({"department_id": f.chiiki_fukushi, "agenda": "追加確認"}))
+        }
+        "PATCH /v1/hearings/{id}" => Some(json!({"interest": "interested"})),
+        "POST /v1/proposals/{id}/messages" => {
+            Some(json!({"visibility": "shared", "body": "よろしくお願いします"}))
+        }
         _ => None,
     };
     let method: Method = method.parse().expect("method");
     let mut request = app.request(method.clone(), &path, who);
-    if method == Method::PATCH {
+    if method == Method::PATCH || template.ends_with("/transitions") {
         request = request.header("If-Match", "*");
     }
     if let Some(body) = body {

@@ -31,6 +31,9 @@ and send `Authorization: Bearer <access_token>`.",
         (name = "users", description = "Accounts and invitations"),
         (name = "service accounts", description = "BI clients (client credentials, role analyst)"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "proposals", description = "The desk workflow: proposals, moves through the six steps, timelines, the change feed"),
+        (name = "hearings", description = "Step 3: hearings with departments"),
+        (name = "messages", description = "Messages on a case, internal or shared with the proposer"),
     )
 )]
 struct ApiDoc;

@@ -31,6 +31,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    hearings (id) {
+        id -> Uuid,
+        proposal_id -> Uuid,
+        department_id -> Uuid,
+        requested_by -> Uuid,
+        proposed_dates -> Array<Date>,
+        agenda -> Text,
+        status -> Text,
+        held_on -> Nullable<Date>,
+        participants -> Array<Text>,
+        interest -> Nullable<Text>,
+        notes -> Text,
+        answered_by -> Nullable<Uuid>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idempotency_keys (principal, key) {
         principal -> Text,
         key -> Text,
@@ -64,6 +84,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    messages (id) {
+        id -> Uuid,
+        proposal_id -> Uuid,
+        author_id -> Uuid,
+        visibility -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     municipalities (id) {
         id -> Uuid,
         code -> Text,
@@ -91,6 +122,70 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    proposal_events (position) {
+        position -> Int8,
+        id -> Uuid,
+        proposal_id -> Uuid,
+        kind -> Text,
+        actor_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        note_for_proposer -> Nullable<Text>,
+        visibility -> Text,
+        department_id -> Nullable<Uuid>,
+        subject_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Uuid,
+        reference -> Text,
+        fiscal_year -> Int4,
+        kind -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Text,
+        themes -> Array<Text>,
+        sdg_goals -> Array<Int2>,
+        policy_areas -> Array<Text>,
+        desired_support -> Text,
+        channel -> Text,
+        organization_id -> Uuid,
+        contact_user_id -> Nullable<Uuid>,
+        created_by -> Uuid,
+        status -> Text,
+        held_from -> Nullable<Text>,
+        lead_department_id -> Nullable<Uuid>,
+        has_shared_logic_model -> Bool,
+        first_contact_at -> Timestamptz,
+        received_at -> Timestamptz,
+        coordination_started_at -> Nullable<Timestamptz>,
+        organizing_at -> Nullable<Timestamptz>,
+        hearing_at -> Nullable<Timestamptz>,
+        matching_at -> Nullable<Timestamptz>,
+        logic_model_at -> Nullable<Timestamptz>,
+        awaiting_decision_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reference_counters (fiscal_year) {
+        fiscal_year -> Int4,
+        last_value -> Int4,
+        created_at -> Timestamptz,
     }
 }
 
@@ -149,6 +244,14 @@ diesel::table! {
 }
 
 diesel::joinable!(departments -> municipalities (municipality_id));
+diesel::joinable!(hearings -> departments (department_id));
+diesel::joinable!(hearings -> proposals (proposal_id));
+diesel::joinable!(messages -> proposals (proposal_id));
+diesel::joinable!(messages -> users (author_id));
+diesel::joinable!(proposal_events -> departments (department_id));
+diesel::joinable!(proposal_events -> proposals (proposal_id));
+diesel::joinable!(proposals -> departments (lead_department_id));
+diesel::joinable!(proposals -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(service_accounts -> users (created_by));
 diesel::joinable!(users -> departments (department_id));
@@ -158,11 +261,16 @@ diesel::joinable!(users -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     departments,
+    hearings,
     idempotency_keys,
     invitations,
     login_throttle,
+    messages,
     municipalities,
     organizations,
+    proposal_events,
+    proposals,
+    reference_counters,
     refresh_tokens,
     revoked_access_tokens,
     service_accounts,

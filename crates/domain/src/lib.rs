@@ -9,6 +9,7 @@ pub mod identity;
 pub mod names;
 pub mod password_policy;
 pub mod policy;
+pub mod proposal;
 pub mod role;
 pub mod validation;
 pub mod workflow;

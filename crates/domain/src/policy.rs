@@ -37,6 +37,16 @@ pub enum Action {
     ManageServiceAccounts,
     /// Read the audit log.
     ReadAudit,
+    /// Submit a proposal for an organization (a partner for its own, the desk for anyone's).
+    CreateProposal { organization_id: Uuid },
+    /// Organise a case's content, request hearings (the desk's steps 1–5).
+    CoordinateCase,
+    /// Answer a hearing addressed to a department.
+    AnswerHearing { department_id: Uuid },
+    /// Read the hearings of a visible case (staff only; a department sees its own).
+    ReadHearings,
+    /// Post a message on a visible case; `shared` ones reach the proposer.
+    PostMessage { shared: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +92,19 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             matches!(role, Desk | Admin)
         }
         (ReadAudit, role) => matches!(role, Desk | Admin),
+        (CreateProposal { organization_id }, Partner) => {
+            return own_organization(actor, organization_id)
+        }
+        (CreateProposal { .. }, role) => role == Desk,
+        (CoordinateCase, role) => role == Desk,
+        (AnswerHearing { department_id }, Department) => actor.department_id == Some(department_id),
+        (AnswerHearing { .. }, _) => false,
+        (ReadHearings, role) => matches!(role, Desk | Department),
+        (PostMessage { shared }, role) => match role {
+            Desk | Department => true,
+            Partner => shared,
+            Analyst | Admin => false,
+        },
     };
     if allowed {
         Ok(())
@@ -112,6 +135,24 @@ pub fn organization_scope(actor: &Actor) -> Result<OrganizationScope, Denied> {
         (Role::Partner, Some(id)) => Ok(OrganizationScope::Only(id)),
         (Role::Partner, None) => Err(Denied::Forbidden),
         _ => Ok(OrganizationScope::All),
+    }
+}
+
+/// Which cases a caller sees. Admins manage accounts and are not given case
+/// content; analysts read aggregates only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseScope {
+    All,
+    Organization(Uuid),
+    Department(Uuid),
+}
+
+pub fn case_scope(actor: &Actor) -> Result<CaseScope, Denied> {
+    match (actor.role, actor.organization_id, actor.department_id) {
+        (Role::Desk, _, _) => Ok(CaseScope::All),
+        (Role::Partner, Some(org), _) => Ok(CaseScope::Organization(org)),
+        (Role::Department, _, Some(department)) => Ok(CaseScope::Department(department)),
+        _ => Err(Denied::Forbidden),
     }
 }
 
@@ -227,6 +268,59 @@ mod tests {
         );
         assert_eq!(
             authorize(&analyst, Action::ReadAudit),
+            Err(Denied::Forbidden)
+        );
+    }
+
+    #[test]
+    fn case_content_is_for_the_desk_departments_and_proposers_only() {
+        assert_eq!(case_scope(&actor(Role::Desk)), Ok(CaseScope::All));
+        assert_eq!(case_scope(&actor(Role::Admin)), Err(Denied::Forbidden));
+        assert_eq!(case_scope(&actor(Role::Analyst)), Err(Denied::Forbidden));
+        let partner = actor(Role::Partner);
+        assert_eq!(
+            case_scope(&partner),
+            Ok(CaseScope::Organization(
+                partner.organization_id.expect("org")
+            ))
+        );
+        assert_eq!(
+            authorize(&partner, Action::PostMessage { shared: false }),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            authorize(&partner, Action::PostMessage { shared: true }),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(
+                &partner,
+                Action::CreateProposal {
+                    organization_id: Uuid::now_v7()
+                }
+            ),
+            Err(Denied::NotVisible)
+        );
+        let department = Actor {
+            department_id: Some(Uuid::now_v7()),
+            ..actor(Role::Department)
+        };
+        let own = department.department_id.expect("department");
+        assert_eq!(
+            authorize(&department, Action::AnswerHearing { department_id: own }),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(
+                &department,
+                Action::AnswerHearing {
+                    department_id: Uuid::now_v7()
+                }
+            ),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            authorize(&department, Action::CoordinateCase),
             Err(Denied::Forbidden)
         );
     }

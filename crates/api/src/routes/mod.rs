@@ -4,12 +4,16 @@
 pub mod audit_log;
 pub mod auth;
 pub mod departments;
+pub mod feed;
 pub mod health;
+pub mod hearings;
 pub mod invitations;
 pub mod jwks;
 pub mod me;
+pub mod messages;
 pub mod municipalities;
 pub mod organizations;
+pub mod proposals;
 pub mod service_accounts;
 pub mod users;
 
@@ -52,6 +56,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(service_accounts::list)
                 .service(service_accounts::create)
                 .service(service_accounts::update)
-                .service(audit_log::list),
+                .service(audit_log::list)
+                .service(proposals::list)
+                .service(proposals::create)
+                .service(proposals::get)
+                .service(proposals::update)
+                .service(proposals::transition)
+                .service(proposals::timeline)
+                .service(hearings::request)
+                .service(hearings::list)
+                .service(hearings::answer)
+                .service(messages::list)
+                .service(messages::post)
+                .service(feed::feed),
         );
 }

@@ -1,0 +1,157 @@
+//! The event log of cases: each case's timeline and the ordered change feed.
+
+use crate::proposals::Scope;
+use crate::schema::{hearings, proposal_events, proposals};
+use crate::DbResult;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = proposal_events, check_for_backend(diesel::pg::Pg))]
+pub struct Event {
+    pub position: i64,
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub note_for_proposer: Option<String>,
+    pub visibility: String,
+    pub department_id: Option<Uuid>,
+    pub subject_id: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Insertable)]
+#[diesel(table_name = proposal_events)]
+pub struct NewEvent {
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub note_for_proposer: Option<String>,
+    pub visibility: String,
+    pub department_id: Option<Uuid>,
+    pub subject_id: Option<Uuid>,
+}
+
+/// Advisory lock key of the feed: the bytes of "LGFEED".
+const FEED_LOCK_KEY: i64 = 0x4c47_4645_4544;
+
+/// Appends an event, in the caller's transaction. Call it last in the
+/// transaction: it takes the feed lock, which is held until commit so that
+/// positions become visible in the order they were drawn.
+pub async fn append(conn: &mut AsyncPgConnection, event: NewEvent) -> DbResult<Event> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(FEED_LOCK_KEY)
+        .execute(conn)
+        .await?;
+    Ok(diesel::insert_into(proposal_events::table)
+        .values((
+            &event,
+            proposal_events::position.eq(diesel::dsl::sql::<BigInt>(
+                "nextval('proposal_event_position')",
+            )),
+        ))
+        .returning(Event::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Which events of visible cases a caller may see.
+#[derive(Debug, Clone, Copy)]
+pub struct Audience {
+    pub scope: Scope,
+    /// Proposers see shared events only.
+    pub shared_only: bool,
+}
+
+type BoxedEvents<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Select<proposal_events::table, diesel::dsl::AsSelect<Event, diesel::pg::Pg>>,
+    diesel::pg::Pg,
+>;
+
+fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
+    let mut query = proposal_events::table
+        .select(Event::as_select())
+        .into_boxed();
+    if audience.shared_only {
+        query = query.filter(proposal_events::visibility.eq("shared"));
+    }
+    match audience.scope {
+        Scope::All => query,
+        Scope::Organization(id) => query.filter(
+            proposal_events::proposal_id.eq_any(
+                proposals::table
+                    .filter(proposals::organization_id.eq(id))
+                    .select(proposals::id),
+            ),
+        ),
+        Scope::Department(id) => query
+            .filter(
+                proposal_events::proposal_id.eq_any(
+                    proposals::table
+                        .filter(
+                            proposals::lead_department_id.eq(id).or(diesel::dsl::exists(
+                                hearings::table
+                                    .filter(hearings::proposal_id.eq(proposals::id))
+                                    .filter(hearings::department_id.eq(id)),
+                            )),
+                        )
+                        .select(proposals::id),
+                ),
+            )
+            // Another department's hearing is that department's business.
+            .filter(
+                proposal_events::department_id
+                    .is_null()
+                    .or(proposal_events::department_id.eq(id)),
+            ),
+    }
+}
+
+/// A case's timeline, oldest first.
+pub async fn timeline(
+    conn: &mut AsyncPgConnection,
+    proposal_id: Uuid,
+    audience: Audience,
+    after: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<Event>> {
+    let mut query = visible(audience)
+        .filter(proposal_events::proposal_id.eq(proposal_id))
+        .order(proposal_events::position)
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(proposal_events::position.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// The change feed: every visible event after `after`, in position order.
+pub async fn feed(
+    conn: &mut AsyncPgConnection,
+    audience: Audience,
+    after: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<Event>> {
+    let mut query = visible(audience)
+        .order(proposal_events::position)
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(proposal_events::position.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}

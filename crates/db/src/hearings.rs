@@ -1,0 +1,71 @@
+//! Hearings with departments (step 3, 関係課ヒアリング).
+
+use crate::schema::hearings;
+use crate::DbResult;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = hearings, check_for_backend(diesel::pg::Pg))]
+pub struct Hearing {
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub department_id: Uuid,
+    pub requested_by: Uuid,
+    pub proposed_dates: Vec<NaiveDate>,
+    pub agenda: String,
+    pub status: String,
+    pub held_on: Option<NaiveDate>,
+    pub participants: Vec<String>,
+    pub interest: Option<String>,
+    pub notes: String,
+    pub answered_by: Option<Uuid>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = hearings)]
+pub struct NewHearing {
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub department_id: Uuid,
+    pub requested_by: Uuid,
+    pub proposed_dates: Vec<NaiveDate>,
+    pub agenda: String,
+}
+
+/// The department's answer.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = hearings)]
+pub struct HearingAnswer {
+    pub status: Option<String>,
+    pub held_on: Option<Option<NaiveDate>>,
+    pub participants: Option<Vec<String>>,
+    pub interest: Option<String>,
+    pub notes: Option<String>,
+    pub answered_by: Option<Uuid>,
+}
+
+crate::crud::versioned_crud!(hearings, Hearing, NewHearing, HearingAnswer);
+
+/// The hearings of a case; for a department only its own.
+pub async fn of_proposal(
+    conn: &mut AsyncPgConnection,
+    proposal_id: Uuid,
+    department: Option<Uuid>,
+) -> DbResult<Vec<Hearing>> {
+    let mut query = hearings::table
+        .filter(hearings::proposal_id.eq(proposal_id))
+        .select(Hearing::as_select())
+        .order(hearings::id)
+        .into_boxed();
+    if let Some(department) = department {
+        query = query.filter(hearings::department_id.eq(department));
+    }
+    Ok(query.load(conn).await?)
+}

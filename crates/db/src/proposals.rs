@@ -1,0 +1,245 @@
+//! Proposals and consultations: the cases of the desk.
+
+use crate::schema::{hearings, proposals, reference_counters};
+use crate::{DbResult, Page};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = proposals, check_for_backend(diesel::pg::Pg))]
+pub struct Proposal {
+    pub id: Uuid,
+    pub reference: String,
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub themes: Vec<String>,
+    pub sdg_goals: Vec<i16>,
+    pub policy_areas: Vec<String>,
+    pub desired_support: String,
+    pub channel: String,
+    pub organization_id: Uuid,
+    pub contact_user_id: Option<Uuid>,
+    pub created_by: Uuid,
+    pub status: String,
+    pub held_from: Option<String>,
+    pub lead_department_id: Option<Uuid>,
+    pub has_shared_logic_model: bool,
+    pub first_contact_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub coordination_started_at: Option<DateTime<Utc>>,
+    pub organizing_at: Option<DateTime<Utc>>,
+    pub hearing_at: Option<DateTime<Utc>>,
+    pub matching_at: Option<DateTime<Utc>>,
+    pub logic_model_at: Option<DateTime<Utc>>,
+    pub awaiting_decision_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = proposals)]
+pub struct NewProposal {
+    pub id: Uuid,
+    pub reference: String,
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub themes: Vec<String>,
+    pub sdg_goals: Vec<i16>,
+    pub policy_areas: Vec<String>,
+    pub desired_support: String,
+    pub channel: String,
+    pub organization_id: Uuid,
+    pub contact_user_id: Option<Uuid>,
+    pub created_by: Uuid,
+    pub status: String,
+    pub first_contact_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// A status change with the step times it sets (each only the first time).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = proposals)]
+pub struct StatusChange {
+    pub status: Option<String>,
+    pub held_from: Option<Option<String>>,
+    pub coordination_started_at: Option<DateTime<Utc>>,
+    pub organizing_at: Option<DateTime<Utc>>,
+    pub hearing_at: Option<DateTime<Utc>>,
+    pub matching_at: Option<DateTime<Utc>>,
+    pub logic_model_at: Option<DateTime<Utc>>,
+    pub awaiting_decision_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// Content the desk organises in step 2.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = proposals)]
+pub struct ProposalChanges {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub body: Option<String>,
+    pub themes: Option<Vec<String>>,
+    pub sdg_goals: Option<Vec<i16>>,
+    pub policy_areas: Option<Vec<String>>,
+    pub desired_support: Option<String>,
+    pub coordination_started_at: Option<DateTime<Utc>>,
+}
+
+crate::crud::versioned_crud!(proposals, Proposal, NewProposal, ProposalChanges);
+
+/// Applies a status change and bumps the version.
+pub async fn change_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    change: &StatusChange,
+) -> DbResult<Proposal> {
+    Ok(diesel::update(proposals::table.find(id))
+        .set((change, proposals::version.eq(proposals::version + 1)))
+        .returning(Proposal::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The next reference number of a fiscal year. The counter row stays locked
+/// until the caller's transaction ends, so numbers are gap-free and unique
+/// under concurrent creation (a rolled-back creation gives its number back).
+pub async fn next_reference_number(
+    conn: &mut AsyncPgConnection,
+    fiscal_year: i32,
+) -> DbResult<i32> {
+    Ok(diesel::insert_into(reference_counters::table)
+        .values((
+            reference_counters::fiscal_year.eq(fiscal_year),
+            reference_counters::last_value.eq(1),
+        ))
+        .on_conflict(reference_counters::fiscal_year)
+        .do_update()
+        .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
+        .returning(reference_counters::last_value)
+        .get_result(conn)
+        .await?)
+}
+
+/// Which cases a caller sees; applied in SQL to every read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// A partner: its organization's cases.
+    Organization(Uuid),
+    /// A department: cases it leads or has been asked to a hearing about.
+    Department(Uuid),
+}
+
+type BoxedQuery<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Select<proposals::table, diesel::dsl::AsSelect<Proposal, diesel::pg::Pg>>,
+    diesel::pg::Pg,
+>;
+
+fn scoped<'a>(scope: Scope) -> BoxedQuery<'a> {
+    let query = proposals::table.select(Proposal::as_select()).into_boxed();
+    match scope {
+        Scope::All => query,
+        Scope::Organization(id) => query.filter(proposals::organization_id.eq(id)),
+        Scope::Department(id) => query.filter(
+            proposals::lead_department_id.eq(id).or(diesel::dsl::exists(
+                hearings::table
+                    .filter(hearings::proposal_id.eq(proposals::id))
+                    .filter(hearings::department_id.eq(id)),
+            )),
+        ),
+    }
+}
+
+/// The case, if it exists and `scope` may see it.
+pub async fn find_visible(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    scope: Scope,
+) -> DbResult<Option<Proposal>> {
+    Ok(scoped(scope)
+        .filter(proposals::id.eq(id))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ProposalFilter {
+    pub status: Option<String>,
+    pub theme: Option<String>,
+    pub sdg_goal: Option<i16>,
+    pub organization_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub fiscal_year: Option<i32>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// Substring of title, summary or body (Japanese included).
+    pub q: Option<String>,
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    scope: Scope,
+    filter: &ProposalFilter,
+    page: Page,
+) -> DbResult<Vec<Proposal>> {
+    let mut query = scoped(scope).order(proposals::id).limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(proposals::id.gt(after));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(proposals::status.eq(status.clone()));
+    }
+    if let Some(theme) = &filter.theme {
+        query = query.filter(proposals::themes.contains(vec![theme.clone()]));
+    }
+    if let Some(goal) = filter.sdg_goal {
+        query = query.filter(proposals::sdg_goals.contains(vec![goal]));
+    }
+    if let Some(organization_id) = filter.organization_id {
+        query = query.filter(proposals::organization_id.eq(organization_id));
+    }
+    if let Some(department_id) = filter.department_id {
+        query = query.filter(
+            proposals::lead_department_id
+                .eq(department_id)
+                .or(diesel::dsl::exists(
+                    hearings::table
+                        .filter(hearings::proposal_id.eq(proposals::id))
+                        .filter(hearings::department_id.eq(department_id)),
+                )),
+        );
+    }
+    if let Some(fiscal_year) = filter.fiscal_year {
+        query = query.filter(proposals::fiscal_year.eq(fiscal_year));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(proposals::received_at.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(proposals::received_at.lt(to));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", crate::organizations::escape_like(q));
+        // The same expression as the trigram index.
+        let text = proposals::title
+            .concat(" ")
+            .concat(proposals::summary)
+            .concat(" ")
+            .concat(proposals::body);
+        query = query.filter(text.ilike(pattern));
+    }
+    Ok(query.load(conn).await?)
+}
