@@ -13,3 +13,4 @@ mod embedded;
 mod openapi_document;
 mod operations;
 mod schema;
+mod workflow;
