@@ -6,7 +6,7 @@ use living_gate_api::auth::keys::{generate_pem, KeySet};
 use living_gate_api::auth::tokens::{self, Subject};
 use living_gate_api::config::Config;
 use living_gate_api::state::AppState;
-use living_gate_api::{app, auth::passwords, openapi, seed};
+use living_gate_api::{app, auth::passwords, seed};
 use living_gate_db::organizations::{self, NewOrganization};
 use living_gate_db::test_db::TestDatabase;
 use living_gate_db::users::{self, NewUser};
@@ -16,7 +16,7 @@ use living_gate_db::{
 use living_gate_domain::Role;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// The password of every fixture account.
@@ -152,12 +152,7 @@ impl TestApp {
         )
         .expect("pool");
         let keys = KeySet::from_pem(&generate_pem(), "test").expect("keys");
-        let state = AppState {
-            pool: pool.clone(),
-            keys: Arc::new(keys),
-            auth: Arc::new(config.auth.clone()),
-            openapi: Arc::new(openapi::document()),
-        };
+        let state = AppState::new(pool.clone(), keys, config.auth.clone());
         let mut conn = pool.get().await.expect("connection");
         let fixtures = load_fixtures(&mut conn).await;
         drop(conn);

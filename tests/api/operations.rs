@@ -2,13 +2,12 @@
 //! error the framework itself produces.
 
 use crate::helpers::{json, problem, test_config, TestApp, Who};
+use living_gate_api::app;
 use living_gate_api::auth::keys::{generate_pem, KeySet};
 use living_gate_api::state::AppState;
-use living_gate_api::{app, openapi};
 use living_gate_db::{build_pool, PoolSettings};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -34,12 +33,11 @@ async fn readyz_is_503_problem_when_the_database_is_unreachable() {
     };
     let pool = build_pool("postgres://postgres@127.0.0.1:9/nothing", &settings).expect("pool");
     let config = test_config();
-    let state = AppState {
+    let state = AppState::new(
         pool,
-        keys: Arc::new(KeySet::from_pem(&generate_pem(), "test").expect("keys")),
-        auth: Arc::new(config.auth),
-        openapi: Arc::new(openapi::document()),
-    };
+        KeySet::from_pem(&generate_pem(), "test").expect("keys"),
+        config.auth,
+    );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let port = listener.local_addr().expect("addr").port();
     let server = actix_web::HttpServer::new(move || app::build(state.clone(), &[]))

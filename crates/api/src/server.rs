@@ -8,7 +8,6 @@ use crate::seed;
 use crate::state::AppState;
 use anyhow::Context;
 use living_gate_db::{build_pool, migrate, pool, PoolSettings};
-use std::sync::Arc;
 
 /// The file the demo accounts' passwords are written to, in the data directory.
 pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.txt";
@@ -109,12 +108,11 @@ pub fn state(config: &Config, url: &str, keys: KeySet) -> anyhow::Result<AppStat
         max_size: config.db_pool_size,
         ..PoolSettings::default()
     };
-    Ok(AppState {
-        pool: build_pool(url, &settings)?,
-        keys: Arc::new(keys),
-        auth: Arc::new(config.auth.clone()),
-        openapi: Arc::new(crate::openapi::document()),
-    })
+    Ok(AppState::new(
+        build_pool(url, &settings)?,
+        keys,
+        config.auth.clone(),
+    ))
 }
 
 /// Runs the HTTP server until SIGINT/SIGTERM, then drains requests and

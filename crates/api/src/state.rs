@@ -1,6 +1,7 @@
 //! What every handler can reach: the pool, the signing keys, the settings.
 
 use crate::auth::keys::KeySet;
+use crate::auth::tokens::VerifiedTokens;
 use crate::config::AuthConfig;
 use living_gate_db::DbPool;
 use std::sync::Arc;
@@ -13,4 +14,18 @@ pub struct AppState {
     /// The generated OpenAPI document, served at `/openapi.json` and used to
     /// answer 405 with `Allow` for known paths.
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// Claims of tokens already verified (a cache; never decides alone).
+    pub verified_tokens: Arc<VerifiedTokens>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, keys: KeySet, auth: AuthConfig) -> AppState {
+        AppState {
+            pool,
+            keys: Arc::new(keys),
+            auth: Arc::new(auth),
+            openapi: Arc::new(crate::openapi::document()),
+            verified_tokens: Arc::new(VerifiedTokens::default()),
+        }
+    }
 }

@@ -101,11 +101,3 @@ pub async fn revoke_access_token(
         .await?;
     Ok(())
 }
-
-pub async fn is_access_token_revoked(conn: &mut AsyncPgConnection, jti: Uuid) -> DbResult<bool> {
-    Ok(
-        diesel::select(diesel::dsl::exists(revoked_access_tokens::table.find(jti)))
-            .get_result(conn)
-            .await?,
-    )
-}

@@ -60,6 +60,28 @@ pub async fn find_by_client_id(
         .optional()?)
 }
 
+/// The account and whether access token `jti` was revoked, in one round trip.
+pub async fn find_with_revocation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    jti: Uuid,
+) -> DbResult<(Option<ServiceAccount>, bool)> {
+    use crate::schema::revoked_access_tokens;
+    let found: Option<(ServiceAccount, bool)> = service_accounts::table
+        .find(id)
+        .select((
+            ServiceAccount::as_select(),
+            diesel::dsl::exists(revoked_access_tokens::table.find(jti)),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(match found {
+        Some((account, revoked)) => (Some(account), revoked),
+        None => (None, false),
+    })
+}
+
 pub async fn record_use(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
     diesel::update(service_accounts::table.find(id))
         .set(service_accounts::last_used_at.eq(diesel::dsl::now))

@@ -60,6 +60,29 @@ pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> DbResul
         .optional()?)
 }
 
+/// The user and whether access token `jti` was revoked, in one round trip
+/// (what every authenticated request asks).
+pub async fn find_with_revocation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    jti: Uuid,
+) -> DbResult<(Option<User>, bool)> {
+    use crate::schema::revoked_access_tokens;
+    let found: Option<(User, bool)> = users::table
+        .find(id)
+        .select((
+            User::as_select(),
+            diesel::dsl::exists(revoked_access_tokens::table.find(jti)),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(match found {
+        Some((user, revoked)) => (Some(user), revoked),
+        None => (None, false),
+    })
+}
+
 pub async fn record_login(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
     diesel::update(users::table.find(id))
         .set(users::last_login_at.eq(diesel::dsl::now))

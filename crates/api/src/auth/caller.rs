@@ -10,7 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use living_gate_db::{auth_tokens, pool, service_accounts, users};
+use living_gate_db::{pool, service_accounts, users};
 use living_gate_domain::{Actor, Role};
 use uuid::Uuid;
 
@@ -100,14 +100,18 @@ async fn check(state: &AppState, req: &HttpRequest) -> Result<(Actor, tokens::Cl
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(Refused::Token(TokenRefusal::WrongScheme));
     }
-    let claims = tokens::verify(&state.keys, &state.auth, token.trim()).map_err(Refused::Token)?;
+    let claims = state
+        .verified_tokens
+        .verify(&state.keys, &state.auth, token.trim())
+        .map_err(Refused::Token)?;
     let mut conn = pool::connection(&state.pool).await?;
-    if auth_tokens::is_access_token_revoked(&mut conn, claims.jti).await? {
-        return Err(Refused::Token(TokenRefusal::Revoked));
-    }
     let actor = match &claims.client_id {
         Some(_) => {
-            let account = service_accounts::find(&mut conn, claims.sub).await?;
+            let (account, revoked) =
+                service_accounts::find_with_revocation(&mut conn, claims.sub, claims.jti).await?;
+            if revoked {
+                return Err(Refused::Token(TokenRefusal::Revoked));
+            }
             let account = account
                 .filter(|a| a.status == "active")
                 .ok_or(Refused::Token(TokenRefusal::InactiveAccount))?;
@@ -121,7 +125,11 @@ async fn check(state: &AppState, req: &HttpRequest) -> Result<(Actor, tokens::Cl
             }
         }
         None => {
-            let user = users::find(&mut conn, claims.sub).await?;
+            let (user, revoked) =
+                users::find_with_revocation(&mut conn, claims.sub, claims.jti).await?;
+            if revoked {
+                return Err(Refused::Token(TokenRefusal::Revoked));
+            }
             let user = user
                 .filter(|u| u.status == "active")
                 .ok_or(Refused::Token(TokenRefusal::InactiveAccount))?;

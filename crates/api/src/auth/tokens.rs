@@ -72,6 +72,60 @@ pub fn issue(
     Ok((token, claims))
 }
 
+/// Tokens that verified, by SHA-256 of the token, until they expire.
+///
+/// Ed25519 verification was the largest single cost of an authenticated
+/// read (about a sixth of the API's CPU in the profile in BENCHMARKS.md); a
+/// token verified once is valid until its `exp` whatever else happens, so
+/// its claims can be reused. Revocation and the account's state are still
+/// checked in the database on every request. Bounded: when full, expired
+/// entries go, and if that is not enough, everything does.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    entries: std::sync::Mutex<std::collections::HashMap<[u8; 32], Claims>>,
+}
+
+impl VerifiedTokens {
+    pub const CAPACITY: usize = 50_000;
+
+    fn key(token: &str) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    /// Like [`verify`], answering from the cache when it can.
+    pub fn verify(
+        &self,
+        keys: &KeySet,
+        config: &AuthConfig,
+        token: &str,
+    ) -> Result<Claims, TokenRefusal> {
+        let key = Self::key(token);
+        let now = chrono::Utc::now().timestamp();
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        if let Ok(entries) = self.entries.lock() {
+            if let Some(claims) = entries.get(&key) {
+                return if claims.exp + leeway > now {
+                    Ok(claims.clone())
+                } else {
+                    Err(TokenRefusal::Expired)
+                };
+            }
+        }
+        let claims = verify(keys, config, token)?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::CAPACITY {
+                entries.retain(|_, c| c.exp + leeway > now);
+                if entries.len() >= Self::CAPACITY {
+                    entries.clear();
+                }
+            }
+            entries.insert(key, claims.clone());
+        }
+        Ok(claims)
+    }
+}
+
 /// Checks signature, algorithm, key id, issuer, audience, expiry and `nbf`.
 pub fn verify(keys: &KeySet, config: &AuthConfig, token: &str) -> Result<Claims, TokenRefusal> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRefusal::Malformed)?;
@@ -116,6 +170,31 @@ mod tests {
             municipality_id: Some(Uuid::now_v7()),
             client_id: None,
         }
+    }
+
+    #[test]
+    fn the_cache_answers_like_verify_and_never_revives_a_bad_token() {
+        let config = Config::from_lookup(|_| None).expect("defaults").auth;
+        let keys = KeySet::from_pem(&generate_pem(), "k").expect("key");
+        let cache = VerifiedTokens::default();
+        let (token, claims) = issue(&keys, &config, &subject()).expect("token");
+        assert_eq!(cache.verify(&keys, &config, &token), Ok(claims.clone()));
+        assert_eq!(
+            cache.verify(&keys, &config, &token),
+            Ok(claims),
+            "second answer from the cache"
+        );
+        let other_keys = KeySet::from_pem(&generate_pem(), "other").expect("key");
+        let (foreign, _) = issue(&other_keys, &config, &subject()).expect("token");
+        assert_eq!(
+            cache.verify(&keys, &config, &foreign),
+            Err(TokenRefusal::UnknownKey)
+        );
+        assert_eq!(
+            cache.verify(&keys, &config, &foreign),
+            Err(TokenRefusal::UnknownKey),
+            "refusals are not cached as successes"
+        );
     }
 
     #[test]
