@@ -61,8 +61,8 @@ CREATE INDEX proposals_created_by_idx ON proposals (created_by);
 CREATE INDEX proposals_lead_department_id_idx ON proposals (lead_department_id);
 CREATE INDEX proposals_status_idx ON proposals (status, id);
 CREATE INDEX proposals_fiscal_year_idx ON proposals (fiscal_year, id);
-CREATE INDEX proposals_themes_idx ON proposals USING gin (themes);
-CREATE INDEX proposals_sdg_goals_idx ON proposals USING gin (sdg_goals);
+-- No index on themes or SDG goals: with 3 and 17 values none is selective,
+-- and the ordered scan by id with a filter is the faster plan (measured).
 -- Substring search that works on Japanese text (no word boundaries needed).
 CREATE INDEX proposals_text_trgm_idx ON proposals USING gin ((title || ' ' || summary || ' ' || body) gin_trgm_ops);
 CREATE TRIGGER proposals_touch BEFORE UPDATE ON proposals FOR EACH ROW EXECUTE FUNCTION living_gate_touch_updated_at();

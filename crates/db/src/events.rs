@@ -1,7 +1,7 @@
 //! The event log of cases: each case's timeline and the ordered change feed.
 
 use crate::proposals::Scope;
-use crate::schema::{hearings, proposal_events, proposals};
+use crate::schema::{proposal_events, proposals};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -103,13 +103,7 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
             .filter(
                 proposal_events::proposal_id.eq_any(
                     proposals::table
-                        .filter(
-                            proposals::lead_department_id.eq(id).or(diesel::dsl::exists(
-                                hearings::table
-                                    .filter(hearings::proposal_id.eq(proposals::id))
-                                    .filter(hearings::department_id.eq(id)),
-                            )),
-                        )
+                        .filter(crate::proposals::department_cases(id))
                         .select(proposals::id),
                 ),
             )

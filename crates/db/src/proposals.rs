@@ -1,6 +1,6 @@
 //! Proposals and consultations: the cases of the desk.
 
-use crate::schema::{hearings, proposals, reference_counters};
+use crate::schema::{proposals, reference_counters};
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -141,6 +141,39 @@ pub enum Scope {
     Department(Uuid),
 }
 
+/// The smallest UUIDv7 of a millisecond: proposal ids are minted from their
+/// receipt time, so a receipt-time range is also an id range, which lets a
+/// list ordered by id start where the range starts.
+pub fn uuid_v7_floor(at: DateTime<Utc>) -> Uuid {
+    let ms = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    Uuid::from_u128(u128::from(ms) << 80)
+}
+
+/// Mints the id of a proposal received at `received_at` (same millisecond).
+pub fn id_for_receipt(received_at: DateTime<Utc>) -> Uuid {
+    let secs = u64::try_from(received_at.timestamp()).unwrap_or(0);
+    let nanos = received_at.timestamp_subsec_nanos();
+    Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos))
+}
+
+/// Cases a department takes part in: it leads them or was asked to a
+/// hearing. Written as `id IN (… UNION ALL …)` so PostgreSQL starts from the
+/// department's few cases instead of testing every case.
+pub(crate) fn department_cases(
+    department_id: Uuid,
+) -> diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    impl diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "proposals.id IN (SELECT h.proposal_id FROM hearings h WHERE h.department_id = ",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(department_id)
+    .sql(" UNION ALL SELECT p.id FROM proposals p WHERE p.lead_department_id = ")
+    .bind::<diesel::sql_types::Uuid, _>(department_id)
+    .sql(")")
+}
+
 type BoxedQuery<'a> = diesel::dsl::IntoBoxed<
     'a,
     diesel::dsl::Select<proposals::table, diesel::dsl::AsSelect<Proposal, diesel::pg::Pg>>,
@@ -152,13 +185,7 @@ fn scoped<'a>(scope: Scope) -> BoxedQuery<'a> {
     match scope {
         Scope::All => query,
         Scope::Organization(id) => query.filter(proposals::organization_id.eq(id)),
-        Scope::Department(id) => query.filter(
-            proposals::lead_department_id.eq(id).or(diesel::dsl::exists(
-                hearings::table
-                    .filter(hearings::proposal_id.eq(proposals::id))
-                    .filter(hearings::department_id.eq(id)),
-            )),
-        ),
+        Scope::Department(id) => query.filter(department_cases(id)),
     }
 }
 
@@ -212,24 +239,28 @@ pub async fn list(
         query = query.filter(proposals::organization_id.eq(organization_id));
     }
     if let Some(department_id) = filter.department_id {
-        query = query.filter(
-            proposals::lead_department_id
-                .eq(department_id)
-                .or(diesel::dsl::exists(
-                    hearings::table
-                        .filter(hearings::proposal_id.eq(proposals::id))
-                        .filter(hearings::department_id.eq(department_id)),
-                )),
-        );
+        query = query.filter(department_cases(department_id));
     }
+    // Receipt-time bounds also bound the id (see `uuid_v7_floor`).
+    let mut from = filter.received_from;
+    let mut to = filter.received_to;
     if let Some(fiscal_year) = filter.fiscal_year {
         query = query.filter(proposals::fiscal_year.eq(fiscal_year));
+        let start = living_gate_domain::fiscal::fiscal_year_start(fiscal_year);
+        let end = living_gate_domain::fiscal::fiscal_year_start(fiscal_year + 1);
+        from = Some(from.map_or(start, |f| f.max(start)));
+        to = Some(to.map_or(end, |t| t.min(end)));
     }
-    if let Some(from) = filter.received_from {
-        query = query.filter(proposals::received_at.ge(from));
+    if let Some(from) = from {
+        query = query
+            .filter(proposals::received_at.ge(from))
+            .filter(proposals::id.ge(uuid_v7_floor(from)));
     }
-    if let Some(to) = filter.received_to {
-        query = query.filter(proposals::received_at.lt(to));
+    if let Some(to) = to {
+        let bound = uuid_v7_floor(to + chrono::Duration::milliseconds(1));
+        query = query
+            .filter(proposals::received_at.lt(to))
+            .filter(proposals::id.lt(bound));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", crate::organizations::escape_like(q));
@@ -242,4 +273,21 @@ pub async fn list(
         query = query.filter(text.ilike(pattern));
     }
     Ok(query.load(conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_minted_at_receipt_fall_in_the_receipt_millisecond() {
+        let at = DateTime::parse_from_rfc3339("2027-03-31T15:00:00.123456Z")
+            .map(|d| d.with_timezone(&Utc))
+            .expect("time");
+        let id = id_for_receipt(at);
+        assert_eq!(id.get_version_num(), 7);
+        assert!(uuid_v7_floor(at) <= id);
+        assert!(id < uuid_v7_floor(at + chrono::Duration::milliseconds(1)));
+        assert!(uuid_v7_floor(at - chrono::Duration::milliseconds(1)) < uuid_v7_floor(at));
+    }
 }

@@ -19,6 +19,16 @@ pub fn fiscal_year(at: DateTime<Utc>) -> i32 {
     }
 }
 
+/// The first instant of a fiscal year: April 1, 00:00 Japan time.
+pub fn fiscal_year_start(fiscal_year: i32) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    jst()
+        .with_ymd_and_hms(fiscal_year, 4, 1, 0, 0, 0)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 /// `ZLG-2026-0001`: the fiscal year and a sequence number of at least four digits.
 pub fn reference(fiscal_year: i32, sequence: i32) -> String {
     format!("ZLG-{fiscal_year}-{sequence:04}")
@@ -41,6 +51,16 @@ mod tests {
         assert_eq!(fiscal_year(at("2027-03-31T15:30:00Z")), 2027);
         assert_eq!(fiscal_year(at("2026-04-01T00:00:00+09:00")), 2026);
         assert_eq!(fiscal_year(at("2026-12-31T23:00:00Z")), 2026);
+    }
+
+    #[test]
+    fn fiscal_years_start_on_april_first_in_japan() {
+        assert_eq!(fiscal_year_start(2027), at("2027-03-31T15:00:00Z"));
+        assert_eq!(fiscal_year(fiscal_year_start(2026)), 2026);
+        assert_eq!(
+            fiscal_year(fiscal_year_start(2026) - chrono::Duration::milliseconds(1)),
+            2025
+        );
     }
 
     #[test]
