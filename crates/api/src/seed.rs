@@ -63,6 +63,56 @@ pub const DEMO_ORGANIZATIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Demo cases of the first partner organization at several workflow steps:
+/// (title, kind, channel, theme, final status, days since receipt, note for the proposer).
+const DEMO_CASES: &[(&str, &str, &str, &str, &str, i64, &str)] = &[
+    (
+        "子ども食堂への食材提供",
+        "consultation",
+        "phone",
+        "community_support",
+        "received",
+        1,
+        "",
+    ),
+    (
+        "空き店舗を活用した多世代の居場所づくり",
+        "proposal",
+        "web",
+        "community_support",
+        "organizing",
+        6,
+        "内容を確認しています",
+    ),
+    (
+        "ひきこもり支援のオンライン相談窓口",
+        "proposal",
+        "visit",
+        "community_support",
+        "hearing",
+        14,
+        "関係課との調整を始めました",
+    ),
+    (
+        "座間の湧水をめぐる観光ルート",
+        "proposal",
+        "web",
+        "local_strengths",
+        "matching",
+        30,
+        "担当課と調整しています",
+    ),
+    (
+        "自社製品の一括購入のお願い",
+        "proposal",
+        "email",
+        "other",
+        "declined",
+        40,
+        "市の施策との整合が見込めず、今回は見送らせてください",
+    ),
+];
+
 /// A demo account created with a fresh password.
 pub struct DemoAccount {
     pub email: String,
@@ -147,6 +197,189 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Loads the demo cases (once: nothing happens when any case exists).
+pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
+    use chrono::{Duration, Utc};
+    use living_gate_db::events::{self, NewEvent};
+    use living_gate_db::hearings::{self, HearingAnswer, NewHearing};
+    use living_gate_db::proposals::{self, NewProposal, StatusChange};
+    use living_gate_domain::fiscal::{fiscal_year, reference};
+    if !proposals::list(
+        conn,
+        proposals::Scope::All,
+        &Default::default(),
+        Page {
+            after: None,
+            limit: 1,
+        },
+    )
+    .await?
+    .is_empty()
+    {
+        return Ok(());
+    }
+    let Some(desk) = users::find_by_email(conn, "desk@living-gate.example.jp").await? else {
+        return Ok(());
+    };
+    let Some(partner) = users::find_by_email(conn, "partner@sagami-tech.example.jp").await? else {
+        return Ok(());
+    };
+    let Some(organization_id) = partner.organization_id else {
+        return Ok(());
+    };
+    let zama = municipalities::find_by_code(conn, "142166")
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let zama_departments = departments::list(
+        conn,
+        departments::DepartmentFilter {
+            municipality_id: Some(zama.id),
+        },
+        Page {
+            after: None,
+            limit: 1000,
+        },
+    )
+    .await?;
+    let department = |code: &str| {
+        zama_departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.id)
+    };
+    for (title, kind, channel, theme, status, days, note) in DEMO_CASES {
+        let received_at = Utc::now() - Duration::days(*days);
+        let fy = fiscal_year(received_at);
+        let number = proposals::next_reference_number(conn, fy).await?;
+        let case = proposals::insert(
+            conn,
+            &NewProposal {
+                id: proposals::id_for_receipt(received_at),
+                reference: reference(fy, number),
+                fiscal_year: fy,
+                kind: (*kind).into(),
+                title: (*title).into(),
+                summary: format!("{title}（デモデータ）"),
+                body: String::new(),
+                themes: vec![(*theme).into()],
+                sdg_goals: vec![11, 17],
+                policy_areas: vec!["地域共生".into()],
+                desired_support: String::new(),
+                channel: (*channel).into(),
+                organization_id,
+                contact_user_id: Some(partner.id),
+                created_by: partner.id,
+                status: "received".into(),
+                first_contact_at: received_at,
+                received_at,
+            },
+        )
+        .await?;
+        let event = |kind: &str, visibility: &str| NewEvent {
+            id: Uuid::now_v7(),
+            proposal_id: case.id,
+            kind: kind.into(),
+            actor_id: Some(desk.id),
+            actor_role: Some("desk".into()),
+            visibility: visibility.into(),
+            ..NewEvent::default()
+        };
+        events::append(
+            conn,
+            NewEvent {
+                actor_id: Some(partner.id),
+                actor_role: Some("partner".into()),
+                to_status: Some("received".into()),
+                ..event("created", "shared")
+            },
+        )
+        .await?;
+        if *status == "received" {
+            continue;
+        }
+        let day = |n: i64| received_at + Duration::days(n);
+        let reached = |step: &str| {
+            ["organizing", "hearing", "matching"]
+                .iter()
+                .position(|s| *s == step)
+                .map_or(0, |i| i + 1)
+        };
+        let depth = reached(status);
+        if matches!(*status, "hearing" | "matching") {
+            let code = if *status == "hearing" {
+                "chiiki-fukushi"
+            } else {
+                "shoko-kanko"
+            };
+            if let Some(department_id) = department(code) {
+                let hearing = hearings::insert(
+                    conn,
+                    &NewHearing {
+                        id: Uuid::now_v7(),
+                        proposal_id: case.id,
+                        department_id,
+                        requested_by: desk.id,
+                        proposed_dates: vec![day(5).date_naive()],
+                        agenda: "既存事業との関係と連携の可能性".into(),
+                    },
+                )
+                .await?;
+                events::append(
+                    conn,
+                    NewEvent {
+                        department_id: Some(department_id),
+                        subject_id: Some(hearing.id),
+                        ..event("hearing_requested", "internal")
+                    },
+                )
+                .await?;
+                if *status == "matching" {
+                    hearings::update(
+                        conn,
+                        hearing.id,
+                        &HearingAnswer {
+                            status: Some("answered".into()),
+                            held_on: Some(Some(day(8).date_naive())),
+                            participants: Some(vec!["商工観光課 主査".into()]),
+                            interest: Some("interested".into()),
+                            notes: Some("観光協会と連携できる".into()),
+                            answered_by: None,
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+        proposals::change_status(
+            conn,
+            case.id,
+            &StatusChange {
+                status: Some((*status).into()),
+                organizing_at: (depth >= 1 || *status == "declined").then(|| day(1)),
+                coordination_started_at: (depth >= 2).then(|| day(3)),
+                hearing_at: (depth >= 2).then(|| day(4)),
+                matching_at: (depth >= 3).then(|| day(10)),
+                closed_at: (*status == "declined").then(|| day(5)),
+                ..StatusChange::default()
+            },
+        )
+        .await?;
+        let note = (!note.is_empty()).then(|| (*note).to_owned());
+        events::append(
+            conn,
+            NewEvent {
+                from_status: Some("received".into()),
+                to_status: Some((*status).into()),
+                reason: Some("デモデータ".into()),
+                note_for_proposer: note,
+                ..event("status_changed", "shared")
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -59,7 +59,9 @@ pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
     let accounts = conn
         .transaction(async |conn| {
             seed::reference_data(conn).await?;
-            seed::demo_accounts(conn).await
+            let accounts = seed::demo_accounts(conn).await?;
+            seed::demo_cases(conn).await?;
+            Ok::<_, living_gate_db::DbError>(accounts)
         })
         .await
         .context("loading demo data")?;

@@ -181,6 +181,9 @@ pub struct UpdateProposal {
 #[into_params(parameter_in = Query)]
 pub struct ProposalListParams {
     pub status: Option<Status>,
+    /// Cases now at this step of the six (1 = received … 6 = awaiting_decision).
+    #[param(minimum = 1, maximum = 6)]
+    pub step: Option<u8>,
     pub theme: Option<Theme>,
     #[param(minimum = 1, maximum = 17)]
     pub sdg_goal: Option<i16>,
@@ -480,8 +483,28 @@ pub async fn list(
     if let Some(goal) = filter.sdg_goal {
         sdg_goals("sdg_goal", &[goal])?;
     }
+    let step_status = match filter.step {
+        None => None,
+        Some(step) => Some(
+            workflow::STEPS
+                .get(usize::from(step).wrapping_sub(1))
+                .copied()
+                .ok_or_else(|| {
+                    ApiError::validation("step", "out_of_range", "must be between 1 and 6")
+                })?,
+        ),
+    };
+    if let (Some(status), Some(at_step)) = (filter.status, step_status) {
+        if status != at_step {
+            return Err(ApiError::validation(
+                "step",
+                "conflict",
+                "contradicts status",
+            ));
+        }
+    }
     let filter = ProposalFilter {
-        status: filter.status.map(|s| s.as_str().to_owned()),
+        status: filter.status.or(step_status).map(|s| s.as_str().to_owned()),
         theme: filter.theme.map(|t| t.as_str().to_owned()),
         sdg_goal: filter.sdg_goal,
         organization_id: filter.organization_id,
