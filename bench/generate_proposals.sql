@@ -36,8 +36,9 @@ WITH orgs AS (SELECT array_agg(id ORDER BY id) AS ids FROM organizations),
        FROM gen g
      ),
      numbered AS (
-       SELECT s.*, row_number() OVER (PARTITION BY fiscal_year ORDER BY received_at) AS seq
-       FROM shaped s
+       -- Numbers continue after the cases already there (the demo data has some).
+       SELECT s.*, row_number() OVER (PARTITION BY s.fiscal_year ORDER BY received_at) + COALESCE(rc.last_value, 0) AS seq
+       FROM shaped s LEFT JOIN reference_counters rc ON rc.fiscal_year = s.fiscal_year
      )
 INSERT INTO proposals (id, reference, fiscal_year, kind, title, summary, body, themes, sdg_goals, policy_areas,
                        desired_support, channel, organization_id, created_by, status, held_from,

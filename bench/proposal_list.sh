@@ -5,38 +5,14 @@
 # with wrk (16 connections) for the desk, a partner and a department.
 #
 #   bash bench/proposal_list.sh [count] [seconds]
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 COUNT=${1:-1000000}
 SECONDS_PER_RUN=${2:-10}
-PORT=18184
-command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
-PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -1)
-
-cargo build -q --release -p living-gate-api --bin living-gate
-DATA=$(mktemp -d /tmp/lg-bench.XXXXXX)
-chmod 755 "$DATA"
-LIVING_GATE_DATA_DIR="$DATA" LIVING_GATE_BIND=127.0.0.1:$PORT LIVING_GATE_LOG=warn \
-  target/release/living-gate serve > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-  sleep 0.1
-done
-PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
-URL="postgres://postgres:$(cat "$DATA/postgres/superuser-password")@127.0.0.1:$PGPORT/living_gate"
+start_api 18184
 START=$(date +%s)
 "$PSQL" "$URL" -q -v ON_ERROR_STOP=1 -v count="$COUNT" -f bench/generate_proposals.sql
 echo "== generated $COUNT proposals in $(( $(date +%s) - START )) s"
 
-login() {
-  local email password
-  email=$(awk -v r="$1" '$1 == r {print $2}' "$DATA/demo-credentials.txt" | head -1)
-  password=$(awk -v r="$1" '$1 == r {print $3}' "$DATA/demo-credentials.txt" | head -1)
-  curl -s "http://127.0.0.1:$PORT/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\": \"$email\", \"password\": \"$password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
-}
 DESK=$(login desk)
 PARTNER=$(login partner)
 DEPARTMENT=$(login department)

@@ -137,20 +137,7 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
             .await?;
         }
     }
-    let zama = municipalities::find_by_code(conn, "142166")
-        .await?
-        .ok_or(DbError::NotFound)?;
-    let existing = departments::list(
-        conn,
-        departments::DepartmentFilter {
-            municipality_id: Some(zama.id),
-        },
-        Page {
-            after: None,
-            limit: 1000,
-        },
-    )
-    .await?;
+    let (zama, existing) = zama(conn).await?;
     for (code, name, en) in ZAMA_DEPARTMENTS {
         if !existing.iter().any(|d| d.code == *code) {
             departments::insert(
@@ -201,6 +188,28 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
     Ok(())
 }
 
+/// Zama and its departments.
+async fn zama(
+    conn: &mut AsyncPgConnection,
+) -> Result<(municipalities::Municipality, Vec<departments::Department>), DbError> {
+    let zama = municipalities::find_by_code(conn, "142166")
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let filter = departments::DepartmentFilter {
+        municipality_id: Some(zama.id),
+    };
+    let list = departments::list(
+        conn,
+        filter,
+        Page {
+            after: None,
+            limit: 1000,
+        },
+    )
+    .await?;
+    Ok((zama, list))
+}
+
 /// Loads the demo cases (once: nothing happens when any case exists).
 pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     use chrono::{Duration, Utc};
@@ -231,20 +240,7 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     let Some(organization_id) = partner.organization_id else {
         return Ok(());
     };
-    let zama = municipalities::find_by_code(conn, "142166")
-        .await?
-        .ok_or(DbError::NotFound)?;
-    let zama_departments = departments::list(
-        conn,
-        departments::DepartmentFilter {
-            municipality_id: Some(zama.id),
-        },
-        Page {
-            after: None,
-            limit: 1000,
-        },
-    )
-    .await?;
+    let (_, zama_departments) = zama(conn).await?;
     let department = |code: &str| {
         zama_departments
             .iter()
@@ -387,20 +383,7 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
 /// Creates the demo accounts that do not exist yet; returns them with their
 /// new passwords (existing accounts keep theirs and are not returned).
 pub async fn demo_accounts(conn: &mut AsyncPgConnection) -> Result<Vec<DemoAccount>, DbError> {
-    let zama = municipalities::find_by_code(conn, "142166")
-        .await?
-        .ok_or(DbError::NotFound)?;
-    let zama_departments = departments::list(
-        conn,
-        departments::DepartmentFilter {
-            municipality_id: Some(zama.id),
-        },
-        Page {
-            after: None,
-            limit: 1000,
-        },
-    )
-    .await?;
+    let (zama, zama_departments) = zama(conn).await?;
     let department = |code: &str| {
         zama_departments
             .iter()

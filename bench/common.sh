@@ -1,0 +1,37 @@
+# Shared by the benchmark scripts: build the release binary, start it on a
+# fresh embedded database in a temporary directory, and log in.
+#   source bench/common.sh; start_api <port> [extra env assignments...]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
+PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -1)
+PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -1)
+
+start_api() {
+  PORT=$1
+  shift
+  cargo build -q --release -p living-gate-api --bin living-gate
+  DATA=$(mktemp -d /tmp/lg-bench.XXXXXX)
+  chmod 755 "$DATA"
+  env "$@" LIVING_GATE_DATA_DIR="$DATA" LIVING_GATE_BIND=127.0.0.1:$PORT LIVING_GATE_LOG=warn \
+    target/release/living-gate serve > "$DATA/server.log" 2>&1 &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+  for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+    sleep 0.1
+  done
+  PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
+  export PGPASSWORD
+  PGPASSWORD=$(cat "$DATA/postgres/superuser-password")
+  URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
+}
+
+# login <role>: an access token of the first demo account of that role.
+login() {
+  local email password
+  email=$(awk -v r="$1" '$1 == r {print $2}' "$DATA/demo-credentials.txt" | head -1)
+  password=$(awk -v r="$1" '$1 == r {print $3}' "$DATA/demo-credentials.txt" | head -1)
+  curl -s "http://127.0.0.1:$PORT/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\": \"$email\", \"password\": \"$password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
+}
