@@ -117,6 +117,40 @@ const MATRIX: &[Row] = &[
         [401, 201, 201, 404, 201, 404, 403, 403],
     ),
     ("GET /v1/events", [401, 200, 200, 200, 200, 200, 403, 403]),
+    (
+        "POST /v1/proposals/{id}/matches",
+        [401, 201, 403, 404, 403, 404, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/matches",
+        [401, 200, 200, 404, 403, 404, 403, 403],
+    ),
+    // A fresh match of the department each time.
+    (
+        "POST /v1/matches/{id}/accept",
+        [401, 403, 200, 404, 403, 404, 403, 403],
+    ),
+    (
+        "POST /v1/matches/{id}/decline",
+        [401, 403, 200, 404, 403, 404, 403, 403],
+    ),
+    (
+        "PUT /v1/proposals/{id}/logic-model",
+        [401, 201, 403, 404, 403, 404, 403, 403],
+    ),
+    // The target case has a shared logic model.
+    (
+        "GET /v1/proposals/{id}/logic-model",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/logic-model/versions",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/logic-model/versions/{version}",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -165,6 +199,23 @@ async fn case(app: &TestApp) -> (String, String) {
     (id, hearing)
 }
 
+/// A case with a proposed lead match of the department; returns the match id.
+async fn fresh_match(app: &TestApp) -> String {
+    let (case_id, _) = case(app).await;
+    let body = json!({"department_id": app.fixtures.shimin_kyodo, "role": "lead"});
+    let created = app
+        .post(
+            &format!("/v1/proposals/{case_id}/matches"),
+            Who::Desk,
+            &body,
+        )
+        .await;
+    json(created, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
 async fn context(app: &TestApp) -> Context {
     let created = app
         .post(
@@ -175,6 +226,17 @@ async fn context(app: &TestApp) -> Context {
         .await;
     let created = json(created, StatusCode::CREATED).await;
     let (proposal_id, hearing_id) = case(app).await;
+    let model = app
+        .request(
+            Method::PUT,
+            &format!("/v1/proposals/{proposal_id}/logic-model"),
+            Who::Desk,
+        )
+        .json(&json!({"status": "shared", "inputs": ["人"]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(model.status(), StatusCode::CREATED);
     Context {
         proposal_id,
         hearing_id,
@@ -203,16 +265,20 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
                 t if t.starts_with("/v1/users") => user_target.clone(),
                 t if t.starts_with("/v1/service-accounts") => ctx.service_account_id.clone(),
                 // Moves and new hearings change who is involved: a fresh case each time.
-                "/v1/proposals/{id}/transitions" | "/v1/proposals/{id}/hearings"
+                "/v1/proposals/{id}/transitions"
+                | "/v1/proposals/{id}/hearings"
+                | "/v1/proposals/{id}/matches"
                     if method == "POST" =>
                 {
                     case(app).await.0
                 }
+                t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
             },
         )
+        .replace("{version}", "1")
         .replace(
             "{token}",
             &if template.contains("{token}") {
@@ -268,6 +334,15 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
         "PATCH /v1/hearings/{id}" => Some(json!({"interest": "interested"})),
         "POST /v1/proposals/{id}/messages" => {
             Some(json!({"visibility": "shared", "body": "よろしくお願いします"}))
+        }
+        "POST /v1/proposals/{id}/matches" => {
+            Some(json!({"department_id": f.chiiki_fukushi, "role": "support"}))
+        }
+        "POST /v1/matches/{id}/accept" | "POST /v1/matches/{id}/decline" => {
+            Some(json!({"reason": "所管として対応できる"}))
+        }
+        "PUT /v1/proposals/{id}/logic-model" => {
+            Some(json!({"status": "draft", "activities": ["交流会"]}))
         }
         _ => None,
     };

@@ -9,6 +9,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod authorization;
+mod decision;
 mod embedded;
 mod openapi_document;
 mod operations;

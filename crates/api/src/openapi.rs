@@ -34,6 +34,8 @@ and send `Authorization: Bearer <access_token>`.",
         (name = "proposals", description = "The desk workflow: proposals, moves through the six steps, timelines, the change feed"),
         (name = "hearings", description = "Step 3: hearings with departments"),
         (name = "messages", description = "Messages on a case, internal or shared with the proposer"),
+        (name = "matches", description = "Step 4: departments matched to a case as lead or support"),
+        (name = "logic models", description = "Step 5: the versioned trial logic model of a case"),
     )
 )]
 struct ApiDoc;

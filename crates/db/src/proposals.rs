@@ -156,8 +156,8 @@ pub fn id_for_receipt(received_at: DateTime<Utc>) -> Uuid {
     Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos))
 }
 
-/// Cases a department takes part in: it leads them or was asked to a
-/// hearing. Written as `id IN (… UNION ALL …)` so PostgreSQL starts from the
+/// Cases a department takes part in: it leads them, was asked to a
+/// hearing, or has an open or accepted match. Written as `id IN (… UNION ALL …)` so PostgreSQL starts from the
 /// department's few cases instead of testing every case.
 pub(crate) fn department_cases(
     department_id: Uuid,
@@ -170,6 +170,8 @@ pub(crate) fn department_cases(
     )
     .bind::<diesel::sql_types::Uuid, _>(department_id)
     .sql(" UNION ALL SELECT p.id FROM proposals p WHERE p.lead_department_id = ")
+    .bind::<diesel::sql_types::Uuid, _>(department_id)
+    .sql(" UNION ALL SELECT m.proposal_id FROM matches m WHERE m.status <> 'declined' AND m.department_id = ")
     .bind::<diesel::sql_types::Uuid, _>(department_id)
     .sql(")")
 }

@@ -75,11 +75,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    logic_models (proposal_id, version) {
+        proposal_id -> Uuid,
+        version -> Int4,
+        status -> Text,
+        content -> Jsonb,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_throttle (bucket) {
         bucket -> Text,
         window_started_at -> Timestamptz,
         attempts -> Int4,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    matches (id) {
+        id -> Uuid,
+        proposal_id -> Uuid,
+        department_id -> Uuid,
+        role -> Text,
+        status -> Text,
+        note -> Text,
+        reason -> Nullable<Text>,
+        proposed_by -> Uuid,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -246,6 +275,10 @@ diesel::table! {
 diesel::joinable!(departments -> municipalities (municipality_id));
 diesel::joinable!(hearings -> departments (department_id));
 diesel::joinable!(hearings -> proposals (proposal_id));
+diesel::joinable!(logic_models -> proposals (proposal_id));
+diesel::joinable!(logic_models -> users (created_by));
+diesel::joinable!(matches -> departments (department_id));
+diesel::joinable!(matches -> proposals (proposal_id));
 diesel::joinable!(messages -> proposals (proposal_id));
 diesel::joinable!(messages -> users (author_id));
 diesel::joinable!(proposal_events -> departments (department_id));
@@ -264,7 +297,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     hearings,
     idempotency_keys,
     invitations,
+    logic_models,
     login_throttle,
+    matches,
     messages,
     municipalities,
     organizations,

@@ -41,10 +41,11 @@ pub enum Action {
     CreateProposal { organization_id: Uuid },
     /// Organise a case's content, request hearings (the desk's steps 1–5).
     CoordinateCase,
-    /// Answer a hearing addressed to a department.
-    AnswerHearing { department_id: Uuid },
-    /// Read the hearings of a visible case (staff only; a department sees its own).
-    ReadHearings,
+    /// Answer for a department: its hearings, its matches.
+    ActForDepartment { department_id: Uuid },
+    /// Read the internal coordination of a visible case: hearings and
+    /// matches (staff only; a department sees its own).
+    ReadCoordination,
     /// Post a message on a visible case; `shared` ones reach the proposer.
     PostMessage { shared: bool },
 }
@@ -97,9 +98,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         }
         (CreateProposal { .. }, role) => role == Desk,
         (CoordinateCase, role) => role == Desk,
-        (AnswerHearing { department_id }, Department) => actor.department_id == Some(department_id),
-        (AnswerHearing { .. }, _) => false,
-        (ReadHearings, role) => matches!(role, Desk | Department),
+        (ActForDepartment { department_id }, Department) => {
+            actor.department_id == Some(department_id)
+        }
+        (ActForDepartment { .. }, _) => false,
+        (ReadCoordination, role) => matches!(role, Desk | Department),
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,
@@ -307,13 +310,13 @@ mod tests {
         };
         let own = department.department_id.expect("department");
         assert_eq!(
-            authorize(&department, Action::AnswerHearing { department_id: own }),
+            authorize(&department, Action::ActForDepartment { department_id: own }),
             Ok(())
         );
         assert_eq!(
             authorize(
                 &department,
-                Action::AnswerHearing {
+                Action::ActForDepartment {
                     department_id: Uuid::now_v7()
                 }
             ),

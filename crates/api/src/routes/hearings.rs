@@ -101,7 +101,7 @@ impl Interest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"held_on": "2026-05-22", "participants": ["地域福祉課 主査"], "interest": "interested",
     "notes": "既存のサロン事業と連携できる"}))]
-pub struct AnswerHearing {
+pub struct ActForDepartment {
     pub held_on: Option<NaiveDate>,
     pub participants: Option<Vec<String>>,
     pub interest: Interest,
@@ -203,7 +203,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
-    authorize(&caller.actor, Action::ReadHearings)?;
+    authorize(&caller.actor, Action::ReadCoordination)?;
     let own = (caller.actor.role == Role::Department)
         .then_some(caller.actor.department_id)
         .flatten();
@@ -212,7 +212,7 @@ pub async fn list(
 }
 
 /// The department answers its hearing: when it was held, who took part, its interest, notes.
-#[utoipa::path(tag = "hearings", request_body = AnswerHearing, security(("bearer" = [])),
+#[utoipa::path(tag = "hearings", request_body = ActForDepartment, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag of the hearing you read")),
     responses((status = 200, description = "Answered", body = Hearing, headers(("ETag" = String))),
         (status = 403, description = "Only the department asked answers", body = crate::problem::Problem, content_type = "application/problem+json")))]
@@ -222,7 +222,7 @@ pub async fn answer(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<AnswerHearing>,
+    body: web::Json<ActForDepartment>,
 ) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::new();
     let participants = body.participants.as_ref().map(|names| {
@@ -247,7 +247,7 @@ pub async fn answer(
     }
     authorize(
         &caller.actor,
-        Action::AnswerHearing {
+        Action::ActForDepartment {
             department_id: hearing.department_id,
         },
     )?;

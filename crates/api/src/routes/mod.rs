@@ -9,6 +9,8 @@ pub mod health;
 pub mod hearings;
 pub mod invitations;
 pub mod jwks;
+pub mod logic_models;
+pub mod matches;
 pub mod me;
 pub mod messages;
 pub mod municipalities;
@@ -68,6 +70,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(hearings::answer)
                 .service(messages::list)
                 .service(messages::post)
-                .service(feed::feed),
+                .service(feed::feed)
+                .service(matches::propose)
+                .service(matches::list)
+                .service(matches::accept)
+                .service(matches::decline)
+                .service(logic_models::save)
+                .service(logic_models::latest)
+                .service(logic_models::versions)
+                .service(logic_models::version),
         );
 }

@@ -1,0 +1,83 @@
+//! Matches of a case with departments (step 4, マッチング・調整).
+
+use crate::schema::{matches, proposals};
+use crate::DbResult;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = matches, check_for_backend(diesel::pg::Pg))]
+pub struct Match {
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub department_id: Uuid,
+    pub role: String,
+    pub status: String,
+    pub note: String,
+    pub reason: Option<String>,
+    pub proposed_by: Uuid,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = matches)]
+pub struct NewMatch {
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub department_id: Uuid,
+    pub role: String,
+    pub note: String,
+    pub proposed_by: Uuid,
+}
+
+/// The department's answer.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = matches)]
+pub struct MatchDecision {
+    pub status: Option<String>,
+    pub reason: Option<String>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+crate::crud::versioned_crud!(matches, Match, NewMatch, MatchDecision);
+
+/// The matches of a case; for a department only its own.
+pub async fn of_proposal(
+    conn: &mut AsyncPgConnection,
+    proposal_id: Uuid,
+    department: Option<Uuid>,
+) -> DbResult<Vec<Match>> {
+    let mut query = matches::table
+        .filter(matches::proposal_id.eq(proposal_id))
+        .select(Match::as_select())
+        .order(matches::id)
+        .into_boxed();
+    if let Some(department) = department {
+        query = query.filter(matches::department_id.eq(department));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Records the lead department on the case (what the decision rule reads).
+pub async fn set_lead_department(
+    conn: &mut AsyncPgConnection,
+    proposal_id: Uuid,
+    department_id: Uuid,
+) -> DbResult<()> {
+    diesel::update(proposals::table.find(proposal_id))
+        .set((
+            proposals::lead_department_id.eq(department_id),
+            proposals::version.eq(proposals::version + 1),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

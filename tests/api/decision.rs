@@ -1,0 +1,250 @@
+//! Steps 4-6: matches, logic models and the lead department's decision.
+
+use crate::helpers::{json, problem, TestApp, Who};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn move_to(app: &TestApp, id: &str, who: Who, body: Value) -> reqwest::Response {
+    app.request(
+        Method::POST,
+        &format!("/v1/proposals/{id}/transitions"),
+        who,
+    )
+    .header("If-Match", "*")
+    .json(&body)
+    .send()
+    .await
+    .expect("request")
+}
+
+async fn save_model(app: &TestApp, id: &str, status: &str, activity: &str) -> reqwest::Response {
+    let body = json!({"status": status, "inputs": ["空き店舗"], "activities": [activity], "outputs": ["開催回数"],
+        "short_term_outcomes": ["孤立感の低下"], "mid_term_outcomes": ["見守りの拡大"], "impact": ["誰もが居場所のある地域"],
+        "indicators": [{"name": "開催回数", "unit": "回", "baseline": 0, "target": 24, "applies_to": "outputs"}]});
+    app.request(
+        Method::PUT,
+        &format!("/v1/proposals/{id}/logic-model"),
+        Who::Desk,
+    )
+    .json(&body)
+    .send()
+    .await
+    .expect("request")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
+    let app = TestApp::spawn().await;
+    let f = app.fixtures.clone();
+    let created = app
+        .post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "居場所づくり", "summary": "s", "themes": ["community_support"], "channel": "web"}))
+        .await;
+    let id = json(created, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for to in ["organizing", "hearing", "matching"] {
+        json(
+            move_to(&app, &id, Who::Desk, json!({"to": to, "reason": "次へ"})).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    // Two departments are proposed as lead; their acceptances race and one wins.
+    let mut match_ids = Vec::new();
+    for department in [f.shimin_kyodo, f.chiiki_fukushi] {
+        let proposed = app
+            .post(
+                &format!("/v1/proposals/{id}/matches"),
+                Who::Desk,
+                &json!({"department_id": department, "role": "lead"}),
+            )
+            .await;
+        match_ids.push(
+            json(proposed, StatusCode::CREATED).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    let duplicate = app
+        .post(
+            &format!("/v1/proposals/{id}/matches"),
+            Who::Desk,
+            &json!({"department_id": f.shimin_kyodo, "role": "support"}),
+        )
+        .await;
+    problem(duplicate, StatusCode::CONFLICT).await;
+    problem(
+        app.get(&format!("/v1/proposals/{id}/matches"), Who::Partner)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let reason = json!({"reason": "所管として進める"});
+    let (first, second) = (
+        format!("/v1/matches/{}/accept", match_ids[0]),
+        format!("/v1/matches/{}/accept", match_ids[1]),
+    );
+    let (a, b) = tokio::join!(
+        app.post(&first, Who::Department, &reason),
+        app.post(&second, Who::OtherDepartment, &reason)
+    );
+    let mut codes = [a.status().as_u16(), b.status().as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409], "exactly one lead");
+    let (lead, support) = if a.status() == StatusCode::OK {
+        (Who::Department, Who::OtherDepartment)
+    } else {
+        (Who::OtherDepartment, Who::Department)
+    };
+    let case = json(
+        app.get(&format!("/v1/proposals/{id}"), Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    let lead_department = if lead == Who::Department {
+        f.shimin_kyodo
+    } else {
+        f.chiiki_fukushi
+    };
+    assert_eq!(case["lead_department_id"], lead_department.to_string());
+
+    // Step 5: drafts stay with the desk; shared versions reach the others; every version is kept.
+    json(
+        move_to(&app, &id, Who::Desk, json!({"to": "logic_model"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let not_ready = problem(
+        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(not_ready["current_status"], "logic_model");
+    let draft = json(
+        save_model(&app, &id, "draft", "月2回の交流会").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (draft["version"].as_i64(), draft["status"].as_str()),
+        (Some(1), Some("draft"))
+    );
+    for who in [Who::Partner, lead] {
+        problem(
+            app.get(&format!("/v1/proposals/{id}/logic-model"), who)
+                .await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    problem(
+        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let shared = json(
+        save_model(&app, &id, "shared", "月4回の交流会").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(shared["version"], 2);
+    let seen = json(
+        app.get(&format!("/v1/proposals/{id}/logic-model"), Who::Partner)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (seen["version"].as_i64(), seen["activities"][0].as_str()),
+        (Some(2), Some("月4回の交流会"))
+    );
+    assert!(
+        seen["indicators"][0]["id"].is_string(),
+        "indicators get stable ids"
+    );
+    let partner_versions = json(
+        app.get(
+            &format!("/v1/proposals/{id}/logic-model/versions"),
+            Who::Partner,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(partner_versions.as_array().map(Vec::len), Some(1));
+    let desk_versions = json(
+        app.get(
+            &format!("/v1/proposals/{id}/logic-model/versions"),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(desk_versions.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        desk_versions[0]["activities"][0], "月2回の交流会",
+        "the draft is kept, not overwritten"
+    );
+    problem(
+        app.get(
+            &format!("/v1/proposals/{id}/logic-model/versions/1"),
+            Who::Partner,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // Step 6: only the lead department decides.
+    json(
+        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    for who in [Who::Desk, support] {
+        let attempt = move_to(
+            &app,
+            &id,
+            who,
+            json!({"to": "adopted", "reason": "x", "note_for_proposer": "x"}),
+        )
+        .await;
+        problem(attempt, StatusCode::CONFLICT).await;
+    }
+    let adopted = move_to(&app, &id, lead, json!({"to": "adopted", "reason": "予算と効果が見込める", "note_for_proposer": "共創プロジェクトとして進めます"})).await;
+    let adopted = json(adopted, StatusCode::OK).await;
+    assert_eq!(adopted["status"], "adopted");
+    assert!(
+        adopted["closed_at"].is_string()
+            && adopted["step_entered_at"]["awaiting_decision"].is_string()
+    );
+    let again = move_to(
+        &app,
+        &id,
+        lead,
+        json!({"to": "not_adopted", "reason": "x", "note_for_proposer": "x"}),
+    )
+    .await;
+    problem(again, StatusCode::CONFLICT).await;
+
+    let timeline = json(
+        app.get(&format!("/v1/proposals/{id}/events"), Who::Partner)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let text = timeline.to_string();
+    assert!(
+        text.contains("共創プロジェクトとして進めます")
+            && text.contains("ロジックモデル（第2版）を共有しました")
+    );
+    assert!(
+        !text.contains("予算と効果が見込める"),
+        "the internal reason stays internal"
+    );
+    assert!(!text.contains("match_"), "matching is internal");
+}
