@@ -151,6 +151,29 @@ const MATRIX: &[Row] = &[
         "GET /v1/proposals/{id}/logic-model/versions/{version}",
         [401, 200, 200, 404, 200, 404, 403, 403],
     ),
+    // A fresh case awaiting the decision of the department (its lead) each time.
+    (
+        "POST /v1/proposals/{id}/decision",
+        [401, 409, 200, 404, 409, 404, 403, 403],
+    ),
+    ("GET /v1/trips", [401, 200, 200, 200, 200, 200, 403, 403]),
+    // The TRIP is led by the department, with the partner's organization.
+    (
+        "GET /v1/trips/{id}",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    (
+        "PATCH /v1/trips/{id}",
+        [401, 200, 200, 404, 403, 404, 403, 403],
+    ),
+    (
+        "POST /v1/trips/{id}/measurements",
+        [401, 201, 201, 404, 403, 404, 403, 403],
+    ),
+    (
+        "GET /v1/trips/{id}/measurements",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -173,6 +196,8 @@ struct Context {
     service_account_id: String,
     proposal_id: String,
     hearing_id: String,
+    trip_id: String,
+    indicator_id: String,
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -216,6 +241,61 @@ async fn fresh_match(app: &TestApp) -> String {
         .to_owned()
 }
 
+/// A case of the partner awaiting the decision of the department, its lead.
+async fn awaiting_decision(app: &TestApp) -> String {
+    let (id, _) = case(app).await;
+    let step = |to: &'static str| {
+        app.request(
+            Method::POST,
+            &format!("/v1/proposals/{id}/transitions"),
+            Who::Desk,
+        )
+        .header("If-Match", "*")
+        .json(&json!({"to": to, "reason": "次へ"}))
+        .send()
+    };
+    for to in ["organizing", "hearing", "matching"] {
+        assert_eq!(step(to).await.expect("move").status(), StatusCode::OK);
+    }
+    let body = json!({"department_id": app.fixtures.shimin_kyodo, "role": "lead"});
+    let matched = json(
+        app.post(&format!("/v1/proposals/{id}/matches"), Who::Desk, &body)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let accept = app
+        .post(
+            &format!("/v1/matches/{}/accept", matched["id"].as_str().expect("id")),
+            Who::Department,
+            &json!({"reason": "所管"}),
+        )
+        .await;
+    assert_eq!(accept.status(), StatusCode::OK);
+    assert_eq!(
+        step("logic_model").await.expect("move").status(),
+        StatusCode::OK
+    );
+    let model = json!({"status": "shared", "outputs": ["開催回数"],
+        "indicators": [{"name": "開催回数", "unit": "回", "target": 24, "applies_to": "outputs"}]});
+    let saved = app
+        .request(
+            Method::PUT,
+            &format!("/v1/proposals/{id}/logic-model"),
+            Who::Desk,
+        )
+        .json(&model)
+        .send()
+        .await
+        .expect("model");
+    assert_eq!(saved.status(), StatusCode::CREATED);
+    assert_eq!(
+        step("awaiting_decision").await.expect("move").status(),
+        StatusCode::OK
+    );
+    id
+}
+
 async fn context(app: &TestApp) -> Context {
     let created = app
         .post(
@@ -237,7 +317,36 @@ async fn context(app: &TestApp) -> Context {
         .await
         .expect("request");
     assert_eq!(model.status(), StatusCode::CREATED);
+    let decided_case = awaiting_decision(app).await;
+    let decision = app
+        .request(
+            Method::POST,
+            &format!("/v1/proposals/{decided_case}/decision"),
+            Who::Department,
+        )
+        .header("If-Match", "*")
+        .json(&json!({"outcome": "adopted", "reason": "進める"}))
+        .send()
+        .await
+        .expect("decision");
+    let decision = json(decision, StatusCode::OK).await;
+    let trip_id = decision["trip"]["id"].as_str().expect("trip").to_owned();
+    let model = json(
+        app.get(
+            &format!("/v1/proposals/{decided_case}/logic-model"),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let indicator_id = model["indicators"][0]["id"]
+        .as_str()
+        .expect("indicator")
+        .to_owned();
     Context {
+        trip_id,
+        indicator_id,
         proposal_id,
         hearing_id,
         service_client_id: created["client_id"].as_str().expect("client id").to_owned(),
@@ -273,6 +382,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
                     case(app).await.0
                 }
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
+                "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
+                t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
@@ -344,11 +455,21 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
         "PUT /v1/proposals/{id}/logic-model" => {
             Some(json!({"status": "draft", "activities": ["交流会"]}))
         }
+        "POST /v1/proposals/{id}/decision" => {
+            Some(json!({"outcome": "adopted", "reason": "効果が見込める"}))
+        }
+        "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
+        "POST /v1/trips/{id}/measurements" => {
+            Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
+        }
         _ => None,
     };
     let method: Method = method.parse().expect("method");
     let mut request = app.request(method.clone(), &path, who);
-    if method == Method::PATCH || template.ends_with("/transitions") {
+    if method == Method::PATCH
+        || template.ends_with("/transitions")
+        || template.ends_with("/decision")
+    {
         request = request.header("If-Match", "*");
     }
     if let Some(body) = body {

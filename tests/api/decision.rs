@@ -215,21 +215,130 @@ async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
         .await;
         problem(attempt, StatusCode::CONFLICT).await;
     }
-    let adopted = move_to(&app, &id, lead, json!({"to": "adopted", "reason": "予算と効果が見込める", "note_for_proposer": "共創プロジェクトとして進めます"})).await;
-    let adopted = json(adopted, StatusCode::OK).await;
-    assert_eq!(adopted["status"], "adopted");
-    assert!(
-        adopted["closed_at"].is_string()
-            && adopted["step_entered_at"]["awaiting_decision"].is_string()
-    );
-    let again = move_to(
-        &app,
-        &id,
-        lead,
-        json!({"to": "not_adopted", "reason": "x", "note_for_proposer": "x"}),
+    let decide = |who: Who, body: Value| {
+        app.request(Method::POST, &format!("/v1/proposals/{id}/decision"), who)
+            .header("If-Match", "*")
+            .json(&body)
+            .send()
+    };
+    problem(
+        decide(Who::Desk, json!({"outcome": "adopted", "reason": "x"}))
+            .await
+            .expect("decision"),
+        StatusCode::CONFLICT,
     )
     .await;
+    problem(
+        decide(support, json!({"outcome": "adopted", "reason": "x"}))
+            .await
+            .expect("decision"),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let no_note = decide(lead, json!({"outcome": "not_adopted", "reason": "x"}))
+        .await
+        .expect("decision");
+    problem(no_note, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let decision = decide(lead, json!({"outcome": "adopted", "reason": "予算と効果が見込める", "note_for_proposer": "共創プロジェクトとして進めます"}))
+        .await
+        .expect("decision");
+    let decision = json(decision, StatusCode::OK).await;
+    assert_eq!(decision["proposal"]["status"], "adopted");
+    assert!(
+        decision["proposal"]["closed_at"].is_string()
+            && decision["proposal"]["step_entered_at"]["awaiting_decision"].is_string()
+    );
+    let trip = &decision["trip"];
+    assert_eq!(trip["lead_department_id"], lead_department.to_string());
+    assert_eq!(
+        trip["partner_organization_ids"],
+        json!([f.partner_org.to_string()])
+    );
+    assert_eq!(
+        trip["supports_community_activity"], true,
+        "the case's theme is community support"
+    );
+    assert_eq!(trip["status"], "planning");
+    let again = decide(
+        lead,
+        json!({"outcome": "not_adopted", "reason": "x", "note_for_proposer": "x"}),
+    )
+    .await
+    .expect("decision");
     problem(again, StatusCode::CONFLICT).await;
+
+    // The TRIP: the lead department updates it and records measurements; the partner reads it.
+    let trip_id = trip["id"].as_str().expect("trip id").to_owned();
+    let partner_view = json(
+        app.get(&format!("/v1/trips/{trip_id}"), Who::Partner).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(partner_view["title"], "居場所づくり");
+    problem(
+        app.get(&format!("/v1/trips/{trip_id}"), Who::OtherPartner)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let bad_dates = app
+        .patch(
+            &format!("/v1/trips/{trip_id}"),
+            lead,
+            "*",
+            &json!({"starts_on": "2026-12-01", "ends_on": "2026-11-01"}),
+        )
+        .await;
+    problem(bad_dates, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let active = app
+        .patch(
+            &format!("/v1/trips/{trip_id}"),
+            lead,
+            "\"1\"",
+            &json!({"status": "active", "starts_on": "2026-12-01"}),
+        )
+        .await;
+    assert_eq!(json(active, StatusCode::OK).await["status"], "active");
+    problem(
+        app.patch(
+            &format!("/v1/trips/{trip_id}"),
+            Who::Partner,
+            "*",
+            &json!({"status": "completed"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let indicator = seen["indicators"][0]["id"]
+        .as_str()
+        .expect("indicator")
+        .to_owned();
+    let unknown = app
+        .post(
+            &format!("/v1/trips/{trip_id}/measurements"),
+            lead,
+            &json!({"indicator_id": uuid::Uuid::now_v7(), "value": 1, "measured_on": "2026-12-31"}),
+        )
+        .await;
+    problem(unknown, StatusCode::UNPROCESSABLE_ENTITY).await;
+    for (value, on) in [(6, "2026-12-31"), (14, "2027-03-31")] {
+        let recorded = app.post(&format!("/v1/trips/{trip_id}/measurements"), lead, &json!({"indicator_id": indicator, "value": value, "measured_on": on, "note": "四半期"})).await;
+        json(recorded, StatusCode::CREATED).await;
+    }
+    let measured = json(
+        app.get(&format!("/v1/trips/{trip_id}/measurements"), Who::Partner)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let values: Vec<f64> = measured
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|m| m["value"].as_f64())
+        .collect();
+    assert_eq!(values, vec![6.0, 14.0]);
 
     let timeline = json(
         app.get(&format!("/v1/proposals/{id}/events"), Who::Partner)

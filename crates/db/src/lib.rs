@@ -27,6 +27,7 @@ pub mod proposals;
 pub mod schema;
 pub mod service_accounts;
 pub mod test_db;
+pub mod trips;
 pub mod users;
 
 pub use diesel_async::AsyncPgConnection;

@@ -255,6 +255,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    trip_measurements (id) {
+        id -> Uuid,
+        trip_id -> Uuid,
+        indicator_id -> Uuid,
+        value -> Float8,
+        measured_on -> Date,
+        note -> Text,
+        recorded_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    trip_partners (trip_id, organization_id) {
+        trip_id -> Uuid,
+        organization_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    trips (id) {
+        id -> Uuid,
+        proposal_id -> Uuid,
+        title -> Text,
+        lead_department_id -> Uuid,
+        supports_community_activity -> Bool,
+        status -> Text,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -287,6 +324,12 @@ diesel::joinable!(proposals -> departments (lead_department_id));
 diesel::joinable!(proposals -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(service_accounts -> users (created_by));
+diesel::joinable!(trip_measurements -> trips (trip_id));
+diesel::joinable!(trip_measurements -> users (recorded_by));
+diesel::joinable!(trip_partners -> organizations (organization_id));
+diesel::joinable!(trip_partners -> trips (trip_id));
+diesel::joinable!(trips -> departments (lead_department_id));
+diesel::joinable!(trips -> proposals (proposal_id));
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(users -> municipalities (municipality_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -309,5 +352,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     revoked_access_tokens,
     service_accounts,
+    trip_measurements,
+    trip_partners,
+    trips,
     users,
 );

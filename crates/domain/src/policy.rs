@@ -48,6 +48,8 @@ pub enum Action {
     ReadCoordination,
     /// Post a message on a visible case; `shared` ones reach the proposer.
     PostMessage { shared: bool },
+    /// Update a TRIP and record its measurements (the desk, its lead department).
+    UpdateTrip { lead_department_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -103,6 +105,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         }
         (ActForDepartment { .. }, _) => false,
         (ReadCoordination, role) => matches!(role, Desk | Department),
+        (UpdateTrip { lead_department_id }, role) => match role {
+            Desk => true,
+            Department => actor.department_id == Some(lead_department_id),
+            _ => false,
+        },
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,

@@ -17,6 +17,7 @@ pub mod municipalities;
 pub mod organizations;
 pub mod proposals;
 pub mod service_accounts;
+pub mod trips;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -78,6 +79,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(logic_models::save)
                 .service(logic_models::latest)
                 .service(logic_models::versions)
-                .service(logic_models::version),
+                .service(logic_models::version)
+                .service(trips::decide)
+                .service(trips::list)
+                .service(trips::get)
+                .service(trips::update)
+                .service(trips::measure)
+                .service(trips::measurements),
         );
 }

@@ -656,30 +656,15 @@ pub async fn transition(
     let row = conn
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
-            let from = status(&before.status);
-            let facts = CaseFacts {
-                status: from,
-                held_from: before.held_from.as_deref().map(status),
-                organization_id: before.organization_id,
-                lead_department_id: before.lead_department_id,
-                has_shared_logic_model: before.has_shared_logic_model,
-            };
-            workflow::check_move(&caller.actor, &facts, body.to, reason.as_deref())
-                .map_err(|e| move_error(e, from))?;
-            let after = db::change_status(
+            apply_move(
                 conn,
-                before.id,
-                &status_change(&before, body.to, Utc::now()),
+                &caller,
+                &before,
+                body.to,
+                reason.clone(),
+                note.clone(),
             )
-            .await?;
-            audit::updated(conn, &caller, "proposal", &before, &after).await?;
-            let mut moved = event(&caller, after.id, "status_changed", "shared");
-            moved.from_status = Some(from.as_str().to_owned());
-            moved.to_status = Some(body.to.as_str().to_owned());
-            moved.reason = reason.clone();
-            moved.note_for_proposer = note.clone();
-            events::append(conn, moved).await?;
-            Ok::<_, ApiError>(after)
+            .await
         })
         .await?;
     Ok(with_etag(
@@ -687,6 +672,37 @@ pub async fn transition(
         row.version,
         Proposal::from(row),
     ))
+}
+
+/// Checks and applies a move on a locked case, with its audit row and
+/// event, inside the caller's transaction.
+pub async fn apply_move(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    before: &db::Proposal,
+    to: Status,
+    reason: Option<String>,
+    note: Option<String>,
+) -> ApiResult<db::Proposal> {
+    let from = status(&before.status);
+    let facts = CaseFacts {
+        status: from,
+        held_from: before.held_from.as_deref().map(status),
+        organization_id: before.organization_id,
+        lead_department_id: before.lead_department_id,
+        has_shared_logic_model: before.has_shared_logic_model,
+    };
+    workflow::check_move(&caller.actor, &facts, to, reason.as_deref())
+        .map_err(|e| move_error(e, from))?;
+    let after = db::change_status(conn, before.id, &status_change(before, to, Utc::now())).await?;
+    audit::updated(conn, caller, "proposal", before, &after).await?;
+    let mut moved = event(caller, after.id, "status_changed", "shared");
+    moved.from_status = Some(from.as_str().to_owned());
+    moved.to_status = Some(to.as_str().to_owned());
+    moved.reason = reason;
+    moved.note_for_proposer = note;
+    events::append(conn, moved).await?;
+    Ok(after)
 }
 
 fn move_error(error: MoveError, current: Status) -> ApiError {
