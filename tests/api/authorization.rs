@@ -151,6 +151,10 @@ const MATRIX: &[Row] = &[
         "GET /v1/proposals/{id}/logic-model/versions/{version}",
         [401, 200, 200, 404, 200, 404, 403, 403],
     ),
+    (
+        "GET /v1/proposals/{id}/logic-model/diff",
+        [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
     // A fresh case awaiting the decision of the department (its lead) each time.
     (
         "POST /v1/proposals/{id}/decision",
@@ -463,6 +467,11 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
         }
         _ => None,
+    };
+    let path = if template.ends_with("/diff") {
+        format!("{path}?from=1&to=1")
+    } else {
+        path
     };
     let method: Method = method.parse().expect("method");
     let mut request = app.request(method.clone(), &path, who);

@@ -199,6 +199,65 @@ async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
     )
     .await;
 
+    // A diff between the versions, and the five-column exports with Japanese intact.
+    let diff = json(
+        app.get(
+            &format!("/v1/proposals/{id}/logic-model/diff?from=1&to=2"),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        diff["columns"],
+        json!([{"column": "activities", "added": ["月4回の交流会"], "removed": ["月2回の交流会"]}])
+    );
+    assert_eq!(
+        diff["indicators_added"].as_array().map(Vec::len),
+        Some(1),
+        "v2's indicator got a new id"
+    );
+    problem(
+        app.get(
+            &format!("/v1/proposals/{id}/logic-model/diff?from=1&to=2"),
+            Who::Partner,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let csv = app
+        .get(
+            &format!("/v1/proposals/{id}/logic-model?format=csv"),
+            Who::Partner,
+        )
+        .await;
+    assert_eq!(
+        csv.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    let csv = csv.text().await.expect("csv");
+    assert_eq!(
+        csv,
+        "\u{feff}\"投入資源\",\"活動\",\"直接成果\",\"成果（短期・中期）\",\"長期的成果\"\r\n\"空き店舗\",\"月4回の交流会\",\"開催回数\",\"短期: 孤立感の低下\",\"誰もが居場所のある地域\"\r\n\"\",\"\",\"\",\"中期: 見守りの拡大\",\"\"\r\n"
+    );
+    let markdown = app
+        .get(
+            &format!("/v1/proposals/{id}/logic-model?format=markdown"),
+            Who::Partner,
+        )
+        .await
+        .text()
+        .await
+        .expect("md");
+    assert_eq!(
+        markdown,
+        "| 投入資源 | 活動 | 直接成果 | 成果（短期・中期） | 長期的成果 |\n| --- | --- | --- | --- | --- |\n| 空き店舗 | 月4回の交流会 | 開催回数 | 短期: 孤立感の低下 | 誰もが居場所のある地域 |\n|  |  |  | 中期: 見守りの拡大 |  |\n"
+    );
+
     // Step 6: only the lead department decides.
     json(
         move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,

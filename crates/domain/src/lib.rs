@@ -6,6 +6,7 @@ pub mod actor;
 pub mod email;
 pub mod fiscal;
 pub mod identity;
+pub mod logic_model;
 pub mod names;
 pub mod password_policy;
 pub mod policy;

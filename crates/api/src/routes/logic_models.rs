@@ -11,11 +11,12 @@ use diesel_async::AsyncConnection;
 use living_gate_db::logic_models::{self as db};
 use living_gate_db::proposals::{self as proposals_db};
 use living_gate_db::{events, pool};
+use living_gate_domain::logic_model::{diff as columns_diff, ColumnDiff, Columns};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
@@ -220,22 +221,150 @@ pub async fn save(
     Ok(HttpResponse::Created().json(LogicModel::try_from(row)?))
 }
 
-/// The latest logic model the caller may see (drafts only for the desk).
-#[utoipa::path(tag = "logic models", security(("bearer" = [])),
-    responses((status = 200, description = "The latest visible version", body = LogicModel),
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    /// The five columns as CSV (UTF-8 with BOM), for Excel.
+    Csv,
+    /// The five columns as a Markdown table, for documents.
+    Markdown,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParams {
+    pub format: Option<Format>,
+}
+
+impl LogicModelContent {
+    fn columns(&self) -> Columns {
+        Columns {
+            inputs: self.inputs.clone(),
+            activities: self.activities.clone(),
+            outputs: self.outputs.clone(),
+            short_term_outcomes: self.short_term_outcomes.clone(),
+            mid_term_outcomes: self.mid_term_outcomes.clone(),
+            impact: self.impact.clone(),
+        }
+    }
+}
+
+/// The latest logic model the caller may see (drafts only for the desk),
+/// as JSON, or laid out as the five columns in CSV or Markdown.
+#[utoipa::path(tag = "logic models", params(FormatParams), security(("bearer" = [])),
+    responses((status = 200, description = "The latest visible version", content(
+            (LogicModel = "application/json"),
+            (String = "text/csv", example = "\u{feff}\"投入資源\",\"活動\",\"直接成果\",\"成果（短期・中期）\",\"長期的成果\"\r\n\"空き店舗\",\"月2回の交流会\",\"開催回数\",\"短期: 孤立感の低下\",\"誰もが居場所のある地域\"\r\n"),
+            (String = "text/markdown", example = "| 投入資源 | 活動 | 直接成果 | 成果（短期・中期） | 長期的成果 |\n| --- | --- | --- | --- | --- |\n| 空き店舗 | 月2回の交流会 | 開催回数 | 短期: 孤立感の低下 | 誰もが居場所のある地域 |\n"))),
         (status = 403, description = "Admins and analysts get no case content", body = crate::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/logic-model")]
 pub async fn latest(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    params: web::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
-    visible(&mut conn, &caller.actor, *id).await?;
+    let case = visible(&mut conn, &caller.actor, *id).await?;
     let row = db::find(&mut conn, *id, None, drafts_hidden(&caller))
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(LogicModel::try_from(row)?))
+    let model = LogicModel::try_from(row)?;
+    let file = format!("{}-logic-model-v{}", case.reference, model.version);
+    Ok(match params.format.unwrap_or_default() {
+        Format::Json => HttpResponse::Ok().json(model),
+        Format::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{file}.csv\""),
+            ))
+            .body(model.content.columns().to_csv()),
+        Format::Markdown => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!("inline; filename=\"{file}.md\""),
+            ))
+            .body(model.content.columns().to_markdown()),
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// The older version.
+    #[param(minimum = 1)]
+    pub from: i32,
+    /// The newer version.
+    #[param(minimum = 1)]
+    pub to: i32,
+}
+
+/// Changes between two versions.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"from": 1, "to": 2,
+    "columns": [{"column": "activities", "added": ["月4回の交流会"], "removed": ["月2回の交流会"]}],
+    "indicators_added": [], "indicators_removed": [], "indicators_changed": []}))]
+pub struct LogicModelDiff {
+    pub from: i32,
+    pub to: i32,
+    /// Items added and removed, per column that changed.
+    pub columns: Vec<ColumnDiff>,
+    pub indicators_added: Vec<Indicator>,
+    pub indicators_removed: Vec<Indicator>,
+    /// Indicators with the same id whose fields changed (as in `to`).
+    pub indicators_changed: Vec<Indicator>,
+}
+
+/// What changed between two versions the caller may see.
+#[utoipa::path(tag = "logic models", params(DiffParams), security(("bearer" = [])),
+    responses((status = 200, description = "The changes", body = LogicModelDiff),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/logic-model/diff")]
+pub async fn diff(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<DiffParams>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    let hidden = drafts_hidden(&caller);
+    let from = db::find(&mut conn, *id, Some(params.from), hidden)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let to = db::find(&mut conn, *id, Some(params.to), hidden)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (from, to) = (LogicModel::try_from(from)?, LogicModel::try_from(to)?);
+    let by_id = |list: &[Indicator], id: Option<Uuid>| list.iter().find(|i| i.id == id).cloned();
+    let same =
+        |a: &Indicator, b: &Indicator| serde_json::to_value(a).ok() == serde_json::to_value(b).ok();
+    let old = &from.content.indicators;
+    let new = &to.content.indicators;
+    Ok(HttpResponse::Ok().json(LogicModelDiff {
+        from: from.version,
+        to: to.version,
+        columns: columns_diff(&from.content.columns(), &to.content.columns()),
+        indicators_added: new
+            .iter()
+            .filter(|i| by_id(old, i.id).is_none())
+            .cloned()
+            .collect(),
+        indicators_removed: old
+            .iter()
+            .filter(|i| by_id(new, i.id).is_none())
+            .cloned()
+            .collect(),
+        indicators_changed: new
+            .iter()
+            .filter(|i| by_id(old, i.id).is_some_and(|o| !same(&o, i)))
+            .cloned()
+            .collect(),
+    }))
 }
 
 /// Every version the caller may see, oldest first.

@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(matches::decline)
                 .service(logic_models::save)
                 .service(logic_models::latest)
+                .service(logic_models::diff)
                 .service(logic_models::versions)
                 .service(logic_models::version)
                 .service(trips::decide)
