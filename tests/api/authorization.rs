@@ -155,6 +155,10 @@ const MATRIX: &[Row] = &[
         "GET /v1/proposals/{id}/logic-model/diff",
         [401, 200, 200, 404, 200, 404, 403, 403],
     ),
+    (
+        "GET /v1/proposals/{id}/match-suggestions",
+        [401, 200, 403, 404, 403, 404, 403, 403],
+    ),
     // A fresh case awaiting the decision of the department (its lead) each time.
     (
         "POST /v1/proposals/{id}/decision",

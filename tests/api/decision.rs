@@ -416,3 +416,202 @@ async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
     );
     assert!(!text.contains("match_"), "matching is internal");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn suggestions_rank_departments_by_their_history_with_reasons() {
+    let app = TestApp::spawn().await;
+    let f = app.fixtures.clone();
+    let submit = async |title: &str, theme: &str, goals: Value| {
+        let body = json!({"kind": "proposal", "title": title, "summary": "s", "themes": [theme], "sdg_goals": goals, "channel": "web"});
+        let created = json(
+            app.post("/v1/proposals", Who::Partner, &body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        (
+            created["id"].as_str().expect("id").to_owned(),
+            created["reference"].as_str().expect("reference").to_owned(),
+        )
+    };
+    let interested = async |case: &str, department, who: Who| {
+        let hearing = app
+            .post(
+                &format!("/v1/proposals/{case}/hearings"),
+                Who::Desk,
+                &json!({"department_id": department, "agenda": "確認"}),
+            )
+            .await;
+        let hearing = json(hearing, StatusCode::CREATED).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let answered = app
+            .patch(
+                &format!("/v1/hearings/{hearing}"),
+                who,
+                "*",
+                &json!({"interest": "interested"}),
+            )
+            .await;
+        assert_eq!(answered.status(), StatusCode::OK);
+    };
+    // History: 地域福祉課 was interested in a community-support case with SDG 3 and 11;
+    // 市民協働課 in a local-strengths case with SDG 8.
+    let (first, first_reference) = submit("見守り", "community_support", json!([3, 11])).await;
+    interested(&first, f.chiiki_fukushi, Who::OtherDepartment).await;
+    let (second, _) = submit("観光", "local_strengths", json!([8])).await;
+    interested(&second, f.shimin_kyodo, Who::Department).await;
+    let (target, _) = submit("居場所", "community_support", json!([11])).await;
+
+    let ranked = json(
+        app.get(
+            &format!("/v1/proposals/{target}/match-suggestions"),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // By hand: 地域福祉課 shares the theme (2 points) and SDG 11 (1 point), weight 1 → 3;
+    // 市民協働課 shares nothing and is left out.
+    assert_eq!(
+        ranked,
+        json!([{
+            "department_id": f.chiiki_fukushi,
+            "department_name": "地域福祉課",
+            "score": 3,
+            "reasons": [format!("{first_reference} (interested at a hearing, ×1): themes [community_support], SDG [11] → 3 points")]
+        }])
+    );
+    problem(
+        app.get(
+            &format!("/v1/proposals/{target}/match-suggestions"),
+            Who::Partner,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_department_of_another_municipality_cannot_decide() {
+    let app = TestApp::spawn().await;
+    let f = app.fixtures.clone();
+    // An Ebina department, and a user of it, invited and activated.
+    let department = app
+        .post("/v1/departments", Who::Admin, &json!({"municipality_id": f.ebina, "code": "kyodo", "name": "市民協働課", "name_en": "Citizen Collaboration"}))
+        .await;
+    let ebina_department = json(department, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let invitation = app
+        .post(
+            &format!("/v1/departments/{ebina_department}/invitations"),
+            Who::Admin,
+            &json!({"email": "ebina@city.example.jp", "display_name": "海老名 職員"}),
+        )
+        .await;
+    let token = json(invitation, StatusCode::CREATED).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let accepted = app
+        .post(
+            &format!("/v1/invitations/{token}/accept"),
+            Who::Anonymous,
+            &json!({"password": crate::helpers::PASSWORD, "display_name": "海老名 職員"}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let login = json(
+        app.login("ebina@city.example.jp", crate::helpers::PASSWORD)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let ebina_token = login["access_token"].as_str().expect("token").to_owned();
+
+    // A case awaiting the decision of Zama's 市民協働課.
+    let created = app
+        .post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "t", "summary": "s", "themes": ["other"], "channel": "web"}))
+        .await;
+    let id = json(created, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for to in ["organizing", "hearing", "matching"] {
+        json(
+            move_to(&app, &id, Who::Desk, json!({"to": to})).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let matched = app
+        .post(
+            &format!("/v1/proposals/{id}/matches"),
+            Who::Desk,
+            &json!({"department_id": f.shimin_kyodo, "role": "lead"}),
+        )
+        .await;
+    let match_id = json(matched, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    json(
+        app.post(
+            &format!("/v1/matches/{match_id}/accept"),
+            Who::Department,
+            &json!({"reason": "所管"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // A decision before awaiting_decision is refused even for the lead.
+    let early = app
+        .request(
+            Method::POST,
+            &format!("/v1/proposals/{id}/decision"),
+            Who::Department,
+        )
+        .header("If-Match", "*")
+        .json(&json!({"outcome": "adopted", "reason": "x"}))
+        .send()
+        .await
+        .expect("decision");
+    problem(early, StatusCode::CONFLICT).await;
+    json(
+        move_to(&app, &id, Who::Desk, json!({"to": "logic_model"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    json(
+        save_model(&app, &id, "shared", "交流会").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    json(
+        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let foreign = app
+        .client
+        .post(format!("{}/v1/proposals/{id}/decision", app.base))
+        .bearer_auth(&ebina_token)
+        .header("If-Match", "*")
+        .json(&json!({"outcome": "adopted", "reason": "x"}))
+        .send()
+        .await
+        .expect("decision");
+    problem(foreign, StatusCode::NOT_FOUND).await;
+    let case = json(
+        app.get(&format!("/v1/proposals/{id}"), Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(case["status"], "awaiting_decision", "nothing changed");
+}

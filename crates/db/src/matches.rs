@@ -81,3 +81,39 @@ pub async fn set_lead_department(
         .await?;
     Ok(())
 }
+
+/// A department's involvement in a past case, for match suggestions.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct Involvement {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub department_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub reference: String,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    pub themes: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Int2>)]
+    pub sdg_goals: Vec<i16>,
+    /// `hearing` (interested), `match` (accepted) or `adoption` (led).
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+}
+
+/// Every active department's involvements in cases other than `proposal_id`.
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    proposal_id: Uuid,
+) -> DbResult<Vec<Involvement>> {
+    Ok(diesel::sql_query(
+        "SELECT x.department_id, p.reference, p.themes, p.sdg_goals, x.kind
+         FROM (SELECT h.department_id, h.proposal_id, 'hearing' AS kind FROM hearings h WHERE h.interest = 'interested'
+               UNION ALL SELECT m.department_id, m.proposal_id, 'match' FROM matches m WHERE m.status = 'accepted'
+               UNION ALL SELECT a.lead_department_id, a.id, 'adoption' FROM proposals a
+                         WHERE a.status = 'adopted' AND a.lead_department_id IS NOT NULL) x
+         JOIN proposals p ON p.id = x.proposal_id
+         JOIN departments d ON d.id = x.department_id
+         WHERE x.proposal_id <> $1 AND d.status = 'active'",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(proposal_id)
+    .load(conn)
+    .await?)
+}

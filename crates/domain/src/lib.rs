@@ -12,6 +12,7 @@ pub mod password_policy;
 pub mod policy;
 pub mod proposal;
 pub mod role;
+pub mod suggestions;
 pub mod validation;
 pub mod workflow;
 

@@ -290,3 +290,63 @@ pub async fn decline(
 ) -> ApiResult<HttpResponse> {
     answer(&state, &caller, *id, &body, false).await
 }
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"department_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e03", "department_name": "地域福祉課", "score": 6,
+    "reasons": ["ZLG-2026-0001 (led to adoption, ×2): themes [community_support], SDG [11] → 6 points"]}))]
+pub struct MatchSuggestion {
+    pub department_id: Uuid,
+    pub department_name: String,
+    /// Sum of the points in `reasons`.
+    pub score: u32,
+    /// Each past case that counted: `(2 × shared themes + shared SDG goals) × weight`,
+    /// weight 2 when the department led it to adoption, 1 for an accepted
+    /// match or interest at a hearing.
+    pub reasons: Vec<String>,
+}
+
+/// Departments ranked for this case by how their past cases overlap its
+/// themes and SDG goals, with the reason for each rank (the desk).
+#[utoipa::path(tag = "matches", security(("bearer" = [])),
+    responses((status = 200, description = "Ranked departments, best first", body = Vec<MatchSuggestion>),
+        (status = 403, description = "Only the desk gets suggestions", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/match-suggestions")]
+pub async fn suggestions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    use living_gate_domain::suggestions::{rank, Involvement, PastCase};
+    let mut conn = pool::connection(&state.pool).await?;
+    let proposal = visible(&mut conn, &caller.actor, *id).await?;
+    authorize(&caller.actor, Action::CoordinateCase)?;
+    let history: Vec<PastCase> = db::history(&mut conn, proposal.id)
+        .await?
+        .into_iter()
+        .map(|h| PastCase {
+            department_id: h.department_id,
+            reference: h.reference,
+            themes: h.themes,
+            sdg_goals: h.sdg_goals,
+            involvement: match h.kind.as_str() {
+                "adoption" => Involvement::LedAdoption,
+                "match" => Involvement::AcceptedMatch,
+                _ => Involvement::InterestedAtHearing,
+            },
+        })
+        .collect();
+    let mut ranked = Vec::new();
+    for suggestion in rank(&proposal.themes, &proposal.sdg_goals, &history) {
+        let name = departments::find(&mut conn, suggestion.department_id)
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+        ranked.push(MatchSuggestion {
+            department_id: suggestion.department_id,
+            department_name: name,
+            score: suggestion.score,
+            reasons: suggestion.reasons,
+        });
+    }
+    Ok(HttpResponse::Ok().json(ranked))
+}

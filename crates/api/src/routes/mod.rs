@@ -76,6 +76,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(matches::list)
                 .service(matches::accept)
                 .service(matches::decline)
+                .service(matches::suggestions)
                 .service(logic_models::save)
                 .service(logic_models::latest)
                 .service(logic_models::diff)
