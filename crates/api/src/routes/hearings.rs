@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::etag::IfMatch;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::municipalities::with_etag;
-use crate::routes::proposals::{event, visible};
+use crate::routes::proposals::{check_department_item, event, visible};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -238,19 +238,13 @@ pub async fn answer(
     errors.into_result()?;
     let mut conn = pool::connection(&state.pool).await?;
     let hearing = db::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
-    // The case must be visible, then the hearing must be this department's.
-    visible(&mut conn, &caller.actor, hearing.proposal_id).await?;
-    if caller.actor.role == Role::Department
-        && caller.actor.department_id != Some(hearing.department_id)
-    {
-        return Err(ApiError::NotFound);
-    }
-    authorize(
+    check_department_item(
+        &mut conn,
         &caller.actor,
-        Action::ActForDepartment {
-            department_id: hearing.department_id,
-        },
-    )?;
+        hearing.proposal_id,
+        hearing.department_id,
+    )
+    .await?;
     let answer = HearingAnswer {
         status: Some("answered".to_owned()),
         held_on: body.held_on.map(Some),

@@ -5,7 +5,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::municipalities::with_etag;
-use crate::routes::proposals::{event, visible};
+use crate::routes::proposals::{check_department_item, event, visible};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
@@ -201,18 +201,13 @@ async fn answer(
     let reason = bounded_text("reason", &body.reason, 1, 2000)?;
     let mut conn = pool::connection(&state.pool).await?;
     let found = db::find(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
-    visible(&mut conn, &caller.actor, found.proposal_id).await?;
-    if caller.actor.role == Role::Department
-        && caller.actor.department_id != Some(found.department_id)
-    {
-        return Err(ApiError::NotFound);
-    }
-    authorize(
+    check_department_item(
+        &mut conn,
         &caller.actor,
-        Action::ActForDepartment {
-            department_id: found.department_id,
-        },
-    )?;
+        found.proposal_id,
+        found.department_id,
+    )
+    .await?;
     let row = conn
         .transaction(async |conn| {
             let before = db::find_for_update(conn, id)

@@ -282,6 +282,24 @@ pub async fn visible(
         .ok_or(ApiError::NotFound)
 }
 
+/// Guards an item addressed to a department (a hearing, a match): the case
+/// must be visible to the caller, a department must be the one addressed
+/// (404 otherwise: another department's business), and the caller must be
+/// able to act for it (403).
+pub async fn check_department_item(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    proposal_id: Uuid,
+    department_id: Uuid,
+) -> ApiResult<()> {
+    visible(conn, actor, proposal_id).await?;
+    if actor.role == Role::Department && actor.department_id != Some(department_id) {
+        return Err(ApiError::NotFound);
+    }
+    authorize(actor, Action::ActForDepartment { department_id })?;
+    Ok(())
+}
+
 /// An event by the caller about a case.
 pub fn event(caller: &Caller, proposal_id: Uuid, kind: &str, visibility: &str) -> NewEvent {
     NewEvent {

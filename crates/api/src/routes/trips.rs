@@ -116,6 +116,17 @@ async fn with_partners(conn: &mut AsyncPgConnection, trip: db::Trip) -> ApiResul
     Ok(Trip::from_row(trip, partners))
 }
 
+/// The TRIP, if the caller may see it (404 otherwise).
+async fn visible_trip(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<db::Trip> {
+    db::find_visible(conn, id, scope(actor)?)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 fn scope(actor: &Actor) -> ApiResult<TripScope> {
     Ok(match case_scope(actor)? {
         CaseScope::All => TripScope::All,
@@ -243,11 +254,8 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let scope = scope(&caller.actor)?;
     let mut conn = pool::connection(&state.pool).await?;
-    let row = db::find_visible(&mut conn, *id, scope)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = visible_trip(&mut conn, &caller.actor, *id).await?;
     let version = row.version;
     Ok(with_etag(
         HttpResponse::Ok(),
@@ -285,11 +293,8 @@ pub async fn update(
     if_match: IfMatch,
     body: web::Json<UpdateTrip>,
 ) -> ApiResult<HttpResponse> {
-    let scope = scope(&caller.actor)?;
     let mut conn = pool::connection(&state.pool).await?;
-    let found = db::find_visible(&mut conn, *id, scope)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let found = visible_trip(&mut conn, &caller.actor, *id).await?;
     authorize(
         &caller.actor,
         Action::UpdateTrip {
@@ -383,11 +388,8 @@ pub async fn measure(
     id: web::Path<Uuid>,
     body: web::Json<RecordMeasurement>,
 ) -> ApiResult<HttpResponse> {
-    let scope = scope(&caller.actor)?;
     let mut conn = pool::connection(&state.pool).await?;
-    let trip = db::find_visible(&mut conn, *id, scope)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let trip = visible_trip(&mut conn, &caller.actor, *id).await?;
     authorize(
         &caller.actor,
         Action::UpdateTrip {
@@ -458,11 +460,8 @@ pub async fn measurements(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let scope = scope(&caller.actor)?;
     let mut conn = pool::connection(&state.pool).await?;
-    let trip = db::find_visible(&mut conn, *id, scope)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let trip = visible_trip(&mut conn, &caller.actor, *id).await?;
     let rows = db::measurements(&mut conn, trip.id).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
