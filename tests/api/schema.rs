@@ -9,7 +9,6 @@ use living_gate_db::test_db::{server_url, with_database, TestDatabase};
 use reqwest::StatusCode;
 
 #[derive(QueryableByName, Debug)]
-#[allow(dead_code)] // read through Debug in assertion messages
 struct Name {
     #[diesel(sql_type = Text)]
     name: String,
@@ -161,4 +160,43 @@ async fn migrate_connection(url: &str) -> diesel_async::AsyncPgConnection {
     diesel_async::AsyncPgConnection::establish(url)
         .await
         .expect("connect")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn databases_left_by_crashed_runs_are_swept() {
+    use living_gate_db::test_db::sweep_orphans;
+    let server = server_url();
+    let mut admin = migrate_connection(&server).await;
+    // A pid above the kernel's maximum never exists; our own pid does.
+    let dead = "lg_test_4194999_0";
+    let alive = format!("lg_test_{}_swept_check", std::process::id());
+    for name in [dead, alive.as_str()] {
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("drop");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create");
+    }
+    sweep_orphans(&mut admin).await.expect("sweep");
+    let left: Vec<Name> = diesel::sql_query(
+        "SELECT datname::text AS name FROM pg_database WHERE datname IN ($1, $2)",
+    )
+    .bind::<Text, _>(dead)
+    .bind::<Text, _>(&alive)
+    .load(&mut admin)
+    .await
+    .expect("query");
+    let left: Vec<String> = left.into_iter().map(|n| n.name).collect();
+    assert_eq!(
+        left,
+        vec![alive.clone()],
+        "the dead process's database went, the live one's stayed"
+    );
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {alive}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
 }

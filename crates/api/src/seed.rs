@@ -377,6 +377,171 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
         )
         .await?;
     }
+    demo_trip(
+        conn,
+        organization_id,
+        &desk,
+        &partner,
+        department("shimin-kyodo"),
+    )
+    .await
+}
+
+/// One adopted demo case, led by 市民協働課, with its shared logic model and
+/// an active TRIP that has a first measurement.
+async fn demo_trip(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+    desk: &users::User,
+    partner: &users::User,
+    lead: Option<Uuid>,
+) -> Result<(), DbError> {
+    use chrono::{Duration, Utc};
+    use living_gate_db::events::{self, NewEvent};
+    use living_gate_db::logic_models;
+    use living_gate_db::matches::{self, MatchDecision, NewMatch};
+    use living_gate_db::proposals::{self, NewProposal, StatusChange};
+    use living_gate_db::trips::{self, Measurement, NewTrip, TripChanges};
+    use living_gate_domain::fiscal::{fiscal_year, reference};
+    let Some(lead) = lead else { return Ok(()) };
+    let received_at = Utc::now() - Duration::days(120);
+    let day = |n: i64| received_at + Duration::days(n);
+    let fy = fiscal_year(received_at);
+    let number = proposals::next_reference_number(conn, fy).await?;
+    let case = proposals::insert(
+        conn,
+        &NewProposal {
+            id: proposals::id_for_receipt(received_at),
+            reference: reference(fy, number),
+            fiscal_year: fy,
+            kind: "proposal".into(),
+            title: "企業の社員食堂を活用した地域食堂".into(),
+            summary: "社員食堂を週1回、地域の子どもと高齢者に開く（デモデータ）".into(),
+            body: String::new(),
+            themes: vec!["community_support".into()],
+            sdg_goals: vec![2, 3, 11],
+            policy_areas: vec!["地域共生".into()],
+            desired_support: "地域団体との調整、広報".into(),
+            channel: "visit".into(),
+            organization_id,
+            contact_user_id: Some(partner.id),
+            created_by: desk.id,
+            status: "received".into(),
+            first_contact_at: received_at - Duration::days(3),
+            received_at,
+        },
+    )
+    .await?;
+    let matched = matches::insert(
+        conn,
+        &NewMatch {
+            id: Uuid::now_v7(),
+            proposal_id: case.id,
+            department_id: lead,
+            role: "lead".into(),
+            note: "地域食堂の所管として".into(),
+            proposed_by: desk.id,
+        },
+    )
+    .await?;
+    matches::update(
+        conn,
+        matched.id,
+        &MatchDecision {
+            status: Some("accepted".into()),
+            reason: Some("子ども食堂の支援事業と一体で進められる".into()),
+            decided_by: None,
+            decided_at: Some(day(25)),
+        },
+    )
+    .await?;
+    matches::set_lead_department(conn, case.id, lead).await?;
+    let indicator = Uuid::now_v7();
+    let content = serde_json::json!({
+        "status": "shared",
+        "inputs": ["社員食堂", "調理スタッフ"], "activities": ["週1回の地域食堂"], "outputs": ["開催回数", "延べ参加者数"],
+        "short_term_outcomes": ["子どもと高齢者の孤食の減少"], "mid_term_outcomes": ["地域の見守りの担い手の増加"],
+        "impact": ["孤立しない地域"],
+        "indicators": [{"id": indicator, "name": "延べ参加者数", "unit": "人", "baseline": 0.0, "target": 1200.0,
+                        "target_date": null, "applies_to": "outputs"}]
+    });
+    logic_models::append(conn, case.id, "shared", &content, desk.id).await?;
+    proposals::change_status(
+        conn,
+        case.id,
+        &StatusChange {
+            status: Some("adopted".into()),
+            organizing_at: Some(day(1)),
+            coordination_started_at: Some(day(3)),
+            hearing_at: Some(day(5)),
+            matching_at: Some(day(15)),
+            logic_model_at: Some(day(30)),
+            awaiting_decision_at: Some(day(45)),
+            closed_at: Some(day(50)),
+            ..StatusChange::default()
+        },
+    )
+    .await?;
+    for (kind, to, note) in [
+        ("created", "received", None),
+        (
+            "status_changed",
+            "adopted",
+            Some("共創プロジェクト（TRIP）として進めます"),
+        ),
+    ] {
+        events::append(
+            conn,
+            NewEvent {
+                id: Uuid::now_v7(),
+                proposal_id: case.id,
+                kind: kind.into(),
+                actor_id: Some(desk.id),
+                actor_role: Some("desk".into()),
+                to_status: Some(to.into()),
+                note_for_proposer: note.map(str::to_owned),
+                visibility: "shared".into(),
+                ..NewEvent::default()
+            },
+        )
+        .await?;
+    }
+    let trip = trips::insert(
+        conn,
+        &NewTrip {
+            id: Uuid::now_v7(),
+            proposal_id: case.id,
+            title: case.title.clone(),
+            lead_department_id: lead,
+            supports_community_activity: true,
+        },
+    )
+    .await?;
+    trips::add_partner(conn, trip.id, organization_id).await?;
+    trips::update(
+        conn,
+        trip.id,
+        &TripChanges {
+            status: Some("active".into()),
+            starts_on: Some(Some(day(60).date_naive())),
+            ..TripChanges::default()
+        },
+    )
+    .await?;
+    trips::add_measurement(
+        conn,
+        &Measurement {
+            id: Uuid::now_v7(),
+            trip_id: trip.id,
+            indicator_id: indicator,
+            value: 180.0,
+            measured_on: day(90).date_naive(),
+            note: "最初の1か月".into(),
+            recorded_by: desk.id,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -178,8 +178,9 @@ async fn build_template_if_missing(
     Ok(())
 }
 
-/// Drops `lg_test_<pid>_*` databases whose process no longer exists.
-async fn sweep_orphans(conn: &mut AsyncPgConnection) -> DbResult<()> {
+/// Drops `lg_test_<pid>_*` databases whose process no longer exists (run
+/// once per test process, when the template is prepared).
+pub async fn sweep_orphans(conn: &mut AsyncPgConnection) -> DbResult<()> {
     let names: Vec<DatabaseName> =
         diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'lg\\_test\\_%'")
             .load(conn)
