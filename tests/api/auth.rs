@@ -576,3 +576,41 @@ async fn service_accounts_get_analyst_tokens_by_client_credentials() {
         .expect("me");
     problem(after, StatusCode::UNAUTHORIZED).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_limits_apply_per_forwarded_client() {
+    let mut config = test_config();
+    config.auth.login_max_attempts_per_address = 2;
+    config.auth.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    let app = TestApp::spawn_with(config).await;
+    let attempt = |client: &'static str| {
+        app.client
+            .post(format!("{}/v1/auth/login", app.base))
+            .header("x-forwarded-for", client)
+            .json(&json!({"email": "desk@test.example.jp", "password": PASSWORD}))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            attempt("198.51.100.7").await.expect("login").status(),
+            StatusCode::OK
+        );
+    }
+    problem(
+        attempt("198.51.100.7").await.expect("login"),
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    // Another client behind the same proxy has its own allowance.
+    assert_eq!(
+        attempt("198.51.100.8").await.expect("login").status(),
+        StatusCode::OK
+    );
+    let audit = json(
+        app.get("/v1/audit?action=auth.login&limit=1", Who::Admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(audit["items"][0]["client_addr"], "198.51.100.8");
+}

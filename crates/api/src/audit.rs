@@ -13,6 +13,7 @@ use living_gate_domain::Actor;
 use serde::Serialize;
 use serde_json::Value;
 use std::future::{ready, Ready};
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// Where a request came from, for the audit log and rate limits.
@@ -25,11 +26,37 @@ pub struct RequestMeta {
 
 impl RequestMeta {
     pub fn from_request_head(req: &HttpRequest) -> RequestMeta {
+        let trusted: &[IpAddr] = req
+            .app_data::<actix_web::web::Data<AppState>>()
+            .map(|state| state.auth.trusted_proxies.as_slice())
+            .unwrap_or(&[]);
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
         RequestMeta {
             request_id: RequestId::of(req),
-            client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+            client_addr: req
+                .peer_addr()
+                .map(|a| client_address(a.ip(), forwarded, trusted).to_string()),
         }
     }
+}
+
+/// The client behind a request: the TCP peer, unless the peer is a trusted
+/// proxy, in which case the right-most `X-Forwarded-For` entry that is not a
+/// trusted proxy (entries further left can be forged by the client).
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    forwarded_for
+        .into_iter()
+        .flat_map(|header| header.rsplit(','))
+        .map(|entry| entry.trim().parse::<IpAddr>())
+        .find(|entry| entry.as_ref().map_or(true, |ip| !trusted.contains(ip)))
+        .and_then(Result::ok)
+        .unwrap_or(peer)
 }
 
 impl FromRequest for RequestMeta {
@@ -139,5 +166,43 @@ pub async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenR
     .await;
     if let Err(e) = result {
         tracing::warn!(error = %e, "could not audit a token refusal");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(raw: &str) -> IpAddr {
+        raw.parse().expect("ip")
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let proxy = ip("10.0.0.5");
+        let trusted = [proxy];
+        assert_eq!(
+            client_address(ip("203.0.113.9"), Some("198.51.100.1"), &trusted),
+            ip("203.0.113.9"),
+            "untrusted peer"
+        );
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.1"), &trusted),
+            ip("198.51.100.1")
+        );
+        // A client-forged entry on the left does not win.
+        assert_eq!(
+            client_address(proxy, Some("1.2.3.4, 198.51.100.1"), &trusted),
+            ip("198.51.100.1")
+        );
+        // Chains of trusted proxies are skipped.
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.1, 10.0.0.5"), &trusted),
+            ip("198.51.100.1")
+        );
+        // Garbage falls back to the proxy itself.
+        assert_eq!(client_address(proxy, Some("not-an-ip"), &trusted), proxy);
+        assert_eq!(client_address(proxy, None, &trusted), proxy);
     }
 }

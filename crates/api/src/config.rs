@@ -45,6 +45,9 @@ pub struct AuthConfig {
     pub login_max_attempts_per_address: i32,
     /// `LIVING_GATE_LOGIN_WINDOW` (seconds)
     pub login_window_secs: i64,
+    /// `LIVING_GATE_TRUSTED_PROXIES`: addresses of reverse proxies whose
+    /// `X-Forwarded-For` names the client (for rate limits and the audit log).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +176,22 @@ impl Config {
                     100_000,
                 )?,
                 login_window_secs: parse_number(&get, "LIVING_GATE_LOGIN_WINDOW", 900, 1, 86_400)?,
+                trusted_proxies: match get("LIVING_GATE_TRUSTED_PROXIES") {
+                    None => Vec::new(),
+                    Some(raw) => raw
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(|a| {
+                            a.parse().map_err(|_| {
+                                problem(
+                                    "LIVING_GATE_TRUSTED_PROXIES",
+                                    format!("`{a}` is not an IP address"),
+                                )
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                },
             },
         })
     }
@@ -259,6 +278,7 @@ mod tests {
             ("LIVING_GATE_DB_POOL_SIZE", "0"),
             ("LIVING_GATE_ACCESS_TOKEN_TTL", "fifteen"),
             ("DATABASE_URL", "mysql://x"),
+            ("LIVING_GATE_TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
         ] {
             let err = config(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);
