@@ -5,7 +5,9 @@ use crate::auth::Caller;
 use crate::etag::IfMatch;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::municipalities::with_etag;
-use crate::routes::proposals::{check_department_item, event, visible};
+use crate::routes::proposals::{
+    active_department, check_department_item, event, lock_open_case, own_department, visible,
+};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -13,11 +15,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::events;
 use living_gate_db::hearings::{self as db, HearingAnswer, NewHearing};
+use living_gate_db::pool;
 use living_gate_db::proposals::{self as proposals_db, ProposalChanges};
-use living_gate_db::{departments, pool};
 use living_gate_domain::names::bounded_text;
-use living_gate_domain::workflow::Status;
-use living_gate_domain::{authorize, Action, Role, ValidationErrors};
+use living_gate_domain::{authorize, Action, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -135,25 +136,8 @@ pub async fn request(
     }
     let row = conn
         .transaction(async |conn| {
-            let proposal = proposals_db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if Status::parse(&proposal.status).is_none_or(Status::is_final) {
-                return Err(ApiError::Conflict {
-                    detail: "the case is closed".into(),
-                    extra: None,
-                });
-            }
-            departments::find(conn, body.department_id)
-                .await?
-                .filter(|d| d.status == "active")
-                .ok_or_else(|| {
-                    ApiError::validation(
-                        "department_id",
-                        "unknown_reference",
-                        "no such active department",
-                    )
-                })?;
+            let proposal = lock_open_case(conn, *id).await?;
+            active_department(conn, body.department_id).await?;
             let row = db::insert(
                 conn,
                 &NewHearing {
@@ -204,9 +188,7 @@ pub async fn list(
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::ReadCoordination)?;
-    let own = (caller.actor.role == Role::Department)
-        .then_some(caller.actor.department_id)
-        .flatten();
+    let own = own_department(&caller.actor);
     let rows = db::of_proposal(&mut conn, *id, own).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(Hearing::from).collect::<Vec<_>>()))
 }

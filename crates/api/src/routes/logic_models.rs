@@ -3,17 +3,15 @@
 
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::proposals::{event, visible};
+use crate::routes::proposals::{event, lock_open_case, visible};
 use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::logic_models::{self as db};
-use living_gate_db::proposals::{self as proposals_db};
 use living_gate_db::{events, pool};
 use living_gate_domain::logic_model::{diff as columns_diff, ColumnDiff, Columns};
 use living_gate_domain::names::bounded_text;
-use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -180,15 +178,7 @@ pub async fn save(
     let json = serde_json::to_value(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
     let row = conn
         .transaction(async |conn| {
-            let proposal = proposals_db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if Status::parse(&proposal.status).is_none_or(Status::is_final) {
-                return Err(ApiError::Conflict {
-                    detail: "the case is closed".into(),
-                    extra: None,
-                });
-            }
+            let proposal = lock_open_case(conn, *id).await?;
             let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
             crate::audit::record(
                 conn,

@@ -5,18 +5,18 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::municipalities::with_etag;
-use crate::routes::proposals::{check_department_item, event, visible};
+use crate::routes::proposals::{
+    active_department, check_department_item, event, lock_open_case, own_department, visible,
+};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::matches::{self as db, MatchDecision, NewMatch};
-use living_gate_db::proposals::{self as proposals_db};
 use living_gate_db::{departments, events, pool, DbError};
 use living_gate_domain::names::bounded_text;
-use living_gate_domain::workflow::Status;
-use living_gate_domain::{authorize, Action, Role};
+use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -115,25 +115,8 @@ pub async fn propose(
     };
     let row = conn
         .transaction(async |conn| {
-            let proposal = proposals_db::find_for_update(conn, *id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if Status::parse(&proposal.status).is_none_or(Status::is_final) {
-                return Err(ApiError::Conflict {
-                    detail: "the case is closed".into(),
-                    extra: None,
-                });
-            }
-            departments::find(conn, body.department_id)
-                .await?
-                .filter(|d| d.status == "active")
-                .ok_or_else(|| {
-                    ApiError::validation(
-                        "department_id",
-                        "unknown_reference",
-                        "no such active department",
-                    )
-                })?;
+            let proposal = lock_open_case(conn, *id).await?;
+            active_department(conn, body.department_id).await?;
             let row = db::insert(
                 conn,
                 &NewMatch {
@@ -184,9 +167,7 @@ pub async fn list(
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::ReadCoordination)?;
-    let own = (caller.actor.role == Role::Department)
-        .then_some(caller.actor.department_id)
-        .flatten();
+    let own = own_department(&caller.actor);
     let rows = db::of_proposal(&mut conn, *id, own).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(Match::from).collect::<Vec<_>>()))
 }

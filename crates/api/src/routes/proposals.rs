@@ -282,6 +282,49 @@ pub async fn visible(
         .ok_or(ApiError::NotFound)
 }
 
+/// 409 when the case has reached a final state.
+pub fn refuse_closed(case: &db::Proposal) -> ApiResult<()> {
+    if Status::parse(&case.status).is_none_or(Status::is_final) {
+        return Err(ApiError::Conflict {
+            detail: "the case is closed".into(),
+            extra: None,
+        });
+    }
+    Ok(())
+}
+
+/// The case, locked until the end of the transaction, if it is still open.
+pub async fn lock_open_case(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<db::Proposal> {
+    let case = db::find_for_update(conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    refuse_closed(&case)?;
+    Ok(case)
+}
+
+/// A department a case can be coordinated with: it exists and is active (422 otherwise).
+pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
+    living_gate_db::departments::find(conn, id)
+        .await?
+        .filter(|d| d.status == "active")
+        .ok_or_else(|| {
+            ApiError::validation(
+                "department_id",
+                "unknown_reference",
+                "no such active department",
+            )
+        })?;
+    Ok(())
+}
+
+/// A department caller's own department: its view of a case's hearings and
+/// matches is limited to those addressed to it.
+pub fn own_department(actor: &Actor) -> Option<Uuid> {
+    (actor.role == Role::Department)
+        .then_some(actor.department_id)
+        .flatten()
+}
+
 /// Guards an item addressed to a department (a hearing, a match): the case
 /// must be visible to the caller, a department must be the one addressed
 /// (404 otherwise: another department's business), and the caller must be
@@ -613,12 +656,7 @@ pub async fn update(
     let row = conn
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
-            if status(&before.status).is_final() {
-                return Err(ApiError::Conflict {
-                    detail: "the case is closed".into(),
-                    extra: None,
-                });
-            }
+            refuse_closed(&before)?;
             let after = db::update(conn, before.id, &changes).await?;
             audit::updated(conn, &caller, "proposal", &before, &after).await?;
             Ok::<_, ApiError>(after)
