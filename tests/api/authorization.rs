@@ -16,6 +16,7 @@ const ALL_200: [u16; 8] = [200; 8];
 const SIGNED_IN_200: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
 const ADMIN_ONLY_200: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_201: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 201];
+const KPI_READERS_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 200, 200];
 
 const MATRIX: &[Row] = &[
     ("GET /healthz", ALL_200),
@@ -181,6 +182,15 @@ const MATRIX: &[Row] = &[
     (
         "GET /v1/trips/{id}/measurements",
         [401, 200, 200, 404, 200, 404, 403, 403],
+    ),
+    // KPIs: aggregates for the desk, admins and BI (analysts); targets are
+    // set by the desk and admins.
+    ("GET /v1/kpis", KPI_READERS_200),
+    ("GET /v1/kpis/timeseries", KPI_READERS_200),
+    ("GET /v1/kpis/targets", KPI_READERS_200),
+    (
+        "PUT /v1/kpis/targets/{fiscal_year}",
+        [401, 201, 403, 403, 403, 403, 403, 201],
     ),
 ];
 
@@ -398,6 +408,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             },
         )
         .replace("{version}", "1")
+        // A fiscal year without targets yet, so that each allowed call creates them.
+        .replace("{fiscal_year}", &(2100 + n % 100).to_string())
         .replace(
             "{token}",
             &if template.contains("{token}") {
@@ -467,6 +479,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             Some(json!({"outcome": "adopted", "reason": "効果が見込める"}))
         }
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
+        "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),
         "POST /v1/trips/{id}/measurements" => {
             Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
         }
@@ -474,6 +487,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
     };
     let path = if template.ends_with("/diff") {
         format!("{path}?from=1&to=1")
+    } else if template.ends_with("/timeseries") {
+        format!("{path}?metric=proposals_received")
     } else {
         path
     };

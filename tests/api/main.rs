@@ -11,6 +11,7 @@ mod auth;
 mod authorization;
 mod decision;
 mod embedded;
+mod kpis;
 mod openapi_document;
 mod operations;
 mod schema;

@@ -65,6 +65,28 @@ impl FromRequest for IfMatch {
     }
 }
 
+/// `If-Match` where a write may also create: absent is allowed (the
+/// handler requires it when the resource exists), malformed is 412.
+#[derive(Debug, Clone)]
+pub struct OptionalIfMatch(pub Option<IfMatch>);
+
+impl FromRequest for OptionalIfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::IF_MATCH) {
+            ready(
+                IfMatch::from_request(req, payload)
+                    .into_inner()
+                    .map(|m| OptionalIfMatch(Some(m))),
+            )
+        } else {
+            ready(Ok(OptionalIfMatch(None)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

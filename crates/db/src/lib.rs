@@ -14,6 +14,7 @@ pub mod events;
 pub mod hearings;
 pub mod idempotency;
 pub mod invitations;
+pub mod kpi;
 pub mod logic_models;
 pub mod login_throttle;
 pub mod matches;

@@ -75,6 +75,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    kpi_targets (fiscal_year) {
+        fiscal_year -> Int4,
+        trips_started -> Int4,
+        community_supports -> Nullable<Int4>,
+        proposals_received -> Nullable<Int4>,
+        updated_by -> Nullable<Uuid>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     logic_models (proposal_id, version) {
         proposal_id -> Uuid,
         version -> Int4,
@@ -312,6 +325,7 @@ diesel::table! {
 diesel::joinable!(departments -> municipalities (municipality_id));
 diesel::joinable!(hearings -> departments (department_id));
 diesel::joinable!(hearings -> proposals (proposal_id));
+diesel::joinable!(kpi_targets -> users (updated_by));
 diesel::joinable!(logic_models -> proposals (proposal_id));
 diesel::joinable!(logic_models -> users (created_by));
 diesel::joinable!(matches -> departments (department_id));
@@ -340,6 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     hearings,
     idempotency_keys,
     invitations,
+    kpi_targets,
     logic_models,
     login_throttle,
     matches,

@@ -3,9 +3,11 @@
 //! plain data and pure functions, unit-tested on its own.
 
 pub mod actor;
+pub mod csv;
 pub mod email;
 pub mod fiscal;
 pub mod identity;
+pub mod kpi;
 pub mod logic_model;
 pub mod names;
 pub mod password_policy;

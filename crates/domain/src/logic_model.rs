@@ -59,21 +59,7 @@ impl Columns {
 
     /// CSV (RFC 4180) with a UTF-8 byte-order mark, so Excel in Japan opens it correctly.
     pub fn to_csv(&self) -> String {
-        let quote = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
-        let mut out = String::from("\u{feff}");
-        out.push_str(
-            &HEADERS
-                .iter()
-                .map(|h| quote(h))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-        for row in self.five_column_rows() {
-            out.push_str(&row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
-        }
-        out
+        crate::csv::document(&HEADERS, self.five_column_rows())
     }
 
     /// A Markdown table of the five columns.

@@ -50,6 +50,10 @@ pub enum Action {
     PostMessage { shared: bool },
     /// Update a TRIP and record its measurements (the desk, its lead department).
     UpdateTrip { lead_department_id: Uuid },
+    /// Read the KPIs and their targets: aggregates without personal data.
+    ReadKpis,
+    /// Set the KPI targets of a fiscal year.
+    ManageKpiTargets,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +114,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             Department => actor.department_id == Some(lead_department_id),
             _ => false,
         },
+        (ReadKpis, role) => matches!(role, Desk | Admin | Analyst),
+        (ManageKpiTargets, role) => matches!(role, Desk | Admin),
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,

@@ -35,6 +35,8 @@ pub enum Channel {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Proposal, Kind::Consultation];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Proposal => "proposal",
@@ -44,6 +46,8 @@ impl Kind {
 }
 
 impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::LocalStrengths, Theme::CommunitySupport, Theme::Other];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Theme::LocalStrengths => "local_strengths",
@@ -54,6 +58,14 @@ impl Theme {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Channel::Web,
+        Channel::Phone,
+        Channel::Visit,
+        Channel::Email,
+        Channel::Referral,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Web => "web",

@@ -9,6 +9,7 @@ pub mod health;
 pub mod hearings;
 pub mod invitations;
 pub mod jwks;
+pub mod kpis;
 pub mod logic_models;
 pub mod matches;
 pub mod me;
@@ -37,6 +38,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(auth::token)
                 .service(me::me)
+                .service(kpis::report)
+                .service(kpis::timeseries)
+                .service(kpis::targets)
+                .service(kpis::set_targets)
                 .service(municipalities::list)
                 .service(municipalities::create)
                 .service(municipalities::get)

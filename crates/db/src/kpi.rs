@@ -1,0 +1,215 @@
+//! The KPI figures: the counted facts (kept exact by triggers, see the
+//! migration `kpi`), the cases waiting for coordination, indicator
+//! progress, and the targets per fiscal year.
+
+use crate::schema::kpi_targets;
+use crate::DbResult;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{
+    BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, QueryableByName)]
+pub struct FactRow {
+    #[diesel(sql_type = Date)]
+    pub month: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub metric: String,
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+/// The facts counted for the fiscal years `from..=to`.
+pub async fn facts(conn: &mut AsyncPgConnection, from: i32, to: i32) -> DbResult<Vec<FactRow>> {
+    Ok(diesel::sql_query(
+        "SELECT month, metric, key, n FROM kpi_facts \
+         WHERE fiscal_year BETWEEN $1 AND $2 AND n <> 0",
+    )
+    .bind::<Integer, _>(from)
+    .bind::<Integer, _>(to)
+    .load(conn)
+    .await?)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct WaitingRow {
+    #[diesel(sql_type = Text)]
+    pub reference: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub first_contact_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub received_at: DateTime<Utc>,
+}
+
+/// The open cases of a fiscal year whose coordination has not started,
+/// longest waiting first.
+pub async fn waiting_oldest(
+    conn: &mut AsyncPgConnection,
+    fiscal_year: i32,
+    limit: i64,
+) -> DbResult<Vec<WaitingRow>> {
+    Ok(diesel::sql_query(
+        "SELECT reference, status, first_contact_at, received_at FROM proposals \
+         WHERE fiscal_year = $1 AND coordination_started_at IS NULL \
+           AND status NOT IN ('adopted', 'not_adopted', 'declined', 'withdrawn') \
+         ORDER BY first_contact_at, id LIMIT $2",
+    )
+    .bind::<Integer, _>(fiscal_year)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct IndicatorRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub trip_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub trip_title: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub indicator_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub indicator: String,
+    #[diesel(sql_type = Text)]
+    pub unit: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub baseline: Option<f64>,
+    #[diesel(sql_type = Double)]
+    pub target: f64,
+    #[diesel(sql_type = Double)]
+    pub latest_value: f64,
+    #[diesel(sql_type = Date)]
+    pub measured_on: NaiveDate,
+}
+
+/// For the TRIPs started by `until`, each measured indicator's latest
+/// measurement up to `until`, with the indicator as defined in the case's
+/// latest shared logic model; at most `limit` rows.
+pub async fn indicator_progress(
+    conn: &mut AsyncPgConnection,
+    until: NaiveDate,
+    limit: i64,
+) -> DbResult<Vec<IndicatorRow>> {
+    Ok(diesel::sql_query(
+        "SELECT t.id AS trip_id, t.title AS trip_title, m.indicator_id, i.name AS indicator, i.unit, \
+                i.baseline, i.target, m.value AS latest_value, m.measured_on \
+         FROM trips t \
+         CROSS JOIN LATERAL ( \
+           SELECT DISTINCT ON (indicator_id) indicator_id, value, measured_on FROM trip_measurements \
+           WHERE trip_id = t.id AND measured_on <= $1 \
+           ORDER BY indicator_id, measured_on DESC, created_at DESC) m \
+         CROSS JOIN LATERAL ( \
+           SELECT ind->>'name' AS name, ind->>'unit' AS unit, (ind->>'baseline')::float8 AS baseline, \
+                  (ind->>'target')::float8 AS target \
+           FROM logic_models lm, jsonb_array_elements(lm.content->'indicators') ind \
+           WHERE lm.proposal_id = t.proposal_id AND lm.status = 'shared' \
+             AND ind->>'id' = m.indicator_id::text \
+           ORDER BY lm.version DESC LIMIT 1) i \
+         WHERE COALESCE(t.starts_on, (t.created_at AT TIME ZONE 'Asia/Tokyo')::date) <= $1 \
+         ORDER BY t.id, i.name, m.indicator_id \
+         LIMIT $2",
+    )
+    .bind::<Date, _>(until)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = kpi_targets, check_for_backend(diesel::pg::Pg))]
+pub struct Target {
+    pub fiscal_year: i32,
+    pub trips_started: i32,
+    pub community_supports: Option<i32>,
+    pub proposals_received: Option<i32>,
+    pub updated_by: Option<Uuid>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = kpi_targets, treat_none_as_null = true)]
+pub struct TargetValues {
+    pub fiscal_year: i32,
+    pub trips_started: i32,
+    pub community_supports: Option<i32>,
+    pub proposals_received: Option<i32>,
+    pub updated_by: Option<Uuid>,
+}
+
+/// Every fiscal year's targets (one row per year, 2000–2200 at most), newest first.
+pub async fn targets(conn: &mut AsyncPgConnection) -> DbResult<Vec<Target>> {
+    Ok(kpi_targets::table
+        .select(Target::as_select())
+        .order(kpi_targets::fiscal_year.desc())
+        .load(conn)
+        .await?)
+}
+
+pub async fn target(conn: &mut AsyncPgConnection, fiscal_year: i32) -> DbResult<Option<Target>> {
+    Ok(kpi_targets::table
+        .find(fiscal_year)
+        .select(Target::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The targets of a fiscal year, locked for an update in this transaction.
+pub async fn target_for_update(
+    conn: &mut AsyncPgConnection,
+    fiscal_year: i32,
+) -> DbResult<Option<Target>> {
+    Ok(kpi_targets::table
+        .find(fiscal_year)
+        .select(Target::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Creates the targets of a fiscal year; `None` when another request
+/// created them first.
+pub async fn insert_target(
+    conn: &mut AsyncPgConnection,
+    values: &TargetValues,
+) -> DbResult<Option<Target>> {
+    Ok(diesel::insert_into(kpi_targets::table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(Target::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn update_target(
+    conn: &mut AsyncPgConnection,
+    values: &TargetValues,
+) -> DbResult<Target> {
+    Ok(diesel::update(kpi_targets::table.find(values.fiscal_year))
+        .set((values, kpi_targets::version.eq(kpi_targets::version + 1)))
+        .returning(Target::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The distinct directory organizations supported by the TRIPs of a fiscal
+/// year that support community activity.
+pub async fn supported_resources(
+    _conn: &mut AsyncPgConnection,
+    _fiscal_year: i32,
+) -> DbResult<i64> {
+    // TEMPORARY until the directory lands (trip_supported_resources).
+    Ok(0)
+}
