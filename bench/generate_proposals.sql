@@ -1,8 +1,14 @@
--- Fills the proposals table with :count synthetic cases (default 1,000,000)
--- spread over the ten fiscal years up to FY2026, with realistic step times
--- and Japanese text. Run on a migrated, seeded database:
+-- Fills the database with :count synthetic cases (default 1,000,000)
+-- received over the ten fiscal years FY2017 to FY2026 (up to now), with
+-- realistic step times (each step takes a random, skewed time; a case
+-- only shows what has happened by now), Japanese text, and the hearings,
+-- matches and TRIPs those cases imply. Run on a migrated, seeded database
+-- as a superuser:
 --   psql "$URL" -v count=1000000 -f bench/generate_proposals.sql
--- Needs at least one organization and one desk user (the demo data has them).
+-- Needs at least one organization, one department and one desk user (the
+-- demo data has them). Triggers are off during the load (that is what
+-- session_replication_role = replica does); the KPI facts are recounted
+-- at the end with kpi_rebuild_facts().
 \if :{?count}
 \else
   \set count 1000000
@@ -16,35 +22,78 @@ CREATE OR REPLACE FUNCTION pg_temp.uuid_v7_at(at timestamptz) RETURNS uuid LANGU
 $$;
 
 BEGIN;
+SET LOCAL session_replication_role = replica;
+
+CREATE TEMP TABLE generated ON COMMIT DROP AS
+WITH gen AS (
+  SELECT n,
+         timestamptz '2017-04-01 00:00:00+09' + random() * (now() - timestamptz '2017-04-01 00:00:00+09') AS received_at,
+         random() AS r_status, random() AS r_theme, random() AS r_channel, random() AS r_kind, random() AS r_depth,
+         -- Skewed step times: most are quick, a few take long.
+         interval '1 hour' + random() ^ 3 * interval '10 days' AS before_receipt,
+         interval '1 hour' + random() ^ 2 * interval '5 days' AS g_organizing,
+         interval '2 days' + random() ^ 2 * interval '20 days' AS g_hearing,
+         interval '3 days' + random() ^ 2 * interval '30 days' AS g_matching,
+         interval '5 days' + random() ^ 2 * interval '40 days' AS g_logic_model,
+         interval '3 days' + random() ^ 2 * interval '25 days' AS g_awaiting,
+         interval '5 days' + random() ^ 2 * interval '45 days' AS g_close,
+         random() AS r_coordination
+  FROM generate_series(1, :count) AS n
+),
+planned AS (
+  -- Where the case is meant to end, and how many steps it passes on the way.
+  SELECT g.*,
+         -- Every case ends somewhere; those received lately are still on their way.
+         CASE WHEN r_status < 0.24 THEN 'adopted' WHEN r_status < 0.44 THEN 'not_adopted'
+              WHEN r_status < 0.76 THEN 'declined' WHEN r_status < 0.98 THEN 'withdrawn'
+              ELSE 'on_hold' END AS outcome
+  FROM gen g
+),
+timed AS (
+  SELECT p.*,
+         CASE outcome WHEN 'adopted' THEN 5 WHEN 'not_adopted' THEN 5 WHEN 'declined' THEN 1 + floor(r_depth * 4)::int
+                      WHEN 'withdrawn' THEN floor(r_depth * 6)::int ELSE 1 END AS planned_depth,
+         received_at + g_organizing AS t1,
+         received_at + g_organizing + g_hearing AS t2,
+         received_at + g_organizing + g_hearing + g_matching AS t3,
+         received_at + g_organizing + g_hearing + g_matching + g_logic_model AS t4,
+         received_at + g_organizing + g_hearing + g_matching + g_logic_model + g_awaiting AS t5
+  FROM planned p
+),
+reached AS (
+  -- A step counts only once its time has come.
+  SELECT t.*,
+         (CASE WHEN planned_depth >= 1 AND t1 <= now() THEN 1 ELSE 0 END
+          + CASE WHEN planned_depth >= 2 AND t2 <= now() THEN 1 ELSE 0 END
+          + CASE WHEN planned_depth >= 3 AND t3 <= now() THEN 1 ELSE 0 END
+          + CASE WHEN planned_depth >= 4 AND t4 <= now() THEN 1 ELSE 0 END
+          + CASE WHEN planned_depth >= 5 AND t5 <= now() THEN 1 ELSE 0 END) AS depth,
+         (ARRAY[received_at, t1, t2, t3, t4, t5])[1 + planned_depth] + g_close AS closing
+  FROM timed t
+)
+SELECT r.*,
+       CASE WHEN outcome IN ('adopted', 'not_adopted', 'declined', 'withdrawn') AND depth = planned_depth AND closing <= now()
+              THEN outcome
+            WHEN outcome = 'on_hold' AND depth = 1 THEN 'on_hold'
+            ELSE (ARRAY['received', 'organizing', 'hearing', 'matching', 'logic_model', 'awaiting_decision'])[1 + depth]
+       END AS status,
+       (extract(year FROM (r.received_at AT TIME ZONE 'Asia/Tokyo') - interval '3 months'))::int AS fiscal_year,
+       pg_temp.uuid_v7_at(r.received_at) AS id
+FROM reached r;
+
 WITH orgs AS (SELECT array_agg(id ORDER BY id) AS ids FROM organizations),
+     depts AS (SELECT array_agg(id ORDER BY id) AS ids FROM departments),
      desk AS (SELECT id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1),
-     gen AS (
-       SELECT n,
-              -- Ten fiscal years ending with FY2026 (JST April start), receipts spread evenly.
-              timestamptz '2017-04-01 00:00:00+09' + (random() * interval '3650 days') AS received_at,
-              random() AS r_status, random() AS r_theme, random() AS r_channel, random() AS r_kind
-       FROM generate_series(1, :count) AS n
-     ),
-     shaped AS (
-       SELECT g.*,
-              CASE WHEN r_status < 0.08 THEN 'received' WHEN r_status < 0.16 THEN 'organizing'
-                   WHEN r_status < 0.24 THEN 'hearing' WHEN r_status < 0.32 THEN 'matching'
-                   WHEN r_status < 0.38 THEN 'logic_model' WHEN r_status < 0.44 THEN 'awaiting_decision'
-                   WHEN r_status < 0.62 THEN 'adopted' WHEN r_status < 0.74 THEN 'not_adopted'
-                   WHEN r_status < 0.90 THEN 'declined' WHEN r_status < 0.97 THEN 'withdrawn' ELSE 'on_hold' END AS status,
-              (extract(year FROM (g.received_at AT TIME ZONE 'Asia/Tokyo') - interval '3 months'))::int AS fiscal_year
-       FROM gen g
-     ),
      numbered AS (
        -- Numbers continue after the cases already there (the demo data has some).
-       SELECT s.*, row_number() OVER (PARTITION BY s.fiscal_year ORDER BY received_at) + COALESCE(rc.last_value, 0) AS seq
-       FROM shaped s LEFT JOIN reference_counters rc ON rc.fiscal_year = s.fiscal_year
+       SELECT g.*, row_number() OVER (PARTITION BY g.fiscal_year ORDER BY received_at) + COALESCE(rc.last_value, 0) AS seq
+       FROM generated g LEFT JOIN reference_counters rc ON rc.fiscal_year = g.fiscal_year
      )
 INSERT INTO proposals (id, reference, fiscal_year, kind, title, summary, body, themes, sdg_goals, policy_areas,
-                       desired_support, channel, organization_id, created_by, status, held_from,
+                       desired_support, channel, organization_id, created_by, status, held_from, lead_department_id,
                        first_contact_at, received_at, coordination_started_at,
                        organizing_at, hearing_at, matching_at, logic_model_at, awaiting_decision_at, closed_at)
-SELECT pg_temp.uuid_v7_at(received_at),
+SELECT id,
        'ZLG-' || fiscal_year || '-' || CASE WHEN seq < 10000 THEN lpad(seq::text, 4, '0') ELSE seq::text END,
        fiscal_year,
        CASE WHEN r_kind < 0.7 THEN 'proposal' ELSE 'consultation' END,
@@ -53,8 +102,8 @@ SELECT pg_temp.uuid_v7_at(received_at),
               '公園でのプレーパーク運営', 'ヤングケアラー支援の啓発'])[1 + (n % 8)] || ' 第' || n || '号',
        '座間市内で企業と地域団体が連携して取り組む提案。' || (ARRAY['孤独・孤立', '子育て', '高齢', '生活困窮'])[1 + (n % 4)],
        '',
-       CASE WHEN r_theme < 0.45 THEN ARRAY['local_strengths'] WHEN r_theme < 0.9 THEN ARRAY['community_support']
-            ELSE ARRAY['other'] END,
+       CASE WHEN r_theme < 0.45 THEN ARRAY['local_strengths'] WHEN r_theme < 0.85 THEN ARRAY['community_support']
+            WHEN r_theme < 0.95 THEN ARRAY['local_strengths', 'community_support'] ELSE ARRAY['other'] END,
        ARRAY[(1 + (n % 17))::smallint],
        ARRAY['地域共生'],
        '',
@@ -63,20 +112,60 @@ SELECT pg_temp.uuid_v7_at(received_at),
        (SELECT id FROM desk),
        status,
        CASE WHEN status = 'on_hold' THEN 'organizing' END,
-       received_at - (random() * interval '10 days'),
+       CASE WHEN depth >= 4 THEN (SELECT ids FROM depts)[1 + (n % array_length((SELECT ids FROM depts), 1))] END,
+       received_at - before_receipt,
        received_at,
-       CASE WHEN status NOT IN ('received', 'organizing') THEN received_at + interval '2 days' + random() * interval '5 days' END,
-       CASE WHEN status <> 'received' THEN received_at + interval '1 day' END,
-       CASE WHEN status IN ('hearing', 'matching', 'logic_model', 'awaiting_decision', 'adopted', 'not_adopted') THEN received_at + interval '7 days' END,
-       CASE WHEN status IN ('matching', 'logic_model', 'awaiting_decision', 'adopted', 'not_adopted') THEN received_at + interval '21 days' END,
-       CASE WHEN status IN ('logic_model', 'awaiting_decision', 'adopted', 'not_adopted') THEN received_at + interval '35 days' END,
-       CASE WHEN status IN ('awaiting_decision', 'adopted', 'not_adopted') THEN received_at + interval '49 days' END,
-       CASE WHEN status IN ('adopted', 'not_adopted', 'declined', 'withdrawn') THEN received_at + interval '60 days' END
+       -- Coordination starts with the first hearing request, before or at the move to `hearing`.
+       CASE WHEN depth >= 2 THEN t2 - r_coordination * g_hearing / 2 END,
+       CASE WHEN depth >= 1 THEN t1 END,
+       CASE WHEN depth >= 2 THEN t2 END,
+       CASE WHEN depth >= 3 THEN t3 END,
+       CASE WHEN depth >= 4 THEN t4 END,
+       CASE WHEN depth >= 5 THEN t5 END,
+       CASE WHEN status IN ('adopted', 'not_adopted', 'declined', 'withdrawn') THEN closing END
 FROM numbered;
+
+-- One hearing per case that reached `hearing`, held a few days later (if that day has come).
+INSERT INTO hearings (id, proposal_id, department_id, requested_by, agenda, status, held_on, interest, created_at)
+SELECT pg_temp.uuid_v7_at(g.t2), g.id,
+       (SELECT array_agg(id ORDER BY id) FROM departments)[1 + (g.n % (SELECT count(*) FROM departments))::int],
+       (SELECT id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1),
+       '提案内容の確認と所管の検討',
+       CASE WHEN g.t2 + interval '5 days' <= now() THEN 'answered' ELSE 'requested' END,
+       CASE WHEN g.t2 + interval '5 days' <= now() THEN ((g.t2 + interval '5 days') AT TIME ZONE 'Asia/Tokyo')::date END,
+       CASE WHEN g.t2 + interval '5 days' <= now() THEN 'interested' END,
+       g.t2
+FROM generated g WHERE g.depth >= 2;
+
+-- A lead match per case that reached `matching`: accepted once the case moved on.
+INSERT INTO matches (id, proposal_id, department_id, role, status, proposed_by, decided_at, created_at)
+SELECT pg_temp.uuid_v7_at(g.t3), g.id,
+       (SELECT array_agg(id ORDER BY id) FROM departments)[1 + (g.n % (SELECT count(*) FROM departments))::int],
+       'lead', CASE WHEN g.depth >= 4 THEN 'accepted' ELSE 'proposed' END,
+       (SELECT id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1),
+       CASE WHEN g.depth >= 4 THEN g.t3 + interval '2 days' END,
+       g.t3
+FROM generated g WHERE g.depth >= 3;
+
+-- A TRIP per adopted case, starting two to eight weeks after the decision.
+INSERT INTO trips (id, proposal_id, title, lead_department_id, supports_community_activity, status, starts_on, created_at)
+SELECT pg_temp.uuid_v7_at(g.closing), p.id, p.title, p.lead_department_id, 'community_support' = ANY (p.themes),
+       CASE WHEN g.closing + interval '1 year' < now() THEN 'completed' ELSE 'active' END,
+       ((g.closing + interval '14 days' + random() * interval '42 days') AT TIME ZONE 'Asia/Tokyo')::date,
+       g.closing
+FROM generated g JOIN proposals p ON p.id = g.id
+WHERE p.status = 'adopted';
 
 -- Keep the reference counters ahead of the generated numbers.
 INSERT INTO reference_counters (fiscal_year, last_value)
 SELECT fiscal_year, count(*) FROM proposals GROUP BY fiscal_year
 ON CONFLICT (fiscal_year) DO UPDATE SET last_value = GREATEST(reference_counters.last_value, EXCLUDED.last_value);
+
+SET LOCAL session_replication_role = origin;
+SELECT kpi_rebuild_facts();
 COMMIT;
 VACUUM (ANALYZE) proposals;
+VACUUM (ANALYZE) hearings;
+VACUUM (ANALYZE) matches;
+VACUUM (ANALYZE) trips;
+VACUUM (ANALYZE) kpi_facts;

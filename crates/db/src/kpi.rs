@@ -7,7 +7,7 @@ use crate::DbResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
-    BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
@@ -25,14 +25,22 @@ pub struct FactRow {
     pub n: i64,
 }
 
-/// The facts counted for the fiscal years `from..=to`.
-pub async fn facts(conn: &mut AsyncPgConnection, from: i32, to: i32) -> DbResult<Vec<FactRow>> {
+/// The facts counted for the fiscal years `from..=to`, of the given
+/// metrics only (all when `None`).
+pub async fn facts(
+    conn: &mut AsyncPgConnection,
+    from: i32,
+    to: i32,
+    metrics: Option<&[&str]>,
+) -> DbResult<Vec<FactRow>> {
+    let metrics: Option<Vec<String>> = metrics.map(|m| m.iter().map(|s| s.to_string()).collect());
     Ok(diesel::sql_query(
         "SELECT month, metric, key, n FROM kpi_facts \
-         WHERE fiscal_year BETWEEN $1 AND $2 AND n <> 0",
+         WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR metric = ANY($3)) AND n <> 0",
     )
     .bind::<Integer, _>(from)
     .bind::<Integer, _>(to)
+    .bind::<Nullable<Array<Text>>, _>(metrics)
     .load(conn)
     .await?)
 }

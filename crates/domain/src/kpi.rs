@@ -1006,6 +1006,26 @@ impl Metric {
         }
     }
 
+    /// The counted facts (`kpi_facts.metric`) the metric is computed from.
+    pub fn facts(self) -> &'static [&'static str] {
+        use Metric::*;
+        match self {
+            ProposalsReceived => &["received"],
+            CoordinationStarted | CoordinationMedianDays | CoordinationP90Days => {
+                &["hours:first_contact_to_coordination"]
+            }
+            WaitingForCoordination => &["waiting"],
+            Decided | Adopted => &["status"],
+            AdoptionRateOfReceived | AdoptionRateOfDecided => &["received", "status"],
+            ReceiptToDecisionMedianDays => &["hours:receipt_to_decision"],
+            TripsStarted => &["trips_started"],
+            CommunitySupports => &["community_supports"],
+            HearingsHeld => &["hearings_held"],
+            MatchesMade => &["matches_made"],
+            MatchesAccepted => &["matches_accepted"],
+        }
+    }
+
     /// The value of the metric over some months.
     pub fn value(self, facts: &Facts, months: &[NaiveDate]) -> (Option<f64>, Option<(i64, i64)>) {
         use Metric::*;

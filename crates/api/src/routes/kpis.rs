@@ -124,7 +124,7 @@ pub async fn report(
         .read_only()
         .repeatable_read()
         .run(async |conn| {
-            let facts = facts(db::facts(conn, fiscal_year, fiscal_year).await?);
+            let facts = facts(db::facts(conn, fiscal_year, fiscal_year, None).await?);
             let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
             let fy_end = NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).unwrap_or(NaiveDate::MAX);
             let mut indicators =
@@ -274,9 +274,9 @@ pub async fn timeseries(
         ));
     }
     let (first, last) = (fiscal_of(buckets.first()), fiscal_of(buckets.last()));
-    let mut conn = pool::connection(&state.pool).await?;
-    let facts = facts(db::facts(&mut conn, first, last).await?);
     let metric = params.metric;
+    let mut conn = pool::connection(&state.pool).await?;
+    let facts = facts(db::facts(&mut conn, first, last, Some(metric.facts())).await?);
     let series = Timeseries {
         metric,
         bucket,
