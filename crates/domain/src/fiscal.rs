@@ -19,6 +19,15 @@ pub fn fiscal_year(at: DateTime<Utc>) -> i32 {
     }
 }
 
+/// The fiscal year a calendar date (in Japan) belongs to.
+pub fn fiscal_year_of_date(day: chrono::NaiveDate) -> i32 {
+    if day.month() >= 4 {
+        day.year()
+    } else {
+        day.year() - 1
+    }
+}
+
 /// The first instant of a fiscal year: April 1, 00:00 Japan time.
 pub fn fiscal_year_start(fiscal_year: i32) -> DateTime<Utc> {
     use chrono::TimeZone;

@@ -1092,19 +1092,11 @@ pub fn buckets(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<(String, V
                 .map(|m| (month_label(m), vec![m]))
                 .collect()
         }
-        Bucket::FiscalYear => {
-            let fy = |d: NaiveDate| {
-                if d.month() >= 4 {
-                    d.year()
-                } else {
-                    d.year() - 1
-                }
-            };
-            (fy(first)..=fy(last))
-                .take(MAX_POINTS + 1)
-                .map(|year| (format!("FY{year}"), months_of(year)))
-                .collect()
-        }
+        Bucket::FiscalYear => (fiscal::fiscal_year_of_date(first)
+            ..=fiscal::fiscal_year_of_date(last))
+            .take(MAX_POINTS + 1)
+            .map(|year| (format!("FY{year}"), months_of(year)))
+            .collect(),
     }
 }
 

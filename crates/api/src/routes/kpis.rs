@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::kpi::{self as db, TargetValues};
 use living_gate_db::pool;
+use living_gate_domain::fiscal::fiscal_year_of_date;
 use living_gate_domain::kpi::{
     self, Bucket, Fact, Facts, IndicatorProgress, Metric, Point, Report, ReportInputs, Targets,
     WaitingCase, FIGURE_HEADERS,
@@ -197,7 +198,7 @@ fn indicator(row: db::IndicatorRow) -> IndicatorProgress {
 #[serde(deny_unknown_fields)]
 pub struct TimeseriesParams {
     pub metric: Metric,
-    /// First month, `2026-04` or a date in it (default: the start of the current fiscal year).
+    /// First month, `2026-04` or a date in it (default: the start of the fiscal year of `to`).
     #[param(example = "2025-04")]
     pub from: Option<String>,
     /// Last month, included (default: the current month in Japan).
@@ -249,13 +250,14 @@ pub async fn timeseries(
     let today = now
         .with_timezone(&living_gate_domain::fiscal::jst())
         .date_naive();
-    let from = match &params.from {
-        Some(raw) => parse_month("from", raw)?,
-        None => kpi::months_of(kpi::current_fiscal_year(now))[0],
-    };
     let to = match &params.to {
         Some(raw) => parse_month("to", raw)?,
         None => today,
+    };
+    let from = match &params.from {
+        Some(raw) => parse_month("from", raw)?,
+        // The start of the fiscal year `to` is in.
+        None => kpi::months_of(fiscal_year_of_date(to))[0],
     };
     if from > to {
         return Err(ApiError::validation(
@@ -323,13 +325,7 @@ pub async fn timeseries(
 fn fiscal_of(bucket: Option<&(String, Vec<NaiveDate>)>) -> i32 {
     bucket
         .and_then(|(_, months)| months.first())
-        .map(|m| {
-            if m.month() >= 4 {
-                m.year()
-            } else {
-                m.year() - 1
-            }
-        })
+        .map(|m| fiscal_year_of_date(*m))
         .unwrap_or(MIN_YEAR)
 }
 
