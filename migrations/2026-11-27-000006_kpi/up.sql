@@ -20,9 +20,8 @@ CREATE TRIGGER kpi_targets_touch BEFORE UPDATE ON kpi_targets FOR EACH ROW EXECU
 INSERT INTO kpi_targets (fiscal_year, trips_started) VALUES (2026, 1);
 
 -- Exact pre-aggregation: each case, hearing, match and TRIP contributes
--- facts (fiscal year, month, metric, key), counted here by triggers in the
+-- facts (fiscal year, month, metric, key), counted by triggers in the
 -- writing transaction, so a figure read after a commit includes it.
--- Durations are counted in whole hours: the key is the number of hours.
 CREATE TABLE kpi_facts (
   fiscal_year  integer NOT NULL,
   month        date NOT NULL,
@@ -30,6 +29,15 @@ CREATE TABLE kpi_facts (
   key          text NOT NULL,
   n            bigint NOT NULL,
   PRIMARY KEY (fiscal_year, metric, month, key)
+);
+-- Durations, counted in whole hours: counts[h + 1] is how many took h
+-- hours (NULL is 0), per fiscal year and month of the case's receipt.
+CREATE TABLE kpi_histograms (
+  fiscal_year  integer NOT NULL,
+  month        date NOT NULL,
+  measure      text NOT NULL,
+  counts       integer[] NOT NULL,
+  PRIMARY KEY (fiscal_year, measure, month)
 );
 
 -- Open cases whose internal coordination has not started (KPI 2).
@@ -210,10 +218,12 @@ $$;
 -- Adds the difference between the facts of the old and the new row, in a
 -- fixed order of keys so that concurrent writers never deadlock.
 CREATE FUNCTION kpi_count_facts() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  d record;
+  slot integer;
 BEGIN
-  EXECUTE format($q$
-    INSERT INTO kpi_facts AS k (fiscal_year, month, metric, key, n)
-    SELECT fiscal_year, month, metric, key, sum(delta) FROM (
+  FOR d IN EXECUTE format($q$
+    SELECT fiscal_year, month, metric, key, sum(delta)::integer AS delta FROM (
       SELECT f.*, -1 AS delta FROM %1$s($1) f WHERE $3 IN ('UPDATE', 'DELETE')
       UNION ALL
       SELECT f.*, 1 AS delta FROM %1$s($2) f WHERE $3 IN ('INSERT', 'UPDATE')
@@ -221,8 +231,22 @@ BEGIN
     GROUP BY fiscal_year, metric, month, key
     HAVING sum(delta) <> 0
     ORDER BY fiscal_year, metric, month, key
-    ON CONFLICT (fiscal_year, metric, month, key) DO UPDATE SET n = k.n + EXCLUDED.n
-  $q$, TG_ARGV[0]) USING OLD, NEW, TG_OP;
+  $q$, TG_ARGV[0]) USING OLD, NEW, TG_OP
+  LOOP
+    IF d.metric LIKE 'hours:%' THEN
+      -- A negative duration (a corrected timestamp) counts as 0 hours.
+      slot := GREATEST(d.key::integer, 0) + 1;
+      INSERT INTO kpi_histograms (fiscal_year, month, measure, counts)
+      VALUES (d.fiscal_year, d.month, substr(d.metric, 7), '{0}')
+      ON CONFLICT DO NOTHING;
+      UPDATE kpi_histograms SET counts[slot] = COALESCE(counts[slot], 0) + d.delta
+      WHERE fiscal_year = d.fiscal_year AND measure = substr(d.metric, 7) AND month = d.month;
+    ELSE
+      INSERT INTO kpi_facts AS k (fiscal_year, month, metric, key, n)
+      VALUES (d.fiscal_year, d.month, d.metric, d.key, d.delta)
+      ON CONFLICT (fiscal_year, metric, month, key) DO UPDATE SET n = k.n + EXCLUDED.n;
+    END IF;
+  END LOOP;
   RETURN NULL;
 END
 $$;
@@ -237,16 +261,31 @@ CREATE TRIGGER trips_kpi_facts AFTER INSERT OR UPDATE OR DELETE ON trips
   FOR EACH ROW EXECUTE FUNCTION kpi_count_facts('kpi_trip_facts');
 
 -- Recounts everything, e.g. after a bulk load with the triggers disabled.
-CREATE FUNCTION kpi_rebuild_facts() RETURNS void LANGUAGE sql AS $$
-  LOCK TABLE kpi_facts IN ACCESS EXCLUSIVE MODE;
+CREATE FUNCTION kpi_rebuild_facts() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE kpi_facts, kpi_histograms IN ACCESS EXCLUSIVE MODE;
   DELETE FROM kpi_facts;
-  INSERT INTO kpi_facts (fiscal_year, month, metric, key, n)
-  SELECT f.fiscal_year, f.month, f.metric, f.key, count(*)
+  DELETE FROM kpi_histograms;
+  CREATE TEMP TABLE kpi_all_facts ON COMMIT DROP AS
+  SELECT f.fiscal_year, f.month, f.metric, f.key, count(*) AS n
   FROM (SELECT f.* FROM proposals p, kpi_case_facts(p) f
         UNION ALL SELECT f.* FROM hearings h, kpi_hearing_facts(h) f
         UNION ALL SELECT f.* FROM matches m, kpi_match_facts(m) f
         UNION ALL SELECT f.* FROM trips t, kpi_trip_facts(t) f) AS f
   GROUP BY f.fiscal_year, f.metric, f.month, f.key;
+  ANALYZE kpi_all_facts;
+  INSERT INTO kpi_facts (fiscal_year, month, metric, key, n)
+  SELECT fiscal_year, month, metric, key, n FROM kpi_all_facts WHERE metric NOT LIKE 'hours:%';
+  INSERT INTO kpi_histograms (fiscal_year, month, measure, counts)
+  SELECT fiscal_year, month, substr(metric, 7),
+         ARRAY(SELECT COALESCE(x.n, 0)::integer FROM generate_series(0, top) AS s
+               LEFT JOIN unnest(hours, ns) AS x (hour, n) ON x.hour = s ORDER BY s)
+  FROM (SELECT fiscal_year, month, metric, array_agg(hour) AS hours, array_agg(n) AS ns, max(hour) AS top
+        FROM (SELECT fiscal_year, month, metric, GREATEST(key::integer, 0) AS hour, sum(n) AS n
+              FROM kpi_all_facts WHERE metric LIKE 'hours:%' GROUP BY fiscal_year, month, metric, hour) AS per_hour
+        GROUP BY fiscal_year, month, metric) AS g;
+  DROP TABLE kpi_all_facts;
+END
 $$;
 SELECT kpi_rebuild_facts();
 

@@ -26,27 +26,45 @@ pub struct Fact {
     pub n: i64,
 }
 
-/// The facts of a period, indexed by (metric, key) and month.
+/// The durations of one measure in one month: `counts[h]` took `h` whole hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistogramRow {
+    pub month: NaiveDate,
+    pub measure: String,
+    pub counts: Vec<i64>,
+}
+
+/// The facts of a period, indexed by (metric, key) or measure, and month.
 #[derive(Debug, Default)]
 pub struct Facts {
     series: BTreeMap<(String, String), BTreeMap<NaiveDate, i64>>,
+    histograms: BTreeMap<String, BTreeMap<NaiveDate, Histogram>>,
 }
 
-impl FromIterator<Fact> for Facts {
-    fn from_iter<I: IntoIterator<Item = Fact>>(facts: I) -> Facts {
-        let mut series: BTreeMap<(String, String), BTreeMap<NaiveDate, i64>> = BTreeMap::new();
+impl Facts {
+    pub fn new(
+        facts: impl IntoIterator<Item = Fact>,
+        histograms: impl IntoIterator<Item = HistogramRow>,
+    ) -> Facts {
+        let mut all = Facts::default();
         for fact in facts {
-            *series
+            *all.series
                 .entry((fact.metric, fact.key))
                 .or_default()
                 .entry(fact.month)
                 .or_default() += fact.n;
         }
-        Facts { series }
+        for row in histograms {
+            all.histograms
+                .entry(row.measure)
+                .or_default()
+                .entry(row.month)
+                .or_default()
+                .merge(&row.counts);
+        }
+        all
     }
-}
 
-impl Facts {
     /// The count of (`metric`, `key`) in the given months (all when `None`).
     pub fn count(&self, metric: &str, key: &str, months: Option<&[NaiveDate]>) -> i64 {
         self.series
@@ -58,22 +76,17 @@ impl Facts {
             .unwrap_or(0)
     }
 
-    /// The durations of a measure (keys are whole hours) in the given months.
+    /// The durations of a measure in the given months (all when `None`).
     pub fn histogram(&self, measure: &str, months: Option<&[NaiveDate]>) -> Histogram {
-        let metric = format!("hours:{measure}");
         let mut histogram = Histogram::default();
-        for ((m, key), by_month) in self.series.range((metric.clone(), String::new())..) {
-            if *m != metric {
-                break;
+        if let Some(by_month) = self.histograms.get(measure) {
+            match months {
+                None => by_month.values().for_each(|h| histogram.merge(&h.0)),
+                Some(months) => months
+                    .iter()
+                    .filter_map(|m| by_month.get(m))
+                    .for_each(|h| histogram.merge(&h.0)),
             }
-            let Ok(hours) = key.parse::<i64>() else {
-                continue;
-            };
-            let n = match months {
-                None => by_month.values().sum(),
-                Some(months) => months.iter().filter_map(|m| by_month.get(m)).sum(),
-            };
-            histogram.add(hours, n);
         }
         histogram
     }
@@ -86,29 +99,40 @@ impl Facts {
     }
 }
 
-/// How many times each duration (in whole hours) occurred.
+/// How many durations took each number of whole hours: `self.0[h]`.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Histogram(BTreeMap<i64, i64>);
+pub struct Histogram(Vec<i64>);
 
 impl Histogram {
+    /// Counts `n` more durations of `hours` (negative ones as 0).
     pub fn add(&mut self, hours: i64, n: i64) {
-        if n != 0 {
-            *self.0.entry(hours).or_default() += n;
-            self.0.retain(|_, n| *n != 0);
+        let slot = usize::try_from(hours.max(0)).unwrap_or(usize::MAX);
+        if slot >= self.0.len() {
+            self.0.resize(slot + 1, 0);
+        }
+        self.0[slot] += n;
+    }
+
+    fn merge(&mut self, counts: &[i64]) {
+        if counts.len() > self.0.len() {
+            self.0.resize(counts.len(), 0);
+        }
+        for (slot, n) in self.0.iter_mut().zip(counts) {
+            *slot += n;
         }
     }
 
     pub fn count(&self) -> i64 {
-        self.0.values().sum()
+        self.0.iter().sum()
     }
 
     /// The value at a 0-based rank of the sorted durations.
     fn at_rank(&self, rank: i64) -> Option<i64> {
         let mut seen = 0;
-        for (&hours, &n) in &self.0 {
+        for (hours, &n) in self.0.iter().enumerate() {
             seen += n;
             if rank < seen {
-                return Some(hours);
+                return i64::try_from(hours).ok();
             }
         }
         None
@@ -130,11 +154,21 @@ impl Histogram {
 
     pub fn mean(&self) -> Option<f64> {
         let count = self.count();
-        (count > 0).then(|| self.0.iter().map(|(h, n)| (h * n) as f64).sum::<f64>() / count as f64)
+        (count > 0).then(|| {
+            self.0
+                .iter()
+                .enumerate()
+                .map(|(hours, n)| hours as f64 * *n as f64)
+                .sum::<f64>()
+                / count as f64
+        })
     }
 
     pub fn max(&self) -> Option<i64> {
-        self.0.keys().next_back().copied()
+        self.0
+            .iter()
+            .rposition(|n| *n != 0)
+            .and_then(|h| i64::try_from(h).ok())
     }
 }
 
@@ -1006,23 +1040,24 @@ impl Metric {
         }
     }
 
-    /// The counted facts (`kpi_facts.metric`) the metric is computed from.
-    pub fn facts(self) -> &'static [&'static str] {
+    /// What the metric is computed from: counted facts (`kpi_facts.metric`)
+    /// and duration histograms (`kpi_histograms.measure`).
+    pub fn sources(self) -> (&'static [&'static str], &'static [&'static str]) {
         use Metric::*;
         match self {
-            ProposalsReceived => &["received"],
+            ProposalsReceived => (&["received"], &[]),
             CoordinationStarted | CoordinationMedianDays | CoordinationP90Days => {
-                &["hours:first_contact_to_coordination"]
+                (&[], &["first_contact_to_coordination"])
             }
-            WaitingForCoordination => &["waiting"],
-            Decided | Adopted => &["status"],
-            AdoptionRateOfReceived | AdoptionRateOfDecided => &["received", "status"],
-            ReceiptToDecisionMedianDays => &["hours:receipt_to_decision"],
-            TripsStarted => &["trips_started"],
-            CommunitySupports => &["community_supports"],
-            HearingsHeld => &["hearings_held"],
-            MatchesMade => &["matches_made"],
-            MatchesAccepted => &["matches_accepted"],
+            WaitingForCoordination => (&["waiting"], &[]),
+            Decided | Adopted => (&["status"], &[]),
+            AdoptionRateOfReceived | AdoptionRateOfDecided => (&["received", "status"], &[]),
+            ReceiptToDecisionMedianDays => (&[], &["receipt_to_decision"]),
+            TripsStarted => (&["trips_started"], &[]),
+            CommunitySupports => (&["community_supports"], &[]),
+            HearingsHeld => (&["hearings_held"], &[]),
+            MatchesMade => (&["matches_made"], &[]),
+            MatchesAccepted => (&["matches_accepted"], &[]),
         }
     }
 
@@ -1160,6 +1195,27 @@ mod tests {
         h.add(5, -2);
         assert_eq!(h.count(), 1);
         assert_eq!(h.percentile(0.5), Some(7.0));
+    }
+
+    #[test]
+    fn facts_merge_the_histograms_of_the_months_asked_for() {
+        let april = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let may = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        let row = |month, counts: &[i64]| HistogramRow {
+            month,
+            measure: "received".to_owned(),
+            counts: counts.to_vec(),
+        };
+        // April: one of 1 h, two of 2 h; May: one of 4 h.
+        let facts = Facts::new([], [row(april, &[0, 1, 2]), row(may, &[0, 0, 0, 0, 1])]);
+        let all = facts.histogram("received", None);
+        assert_eq!(
+            (all.count(), all.max(), all.percentile(0.5)),
+            (4, Some(4), Some(2.0))
+        );
+        let april_only = facts.histogram("received", Some(&[april]));
+        assert_eq!((april_only.count(), april_only.max()), (3, Some(2)));
+        assert_eq!(facts.histogram("organizing", None).count(), 0);
     }
 
     #[test]

@@ -15,8 +15,8 @@ use living_gate_db::kpi::{self as db, TargetValues};
 use living_gate_db::pool;
 use living_gate_domain::fiscal::fiscal_year_of_date;
 use living_gate_domain::kpi::{
-    self, Bucket, Fact, Facts, IndicatorProgress, Metric, Point, Report, ReportInputs, Targets,
-    WaitingCase, FIGURE_HEADERS,
+    self, Bucket, Fact, Facts, HistogramRow, IndicatorProgress, Metric, Point, Report,
+    ReportInputs, Targets, WaitingCase, FIGURE_HEADERS,
 };
 use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, csv, Action};
@@ -71,15 +71,39 @@ fn check_year(field: &str, year: i32) -> Result<i32, ApiError> {
     }
 }
 
-fn facts(rows: Vec<db::FactRow>) -> Facts {
-    rows.into_iter()
-        .map(|r| Fact {
+/// The counted facts and duration histograms of the fiscal years
+/// `from..=to`, of the given sources only (all when `None`).
+async fn facts(
+    conn: &mut living_gate_db::AsyncPgConnection,
+    from: i32,
+    to: i32,
+    sources: Option<(&[&str], &[&str])>,
+) -> ApiResult<Facts> {
+    let counts = match sources {
+        Some(([], _)) => Vec::new(),
+        _ => db::facts(conn, from, to, sources.map(|s| s.0)).await?,
+    };
+    let histograms = match sources {
+        Some((_, [])) => Vec::new(),
+        _ => db::histograms(conn, from, to, sources.map(|s| s.1)).await?,
+    };
+    Ok(Facts::new(
+        counts.into_iter().map(|r| Fact {
             month: r.month,
             metric: r.metric,
             key: r.key,
             n: r.n,
-        })
-        .collect()
+        }),
+        histograms.into_iter().map(|r| HistogramRow {
+            month: r.month,
+            measure: r.measure,
+            counts: r
+                .counts
+                .into_iter()
+                .map(|n| i64::from(n.unwrap_or(0)))
+                .collect(),
+        }),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -125,7 +149,7 @@ pub async fn report(
         .read_only()
         .repeatable_read()
         .run(async |conn| {
-            let facts = facts(db::facts(conn, fiscal_year, fiscal_year, None).await?);
+            let facts = facts(conn, fiscal_year, fiscal_year, None).await?;
             let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
             let fy_end = NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).unwrap_or(NaiveDate::MAX);
             let mut indicators =
@@ -278,7 +302,7 @@ pub async fn timeseries(
     let (first, last) = (fiscal_of(buckets.first()), fiscal_of(buckets.last()));
     let metric = params.metric;
     let mut conn = pool::connection(&state.pool).await?;
-    let facts = facts(db::facts(&mut conn, first, last, Some(metric.facts())).await?);
+    let facts = facts(&mut conn, first, last, Some(metric.sources())).await?;
     let series = Timeseries {
         metric,
         bucket,
