@@ -129,22 +129,22 @@ pub struct IndicatorRow {
     pub measured_on: NaiveDate,
 }
 
-/// For the TRIPs started by `until`, each measured indicator's latest
-/// measurement up to `until`, with the indicator as defined in the case's
+/// Each TRIP indicator measured between `from` and `until`: its latest
+/// measurement in that period, with the indicator as defined in the case's
 /// latest shared logic model; at most `limit` rows.
 pub async fn indicator_progress(
     conn: &mut AsyncPgConnection,
+    from: NaiveDate,
     until: NaiveDate,
     limit: i64,
 ) -> DbResult<Vec<IndicatorRow>> {
     Ok(diesel::sql_query(
         "SELECT t.id AS trip_id, t.title AS trip_title, m.indicator_id, i.name AS indicator, i.unit, \
                 i.baseline, i.target, m.value AS latest_value, m.measured_on \
-         FROM trips t \
-         CROSS JOIN LATERAL ( \
-           SELECT DISTINCT ON (indicator_id) indicator_id, value, measured_on FROM trip_measurements \
-           WHERE trip_id = t.id AND measured_on <= $1 \
-           ORDER BY indicator_id, measured_on DESC, created_at DESC) m \
+         FROM (SELECT DISTINCT ON (trip_id, indicator_id) trip_id, indicator_id, value, measured_on \
+               FROM trip_measurements WHERE measured_on BETWEEN $1 AND $2 \
+               ORDER BY trip_id, indicator_id, measured_on DESC, created_at DESC) m \
+         JOIN trips t ON t.id = m.trip_id \
          CROSS JOIN LATERAL ( \
            SELECT ind->>'name' AS name, ind->>'unit' AS unit, (ind->>'baseline')::float8 AS baseline, \
                   (ind->>'target')::float8 AS target \
@@ -152,10 +152,10 @@ pub async fn indicator_progress(
            WHERE lm.proposal_id = t.proposal_id AND lm.status = 'shared' \
              AND ind->>'id' = m.indicator_id::text \
            ORDER BY lm.version DESC LIMIT 1) i \
-         WHERE COALESCE(t.starts_on, (t.created_at AT TIME ZONE 'Asia/Tokyo')::date) <= $1 \
          ORDER BY t.id, i.name, m.indicator_id \
-         LIMIT $2",
+         LIMIT $3",
     )
+    .bind::<Date, _>(from)
     .bind::<Date, _>(until)
     .bind::<BigInt, _>(limit)
     .load(conn)

@@ -465,7 +465,7 @@ pub mod definitions {
     pub const STEP_DURATIONS: &str = "Days a case spent in each step, from entering it to entering the next step (for `awaiting_decision`: to the department's decision), for cases received in the period that left the step; and from receipt to the decision (adopted, not adopted or declined). Whole hours, reported in days.";
     pub const HEARINGS_HELD: &str = "Hearings with departments held (answered with a date) in the period, by the date they were held.";
     pub const MATCHES: &str = "Matches of cases with departments made in the period, and how many of them the department accepted.";
-    pub const INDICATORS: &str = "For TRIPs started by the end of the period, each indicator's latest measurement up to the end of the period against its target in the latest shared logic model.";
+    pub const INDICATORS: &str = "Each TRIP indicator measured in the period: its latest measurement in the period against its target in the latest shared logic model; progress = (latest − baseline) ÷ (target − baseline).";
 }
 
 /// Builds a fiscal year's report.

@@ -152,8 +152,9 @@ pub async fn report(
             let facts = facts(conn, fiscal_year, fiscal_year, None).await?;
             let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
             let fy_end = NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).unwrap_or(NaiveDate::MAX);
+            let fy_start = kpi::months_of(fiscal_year)[0];
             let mut indicators =
-                db::indicator_progress(conn, fy_end, INDICATORS_LISTED + 1).await?;
+                db::indicator_progress(conn, fy_start, fy_end, INDICATORS_LISTED + 1).await?;
             let truncated = indicators.len() as i64 > INDICATORS_LISTED;
             indicators.truncate(INDICATORS_LISTED as usize);
             let target = db::target(conn, fiscal_year).await?;
