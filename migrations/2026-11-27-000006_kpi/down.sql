@@ -13,6 +13,7 @@ DROP FUNCTION kpi_hearing_facts(hearings);
 DROP FUNCTION kpi_case_facts(proposals);
 DROP SCHEMA kpi CASCADE;
 DROP INDEX proposals_waiting_idx;
+DROP TABLE kpi_year_histograms;
 DROP TABLE kpi_histograms;
 DROP TABLE kpi_facts;
 DROP TABLE kpi_targets;

@@ -39,6 +39,14 @@ CREATE TABLE kpi_histograms (
   counts       integer[] NOT NULL,
   PRIMARY KEY (fiscal_year, measure, month)
 );
+-- The same for the whole fiscal year, so that a year's report reads one
+-- array per measure instead of twelve.
+CREATE TABLE kpi_year_histograms (
+  fiscal_year  integer NOT NULL,
+  measure      text NOT NULL,
+  counts       integer[] NOT NULL,
+  PRIMARY KEY (fiscal_year, measure)
+);
 
 -- Open cases whose internal coordination has not started (KPI 2).
 CREATE INDEX proposals_waiting_idx ON proposals (fiscal_year, first_contact_at)
@@ -241,6 +249,11 @@ BEGIN
       ON CONFLICT DO NOTHING;
       UPDATE kpi_histograms SET counts[slot] = COALESCE(counts[slot], 0) + d.delta
       WHERE fiscal_year = d.fiscal_year AND measure = substr(d.metric, 7) AND month = d.month;
+      INSERT INTO kpi_year_histograms (fiscal_year, measure, counts)
+      VALUES (d.fiscal_year, substr(d.metric, 7), '{0}')
+      ON CONFLICT DO NOTHING;
+      UPDATE kpi_year_histograms SET counts[slot] = COALESCE(counts[slot], 0) + d.delta
+      WHERE fiscal_year = d.fiscal_year AND measure = substr(d.metric, 7);
     ELSE
       INSERT INTO kpi_facts AS k (fiscal_year, month, metric, key, n)
       VALUES (d.fiscal_year, d.month, d.metric, d.key, d.delta)
@@ -263,9 +276,10 @@ CREATE TRIGGER trips_kpi_facts AFTER INSERT OR UPDATE OR DELETE ON trips
 -- Recounts everything, e.g. after a bulk load with the triggers disabled.
 CREATE FUNCTION kpi_rebuild_facts() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  LOCK TABLE kpi_facts, kpi_histograms IN ACCESS EXCLUSIVE MODE;
+  LOCK TABLE kpi_facts, kpi_histograms, kpi_year_histograms IN ACCESS EXCLUSIVE MODE;
   DELETE FROM kpi_facts;
   DELETE FROM kpi_histograms;
+  DELETE FROM kpi_year_histograms;
   CREATE TEMP TABLE kpi_all_facts ON COMMIT DROP AS
   SELECT f.fiscal_year, f.month, f.metric, f.key, count(*) AS n
   FROM (SELECT f.* FROM proposals p, kpi_case_facts(p) f
@@ -284,6 +298,14 @@ BEGIN
         FROM (SELECT fiscal_year, month, metric, GREATEST(key::integer, 0) AS hour, sum(n) AS n
               FROM kpi_all_facts WHERE metric LIKE 'hours:%' GROUP BY fiscal_year, month, metric, hour) AS per_hour
         GROUP BY fiscal_year, month, metric) AS g;
+  INSERT INTO kpi_year_histograms (fiscal_year, measure, counts)
+  SELECT fiscal_year, substr(metric, 7),
+         ARRAY(SELECT COALESCE(x.n, 0)::integer FROM generate_series(0, top) AS s
+               LEFT JOIN unnest(hours, ns) AS x (hour, n) ON x.hour = s ORDER BY s)
+  FROM (SELECT fiscal_year, metric, array_agg(hour) AS hours, array_agg(n) AS ns, max(hour) AS top
+        FROM (SELECT fiscal_year, metric, GREATEST(key::integer, 0) AS hour, sum(n) AS n
+              FROM kpi_all_facts WHERE metric LIKE 'hours:%' GROUP BY fiscal_year, metric, hour) AS per_hour
+        GROUP BY fiscal_year, metric) AS g;
   DROP TABLE kpi_all_facts;
 END
 $$;

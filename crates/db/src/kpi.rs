@@ -77,6 +77,37 @@ pub async fn histograms(
 }
 
 #[derive(Debug, QueryableByName)]
+pub struct YearHistogramRow {
+    #[diesel(sql_type = Integer)]
+    pub fiscal_year: i32,
+    #[diesel(sql_type = Text)]
+    pub measure: String,
+    /// `counts[h]` durations took `h` whole hours.
+    #[diesel(sql_type = Array<Nullable<Integer>>)]
+    pub counts: Vec<Option<i32>>,
+}
+
+/// The whole-year duration histograms of the fiscal years `from..=to`, of
+/// the given measures only (all when `None`).
+pub async fn year_histograms(
+    conn: &mut AsyncPgConnection,
+    from: i32,
+    to: i32,
+    measures: Option<&[&str]>,
+) -> DbResult<Vec<YearHistogramRow>> {
+    let measures: Option<Vec<String>> = measures.map(|m| m.iter().map(|s| s.to_string()).collect());
+    Ok(diesel::sql_query(
+        "SELECT fiscal_year, measure, counts FROM kpi_year_histograms \
+         WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))",
+    )
+    .bind::<Integer, _>(from)
+    .bind::<Integer, _>(to)
+    .bind::<Nullable<Array<Text>>, _>(measures)
+    .load(conn)
+    .await?)
+}
+
+#[derive(Debug, QueryableByName)]
 pub struct WaitingRow {
     #[diesel(sql_type = Text)]
     pub reference: String,

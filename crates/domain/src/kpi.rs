@@ -34,17 +34,37 @@ pub struct HistogramRow {
     pub counts: Vec<i64>,
 }
 
-/// The facts of a period, indexed by (metric, key) or measure, and month.
+/// The durations of one measure in a whole fiscal year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearHistogramRow {
+    pub fiscal_year: i32,
+    pub measure: String,
+    pub counts: Vec<i64>,
+}
+
+/// Which part of the loaded facts a figure covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Period<'a> {
+    /// Everything loaded (a report loads one fiscal year).
+    All,
+    Months(&'a [NaiveDate]),
+    FiscalYear(i32),
+}
+
+/// The facts of a period, indexed by (metric, key) or measure, and month
+/// or fiscal year.
 #[derive(Debug, Default)]
 pub struct Facts {
     series: BTreeMap<(String, String), BTreeMap<NaiveDate, i64>>,
     histograms: BTreeMap<String, BTreeMap<NaiveDate, Histogram>>,
+    year_histograms: BTreeMap<String, BTreeMap<i32, Histogram>>,
 }
 
 impl Facts {
     pub fn new(
         facts: impl IntoIterator<Item = Fact>,
-        histograms: impl IntoIterator<Item = HistogramRow>,
+        months: impl IntoIterator<Item = HistogramRow>,
+        years: impl IntoIterator<Item = YearHistogramRow>,
     ) -> Facts {
         let mut all = Facts::default();
         for fact in facts {
@@ -54,7 +74,7 @@ impl Facts {
                 .entry(fact.month)
                 .or_default() += fact.n;
         }
-        for row in histograms {
+        for row in months {
             all.histograms
                 .entry(row.measure)
                 .or_default()
@@ -62,39 +82,60 @@ impl Facts {
                 .or_default()
                 .merge(&row.counts);
         }
+        for row in years {
+            all.year_histograms
+                .entry(row.measure)
+                .or_default()
+                .entry(row.fiscal_year)
+                .or_default()
+                .merge(&row.counts);
+        }
         all
     }
 
-    /// The count of (`metric`, `key`) in the given months (all when `None`).
-    pub fn count(&self, metric: &str, key: &str, months: Option<&[NaiveDate]>) -> i64 {
-        self.series
-            .get(&(metric.to_owned(), key.to_owned()))
-            .map(|by_month| match months {
-                None => by_month.values().sum(),
-                Some(months) => months.iter().filter_map(|m| by_month.get(m)).sum(),
-            })
-            .unwrap_or(0)
+    /// The count of (`metric`, `key`) in the period.
+    pub fn count(&self, metric: &str, key: &str, period: Period) -> i64 {
+        let Some(by_month) = self.series.get(&(metric.to_owned(), key.to_owned())) else {
+            return 0;
+        };
+        let sum = |months: &[NaiveDate]| months.iter().filter_map(|m| by_month.get(m)).sum();
+        match period {
+            Period::All => by_month.values().sum(),
+            Period::Months(months) => sum(months),
+            Period::FiscalYear(year) => sum(&months_of(year)),
+        }
     }
 
-    /// The durations of a measure in the given months (all when `None`).
-    pub fn histogram(&self, measure: &str, months: Option<&[NaiveDate]>) -> Histogram {
+    /// The durations of a measure in the period.
+    pub fn histogram(&self, measure: &str, period: Period) -> Histogram {
         let mut histogram = Histogram::default();
-        if let Some(by_month) = self.histograms.get(measure) {
-            match months {
-                None => by_month.values().for_each(|h| histogram.merge(&h.0)),
-                Some(months) => months
-                    .iter()
-                    .filter_map(|m| by_month.get(m))
-                    .for_each(|h| histogram.merge(&h.0)),
+        match period {
+            Period::Months(months) => {
+                if let Some(by_month) = self.histograms.get(measure) {
+                    for h in months.iter().filter_map(|m| by_month.get(m)) {
+                        histogram.merge(&h.0);
+                    }
+                }
+            }
+            Period::All | Period::FiscalYear(_) => {
+                if let Some(by_year) = self.year_histograms.get(measure) {
+                    for (year, h) in by_year {
+                        if matches!(period, Period::All)
+                            || matches!(period, Period::FiscalYear(y) if y == *year)
+                        {
+                            histogram.merge(&h.0);
+                        }
+                    }
+                }
             }
         }
         histogram
     }
 
-    fn status_count(&self, statuses: &[Status], months: Option<&[NaiveDate]>) -> i64 {
+    fn status_count(&self, statuses: &[Status], period: Period) -> i64 {
         statuses
             .iter()
-            .map(|s| self.count("status", s.as_str(), months))
+            .map(|s| self.count("status", s.as_str(), period))
             .sum()
     }
 }
@@ -473,16 +514,16 @@ pub fn report(inputs: ReportInputs) -> Report {
     use definitions::*;
     let facts = &inputs.facts;
     let months = months_of(inputs.fiscal_year);
-    let received = facts.count("received", "all", None);
+    let received = facts.count("received", "all", Period::All);
     let keyed = |prefix: &str, keys: &mut dyn Iterator<Item = &'static str>| {
         keys.map(|key| KeyCount {
             key: key.to_owned(),
-            count: facts.count("received", &format!("{prefix}:{key}"), None),
+            count: facts.count("received", &format!("{prefix}:{key}"), Period::All),
         })
         .collect::<Vec<_>>()
     };
-    let adopted = facts.count("status", Status::Adopted.as_str(), None);
-    let decided = facts.status_count(&FINAL_DECISIONS, None);
+    let adopted = facts.count("status", Status::Adopted.as_str(), Period::All);
+    let decided = facts.status_count(&FINAL_DECISIONS, Period::All);
     let mut steps: Vec<FunnelStep> = STEPS
         .iter()
         .map(|&step| FunnelStep {
@@ -490,7 +531,7 @@ pub fn report(inputs: ReportInputs) -> Report {
             cases: if step == Status::Received {
                 received
             } else {
-                facts.count("reached", step.as_str(), None)
+                facts.count("reached", step.as_str(), Period::All)
             },
             share: None,
         })
@@ -503,8 +544,8 @@ pub fn report(inputs: ReportInputs) -> Report {
     for step in &mut steps {
         step.share = rate(step.cases, received);
     }
-    let trips_started = facts.count("trips_started", "all", None);
-    let community_supports = facts.count("community_supports", "all", None);
+    let trips_started = facts.count("trips_started", "all", Period::All);
+    let community_supports = facts.count("community_supports", "all", Period::All);
     Report {
         fiscal_year: inputs.fiscal_year,
         label_ja: japanese_label(inputs.fiscal_year),
@@ -521,11 +562,11 @@ pub fn report(inputs: ReportInputs) -> Report {
         coordination_lead_time: CoordinationLeadTime {
             definition: COORDINATION_LEAD_TIME,
             distribution: Distribution::from(
-                &facts.histogram("first_contact_to_coordination", None),
+                &facts.histogram("first_contact_to_coordination", Period::All),
             ),
             waiting: Waiting {
                 definition: WAITING,
-                count: facts.count("waiting", "all", None),
+                count: facts.count("waiting", "all", Period::All),
                 oldest: inputs
                     .waiting_oldest
                     .into_iter()
@@ -568,19 +609,21 @@ pub fn report(inputs: ReportInputs) -> Report {
                 .iter()
                 .map(|&step| StepDuration {
                     step,
-                    distribution: Distribution::from(&facts.histogram(step.as_str(), None)),
+                    distribution: Distribution::from(&facts.histogram(step.as_str(), Period::All)),
                 })
                 .collect(),
-            receipt_to_decision: Distribution::from(&facts.histogram("receipt_to_decision", None)),
+            receipt_to_decision: Distribution::from(
+                &facts.histogram("receipt_to_decision", Period::All),
+            ),
         },
         hearings_held: Count {
             definition: HEARINGS_HELD,
-            count: facts.count("hearings_held", "all", None),
+            count: facts.count("hearings_held", "all", Period::All),
         },
         matches: Matches {
             definition: MATCHES,
-            made: facts.count("matches_made", "all", None),
-            accepted: facts.count("matches_accepted", "all", None),
+            made: facts.count("matches_made", "all", Period::All),
+            accepted: facts.count("matches_accepted", "all", Period::All),
         },
         indicators: Indicators {
             definition: INDICATORS,
@@ -590,7 +633,7 @@ pub fn report(inputs: ReportInputs) -> Report {
         months: months
             .iter()
             .map(|&month| {
-                let only = Some(std::slice::from_ref(&month));
+                let only = Period::Months(std::slice::from_ref(&month));
                 let coordination = facts.histogram("first_contact_to_coordination", only);
                 MonthFigures {
                     month: month_label(month),
@@ -1061,10 +1104,9 @@ impl Metric {
         }
     }
 
-    /// The value of the metric over some months.
-    pub fn value(self, facts: &Facts, months: &[NaiveDate]) -> (Option<f64>, Option<(i64, i64)>) {
+    /// The value of the metric over a period.
+    pub fn value(self, facts: &Facts, m: Period) -> (Option<f64>, Option<(i64, i64)>) {
         use Metric::*;
-        let m = Some(months);
         let count = |metric: &str, key: &str| Some(facts.count(metric, key, m) as f64);
         let ratio = |numerator: i64, denominator: i64| {
             (rate(numerator, denominator), Some((numerator, denominator)))
@@ -1114,9 +1156,20 @@ impl Metric {
 /// The most points a time series may have (20 years of months).
 pub const MAX_POINTS: usize = 240;
 
-/// The buckets from the month of `from` to the month of `to`, both included:
+/// One point's span of time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// `2026-04` or `FY2026`.
+    pub label: String,
+    pub starts_on: NaiveDate,
+    /// A month's first day, or none for a whole fiscal year.
+    pub month: Option<NaiveDate>,
+    pub fiscal_year: i32,
+}
+
+/// The spans from the month of `from` to the month of `to`, both included:
 /// months, or fiscal years (the years of those months).
-pub fn buckets(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<(String, Vec<NaiveDate>)> {
+pub fn buckets(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<Span> {
     let first = from.with_day(1).unwrap_or(from);
     let last = to.with_day(1).unwrap_or(to);
     match bucket {
@@ -1124,26 +1177,40 @@ pub fn buckets(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<(String, V
             std::iter::successors(Some(first), |m| m.checked_add_months(Months::new(1)))
                 .take_while(|m| *m <= last)
                 .take(MAX_POINTS + 1)
-                .map(|m| (month_label(m), vec![m]))
+                .map(|m| Span {
+                    label: month_label(m),
+                    starts_on: m,
+                    month: Some(m),
+                    fiscal_year: fiscal::fiscal_year_of_date(m),
+                })
                 .collect()
         }
         Bucket::FiscalYear => (fiscal::fiscal_year_of_date(first)
             ..=fiscal::fiscal_year_of_date(last))
             .take(MAX_POINTS + 1)
-            .map(|year| (format!("FY{year}"), months_of(year)))
+            .map(|year| Span {
+                label: format!("FY{year}"),
+                starts_on: months_of(year)[0],
+                month: None,
+                fiscal_year: year,
+            })
             .collect(),
     }
 }
 
-/// The series of `metric` over the buckets.
-pub fn series(metric: Metric, facts: &Facts, buckets: &[(String, Vec<NaiveDate>)]) -> Vec<Point> {
-    buckets
+/// The series of `metric` over the spans.
+pub fn series(metric: Metric, facts: &Facts, spans: &[Span]) -> Vec<Point> {
+    spans
         .iter()
-        .map(|(period, months)| {
-            let (value, fraction) = metric.value(facts, months);
+        .map(|span| {
+            let period = match &span.month {
+                Some(month) => Period::Months(std::slice::from_ref(month)),
+                None => Period::FiscalYear(span.fiscal_year),
+            };
+            let (value, fraction) = metric.value(facts, period);
             Point {
-                period: period.clone(),
-                starts_on: months.first().copied().unwrap_or(NaiveDate::MIN),
+                period: span.label.clone(),
+                starts_on: span.starts_on,
                 value,
                 numerator: fraction.map(|f| f.0),
                 denominator: fraction.map(|f| f.1),
@@ -1207,15 +1274,29 @@ mod tests {
             counts: counts.to_vec(),
         };
         // April: one of 1 h, two of 2 h; May: one of 4 h.
-        let facts = Facts::new([], [row(april, &[0, 1, 2]), row(may, &[0, 0, 0, 0, 1])]);
-        let all = facts.histogram("received", None);
+        let facts = Facts::new(
+            [],
+            [row(april, &[0, 1, 2]), row(may, &[0, 0, 0, 0, 1])],
+            [YearHistogramRow {
+                fiscal_year: 2026,
+                measure: "received".to_owned(),
+                counts: vec![0, 1, 2, 0, 1],
+            }],
+        );
+        let all = facts.histogram("received", Period::All);
         assert_eq!(
             (all.count(), all.max(), all.percentile(0.5)),
             (4, Some(4), Some(2.0))
         );
-        let april_only = facts.histogram("received", Some(&[april]));
+        let april_only = facts.histogram("received", Period::Months(&[april]));
         assert_eq!((april_only.count(), april_only.max()), (3, Some(2)));
-        assert_eq!(facts.histogram("organizing", None).count(), 0);
+        assert_eq!(
+            facts
+                .histogram("received", Period::FiscalYear(2025))
+                .count(),
+            0
+        );
+        assert_eq!(facts.histogram("organizing", Period::All).count(), 0);
     }
 
     #[test]
@@ -1232,10 +1313,10 @@ mod tests {
     fn buckets_cover_the_range_inclusively() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         let months = buckets(d(2026, 2, 15), d(2026, 4, 1), Bucket::Month);
-        let labels: Vec<_> = months.iter().map(|b| b.0.as_str()).collect();
+        let labels: Vec<_> = months.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["2026-02", "2026-03", "2026-04"]);
         let years = buckets(d(2026, 2, 15), d(2026, 4, 1), Bucket::FiscalYear);
-        let labels: Vec<_> = years.iter().map(|b| b.0.as_str()).collect();
+        let labels: Vec<_> = years.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["FY2025", "FY2026"]);
     }
 

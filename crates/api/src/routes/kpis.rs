@@ -16,7 +16,7 @@ use living_gate_db::pool;
 use living_gate_domain::fiscal::fiscal_year_of_date;
 use living_gate_domain::kpi::{
     self, Bucket, Fact, Facts, HistogramRow, IndicatorProgress, Metric, Point, Report,
-    ReportInputs, Targets, WaitingCase, FIGURE_HEADERS,
+    ReportInputs, Targets, WaitingCase, YearHistogramRow, FIGURE_HEADERS,
 };
 use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, csv, Action};
@@ -71,21 +71,50 @@ fn check_year(field: &str, year: i32) -> Result<i32, ApiError> {
     }
 }
 
-/// The counted facts and duration histograms of the fiscal years
-/// `from..=to`, of the given sources only (all when `None`).
+/// What to load for a set of figures: counted facts (all metrics when
+/// `None`), and duration histograms per month and per whole fiscal year of
+/// the given measures.
+struct Sources<'a> {
+    metrics: Option<&'a [&'a str]>,
+    monthly: &'a [&'a str],
+    yearly: &'a [&'a str],
+}
+
+/// Everything the KPI reports read from the measures.
+const ALL_MEASURES: [&str; 8] = [
+    "first_contact_to_coordination",
+    "received",
+    "organizing",
+    "hearing",
+    "matching",
+    "logic_model",
+    "awaiting_decision",
+    "receipt_to_decision",
+];
+
 async fn facts(
     conn: &mut living_gate_db::AsyncPgConnection,
     from: i32,
     to: i32,
-    sources: Option<(&[&str], &[&str])>,
+    sources: Sources<'_>,
 ) -> ApiResult<Facts> {
-    let counts = match sources {
-        Some(([], _)) => Vec::new(),
-        _ => db::facts(conn, from, to, sources.map(|s| s.0)).await?,
+    let counts = match sources.metrics {
+        Some([]) => Vec::new(),
+        metrics => db::facts(conn, from, to, metrics).await?,
     };
-    let histograms = match sources {
-        Some((_, [])) => Vec::new(),
-        _ => db::histograms(conn, from, to, sources.map(|s| s.1)).await?,
+    let monthly = match sources.monthly {
+        [] => Vec::new(),
+        measures => db::histograms(conn, from, to, Some(measures)).await?,
+    };
+    let yearly = match sources.yearly {
+        [] => Vec::new(),
+        measures => db::year_histograms(conn, from, to, Some(measures)).await?,
+    };
+    let counts_of = |counts: Vec<Option<i32>>| -> Vec<i64> {
+        counts
+            .into_iter()
+            .map(|n| i64::from(n.unwrap_or(0)))
+            .collect()
     };
     Ok(Facts::new(
         counts.into_iter().map(|r| Fact {
@@ -94,14 +123,15 @@ async fn facts(
             key: r.key,
             n: r.n,
         }),
-        histograms.into_iter().map(|r| HistogramRow {
+        monthly.into_iter().map(|r| HistogramRow {
             month: r.month,
             measure: r.measure,
-            counts: r
-                .counts
-                .into_iter()
-                .map(|n| i64::from(n.unwrap_or(0)))
-                .collect(),
+            counts: counts_of(r.counts),
+        }),
+        yearly.into_iter().map(|r| YearHistogramRow {
+            fiscal_year: r.fiscal_year,
+            measure: r.measure,
+            counts: counts_of(r.counts),
         }),
     ))
 }
@@ -149,7 +179,13 @@ pub async fn report(
         .read_only()
         .repeatable_read()
         .run(async |conn| {
-            let facts = facts(conn, fiscal_year, fiscal_year, None).await?;
+            // The months of the report show the coordination median only.
+            let sources = Sources {
+                metrics: None,
+                monthly: &["first_contact_to_coordination"],
+                yearly: &ALL_MEASURES,
+            };
+            let facts = facts(conn, fiscal_year, fiscal_year, sources).await?;
             let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
             let fy_end = NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).unwrap_or(NaiveDate::MAX);
             let fy_start = kpi::months_of(fiscal_year)[0];
@@ -303,7 +339,21 @@ pub async fn timeseries(
     let (first, last) = (fiscal_of(buckets.first()), fiscal_of(buckets.last()));
     let metric = params.metric;
     let mut conn = pool::connection(&state.pool).await?;
-    let facts = facts(&mut conn, first, last, Some(metric.sources())).await?;
+    let (metrics, measures) = metric.sources();
+    let sources = Sources {
+        metrics: Some(metrics),
+        monthly: if bucket == Bucket::Month {
+            measures
+        } else {
+            &[]
+        },
+        yearly: if bucket == Bucket::FiscalYear {
+            measures
+        } else {
+            &[]
+        },
+    };
+    let facts = facts(&mut conn, first, last, sources).await?;
     let series = Timeseries {
         metric,
         bucket,
@@ -347,11 +397,8 @@ pub async fn timeseries(
         .json(series))
 }
 
-fn fiscal_of(bucket: Option<&(String, Vec<NaiveDate>)>) -> i32 {
-    bucket
-        .and_then(|(_, months)| months.first())
-        .map(|m| fiscal_year_of_date(*m))
-        .unwrap_or(MIN_YEAR)
+fn fiscal_of(span: Option<&kpi::Span>) -> i32 {
+    span.map(|s| s.fiscal_year).unwrap_or(MIN_YEAR)
 }
 
 /// The targets of a fiscal year.
