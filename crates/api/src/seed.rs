@@ -277,7 +277,7 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
         .await?;
         let event = |kind: &str, visibility: &str| NewEvent {
             id: Uuid::now_v7(),
-            proposal_id: case.id,
+            proposal_id: Some(case.id),
             kind: kind.into(),
             actor_id: Some(desk.id),
             actor_role: Some("desk".into()),
@@ -494,7 +494,7 @@ async fn demo_trip(
             conn,
             NewEvent {
                 id: Uuid::now_v7(),
-                proposal_id: case.id,
+                proposal_id: Some(case.id),
                 kind: kind.into(),
                 actor_id: Some(desk.id),
                 actor_role: Some("desk".into()),

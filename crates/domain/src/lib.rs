@@ -3,6 +3,7 @@
 //! plain data and pure functions, unit-tested on its own.
 
 pub mod actor;
+pub mod directory;
 pub mod email;
 pub mod fiscal;
 pub mod identity;

@@ -50,6 +50,10 @@ pub enum Action {
     PostMessage { shared: bool },
     /// Update a TRIP and record its measurements (the desk, its lead department).
     UpdateTrip { lead_department_id: Uuid },
+    /// Create and change directory entries and taxonomy terms, import, run surveys (the desk).
+    ManageDirectory,
+    /// Read survey campaigns and their distribution lists (staff).
+    ReadSurveys,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +114,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             Department => actor.department_id == Some(lead_department_id),
             _ => false,
         },
+        (ManageDirectory, role) => role == Desk,
+        (ReadSurveys, role) => matches!(role, Desk | Department),
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,
@@ -333,6 +339,22 @@ mod tests {
             authorize(&department, Action::CoordinateCase),
             Err(Denied::Forbidden)
         );
+    }
+
+    #[test]
+    fn only_the_desk_manages_the_directory_and_staff_read_surveys() {
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&actor(role), Action::ManageDirectory).is_ok(),
+                role == Role::Desk,
+                "{role}"
+            );
+            assert_eq!(
+                authorize(&actor(role), Action::ReadSurveys).is_ok(),
+                matches!(role, Role::Desk | Role::Department),
+                "{role}"
+            );
+        }
     }
 
     #[test]
