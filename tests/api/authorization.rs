@@ -16,6 +16,8 @@ const ALL_200: [u16; 8] = [200; 8];
 const SIGNED_IN_200: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
 const ADMIN_ONLY_200: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_201: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 201];
+const DESK_ONLY_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 403, 403];
+const DESK_ONLY_201: [u16; 8] = [401, 201, 403, 403, 403, 403, 403, 403];
 
 const MATRIX: &[Row] = &[
     ("GET /healthz", ALL_200),
@@ -182,6 +184,16 @@ const MATRIX: &[Row] = &[
         "GET /v1/trips/{id}/measurements",
         [401, 200, 200, 404, 200, 404, 403, 403],
     ),
+    // The directory: everybody reads (the public view without a token), the desk writes.
+    ("GET /v1/taxonomy-terms", ALL_200),
+    ("POST /v1/taxonomy-terms", DESK_ONLY_201),
+    ("GET /v1/resources", ALL_200),
+    ("POST /v1/resources", DESK_ONLY_201),
+    ("GET /v1/resources/{id}", ALL_200),
+    ("PATCH /v1/resources/{id}", DESK_ONLY_200),
+    ("GET /v1/resources/map", ALL_200),
+    ("GET /v1/resources/stats", ALL_200),
+    ("GET /v1/resources/{id}/referrals", ALL_200),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -206,6 +218,7 @@ struct Context {
     hearing_id: String,
     trip_id: String,
     indicator_id: String,
+    resource_id: String,
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -352,7 +365,20 @@ async fn context(app: &TestApp) -> Context {
         .as_str()
         .expect("indicator")
         .to_owned();
+    let resource = app
+        .post(
+            "/v1/resources",
+            Who::Desk,
+            &json!({"name": "マトリクスの会", "legal_form": "npo", "municipality_id": app.fixtures.zama,
+                "locations": [{"latitude": 35.4886, "longitude": 139.4075}]}),
+        )
+        .await;
+    let resource_id = json(resource, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     Context {
+        resource_id,
         trip_id,
         indicator_id,
         proposal_id,
@@ -392,6 +418,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
+                t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
@@ -467,6 +494,13 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             Some(json!({"outcome": "adopted", "reason": "効果が見込める"}))
         }
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
+        "POST /v1/taxonomy-terms" => Some(
+            json!({"vocabulary": "form", "code": format!("matrix-{n}"), "label_ja": "試験", "label_en": "Test"}),
+        ),
+        "POST /v1/resources" => Some(
+            json!({"name": format!("マトリクス{n}の会"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
+        ),
+        "PATCH /v1/resources/{id}" => Some(json!({"participation_intent": "maybe"})),
         "POST /v1/trips/{id}/measurements" => {
             Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
         }

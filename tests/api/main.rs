@@ -10,6 +10,7 @@ mod admin;
 mod auth;
 mod authorization;
 mod decision;
+mod directory;
 mod embedded;
 mod openapi_document;
 mod operations;

@@ -16,7 +16,11 @@ pub mod messages;
 pub mod municipalities;
 pub mod organizations;
 pub mod proposals;
+pub mod resource_figures;
+pub mod resource_input;
+pub mod resources;
 pub mod service_accounts;
+pub mod taxonomy;
 pub mod trips;
 pub mod users;
 
@@ -87,6 +91,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(trips::get)
                 .service(trips::update)
                 .service(trips::measure)
-                .service(trips::measurements),
+                .service(trips::measurements)
+                .service(taxonomy::list)
+                .service(taxonomy::create)
+                // Fixed paths before `/resources/{id}`, which would take them.
+                .service(resource_figures::map)
+                .service(resource_figures::stats)
+                .service(resources::list)
+                .service(resources::create)
+                .service(resources::get)
+                .service(resources::update)
+                .service(resource_figures::referrals),
         );
 }
