@@ -193,6 +193,8 @@ const MATRIX: &[Row] = &[
     ("PATCH /v1/resources/{id}", DESK_ONLY_200),
     ("GET /v1/resources/map", ALL_200),
     ("GET /v1/resources/stats", ALL_200),
+    ("GET /v1/resources/export", ALL_200),
+    ("POST /v1/resources/import", DESK_ONLY_200),
     ("GET /v1/resources/{id}/referrals", ALL_200),
 ];
 
@@ -513,6 +515,10 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
     };
     let method: Method = method.parse().expect("method");
     let mut request = app.request(method.clone(), &path, who);
+    if operation == "POST /v1/resources/import" {
+        let csv = format!("external_key,name,legal_form,municipality\r\nmatrix-{n},マトリクス{n},任意団体,座間市\r\n");
+        request = request.header("content-type", "text/csv").body(csv);
+    }
     if method == Method::PATCH
         || template.ends_with("/transitions")
         || template.ends_with("/decision")

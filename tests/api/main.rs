@@ -11,6 +11,7 @@ mod auth;
 mod authorization;
 mod decision;
 mod directory;
+mod directory_exchange;
 mod embedded;
 mod openapi_document;
 mod operations;

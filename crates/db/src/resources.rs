@@ -42,7 +42,7 @@ pub struct Resource {
 }
 
 /// The content of an entry as written by a create or an import.
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = resources, treat_none_as_null = true)]
 pub struct ResourceContent {
     pub external_key: Option<String>,

@@ -16,7 +16,9 @@ pub mod messages;
 pub mod municipalities;
 pub mod organizations;
 pub mod proposals;
+pub mod resource_export;
 pub mod resource_figures;
+pub mod resource_import;
 pub mod resource_input;
 pub mod resources;
 pub mod service_accounts;
@@ -97,6 +99,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 // Fixed paths before `/resources/{id}`, which would take them.
                 .service(resource_figures::map)
                 .service(resource_figures::stats)
+                .service(resource_import::import)
+                .service(resource_export::export)
                 .service(resources::list)
                 .service(resources::create)
                 .service(resources::get)
