@@ -16,6 +16,7 @@ const ALL_200: [u16; 8] = [200; 8];
 const SIGNED_IN_200: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
 const ADMIN_ONLY_200: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_201: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 201];
+const STAFF_200: [u16; 8] = [401, 200, 200, 200, 403, 403, 403, 403];
 const DESK_ONLY_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 403, 403];
 const DESK_ONLY_201: [u16; 8] = [401, 201, 403, 403, 403, 403, 403, 403];
 
@@ -196,6 +197,16 @@ const MATRIX: &[Row] = &[
     ("GET /v1/resources/export", ALL_200),
     ("POST /v1/resources/import", DESK_ONLY_200),
     ("GET /v1/resources/{id}/referrals", ALL_200),
+    // Surveys: the desk runs them, departments read them.
+    ("POST /v1/surveys", DESK_ONLY_201),
+    ("GET /v1/surveys", STAFF_200),
+    ("GET /v1/surveys/{id}", STAFF_200),
+    ("POST /v1/surveys/{id}/recipients", DESK_ONLY_201),
+    ("GET /v1/surveys/{id}/recipients", STAFF_200),
+    (
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/answer",
+        DESK_ONLY_200,
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -221,6 +232,8 @@ struct Context {
     trip_id: String,
     indicator_id: String,
     resource_id: String,
+    survey_id: String,
+    recipient_id: String,
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -379,7 +392,31 @@ async fn context(app: &TestApp) -> Context {
         .as_str()
         .expect("id")
         .to_owned();
+    let survey = app
+        .post(
+            "/v1/surveys",
+            Who::Desk,
+            &json!({"title": "調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
+        )
+        .await;
+    let survey_id = json(survey, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let recipient = app
+        .post(
+            &format!("/v1/surveys/{survey_id}/recipients"),
+            Who::Desk,
+            &json!({"resource_id": resource_id, "channel": "email", "sent_on": "2026-06-02"}),
+        )
+        .await;
+    let recipient_id = json(recipient, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     Context {
+        survey_id,
+        recipient_id,
         resource_id,
         trip_id,
         indicator_id,
@@ -421,12 +458,14 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
+                t if t.starts_with("/v1/surveys") => ctx.survey_id.clone(),
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
             },
         )
         .replace("{version}", "1")
+        .replace("{recipient_id}", &ctx.recipient_id)
         .replace(
             "{token}",
             &if template.contains("{token}") {
@@ -503,6 +542,15 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             json!({"name": format!("マトリクス{n}の会"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
         ),
         "PATCH /v1/resources/{id}" => Some(json!({"participation_intent": "maybe"})),
+        "POST /v1/surveys" => Some(
+            json!({"title": format!("調査{n}"), "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
+        ),
+        "POST /v1/surveys/{id}/recipients" => Some(
+            json!({"prospective_name": format!("見込み団体{n}"), "municipality_id": f.zama, "channel": "post", "sent_on": "2026-06-02"}),
+        ),
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
+            Some(json!({"answered_on": "2026-06-20", "participation_intent": "yes"}))
+        }
         "POST /v1/trips/{id}/measurements" => {
             Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
         }

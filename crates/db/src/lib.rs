@@ -28,6 +28,7 @@ pub mod resource_search;
 pub mod resources;
 pub mod schema;
 pub mod service_accounts;
+pub mod surveys;
 pub mod taxonomy;
 pub mod test_db;
 pub mod trips;

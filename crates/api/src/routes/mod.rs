@@ -22,6 +22,7 @@ pub mod resource_import;
 pub mod resource_input;
 pub mod resources;
 pub mod service_accounts;
+pub mod surveys;
 pub mod taxonomy;
 pub mod trips;
 pub mod users;
@@ -105,6 +106,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(resources::create)
                 .service(resources::get)
                 .service(resources::update)
-                .service(resource_figures::referrals),
+                .service(resource_figures::referrals)
+                .service(surveys::create)
+                .service(surveys::list)
+                .service(surveys::get)
+                .service(surveys::add_recipient)
+                .service(surveys::recipients)
+                .service(surveys::answer),
         );
 }
