@@ -899,3 +899,39 @@ async fn a_survey_reports_distributed_and_answered_and_answers_update_entries() 
         .iter()
         .any(|e| e["kind"] == "survey_answered" && e["resource_id"] == a["id"]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_directory_loads_once_and_keeps_its_shelter_inside() {
+    let app = TestApp::spawn().await;
+    for _ in 0..2 {
+        let mut conn = app.conn().await;
+        living_gate_api::seed::demo_directory(&mut conn)
+            .await
+            .expect("demo directory");
+    }
+    let staff = json(
+        app.get("/v1/resources?limit=200", Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(staff["items"].as_array().map(Vec::len), Some(7));
+    let public = app
+        .get("/v1/resources/export?format=hsds", Who::Anonymous)
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(!public.contains("かながわ女性の家") && !public.contains("35.479"));
+    let map = json(
+        app.get("/v1/resources/map", Who::Anonymous).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(map["features"].as_array().map(Vec::len), Some(6));
+    let stats = json(
+        app.get("/v1/resources/stats", Who::Anonymous).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stats["total"], 6);
+}
