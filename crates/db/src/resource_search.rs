@@ -117,23 +117,31 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
     if !filter.staff {
         conditions.push("r.visibility = 'public'".into());
     }
-    let mut distance = None;
+    let mut distance_column = None;
     if let Some(near) = filter.near {
+        // A box a little larger than the circle, then the exact distance.
+        let dlat = near.radius_m / 110_000.0;
+        let dlng = near.radius_m / (110_000.0 * near.latitude.to_radians().cos().max(0.01));
         let lat = sql.bind(Bind::Double(near.latitude));
         let lng = sql.bind(Bind::Double(near.longitude));
         let radius = sql.bind(Bind::Double(near.radius_m));
-        let point = format!("ll_to_earth({lat}, {lng})");
+        let lat_lo = sql.bind(Bind::Double(near.latitude - dlat));
+        let lat_hi = sql.bind(Bind::Double(near.latitude + dlat));
+        let lng_lo = sql.bind(Bind::Double(near.longitude - dlng));
+        let lng_hi = sql.bind(Bind::Double(near.longitude + dlng));
+        // earthdistance's `<@>` gives statute miles between (longitude, latitude) points.
+        let distance = format!("(point(l.longitude, l.latitude) <@> point({lng}, {lat})) * 1609.344");
         from.push_str(&format!(
-            " JOIN (SELECT l.resource_id, min(earth_distance(ll_to_earth(l.latitude, l.longitude), {point})) AS distance_m \
+            " JOIN (SELECT l.resource_id, min({distance}) AS distance_m \
              FROM resource_locations l \
-             WHERE l.latitude IS NOT NULL AND earth_box({point}, {radius}) @> ll_to_earth(l.latitude, l.longitude) \
-               AND earth_distance(ll_to_earth(l.latitude, l.longitude), {point}) <= {radius} \
+             WHERE l.latitude BETWEEN {lat_lo} AND {lat_hi} AND l.longitude BETWEEN {lng_lo} AND {lng_hi} \
+               AND {distance} <= {radius} \
              GROUP BY l.resource_id) n ON n.resource_id = r.id"
         ));
         if !filter.staff {
             conditions.push("NOT (r.hidden_fields @> ARRAY['position'])".into());
         }
-        distance = Some("n.distance_m".to_owned());
+        distance_column = Some("n.distance_m".to_owned());
     }
     for term in &filter.terms {
         let p = sql.bind(Bind::Text(term.clone()));
@@ -175,7 +183,7 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
         text.push_str(" WHERE ");
         text.push_str(&conditions.join(" AND "));
     }
-    (text, distance)
+    (text, distance_column)
 }
 
 /// One page of matching entries, `limit + 1` rows at most (the caller
