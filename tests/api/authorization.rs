@@ -185,6 +185,10 @@ const MATRIX: &[Row] = &[
         "GET /v1/trips/{id}/measurements",
         [401, 200, 200, 404, 200, 404, 403, 403],
     ),
+    (
+        "PUT /v1/trips/{id}/supported-resources",
+        [401, 200, 200, 404, 403, 404, 403, 403],
+    ),
     // The directory: everybody reads (the public view without a token), the desk writes.
     ("GET /v1/taxonomy-terms", ALL_200),
     ("POST /v1/taxonomy-terms", DESK_ONLY_201),
@@ -542,6 +546,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             json!({"name": format!("マトリクス{n}の会"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
         ),
         "PATCH /v1/resources/{id}" => Some(json!({"participation_intent": "maybe"})),
+        "PUT /v1/trips/{id}/supported-resources" => {
+            Some(json!({"resource_ids": [ctx.resource_id]}))
+        }
         "POST /v1/surveys" => Some(
             json!({"title": format!("調査{n}"), "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
         ),

@@ -31,6 +31,7 @@ pub mod service_accounts;
 pub mod surveys;
 pub mod taxonomy;
 pub mod test_db;
+pub mod trip_resources;
 pub mod trips;
 pub mod users;
 

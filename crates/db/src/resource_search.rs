@@ -130,7 +130,8 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
         let lng_lo = sql.bind(Bind::Double(near.longitude - dlng));
         let lng_hi = sql.bind(Bind::Double(near.longitude + dlng));
         // earthdistance's `<@>` gives statute miles between (longitude, latitude) points.
-        let distance = format!("(point(l.longitude, l.latitude) <@> point({lng}, {lat})) * 1609.344");
+        let distance =
+            format!("(point(l.longitude, l.latitude) <@> point({lng}, {lat})) * 1609.344");
         from.push_str(&format!(
             " JOIN (SELECT l.resource_id, min({distance}) AS distance_m \
              FROM resource_locations l \
@@ -296,7 +297,7 @@ pub async fn stats(conn: &mut AsyncPgConnection, filter: &SearchFilter) -> DbRes
                                    r.legal_form, r.participation_intent FROM {source})
          SELECT 'total' AS dimension, '' AS key, count(*) AS count FROM v
          UNION ALL SELECT 'topic', t, count(*) FROM v, unnest(v.topics) t GROUP BY t
-         UNION ALL SELECT 'topic_total', tree.root, count(DISTINCT v.id) FROM tree JOIN v ON v.topics @> ARRAY[tree.code] GROUP BY tree.root
+         UNION ALL SELECT 'topic_total', tree.root, count(DISTINCT v.id) FROM v CROSS JOIN unnest(v.topics) t JOIN tree ON tree.code = t GROUP BY tree.root
          UNION ALL SELECT 'form', f, count(*) FROM v, unnest(v.forms) f GROUP BY f
          UNION ALL SELECT 'municipality', v.municipality_id::text, count(*) FROM v GROUP BY v.municipality_id
          UNION ALL SELECT 'served_municipality', s::text, count(*) FROM v, unnest(v.serves_municipality_ids) s GROUP BY s

@@ -24,6 +24,7 @@ pub mod resources;
 pub mod service_accounts;
 pub mod surveys;
 pub mod taxonomy;
+pub mod trip_resources;
 pub mod trips;
 pub mod users;
 
@@ -95,6 +96,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(trips::update)
                 .service(trips::measure)
                 .service(trips::measurements)
+                .service(trip_resources::replace)
                 .service(taxonomy::list)
                 .service(taxonomy::create)
                 // Fixed paths before `/resources/{id}`, which would take them.
