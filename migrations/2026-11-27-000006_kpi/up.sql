@@ -139,6 +139,11 @@ SELECT t.id, t.proposal_id, t.title, t.status, t.supports_community_activity,
 FROM trips t JOIN departments d ON d.id = t.lead_department_id;
 COMMENT ON VIEW kpi.trips IS 'Co-creation projects (TRIPs): started_on is the planned start date, or the day of adoption when none is set; fiscal_year is that of started_on.';
 
+CREATE VIEW kpi.trip_supported_resources AS
+SELECT s.trip_id, s.resource_id, r.legal_form, r.municipality_id
+FROM trip_supported_resources s JOIN resources r ON r.id = s.resource_id;
+COMMENT ON VIEW kpi.trip_supported_resources IS 'KPI 5: the directory organizations (resources) each TRIP supports, with their legal form and municipality.';
+
 CREATE VIEW kpi.measurements AS
 SELECT m.trip_id, m.indicator_id, i.name AS indicator, i.unit, i.baseline, i.target, m.value, m.measured_on
 FROM trip_measurements m

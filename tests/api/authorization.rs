@@ -17,6 +17,9 @@ const SIGNED_IN_200: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
 const ADMIN_ONLY_200: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_201: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 201];
 const KPI_READERS_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 200, 200];
+const STAFF_200: [u16; 8] = [401, 200, 200, 200, 403, 403, 403, 403];
+const DESK_ONLY_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 403, 403];
+const DESK_ONLY_201: [u16; 8] = [401, 201, 403, 403, 403, 403, 403, 403];
 
 const MATRIX: &[Row] = &[
     ("GET /healthz", ALL_200),
@@ -192,6 +195,32 @@ const MATRIX: &[Row] = &[
         "PUT /v1/kpis/targets/{fiscal_year}",
         [401, 201, 403, 403, 403, 403, 403, 201],
     ),
+    (
+        "PUT /v1/trips/{id}/supported-resources",
+        [401, 200, 200, 404, 403, 404, 403, 403],
+    ),
+    // The directory: everybody reads (the public view without a token), the desk writes.
+    ("GET /v1/taxonomy-terms", ALL_200),
+    ("POST /v1/taxonomy-terms", DESK_ONLY_201),
+    ("GET /v1/resources", ALL_200),
+    ("POST /v1/resources", DESK_ONLY_201),
+    ("GET /v1/resources/{id}", ALL_200),
+    ("PATCH /v1/resources/{id}", DESK_ONLY_200),
+    ("GET /v1/resources/map", ALL_200),
+    ("GET /v1/resources/stats", ALL_200),
+    ("GET /v1/resources/export", ALL_200),
+    ("POST /v1/resources/import", DESK_ONLY_200),
+    ("GET /v1/resources/{id}/referrals", ALL_200),
+    // Surveys: the desk runs them, departments read them.
+    ("POST /v1/surveys", DESK_ONLY_201),
+    ("GET /v1/surveys", STAFF_200),
+    ("GET /v1/surveys/{id}", STAFF_200),
+    ("POST /v1/surveys/{id}/recipients", DESK_ONLY_201),
+    ("GET /v1/surveys/{id}/recipients", STAFF_200),
+    (
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/answer",
+        DESK_ONLY_200,
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -216,6 +245,9 @@ struct Context {
     hearing_id: String,
     trip_id: String,
     indicator_id: String,
+    resource_id: String,
+    survey_id: String,
+    recipient_id: String,
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -362,7 +394,44 @@ async fn context(app: &TestApp) -> Context {
         .as_str()
         .expect("indicator")
         .to_owned();
+    let resource = app
+        .post(
+            "/v1/resources",
+            Who::Desk,
+            &json!({"name": "マトリクスの会", "legal_form": "npo", "municipality_id": app.fixtures.zama,
+                "locations": [{"latitude": 35.4886, "longitude": 139.4075}]}),
+        )
+        .await;
+    let resource_id = json(resource, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let survey = app
+        .post(
+            "/v1/surveys",
+            Who::Desk,
+            &json!({"title": "調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
+        )
+        .await;
+    let survey_id = json(survey, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let recipient = app
+        .post(
+            &format!("/v1/surveys/{survey_id}/recipients"),
+            Who::Desk,
+            &json!({"resource_id": resource_id, "channel": "email", "sent_on": "2026-06-02"}),
+        )
+        .await;
+    let recipient_id = json(recipient, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     Context {
+        survey_id,
+        recipient_id,
+        resource_id,
         trip_id,
         indicator_id,
         proposal_id,
@@ -402,6 +471,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
+                t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
+                t if t.starts_with("/v1/surveys") => ctx.survey_id.clone(),
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
@@ -410,6 +481,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
         .replace("{version}", "1")
         // A fiscal year without targets yet, so that each allowed call creates them.
         .replace("{fiscal_year}", &(2100 + n % 100).to_string())
+        .replace("{recipient_id}", &ctx.recipient_id)
         .replace(
             "{token}",
             &if template.contains("{token}") {
@@ -480,6 +552,25 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
         }
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
         "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),
+        "POST /v1/taxonomy-terms" => Some(
+            json!({"vocabulary": "form", "code": format!("matrix-{n}"), "label_ja": "試験", "label_en": "Test"}),
+        ),
+        "POST /v1/resources" => Some(
+            json!({"name": format!("マトリクス{n}の会"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
+        ),
+        "PATCH /v1/resources/{id}" => Some(json!({"participation_intent": "maybe"})),
+        "PUT /v1/trips/{id}/supported-resources" => {
+            Some(json!({"resource_ids": [ctx.resource_id]}))
+        }
+        "POST /v1/surveys" => Some(
+            json!({"title": format!("調査{n}"), "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
+        ),
+        "POST /v1/surveys/{id}/recipients" => Some(
+            json!({"prospective_name": format!("見込み団体{n}"), "municipality_id": f.zama, "channel": "post", "sent_on": "2026-06-02"}),
+        ),
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
+            Some(json!({"answered_on": "2026-06-20", "participation_intent": "yes"}))
+        }
         "POST /v1/trips/{id}/measurements" => {
             Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
         }
@@ -494,6 +585,10 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
     };
     let method: Method = method.parse().expect("method");
     let mut request = app.request(method.clone(), &path, who);
+    if operation == "POST /v1/resources/import" {
+        let csv = format!("external_key,name,legal_form,municipality\r\nmatrix-{n},マトリクス{n},任意団体,座間市\r\n");
+        request = request.header("content-type", "text/csv").body(csv);
+    }
     if method == Method::PATCH
         || template.ends_with("/transitions")
         || template.ends_with("/decision")

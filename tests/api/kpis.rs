@@ -291,6 +291,30 @@ fn find<'a>(list: &'a Value, field: &str, value: &str) -> &'a Value {
 async fn fiscal_year_figures_match_the_hand_computed_fixture() {
     let app = TestApp::spawn().await;
     let trip = fixture(&app).await;
+    // The TRIP supports two directory organizations (named twice: counted once).
+    let mut supported = Vec::new();
+    for name in ["ざま子ども食堂ひだまり", "居場所カフェ さがみ"] {
+        let created = app
+            .post(
+                "/v1/resources",
+                Who::Desk,
+                &json!({"name": name, "legal_form": "voluntary_group", "municipality_id": app.fixtures.zama}),
+            )
+            .await;
+        supported.push(json(created, StatusCode::CREATED).await["id"].clone());
+    }
+    supported.push(supported[0].clone());
+    let set = app
+        .request(
+            Method::PUT,
+            &format!("/v1/trips/{trip}/supported-resources"),
+            Who::Department,
+        )
+        .json(&json!({"resource_ids": supported}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(set.status(), StatusCode::OK);
     let r = json(
         app.get("/v1/kpis?fiscal_year=2026", Who::Analyst).await,
         StatusCode::OK,
@@ -364,6 +388,7 @@ async fn fiscal_year_figures_match_the_hand_computed_fixture() {
     assert_eq!(r["trips_started"]["progress"], 1.0);
     assert_eq!(r["community_supports"]["count"], 1);
     assert_eq!(r["community_supports"]["target"], Value::Null);
+    assert_eq!(r["community_supports"]["supported_resources"], 2);
 
     // Funnel: received 6, organizing A B C D G, hearing A B D, then A B.
     let funnel: Vec<(String, i64)> = r["funnel"]["steps"]
@@ -782,6 +807,8 @@ async fn the_bi_role_reads_the_kpi_views_and_no_base_table() {
         let rows = as_bi_role(&mut conn, &format!("SELECT * FROM kpi.{view}")).await;
         assert!(rows.as_ref().is_ok_and(|n| *n > 0), "kpi.{view}: {rows:?}");
     }
+    let readable = as_bi_role(&mut conn, "SELECT * FROM kpi.trip_supported_resources").await;
+    assert!(readable.is_ok(), "{readable:?}");
     for table in [
         "proposals",
         "users",
@@ -789,7 +816,10 @@ async fn the_bi_role_reads_the_kpi_views_and_no_base_table() {
         "messages",
         "hearings",
         "kpi_facts",
+        "kpi_histograms",
         "kpi_targets",
+        "resources",
+        "resource_locations",
         "audit_log",
         "refresh_tokens",
     ] {

@@ -10,6 +10,8 @@ mod admin;
 mod auth;
 mod authorization;
 mod decision;
+mod directory;
+mod directory_exchange;
 mod embedded;
 mod kpis;
 mod openapi_document;

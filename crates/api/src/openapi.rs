@@ -37,6 +37,7 @@ and send `Authorization: Bearer <access_token>`.",
         (name = "matches", description = "Step 4: departments matched to a case as lead or support"),
         (name = "logic models", description = "Step 5: the versioned trial logic model of a case"),
         (name = "kpis", description = "KPIs per fiscal year and month with their definitions, time series, targets; JSON or CSV"),
+        (name = "directory", description = "The four-city regional resource directory: entries, search, map, figures, taxonomies, import and export"),
         (name = "trips", description = "Step 6, the lead department's decision, and the TRIPs (co-creation projects) adoptions create"),
     )
 )]

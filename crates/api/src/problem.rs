@@ -271,6 +271,8 @@ fn public_constraint(constraint: &str) -> &'static str {
         "municipalities_code_key" => "code",
         "departments_municipality_id_code_key" => "code",
         "organizations_corporate_number_key" => "corporate_number",
+        "resources_external_key_key" => "external_key",
+        "taxonomy_terms_vocabulary_code_key" => "code",
         _ => "unique field",
     }
 }

@@ -61,6 +61,7 @@ pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
             seed::reference_data(conn).await?;
             let accounts = seed::demo_accounts(conn).await?;
             seed::demo_cases(conn).await?;
+            seed::demo_directory(conn).await?;
             Ok::<_, living_gate_db::DbError>(accounts)
         })
         .await

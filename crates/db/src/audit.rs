@@ -47,6 +47,17 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: &NewAuditEntry) -> DbRe
     Ok(())
 }
 
+/// Appends many entries at once (an import), in chunks under the bind limit.
+pub async fn record_many(conn: &mut AsyncPgConnection, entries: &[NewAuditEntry]) -> DbResult<()> {
+    for chunk in entries.chunks(5000) {
+        diesel::insert_into(audit_log::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Fields never written to the audit log, even as "changed".
 const UNAUDITED_FIELDS: &[&str] = &[
     "version",

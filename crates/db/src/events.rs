@@ -1,4 +1,5 @@
-//! The event log of cases: each case's timeline and the ordered change feed.
+//! The event log of cases and of the resource directory: each case's
+//! timeline and the one ordered change feed.
 
 use crate::proposals::Scope;
 use crate::schema::{proposal_events, proposals};
@@ -14,7 +15,8 @@ use uuid::Uuid;
 pub struct Event {
     pub position: i64,
     pub id: Uuid,
-    pub proposal_id: Uuid,
+    /// The case the event is about, or `None` for a directory event.
+    pub proposal_id: Option<Uuid>,
     pub kind: String,
     pub actor_id: Option<Uuid>,
     pub actor_role: Option<String>,
@@ -27,13 +29,16 @@ pub struct Event {
     pub subject_id: Option<Uuid>,
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// The directory entry the event is about, or `None` for a case event.
+    pub resource_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Default, Insertable)]
 #[diesel(table_name = proposal_events)]
 pub struct NewEvent {
     pub id: Uuid,
-    pub proposal_id: Uuid,
+    pub proposal_id: Option<Uuid>,
+    pub resource_id: Option<Uuid>,
     pub kind: String,
     pub actor_id: Option<Uuid>,
     pub actor_role: Option<String>,
@@ -69,6 +74,33 @@ pub async fn append(conn: &mut AsyncPgConnection, event: NewEvent) -> DbResult<E
         .await?)
 }
 
+/// Appends many events at once (an import), in the caller's transaction,
+/// under the same lock as [`append`]; call it last in the transaction.
+pub async fn append_many(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> DbResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(FEED_LOCK_KEY)
+        .execute(conn)
+        .await?;
+    for chunk in events.chunks(2000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|event| {
+                (
+                    event,
+                    proposal_events::position.eq(diesel::dsl::sql::<BigInt>(
+                        "nextval('proposal_event_position')",
+                    )),
+                )
+            })
+            .collect();
+        diesel::insert_into(proposal_events::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Which events of visible cases a caller may see.
 #[derive(Debug, Clone, Copy)]
 pub struct Audience {
@@ -96,16 +128,19 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
             proposal_events::proposal_id.eq_any(
                 proposals::table
                     .filter(proposals::organization_id.eq(id))
-                    .select(proposals::id),
+                    .select(proposals::id.nullable()),
             ),
         ),
+        // Directory events (no case) are for every member of staff.
         Scope::Department(id) => query
             .filter(
-                proposal_events::proposal_id.eq_any(
-                    proposals::table
-                        .filter(crate::proposals::department_cases(id))
-                        .select(proposals::id),
-                ),
+                proposal_events::proposal_id
+                    .eq_any(
+                        proposals::table
+                            .filter(crate::proposals::department_cases(id))
+                            .select(proposals::id.nullable()),
+                    )
+                    .or(proposal_events::resource_id.is_not_null()),
             )
             // Another department's hearing is that department's business.
             .filter(
@@ -125,7 +160,7 @@ pub async fn timeline(
     limit: i64,
 ) -> DbResult<Vec<Event>> {
     let mut query = visible(audience)
-        .filter(proposal_events::proposal_id.eq(proposal_id))
+        .filter(proposal_events::proposal_id.eq(Some(proposal_id)))
         .order(proposal_events::position)
         .limit(limit);
     if let Some(after) = after {

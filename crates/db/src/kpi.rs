@@ -274,12 +274,22 @@ pub async fn update_target(
         .await?)
 }
 
-/// The distinct directory organizations supported by the TRIPs of a fiscal
-/// year that support community activity.
-pub async fn supported_resources(
-    _conn: &mut AsyncPgConnection,
-    _fiscal_year: i32,
-) -> DbResult<i64> {
-    // TEMPORARY until the directory lands (trip_supported_resources).
-    Ok(0)
+/// The distinct directory organizations supported by the TRIPs started
+/// in a fiscal year that support community activity.
+pub async fn supported_resources(conn: &mut AsyncPgConnection, fiscal_year: i32) -> DbResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let count: Count = diesel::sql_query(
+        "SELECT count(DISTINCT s.resource_id) AS n FROM trip_supported_resources s \
+         JOIN trips t ON t.id = s.trip_id \
+         WHERE t.supports_community_activity \
+           AND kpi.fiscal_year(COALESCE(t.starts_on, (t.created_at AT TIME ZONE 'Asia/Tokyo')::date)) = $1",
+    )
+    .bind::<Integer, _>(fiscal_year)
+    .get_result(conn)
+    .await?;
+    Ok(count.n)
 }

@@ -25,9 +25,14 @@ pub mod organizations;
 pub mod page;
 pub mod pool;
 pub mod proposals;
+pub mod resource_search;
+pub mod resources;
 pub mod schema;
 pub mod service_accounts;
+pub mod surveys;
+pub mod taxonomy;
 pub mod test_db;
+pub mod trip_resources;
 pub mod trips;
 pub mod users;
 

@@ -171,7 +171,7 @@ diesel::table! {
     proposal_events (position) {
         position -> Int8,
         id -> Uuid,
-        proposal_id -> Uuid,
+        proposal_id -> Nullable<Uuid>,
         kind -> Text,
         actor_id -> Nullable<Uuid>,
         actor_role -> Nullable<Text>,
@@ -184,6 +184,7 @@ diesel::table! {
         subject_id -> Nullable<Uuid>,
         occurred_at -> Timestamptz,
         created_at -> Timestamptz,
+        resource_id -> Nullable<Uuid>,
     }
 }
 
@@ -245,6 +246,65 @@ diesel::table! {
 }
 
 diesel::table! {
+    resource_locations (id) {
+        id -> Uuid,
+        resource_id -> Uuid,
+        ordinal -> Int2,
+        label -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        prefecture -> Nullable<Text>,
+        city -> Nullable<Text>,
+        street -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    resource_referrals (from_resource_id, to_resource_id) {
+        from_resource_id -> Uuid,
+        to_resource_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    resources (id) {
+        id -> Uuid,
+        external_key -> Nullable<Text>,
+        name -> Text,
+        name_kana -> Nullable<Text>,
+        other_names -> Array<Text>,
+        legal_form -> Text,
+        description -> Text,
+        municipality_id -> Uuid,
+        serves_municipality_ids -> Array<Uuid>,
+        topics -> Array<Text>,
+        forms -> Array<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        contact_person -> Nullable<Text>,
+        opening_hours -> Nullable<Text>,
+        target_ages -> Nullable<Text>,
+        languages -> Array<Text>,
+        participation_intent -> Text,
+        partner_organization_id -> Nullable<Uuid>,
+        visibility -> Text,
+        hidden_fields -> Array<Text>,
+        last_verified_at -> Nullable<Timestamptz>,
+        last_verified_by -> Nullable<Uuid>,
+        search_text -> Text,
+        name_search -> Text,
+        search_bigrams -> Array<Text>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     revoked_access_tokens (jti) {
         jti -> Uuid,
         expires_at -> Timestamptz,
@@ -268,6 +328,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    survey_campaigns (id) {
+        id -> Uuid,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    survey_recipients (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        resource_id -> Nullable<Uuid>,
+        prospective_name -> Nullable<Text>,
+        municipality_id -> Uuid,
+        channel -> Text,
+        sent_on -> Date,
+        answered_on -> Nullable<Date>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    taxonomy_terms (id) {
+        id -> Uuid,
+        vocabulary -> Text,
+        code -> Text,
+        parent_id -> Nullable<Uuid>,
+        label_ja -> Text,
+        label_en -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     trip_measurements (id) {
         id -> Uuid,
         trip_id -> Uuid,
@@ -284,6 +386,14 @@ diesel::table! {
     trip_partners (trip_id, organization_id) {
         trip_id -> Uuid,
         organization_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    trip_supported_resources (trip_id, resource_id) {
+        trip_id -> Uuid,
+        resource_id -> Uuid,
         created_at -> Timestamptz,
     }
 }
@@ -334,14 +444,24 @@ diesel::joinable!(messages -> proposals (proposal_id));
 diesel::joinable!(messages -> users (author_id));
 diesel::joinable!(proposal_events -> departments (department_id));
 diesel::joinable!(proposal_events -> proposals (proposal_id));
+diesel::joinable!(proposal_events -> resources (resource_id));
 diesel::joinable!(proposals -> departments (lead_department_id));
 diesel::joinable!(proposals -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(resource_locations -> resources (resource_id));
+diesel::joinable!(resources -> municipalities (municipality_id));
+diesel::joinable!(resources -> organizations (partner_organization_id));
+diesel::joinable!(resources -> users (last_verified_by));
 diesel::joinable!(service_accounts -> users (created_by));
+diesel::joinable!(survey_recipients -> municipalities (municipality_id));
+diesel::joinable!(survey_recipients -> resources (resource_id));
+diesel::joinable!(survey_recipients -> survey_campaigns (campaign_id));
 diesel::joinable!(trip_measurements -> trips (trip_id));
 diesel::joinable!(trip_measurements -> users (recorded_by));
 diesel::joinable!(trip_partners -> organizations (organization_id));
 diesel::joinable!(trip_partners -> trips (trip_id));
+diesel::joinable!(trip_supported_resources -> resources (resource_id));
+diesel::joinable!(trip_supported_resources -> trips (trip_id));
 diesel::joinable!(trips -> departments (lead_department_id));
 diesel::joinable!(trips -> proposals (proposal_id));
 diesel::joinable!(users -> departments (department_id));
@@ -365,10 +485,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposals,
     reference_counters,
     refresh_tokens,
+    resource_locations,
+    resource_referrals,
+    resources,
     revoked_access_tokens,
     service_accounts,
+    survey_campaigns,
+    survey_recipients,
+    taxonomy_terms,
     trip_measurements,
     trip_partners,
+    trip_supported_resources,
     trips,
     users,
 );

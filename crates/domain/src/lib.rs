@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod csv;
+pub mod directory;
 pub mod email;
 pub mod fiscal;
 pub mod identity;

@@ -54,6 +54,10 @@ pub enum Action {
     ReadKpis,
     /// Set the KPI targets of a fiscal year.
     ManageKpiTargets,
+    /// Create and change directory entries and taxonomy terms, import, run surveys (the desk).
+    ManageDirectory,
+    /// Read survey campaigns and their distribution lists (staff).
+    ReadSurveys,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -116,6 +120,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         },
         (ReadKpis, role) => matches!(role, Desk | Admin | Analyst),
         (ManageKpiTargets, role) => matches!(role, Desk | Admin),
+        (ManageDirectory, role) => role == Desk,
+        (ReadSurveys, role) => matches!(role, Desk | Department),
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,
@@ -339,6 +345,22 @@ mod tests {
             authorize(&department, Action::CoordinateCase),
             Err(Denied::Forbidden)
         );
+    }
+
+    #[test]
+    fn only_the_desk_manages_the_directory_and_staff_read_surveys() {
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&actor(role), Action::ManageDirectory).is_ok(),
+                role == Role::Desk,
+                "{role}"
+            );
+            assert_eq!(
+                authorize(&actor(role), Action::ReadSurveys).is_ok(),
+                matches!(role, Role::Desk | Role::Department),
+                "{role}"
+            );
+        }
     }
 
     #[test]

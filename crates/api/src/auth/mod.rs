@@ -9,4 +9,4 @@ pub mod passwords;
 pub mod secrets;
 pub mod tokens;
 
-pub use caller::Caller;
+pub use caller::{Caller, MaybeCaller};

@@ -17,7 +17,15 @@ pub mod messages;
 pub mod municipalities;
 pub mod organizations;
 pub mod proposals;
+pub mod resource_export;
+pub mod resource_figures;
+pub mod resource_import;
+pub mod resource_input;
+pub mod resources;
 pub mod service_accounts;
+pub mod surveys;
+pub mod taxonomy;
+pub mod trip_resources;
 pub mod trips;
 pub mod users;
 
@@ -92,6 +100,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(trips::get)
                 .service(trips::update)
                 .service(trips::measure)
-                .service(trips::measurements),
+                .service(trips::measurements)
+                .service(trip_resources::replace)
+                .service(taxonomy::list)
+                .service(taxonomy::create)
+                // Fixed paths before `/resources/{id}`, which would take them.
+                .service(resource_figures::map)
+                .service(resource_figures::stats)
+                .service(resource_import::import)
+                .service(resource_export::export)
+                .service(resources::list)
+                .service(resources::create)
+                .service(resources::get)
+                .service(resources::update)
+                .service(resource_figures::referrals)
+                .service(surveys::create)
+                .service(surveys::list)
+                .service(surveys::get)
+                .service(surveys::add_recipient)
+                .service(surveys::recipients)
+                .service(surveys::answer),
         );
 }

@@ -217,8 +217,13 @@ pub struct CaseEvent {
     /// Feed position: increasing, gap-free in visibility order.
     pub position: i64,
     pub id: Uuid,
-    pub proposal_id: Uuid,
-    /// `created`, `status_changed`, `hearing_requested`, `hearing_answered`, `message_posted`.
+    /// The case the event is about; `null` for a directory event.
+    pub proposal_id: Option<Uuid>,
+    /// The directory entry the event is about (desk and department callers only); `null` for a case event.
+    pub resource_id: Option<Uuid>,
+    /// Case events: `created`, `status_changed`, `hearing_requested`, `hearing_answered`,
+    /// `message_posted`, `match_proposed`, `match_accepted`, `match_declined`, `logic_model_saved`.
+    /// Directory events: `resource_created`, `resource_updated`, `resource_imported`, `survey_answered`.
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
     pub actor_role: Option<String>,
@@ -240,6 +245,7 @@ impl CaseEvent {
             position: e.position,
             id: e.id,
             proposal_id: e.proposal_id,
+            resource_id: e.resource_id,
             kind: e.kind,
             occurred_at: e.occurred_at,
             actor_role: e.actor_role,
@@ -347,7 +353,7 @@ pub async fn check_department_item(
 pub fn event(caller: &Caller, proposal_id: Uuid, kind: &str, visibility: &str) -> NewEvent {
     NewEvent {
         id: Uuid::now_v7(),
-        proposal_id,
+        proposal_id: Some(proposal_id),
         kind: kind.to_owned(),
         actor_id: Some(caller.actor.id),
         actor_role: Some(caller.actor.role.as_str().to_owned()),

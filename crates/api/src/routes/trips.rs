@@ -117,7 +117,7 @@ async fn with_partners(conn: &mut AsyncPgConnection, trip: db::Trip) -> ApiResul
 }
 
 /// The TRIP, if the caller may see it (404 otherwise).
-async fn visible_trip(
+pub(crate) async fn visible_trip(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,

@@ -1,0 +1,308 @@
+//! Searching the directory: text (bigram-indexed, so two-character words
+//! such as 就労 and DV are found), topic and form (with descendants),
+//! served municipality, distance (earthdistance), participation intent; and
+//! the same filters for the map and the figures.
+//!
+//! Visibility is applied here, in SQL, so that no query path can forget it:
+//! the public gets `public` entries only, and with `near` only entries whose
+//! position is public (a hidden position must neither appear, nor disappear,
+//! nor influence ordering depending on where one searches).
+
+use crate::resources::Resource;
+use crate::DbResult;
+use diesel::pg::Pg;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// A point and a radius in metres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_m: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    /// Desk and department callers see staff-only entries and hidden positions.
+    pub staff: bool,
+    /// Words that must all occur (substring, after normalization).
+    pub terms: Vec<String>,
+    /// A topic code; its descendants match too.
+    pub topic: Option<String>,
+    /// A form code; its descendants match too.
+    pub form: Option<String>,
+    /// A municipality the entry serves.
+    pub serves: Option<Uuid>,
+    /// The municipality where the entry is.
+    pub municipality_id: Option<Uuid>,
+    pub intent: Option<String>,
+    pub legal_form: Option<String>,
+    pub near: Option<Near>,
+}
+
+/// How a result list is ordered; each with `id` as the tie-breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Name starts with the first word, then name contains it, then the rest.
+    Relevance,
+    /// Nearest location first (needs `near`).
+    Distance,
+    /// Creation order.
+    Id,
+}
+
+/// Where a page ends: the sort key and id of its last row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchCursor {
+    pub key: f64,
+    pub id: Uuid,
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct SearchRow {
+    #[diesel(embed)]
+    pub resource: Resource,
+    #[diesel(sql_type = Double)]
+    pub sort_key: f64,
+    /// Metres to the nearest location, with `near`.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub distance_m: Option<f64>,
+}
+
+enum Bind {
+    Text(String),
+    Uuid(Uuid),
+    Double(f64),
+    BigInt(i64),
+}
+
+/// A SQL text with its numbered parameters.
+#[derive(Default)]
+struct Sql {
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    fn query(self, text: String) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
+        self.binds
+            .into_iter()
+            .fold(diesel::sql_query(text).into_boxed(), |q, b| match b {
+                Bind::Text(v) => q.bind::<Text, _>(v),
+                Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
+                Bind::Double(v) => q.bind::<Double, _>(v),
+                Bind::BigInt(v) => q.bind::<BigInt, _>(v),
+            })
+    }
+}
+
+const RESOURCE_COLUMNS: &str = "r.id, r.external_key, r.name, r.name_kana, r.other_names, r.legal_form, \
+r.description, r.municipality_id, r.serves_municipality_ids, r.topics, r.forms, r.phone, r.email, r.website, \
+r.contact_person, r.opening_hours, r.target_ages, r.languages, r.participation_intent, r.partner_organization_id, \
+r.visibility, r.hidden_fields, r.last_verified_at, r.last_verified_by, r.version, r.created_at, r.updated_at";
+
+/// `FROM … WHERE …` of the filtered, visible entries (alias `r`), and the
+/// distance expression when `near` is given (alias `n`).
+fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
+    let mut from = String::from("resources r");
+    let mut conditions: Vec<String> = Vec::new();
+    if !filter.staff {
+        conditions.push("r.visibility = 'public'".into());
+    }
+    let mut distance_column = None;
+    if let Some(near) = filter.near {
+        // A box a little larger than the circle, then the exact distance.
+        let dlat = near.radius_m / 110_000.0;
+        let dlng = near.radius_m / (110_000.0 * near.latitude.to_radians().cos().max(0.01));
+        let lat = sql.bind(Bind::Double(near.latitude));
+        let lng = sql.bind(Bind::Double(near.longitude));
+        let radius = sql.bind(Bind::Double(near.radius_m));
+        let lat_lo = sql.bind(Bind::Double(near.latitude - dlat));
+        let lat_hi = sql.bind(Bind::Double(near.latitude + dlat));
+        let lng_lo = sql.bind(Bind::Double(near.longitude - dlng));
+        let lng_hi = sql.bind(Bind::Double(near.longitude + dlng));
+        // earthdistance's `<@>` gives statute miles between (longitude, latitude) points.
+        let distance =
+            format!("(point(l.longitude, l.latitude) <@> point({lng}, {lat})) * 1609.344");
+        from.push_str(&format!(
+            " JOIN (SELECT l.resource_id, min({distance}) AS distance_m \
+             FROM resource_locations l \
+             WHERE l.latitude BETWEEN {lat_lo} AND {lat_hi} AND l.longitude BETWEEN {lng_lo} AND {lng_hi} \
+               AND {distance} <= {radius} \
+             GROUP BY l.resource_id) n ON n.resource_id = r.id"
+        ));
+        if !filter.staff {
+            conditions.push("NOT (r.hidden_fields @> ARRAY['position'])".into());
+        }
+        distance_column = Some("n.distance_m".to_owned());
+    }
+    for term in &filter.terms {
+        let p = sql.bind(Bind::Text(term.clone()));
+        conditions.push(format!(
+            "r.search_bigrams @> living_gate_bigrams(living_gate_search_normalize({p})) \
+             AND strpos(r.search_text, living_gate_search_normalize({p})) > 0"
+        ));
+    }
+    for (vocabulary, column, code) in [
+        ("topic", "topics", &filter.topic),
+        ("form", "forms", &filter.form),
+    ] {
+        if let Some(code) = code {
+            let p = sql.bind(Bind::Text(code.clone()));
+            conditions.push(format!(
+                "r.{column} && {}",
+                crate::taxonomy::descendants_sql(vocabulary, &p)
+            ));
+        }
+    }
+    if let Some(serves) = filter.serves {
+        let p = sql.bind(Bind::Uuid(serves));
+        conditions.push(format!("r.serves_municipality_ids @> ARRAY[{p}::uuid]"));
+    }
+    if let Some(municipality) = filter.municipality_id {
+        let p = sql.bind(Bind::Uuid(municipality));
+        conditions.push(format!("r.municipality_id = {p}"));
+    }
+    if let Some(intent) = &filter.intent {
+        let p = sql.bind(Bind::Text(intent.clone()));
+        conditions.push(format!("r.participation_intent = {p}"));
+    }
+    if let Some(legal_form) = &filter.legal_form {
+        let p = sql.bind(Bind::Text(legal_form.clone()));
+        conditions.push(format!("r.legal_form = {p}"));
+    }
+    let mut text = from;
+    if !conditions.is_empty() {
+        text.push_str(" WHERE ");
+        text.push_str(&conditions.join(" AND "));
+    }
+    (text, distance_column)
+}
+
+/// One page of matching entries, `limit + 1` rows at most (the caller
+/// learns from the extra row that a next page exists).
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+    order: Order,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> DbResult<Vec<SearchRow>> {
+    let mut sql = Sql::default();
+    let (source, distance) = source(filter, &mut sql);
+    let sort_key = match (order, &distance, <[String]>::first(&filter.terms)) {
+        (Order::Distance, Some(d), _) => d.clone(),
+        (Order::Relevance, _, Some(first)) => {
+            let p = sql.bind(Bind::Text(first.clone()));
+            format!(
+                "(CASE WHEN strpos(r.name_search, living_gate_search_normalize({p})) = 1 THEN 0 \
+                  WHEN strpos(r.name_search, living_gate_search_normalize({p})) > 0 THEN 1 ELSE 2 END)::float8"
+            )
+        }
+        _ => "0::float8".to_owned(),
+    };
+    let distance = distance.unwrap_or_else(|| "NULL::float8".into());
+    let mut text = format!(
+        "SELECT * FROM (SELECT {RESOURCE_COLUMNS}, {sort_key} AS sort_key, {distance} AS distance_m FROM {source}) s"
+    );
+    if let Some(after) = after {
+        let key = sql.bind(Bind::Double(after.key));
+        let id = sql.bind(Bind::Uuid(after.id));
+        text.push_str(&format!(" WHERE (s.sort_key, s.id) > ({key}, {id})"));
+    }
+    let limit = sql.bind(Bind::BigInt(limit + 1));
+    text.push_str(&format!(" ORDER BY s.sort_key, s.id LIMIT {limit}"));
+    Ok(sql.query(text).load(conn).await?)
+}
+
+/// A point of the map: one location of a visible entry whose position the caller may see.
+#[derive(Debug, QueryableByName)]
+pub struct MapPoint {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub legal_form: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub municipality_id: Uuid,
+    #[diesel(sql_type = Array<Text>)]
+    pub topics: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub forms: Vec<String>,
+    #[diesel(sql_type = Text)]
+    pub participation_intent: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub label: Option<String>,
+    #[diesel(sql_type = Double)]
+    pub latitude: f64,
+    #[diesel(sql_type = Double)]
+    pub longitude: f64,
+}
+
+/// Up to `limit` points, by entry id then location order.
+pub async fn map(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+    limit: i64,
+) -> DbResult<Vec<MapPoint>> {
+    let mut sql = Sql::default();
+    let (source, _) = source(filter, &mut sql);
+    let position_rule = if filter.staff {
+        ""
+    } else {
+        " AND NOT (r.hidden_fields @> ARRAY['position'])"
+    };
+    let limit = sql.bind(Bind::BigInt(limit));
+    let text = format!(
+        "SELECT r.id, r.name, r.legal_form, r.municipality_id, r.topics, r.forms, r.participation_intent, \
+                l.label, l.latitude, l.longitude \
+         FROM (SELECT r.* FROM {source}) r \
+         JOIN resource_locations l ON l.resource_id = r.id AND l.latitude IS NOT NULL{position_rule} \
+         ORDER BY r.id, l.ordinal LIMIT {limit}"
+    );
+    Ok(sql.query(text).load(conn).await?)
+}
+
+/// One count of the figures: `dimension` is `total`, `topic` (entries with
+/// exactly this term), `topic_total` (with the term or a descendant), `form`,
+/// `municipality`, `served_municipality`, `legal_form` or `intent`.
+#[derive(Debug, QueryableByName)]
+pub struct Count {
+    #[diesel(sql_type = Text)]
+    pub dimension: String,
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+pub async fn stats(conn: &mut AsyncPgConnection, filter: &SearchFilter) -> DbResult<Vec<Count>> {
+    let mut sql = Sql::default();
+    let (source, _) = source(filter, &mut sql);
+    let text = format!(
+        "WITH RECURSIVE tree(root, code, id) AS (
+            SELECT code, code, id FROM taxonomy_terms WHERE vocabulary = 'topic'
+            UNION ALL
+            SELECT tree.root, t.code, t.id FROM taxonomy_terms t JOIN tree ON t.parent_id = tree.id),
+         v AS MATERIALIZED (SELECT r.id, r.topics, r.forms, r.municipality_id, r.serves_municipality_ids,
+                                   r.legal_form, r.participation_intent FROM {source})
+         SELECT 'total' AS dimension, '' AS key, count(*) AS count FROM v
+         UNION ALL SELECT 'topic', t, count(*) FROM v, unnest(v.topics) t GROUP BY t
+         UNION ALL SELECT 'topic_total', tree.root, count(DISTINCT v.id) FROM v CROSS JOIN unnest(v.topics) t JOIN tree ON tree.code = t GROUP BY tree.root
+         UNION ALL SELECT 'form', f, count(*) FROM v, unnest(v.forms) f GROUP BY f
+         UNION ALL SELECT 'municipality', v.municipality_id::text, count(*) FROM v GROUP BY v.municipality_id
+         UNION ALL SELECT 'served_municipality', s::text, count(*) FROM v, unnest(v.serves_municipality_ids) s GROUP BY s
+         UNION ALL SELECT 'legal_form', v.legal_form, count(*) FROM v GROUP BY v.legal_form
+         UNION ALL SELECT 'intent', v.participation_intent, count(*) FROM v GROUP BY v.participation_intent"
+    );
+    Ok(sql.query(text).load(conn).await?)
+}

@@ -1,0 +1,133 @@
+//! The directory's managed taxonomies: topics (a hierarchy) and forms of activity.
+
+use crate::schema::taxonomy_terms;
+use crate::DbResult;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = taxonomy_terms, check_for_backend(diesel::pg::Pg))]
+pub struct Term {
+    pub id: Uuid,
+    pub vocabulary: String,
+    pub code: String,
+    pub parent_id: Option<Uuid>,
+    pub label_ja: String,
+    pub label_en: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl crate::Versioned for Term {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = taxonomy_terms)]
+pub struct NewTerm {
+    pub id: Uuid,
+    pub vocabulary: String,
+    pub code: String,
+    pub parent_id: Option<Uuid>,
+    pub label_ja: String,
+    pub label_en: String,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewTerm) -> DbResult<Term> {
+    Ok(diesel::insert_into(taxonomy_terms::table)
+        .values(new)
+        .returning(Term::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Every term of a vocabulary (a few dozen), parents before children is not
+/// guaranteed: ordered by code.
+pub async fn list(conn: &mut AsyncPgConnection, vocabulary: &str) -> DbResult<Vec<Term>> {
+    Ok(taxonomy_terms::table
+        .filter(taxonomy_terms::vocabulary.eq(vocabulary.to_owned()))
+        .select(Term::as_select())
+        .order(taxonomy_terms::code)
+        .load(conn)
+        .await?)
+}
+
+pub async fn find_by_code(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &str,
+    code: &str,
+) -> DbResult<Option<Term>> {
+    Ok(taxonomy_terms::table
+        .filter(taxonomy_terms::vocabulary.eq(vocabulary.to_owned()))
+        .filter(taxonomy_terms::code.eq(code.to_owned()))
+        .select(Term::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The codes among `codes` that are not terms of the vocabulary.
+pub async fn unknown_codes(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &str,
+    codes: &[String],
+) -> DbResult<Vec<String>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known: Vec<String> = taxonomy_terms::table
+        .filter(taxonomy_terms::vocabulary.eq(vocabulary.to_owned()))
+        .filter(taxonomy_terms::code.eq_any(codes))
+        .select(taxonomy_terms::code)
+        .load(conn)
+        .await?;
+    Ok(codes
+        .iter()
+        .filter(|c| !known.contains(c))
+        .cloned()
+        .collect())
+}
+
+/// SQL for the codes of a term and all its descendants; `$n` is the term's code.
+pub fn descendants_sql(vocabulary: &'static str, placeholder: &str) -> String {
+    format!(
+        "ARRAY(WITH RECURSIVE d AS (
+            SELECT id, code FROM taxonomy_terms WHERE vocabulary = '{vocabulary}' AND code = {placeholder}
+            UNION ALL
+            SELECT t.id, t.code FROM taxonomy_terms t JOIN d ON t.parent_id = d.id)
+          SELECT code FROM d)"
+    )
+}
+
+#[derive(QueryableByName)]
+struct Code {
+    #[diesel(sql_type = Text)]
+    code: String,
+}
+
+/// The codes of a term and all its descendants (empty when unknown).
+pub async fn with_descendants(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &'static str,
+    code: &str,
+) -> DbResult<Vec<String>> {
+    let sql = format!(
+        "SELECT unnest({}) AS code",
+        descendants_sql(vocabulary, "$1")
+    );
+    let rows: Vec<Code> = diesel::sql_query(sql)
+        .bind::<Text, _>(code)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.code).collect())
+}
