@@ -730,7 +730,11 @@ async fn targets_are_created_then_replaced_with_if_match_and_audited() {
         );
     }
     let replaced = json(
-        put(Some("\"1\""), json!({"trips_started": 3})).await,
+        put(
+            Some("\"1\""),
+            json!({"trips_started": 3, "proposals_received": 40}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -743,6 +747,8 @@ async fn targets_are_created_then_replaced_with_if_match_and_audited() {
     )
     .await;
     assert_eq!(report["trips_started"]["target"], 3);
+    assert_eq!(report["proposals_received"]["target"], 40);
+    assert_eq!(report["proposals_received"]["progress"], 0.0);
     assert_eq!(report["trips_started"]["met"], false);
     assert_eq!(report["trips_started"]["progress"], 0.0);
 

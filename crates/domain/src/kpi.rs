@@ -283,6 +283,9 @@ pub struct ProposalsReceived {
     /// A case may have several themes: these may add up to more than `total`.
     pub by_theme: Vec<KeyCount>,
     pub by_channel: Vec<KeyCount>,
+    /// The target set for the fiscal year, if any, and total ÷ target.
+    pub target: Option<i64>,
+    pub progress: Option<f64>,
 }
 
 /// An open case whose internal coordination has not started.
@@ -477,6 +480,7 @@ pub struct Report {
 /// The targets of a fiscal year.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Targets {
+    pub proposals_received: Option<i64>,
     pub trips_started: Option<i64>,
     pub community_supports: Option<i64>,
 }
@@ -558,6 +562,11 @@ pub fn report(inputs: ReportInputs) -> Report {
             by_kind: keyed("kind", &mut Kind::ALL.iter().map(|k| k.as_str())),
             by_theme: keyed("theme", &mut Theme::ALL.iter().map(|t| t.as_str())),
             by_channel: keyed("channel", &mut Channel::ALL.iter().map(|c| c.as_str())),
+            target: inputs.targets.proposals_received,
+            progress: inputs
+                .targets
+                .proposals_received
+                .and_then(|t| rate(received, t)),
         },
         coordination_lead_time: CoordinationLeadTime {
             definition: COORDINATION_LEAD_TIME,
@@ -728,6 +737,24 @@ impl Report {
             count(received.total),
             None,
             "cases",
+            PROPOSALS_RECEIVED,
+        );
+        push(
+            &period,
+            "proposals_received",
+            "target".into(),
+            received.target.map(|t| t as f64),
+            None,
+            "cases",
+            PROPOSALS_RECEIVED,
+        );
+        push(
+            &period,
+            "proposals_received",
+            "progress".into(),
+            received.progress,
+            received.target.map(|t| (received.total, t)),
+            "ratio",
             PROPOSALS_RECEIVED,
         );
         for (prefix, list) in [

@@ -203,6 +203,7 @@ pub async fn report(
                 indicators_truncated: truncated,
                 targets: target
                     .map(|t| Targets {
+                        proposals_received: t.proposals_received.map(i64::from),
                         trips_started: Some(i64::from(t.trips_started)),
                         community_supports: t.community_supports.map(i64::from),
                     })
