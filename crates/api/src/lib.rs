@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 mod double_option;
+pub mod download;
 pub mod embedded_pg;
 pub mod etag;
 pub mod idempotency;

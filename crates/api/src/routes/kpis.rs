@@ -48,17 +48,6 @@ fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
     }
 }
 
-fn csv_response(file: &str, body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file}.csv\""),
-        ))
-        .insert_header((header::VARY, "Accept"))
-        .body(body)
-}
-
 fn check_year(field: &str, year: i32) -> Result<i32, ApiError> {
     if (MIN_YEAR..=MAX_YEAR).contains(&year) {
         Ok(year)
@@ -215,7 +204,7 @@ pub async fn report(
         .await?;
     if wants_csv(&req, params.format) {
         let rows = report.rows();
-        return Ok(csv_response(
+        return Ok(crate::download::csv(
             &format!("kpis-FY{fiscal_year}"),
             csv::document(&FIGURE_HEADERS, rows.iter().map(|r| r.cells())),
         ));
@@ -391,7 +380,7 @@ pub async fn timeseries(
             ],
             rows,
         );
-        return Ok(csv_response(&format!("kpi-{name}"), body));
+        return Ok(crate::download::csv(&format!("kpi-{name}"), body));
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept"))
@@ -486,7 +475,7 @@ pub async fn targets(
             ],
             rows,
         );
-        return Ok(csv_response("kpi-targets", body));
+        return Ok(crate::download::csv("kpi-targets", body));
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept"))

@@ -265,13 +265,7 @@ pub async fn latest(
     let file = format!("{}-logic-model-v{}", case.reference, model.version);
     Ok(match params.format.unwrap_or_default() {
         Format::Json => HttpResponse::Ok().json(model),
-        Format::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{file}.csv\""),
-            ))
-            .body(model.content.columns().to_csv()),
+        Format::Csv => crate::download::csv(&file, model.content.columns().to_csv()),
         Format::Markdown => HttpResponse::Ok()
             .content_type("text/markdown; charset=utf-8")
             .insert_header((

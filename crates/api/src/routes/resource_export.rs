@@ -116,13 +116,10 @@ pub async fn export(
     let mut terms = taxonomy::list(&mut conn, "topic").await?;
     terms.extend(taxonomy::list(&mut conn, "form").await?);
     Ok(match params.format.unwrap_or_default() {
-        ExportFormat::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"resources.csv\"",
-            ))
-            .body(to_csv(&rows, &locations, &cities, &terms, view)),
+        ExportFormat::Csv => crate::download::csv(
+            "resources",
+            to_csv(&rows, &locations, &cities, &terms, view),
+        ),
         ExportFormat::Hsds => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
             let mut referrals: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
