@@ -410,6 +410,15 @@ async fn filters_combine_and_topics_include_descendants() {
         get("near=35.4464,139.3908&radius_km=1").await,
         vec!["海老名ひきこもり相談", "高齢者サロン"]
     );
+    // With a topic, the entries are narrowed first and their distance looked up after.
+    assert_eq!(
+        get("near=35.4464,139.3908&radius_km=10&topic=family").await,
+        vec!["海老名ひきこもり相談", "ひとり親の会"]
+    );
+    assert_eq!(
+        get("near=35.4464,139.3908&radius_km=1&topic=family").await,
+        vec!["海老名ひきこもり相談"]
+    );
     // Cursor pagination walks the same order.
     let first = json(
         app.get(

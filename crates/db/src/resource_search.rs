@@ -132,13 +132,27 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
         // earthdistance's `<@>` gives statute miles between (longitude, latitude) points.
         let distance =
             format!("(point(l.longitude, l.latitude) <@> point({lng}, {lat})) * 1609.344");
-        from.push_str(&format!(
-            " JOIN (SELECT l.resource_id, min({distance}) AS distance_m \
-             FROM resource_locations l \
-             WHERE l.latitude BETWEEN {lat_lo} AND {lat_hi} AND l.longitude BETWEEN {lng_lo} AND {lng_hi} \
-               AND {distance} <= {radius} \
-             GROUP BY l.resource_id) n ON n.resource_id = r.id"
-        ));
+        let in_box = format!(
+            "l.latitude BETWEEN {lat_lo} AND {lat_hi} AND l.longitude BETWEEN {lng_lo} AND {lng_hi}"
+        );
+        if filter.terms.is_empty() && filter.topic.is_none() && filter.form.is_none() {
+            // Nothing else narrows the entries down: start from the
+            // locations in the box.
+            from.push_str(&format!(
+                " JOIN (SELECT l.resource_id, min({distance}) AS distance_m \
+                 FROM resource_locations l WHERE {in_box} AND {distance} <= {radius} \
+                 GROUP BY l.resource_id) n ON n.resource_id = r.id"
+            ));
+        } else {
+            // Text, topic or form narrow the entries down first (GIN
+            // indexes); each candidate's locations are then looked up
+            // (measured: 50 → 25 ms for text + topic + 2 km at 100,000).
+            from.push_str(&format!(
+                " CROSS JOIN LATERAL (SELECT min({distance}) AS distance_m \
+                 FROM resource_locations l WHERE l.resource_id = r.id AND {in_box}) n"
+            ));
+            conditions.push(format!("n.distance_m <= {radius}"));
+        }
         if !filter.staff {
             conditions.push("NOT (r.hidden_fields @> ARRAY['position'])".into());
         }
