@@ -944,3 +944,42 @@ async fn the_demo_directory_loads_once_and_keeps_its_shelter_inside() {
     .await;
     assert_eq!(stats["total"], 6);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_public_map_shows_a_point_without_the_label_of_a_hidden_address() {
+    let app = TestApp::spawn().await;
+    let created = create(
+        &app,
+        &entry(&app, "こども食堂ひだまり", json!({
+            "legal_form": "childrens_cafeteria", "topics": ["child_rearing"],
+            "locations": [{"label": "ひだまり荘 1階", "street": "相模が丘1-2-3", "latitude": 35.4901, "longitude": 139.4102}],
+            "hidden_fields": ["address"],
+        })),
+    )
+    .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let feature = |body: &Value| {
+        body["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+            .expect("the entry's point is on the map")
+    };
+    let public = json(
+        app.get("/v1/resources/map", Who::Anonymous).await,
+        StatusCode::OK,
+    )
+    .await;
+    let point = feature(&public);
+    assert_eq!(point["geometry"]["coordinates"], json!([139.4102, 35.4901]));
+    assert!(point["properties"]["label"].is_null(), "{point}");
+    assert!(!public.to_string().contains("ひだまり荘"));
+    let staff = json(
+        app.get("/v1/resources/map", Who::Department).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(feature(&staff)["properties"]["label"], "ひだまり荘 1階");
+}

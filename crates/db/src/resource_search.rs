@@ -277,15 +277,20 @@ pub async fn map(
 ) -> DbResult<Vec<MapPoint>> {
     let mut sql = Sql::default();
     let (source, _) = source(filter, &mut sql);
-    let position_rule = if filter.staff {
-        ""
+    let (position_rule, label) = if filter.staff {
+        ("", "l.label")
     } else {
-        " AND NOT (r.hidden_fields @> ARRAY['position'])"
+        // The public sees no point of a hidden position, and no label
+        // (it names the place) of a hidden address.
+        (
+            " AND NOT (r.hidden_fields @> ARRAY['position'])",
+            "CASE WHEN r.hidden_fields @> ARRAY['address'] THEN NULL ELSE l.label END",
+        )
     };
     let limit = sql.bind(Bind::BigInt(limit));
     let text = format!(
         "SELECT r.id, r.name, r.legal_form, r.municipality_id, r.topics, r.forms, r.participation_intent, \
-                l.label, l.latitude, l.longitude \
+                {label} AS label, l.latitude, l.longitude \
          FROM (SELECT r.* FROM {source}) r \
          JOIN resource_locations l ON l.resource_id = r.id AND l.latitude IS NOT NULL{position_rule} \
          ORDER BY r.id, l.ordinal LIMIT {limit}"

@@ -77,26 +77,11 @@ pub async fn map(
     let mut points = search::map(&mut conn, &filter, i64::from(limit) + 1).await?;
     let truncated = points.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     points.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    // Points come only from entries whose position the caller may see (in
-    // SQL); the label goes with the address.
-    let hidden_address: HashMap<Uuid, bool> = if view.is_staff() {
-        HashMap::new()
-    } else {
-        let ids: Vec<Uuid> = points.iter().map(|p| p.id).collect();
-        db::find_many(&mut conn, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.hidden_fields.iter().any(|f| f == "address")))
-            .collect()
-    };
+    // Points come only from entries whose position the caller may see, and
+    // labels only where the address is visible (both in SQL).
     let features = points
         .into_iter()
         .map(|p| {
-            let label = if hidden_address.get(&p.id).copied().unwrap_or(false) {
-                None
-            } else {
-                p.label
-            };
             json!({
                 "type": "Feature",
                 "id": p.id,
@@ -104,7 +89,7 @@ pub async fn map(
                 "properties": {
                     "id": p.id, "name": p.name, "legal_form": p.legal_form,
                     "municipality_id": p.municipality_id, "topics": p.topics, "forms": p.forms,
-                    "participation_intent": p.participation_intent, "label": label,
+                    "participation_intent": p.participation_intent, "label": p.label,
                 },
             })
         })
