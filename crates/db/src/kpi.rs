@@ -25,6 +25,28 @@ pub struct FactRow {
     pub n: i64,
 }
 
+/// Rows of one of the KPI counter tables for the fiscal years `from..=to`,
+/// of the given metrics or measures only (all when `None`). `sql` selects
+/// them with the years as $1 and $2 and the names as $3.
+async fn counted<R>(
+    conn: &mut AsyncPgConnection,
+    sql: &'static str,
+    from: i32,
+    to: i32,
+    names: Option<&[&str]>,
+) -> DbResult<Vec<R>>
+where
+    R: QueryableByName<diesel::pg::Pg> + Send + 'static,
+{
+    let names: Option<Vec<String>> = names.map(|n| n.iter().map(|s| s.to_string()).collect());
+    Ok(diesel::sql_query(sql)
+        .bind::<Integer, _>(from)
+        .bind::<Integer, _>(to)
+        .bind::<Nullable<Array<Text>>, _>(names)
+        .load(conn)
+        .await?)
+}
+
 /// The facts counted for the fiscal years `from..=to`, of the given
 /// metrics only (all when `None`).
 pub async fn facts(
@@ -33,16 +55,9 @@ pub async fn facts(
     to: i32,
     metrics: Option<&[&str]>,
 ) -> DbResult<Vec<FactRow>> {
-    let metrics: Option<Vec<String>> = metrics.map(|m| m.iter().map(|s| s.to_string()).collect());
-    Ok(diesel::sql_query(
-        "SELECT month, metric, key, n FROM kpi_facts \
-         WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR metric = ANY($3)) AND n <> 0",
-    )
-    .bind::<Integer, _>(from)
-    .bind::<Integer, _>(to)
-    .bind::<Nullable<Array<Text>>, _>(metrics)
-    .load(conn)
-    .await?)
+    let sql = "SELECT month, metric, key, n FROM kpi_facts \
+               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR metric = ANY($3)) AND n <> 0";
+    counted(conn, sql, from, to, metrics).await
 }
 
 #[derive(Debug, QueryableByName)]
@@ -56,24 +71,17 @@ pub struct HistogramRow {
     pub counts: Vec<Option<i32>>,
 }
 
-/// The duration histograms of the fiscal years `from..=to`, of the given
-/// measures only (all when `None`).
+/// The monthly duration histograms of the fiscal years `from..=to`, of the
+/// given measures.
 pub async fn histograms(
     conn: &mut AsyncPgConnection,
     from: i32,
     to: i32,
-    measures: Option<&[&str]>,
+    measures: &[&str],
 ) -> DbResult<Vec<HistogramRow>> {
-    let measures: Option<Vec<String>> = measures.map(|m| m.iter().map(|s| s.to_string()).collect());
-    Ok(diesel::sql_query(
-        "SELECT month, measure, counts FROM kpi_histograms \
-         WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))",
-    )
-    .bind::<Integer, _>(from)
-    .bind::<Integer, _>(to)
-    .bind::<Nullable<Array<Text>>, _>(measures)
-    .load(conn)
-    .await?)
+    let sql = "SELECT month, measure, counts FROM kpi_histograms \
+               WHERE fiscal_year BETWEEN $1 AND $2 AND measure = ANY($3)";
+    counted(conn, sql, from, to, Some(measures)).await
 }
 
 #[derive(Debug, QueryableByName)]
@@ -88,23 +96,16 @@ pub struct YearHistogramRow {
 }
 
 /// The whole-year duration histograms of the fiscal years `from..=to`, of
-/// the given measures only (all when `None`).
+/// the given measures.
 pub async fn year_histograms(
     conn: &mut AsyncPgConnection,
     from: i32,
     to: i32,
-    measures: Option<&[&str]>,
+    measures: &[&str],
 ) -> DbResult<Vec<YearHistogramRow>> {
-    let measures: Option<Vec<String>> = measures.map(|m| m.iter().map(|s| s.to_string()).collect());
-    Ok(diesel::sql_query(
-        "SELECT fiscal_year, measure, counts FROM kpi_year_histograms \
-         WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))",
-    )
-    .bind::<Integer, _>(from)
-    .bind::<Integer, _>(to)
-    .bind::<Nullable<Array<Text>>, _>(measures)
-    .load(conn)
-    .await?)
+    let sql = "SELECT fiscal_year, measure, counts FROM kpi_year_histograms \
+               WHERE fiscal_year BETWEEN $1 AND $2 AND measure = ANY($3)";
+    counted(conn, sql, from, to, Some(measures)).await
 }
 
 #[derive(Debug, QueryableByName)]
@@ -284,9 +285,8 @@ pub async fn supported_resources(conn: &mut AsyncPgConnection, fiscal_year: i32)
     }
     let count: Count = diesel::sql_query(
         "SELECT count(DISTINCT s.resource_id) AS n FROM trip_supported_resources s \
-         JOIN trips t ON t.id = s.trip_id \
-         WHERE t.supports_community_activity \
-           AND kpi.fiscal_year(COALESCE(t.starts_on, (t.created_at AT TIME ZONE 'Asia/Tokyo')::date)) = $1",
+         JOIN kpi.trips t ON t.id = s.trip_id \
+         WHERE t.supports_community_activity AND t.fiscal_year = $1",
     )
     .bind::<Integer, _>(fiscal_year)
     .get_result(conn)

@@ -1246,11 +1246,6 @@ pub fn series(metric: Metric, facts: &Facts, spans: &[Span]) -> Vec<Point> {
         .collect()
 }
 
-/// The fiscal year of today in Japan.
-pub fn current_fiscal_year(now: DateTime<Utc>) -> i32 {
-    fiscal::fiscal_year(now)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,11 +93,11 @@ async fn facts(
     };
     let monthly = match sources.monthly {
         [] => Vec::new(),
-        measures => db::histograms(conn, from, to, Some(measures)).await?,
+        measures => db::histograms(conn, from, to, measures).await?,
     };
     let yearly = match sources.yearly {
         [] => Vec::new(),
-        measures => db::year_histograms(conn, from, to, Some(measures)).await?,
+        measures => db::year_histograms(conn, from, to, measures).await?,
     };
     let counts_of = |counts: Vec<Option<i32>>| -> Vec<i64> {
         counts
@@ -159,7 +159,7 @@ pub async fn report(
         "fiscal_year",
         params
             .fiscal_year
-            .unwrap_or_else(|| kpi::current_fiscal_year(now)),
+            .unwrap_or_else(|| living_gate_domain::fiscal::fiscal_year(now)),
     )?;
     let mut conn = pool::connection(&state.pool).await?;
     // One snapshot for every part of the report.
