@@ -17,9 +17,16 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// Up to this radius a search starts from the locations in its box even
-/// when text, topic or form also narrow it down (see `source`).
-const NARROW_RADIUS_M: f64 = 1_000.0;
+/// Cells per degree of the grid levels of the entries' position tokens,
+/// coarsest first: exactly those of `living_gate_grid_cells` (migration
+/// 2026-11-27-000007). At 35.5° north a cell of level 400 is 278 × 226 m.
+pub const GRID_LEVELS: [u32; 9] = [1, 2, 5, 10, 20, 50, 100, 200, 400];
+
+/// A radius search asks for at most this many cells: those of the finest
+/// level that touch the circle with so few (the coarsest level otherwise).
+/// Measured at 100,000 entries: more, finer cells cost more in the index
+/// scan than their tighter cover saves (BENCHMARKS.md).
+const MAX_CELLS: usize = 40;
 
 /// A point and a radius in metres.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +34,60 @@ pub struct Near {
     pub latitude: f64,
     pub longitude: f64,
     pub radius_m: f64,
+}
+
+impl Near {
+    /// The grid cells that touch the circle, as `living_gate_grid_cells`
+    /// names them: every position inside the circle is in one of them.
+    pub fn cell_tokens(&self) -> Vec<String> {
+        GRID_LEVELS
+            .iter()
+            .rev()
+            .find_map(|&k| self.cells_of_level(k, MAX_CELLS))
+            .or_else(|| self.cells_of_level(GRID_LEVELS[0], usize::MAX))
+            .unwrap_or_default()
+    }
+
+    /// The cells of level `k` that touch the circle, if there are at most `max`.
+    fn cells_of_level(&self, k: u32, max: usize) -> Option<Vec<String>> {
+        // A degree of latitude is at least 110.57 km, of longitude at least
+        // 111.32 km × cos(latitude): the box around the circle is never too small.
+        let dlat = self.radius_m / 110_000.0;
+        let dlng = self.radius_m / (110_000.0 * self.latitude.to_radians().cos().max(0.01));
+        let kf = f64::from(k);
+        let span = |centre: f64, half: f64| {
+            ((centre - half) * kf).floor() as i64..=((centre + half) * kf).floor() as i64
+        };
+        let (rows, columns) = (span(self.latitude, dlat), span(self.longitude, dlng));
+        let in_box = (rows.end() - rows.start() + 1) * (columns.end() - columns.start() + 1);
+        if usize::try_from(in_box).map_or(true, |n| n > max.saturating_mul(2)) {
+            return None;
+        }
+        // A cell touches the circle when its point nearest to the centre
+        // (clamped latitude and longitude, nearly exact for cells this
+        // small) is inside; with a margin of 2% and 10 m for that "nearly".
+        let reach = self.radius_m * 1.02 + 10.0;
+        let mut cells = Vec::new();
+        for i in rows {
+            for j in columns.clone() {
+                let (lat0, lng0) = (i as f64 / kf, j as f64 / kf);
+                let lat = self.latitude.clamp(lat0, lat0 + 1.0 / kf);
+                let lng = self.longitude.clamp(lng0, lng0 + 1.0 / kf);
+                if metres_between(self.latitude, self.longitude, lat, lng) <= reach {
+                    cells.push(format!("{k}:{i}:{j}"));
+                }
+            }
+        }
+        (cells.len() <= max).then_some(cells)
+    }
+}
+
+/// Great-circle distance (haversine, mean earth radius).
+fn metres_between(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let (dp, dl) = ((lat2 - lat1).to_radians(), (lng2 - lng1).to_radians());
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().min(1.0).asin()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,6 +140,7 @@ pub struct SearchRow {
 
 enum Bind {
     Text(String),
+    TextArray(Vec<String>),
     Uuid(Uuid),
     Double(f64),
     BigInt(i64),
@@ -101,6 +163,7 @@ impl Sql {
             .into_iter()
             .fold(diesel::sql_query(text).into_boxed(), |q, b| match b {
                 Bind::Text(v) => q.bind::<Text, _>(v),
+                Bind::TextArray(v) => q.bind::<Array<Text>, _>(v),
                 Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
                 Bind::Double(v) => q.bind::<Double, _>(v),
                 Bind::BigInt(v) => q.bind::<BigInt, _>(v),
@@ -114,79 +177,50 @@ r.contact_person, r.opening_hours, r.target_ages, r.languages, r.participation_i
 r.visibility, r.hidden_fields, r.last_verified_at, r.last_verified_by, r.version, r.created_at, r.updated_at";
 
 /// `FROM … WHERE …` of the filtered, visible entries (alias `r`), and the
-/// distance expression when `near` is given (alias `n`).
+/// distance expression when `near` is given (alias `n`). Text, topic, form,
+/// served city and radius are all answered by the search tokens' GIN index
+/// (migration 2026-11-27-000007), together.
 fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
     let mut from = String::from("resources r");
     let mut conditions: Vec<String> = Vec::new();
     if !filter.staff {
         conditions.push("r.visibility = 'public'".into());
     }
-    let mut distance_column = None;
-    if let Some(near) = filter.near {
-        // A box a little larger than the circle, then the exact distance.
-        let dlat = near.radius_m / 110_000.0;
-        let dlng = near.radius_m / (110_000.0 * near.latitude.to_radians().cos().max(0.01));
-        let lat = sql.bind(Bind::Double(near.latitude));
-        let lng = sql.bind(Bind::Double(near.longitude));
-        let radius = sql.bind(Bind::Double(near.radius_m));
-        let lat_lo = sql.bind(Bind::Double(near.latitude - dlat));
-        let lat_hi = sql.bind(Bind::Double(near.latitude + dlat));
-        let lng_lo = sql.bind(Bind::Double(near.longitude - dlng));
-        let lng_hi = sql.bind(Bind::Double(near.longitude + dlng));
-        // earthdistance's `<@>` gives statute miles between (longitude, latitude) points.
-        let distance =
-            format!("(point(l.longitude, l.latitude) <@> point({lng}, {lat})) * 1609.344");
-        let in_box = format!(
-            "l.latitude BETWEEN {lat_lo} AND {lat_hi} AND l.longitude BETWEEN {lng_lo} AND {lng_hi}"
-        );
-        let narrowed = !filter.terms.is_empty() || filter.topic.is_some() || filter.form.is_some();
-        if !narrowed || near.radius_m <= NARROW_RADIUS_M {
-            // Nothing else narrows the entries down, or the circle is
-            // small: start from the locations in the box.
-            from.push_str(&format!(
-                " JOIN (SELECT l.resource_id, min({distance}) AS distance_m \
-                 FROM resource_locations l WHERE {in_box} AND {distance} <= {radius} \
-                 GROUP BY l.resource_id) n ON n.resource_id = r.id"
-            ));
-        } else {
-            // Text, topic or form narrow the entries down first (GIN
-            // indexes); each candidate's locations are then looked up
-            // (measured at 100,000 entries: text + topic + 2 km, p95 164 →
-            // 110 ms; within 1 km the box holds fewer entries than the
-            // text and topic: slower that way, 225 → 297 ms).
-            from.push_str(&format!(
-                " CROSS JOIN LATERAL (SELECT min({distance}) AS distance_m \
-                 FROM resource_locations l WHERE l.resource_id = r.id AND {in_box}) n"
-            ));
-            conditions.push(format!("n.distance_m <= {radius}"));
-        }
-        if !filter.staff {
-            conditions.push("NOT (r.hidden_fields @> ARRAY['position'])".into());
-        }
-        distance_column = Some("n.distance_m".to_owned());
+    let mut required: Vec<String> = Vec::new();
+    required.extend(filter.topic.iter().map(|code| format!("t:{code}")));
+    required.extend(filter.form.iter().map(|code| format!("f:{code}")));
+    required.extend(filter.serves.iter().map(|id| format!("s:{id}")));
+    if !required.is_empty() {
+        let p = sql.bind(Bind::TextArray(required));
+        conditions.push(format!("r.search_tokens @> {p}"));
     }
     for term in &filter.terms {
         let p = sql.bind(Bind::Text(term.clone()));
         conditions.push(format!(
-            "r.search_bigrams @> living_gate_bigrams(living_gate_search_normalize({p})) \
+            "r.search_tokens @> living_gate_query_tokens(living_gate_search_normalize({p})) \
              AND strpos(r.search_text, living_gate_search_normalize({p})) > 0"
         ));
     }
-    for (vocabulary, column, code) in [
-        ("topic", "topics", &filter.topic),
-        ("form", "forms", &filter.form),
-    ] {
-        if let Some(code) = code {
-            let p = sql.bind(Bind::Text(code.clone()));
-            conditions.push(format!(
-                "r.{column} && {}",
-                crate::taxonomy::descendants_sql(vocabulary, &p)
-            ));
+    let mut distance_column = None;
+    if let Some(near) = filter.near {
+        // Only entries with a position in the cells touching the circle,
+        // then the exact great-circle distance (earthdistance's `<@>`,
+        // statute miles between (longitude, latitude) points) of each
+        // one's nearest position.
+        let cells = sql.bind(Bind::TextArray(near.cell_tokens()));
+        let lat = sql.bind(Bind::Double(near.latitude));
+        let lng = sql.bind(Bind::Double(near.longitude));
+        let radius = sql.bind(Bind::Double(near.radius_m));
+        conditions.push(format!("r.position_tokens && {cells}"));
+        from.push_str(&format!(
+            " CROSS JOIN LATERAL (SELECT min(p <@> point({lng}, {lat})) * 1609.344 AS distance_m \
+             FROM unnest(r.search_points) AS p) n"
+        ));
+        conditions.push(format!("n.distance_m <= {radius}"));
+        if !filter.staff {
+            conditions.push("NOT (r.hidden_fields @> ARRAY['position'])".into());
         }
-    }
-    if let Some(serves) = filter.serves {
-        let p = sql.bind(Bind::Uuid(serves));
-        conditions.push(format!("r.serves_municipality_ids @> ARRAY[{p}::uuid]"));
+        distance_column = Some("n.distance_m".to_owned());
     }
     if let Some(municipality) = filter.municipality_id {
         let p = sql.bind(Bind::Uuid(municipality));
@@ -211,6 +245,48 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
 /// One page of matching entries, `limit + 1` rows at most (the caller
 /// learns from the extra row that a next page exists).
 pub async fn search(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+    order: Order,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> DbResult<Vec<SearchRow>> {
+    match (order, filter.near) {
+        (Order::Distance, Some(near)) => nearest(conn, filter, near, after, limit).await,
+        _ => page(conn, filter, order, after, limit).await,
+    }
+}
+
+/// Nearest first. The circle of half the radius (a quarter of its area,
+/// so of the index work) is searched first: when it holds `limit + 1`
+/// matches past the cursor, they are the nearest ones (every match outside
+/// it is farther); otherwise the full circle is searched.
+async fn nearest(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+    near: Near,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> DbResult<Vec<SearchRow>> {
+    let half = Near {
+        radius_m: near.radius_m / 2.0,
+        ..near
+    };
+    if after.is_none_or(|a| a.key < half.radius_m) {
+        let inner = SearchFilter {
+            near: Some(half),
+            ..filter.clone()
+        };
+        let rows = page(conn, &inner, Order::Distance, after, limit).await?;
+        if rows.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
+            return Ok(rows);
+        }
+    }
+    page(conn, filter, Order::Distance, after, limit).await
+}
+
+/// One page of the given order, `limit + 1` rows at most.
+async fn page(
     conn: &mut AsyncPgConnection,
     filter: &SearchFilter,
     order: Order,
