@@ -29,6 +29,8 @@ CREATE INDEX resources_topics_idx ON resources USING gin (topics);
 CREATE INDEX resources_forms_idx ON resources USING gin (forms);
 CREATE INDEX resources_serves_idx ON resources USING gin (serves_municipality_ids);
 CREATE INDEX resource_locations_position_idx ON resource_locations (latitude, longitude);
+DROP INDEX resource_locations_resource_id_idx;
+CREATE INDEX resource_locations_resource_id_idx ON resource_locations (resource_id, ordinal) INCLUDE (latitude, longitude);
 DROP FUNCTION living_gate_term_tokens(text, text, text[]);
 DROP FUNCTION living_gate_query_tokens(text);
 DROP FUNCTION living_gate_text_tokens(text);

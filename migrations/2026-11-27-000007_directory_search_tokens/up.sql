@@ -65,6 +65,9 @@ DROP INDEX resources_forms_idx;
 DROP INDEX resources_serves_idx;
 -- Radius searches go through the grid cells now.
 DROP INDEX resource_locations_position_idx;
+-- With the label: the map reads an entry's points from the index alone.
+DROP INDEX resource_locations_resource_id_idx;
+CREATE INDEX resource_locations_resource_id_idx ON resource_locations (resource_id, ordinal) INCLUDE (latitude, longitude, label);
 
 CREATE OR REPLACE FUNCTION living_gate_resources_search() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

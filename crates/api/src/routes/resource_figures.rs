@@ -12,7 +12,6 @@ use living_gate_db::resources as db;
 use living_gate_db::{pool, taxonomy};
 use living_gate_domain::directory::DirectoryView;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -43,10 +42,44 @@ pub struct MapParams {
 pub struct FeatureCollection {
     #[serde(rename = "type")]
     #[schema(example = "FeatureCollection")]
-    pub kind: String,
-    #[schema(value_type = Vec<Object>)]
-    pub features: Vec<Value>,
+    pub kind: &'static str,
+    pub features: Vec<Feature>,
     pub truncated: bool,
+}
+
+/// One location of an entry.
+#[derive(Serialize, ToSchema)]
+pub struct Feature {
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    /// The entry's id (an entry with several locations has several features).
+    pub id: Uuid,
+    pub geometry: PointGeometry,
+    pub properties: FeatureProperties,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PointGeometry {
+    #[serde(rename = "type")]
+    #[schema(example = "Point")]
+    pub kind: &'static str,
+    /// `[longitude, latitude]` (WGS 84).
+    #[schema(example = json!([139.4075, 35.4886]))]
+    pub coordinates: [f64; 2],
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FeatureProperties {
+    pub id: Uuid,
+    pub name: String,
+    pub legal_form: String,
+    pub municipality_id: Uuid,
+    pub topics: Vec<String>,
+    pub forms: Vec<String>,
+    pub participation_intent: String,
+    /// The location's label; `null` when the address is hidden from the caller.
+    pub label: Option<String>,
 }
 
 /// The visible entries on a map (GeoJSON for Leaflet or MapLibre), with the
@@ -81,23 +114,29 @@ pub async fn map(
     // labels only where the address is visible (both in SQL).
     let features = points
         .into_iter()
-        .map(|p| {
-            json!({
-                "type": "Feature",
-                "id": p.id,
-                "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
-                "properties": {
-                    "id": p.id, "name": p.name, "legal_form": p.legal_form,
-                    "municipality_id": p.municipality_id, "topics": p.topics, "forms": p.forms,
-                    "participation_intent": p.participation_intent, "label": p.label,
-                },
-            })
+        .map(|p| Feature {
+            kind: "Feature",
+            id: p.id,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: [p.longitude, p.latitude],
+            },
+            properties: FeatureProperties {
+                id: p.id,
+                name: p.name,
+                legal_form: p.legal_form,
+                municipality_id: p.municipality_id,
+                topics: p.topics,
+                forms: p.forms,
+                participation_intent: p.participation_intent,
+                label: p.label,
+            },
         })
         .collect();
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
         .json(FeatureCollection {
-            kind: "FeatureCollection".into(),
+            kind: "FeatureCollection",
             features,
             truncated,
         }))
