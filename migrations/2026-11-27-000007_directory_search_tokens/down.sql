@@ -34,4 +34,5 @@ CREATE INDEX resource_locations_resource_id_idx ON resource_locations (resource_
 DROP FUNCTION living_gate_term_tokens(text, text, text[]);
 DROP FUNCTION living_gate_query_tokens(text);
 DROP FUNCTION living_gate_text_tokens(text);
+DROP FUNCTION living_gate_prefixed(text, text[]);
 DROP FUNCTION living_gate_grid_cells(double precision, double precision);
