@@ -943,6 +943,31 @@ async fn the_demo_directory_loads_once_and_keeps_its_shelter_inside() {
     )
     .await;
     assert_eq!(stats["total"], 6);
+    // Seed 002's survey: 157 distributed, 63 answered.
+    let surveys = json(app.get("/v1/surveys", Who::Desk).await, StatusCode::OK).await;
+    let survey_id = surveys["items"][0]["id"]
+        .as_str()
+        .expect("a survey")
+        .to_owned();
+    assert_eq!(surveys["items"].as_array().map(Vec::len), Some(1));
+    let report = json(
+        app.get(&format!("/v1/surveys/{survey_id}"), Who::Desk)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (report["distributed"].clone(), report["answered"].clone()),
+        (json!(157), json!(63))
+    );
+    let channels: i64 = report["by_channel"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .map(|c| c["answered"].as_i64().expect("answered"))
+        .sum();
+    assert_eq!(channels, 63);
+    assert_eq!(report["by_municipality"].as_array().map(Vec::len), Some(4));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -891,5 +891,84 @@ pub async fn demo_directory(conn: &mut AsyncPgConnection) -> Result<(), DbError>
             resources::set_introduced(conn, *from, &to).await?;
         }
     }
+    let entries: Vec<(Uuid, &str)> = DEMO_RESOURCES
+        .iter()
+        .filter_map(|r| ids.get(r.0).map(|id| (*id, r.4)))
+        .collect();
+    demo_survey(conn, &entries).await
+}
+
+/// Seed 002's survey (令和6年12月〜令和7年2月): 157 organizations
+/// distributed, 63 answered. The split by channel, the cities and the
+/// prospective organizations' names are made up: (channel, distributed, answered).
+const DEMO_SURVEY_CHANNELS: &[(&str, usize, usize)] = &[
+    ("email", 78, 34),
+    ("post", 41, 13),
+    ("hand", 26, 12),
+    ("fax", 12, 4),
+];
+
+/// The survey campaign, its 157 recipients (the demo entries first, then
+/// organizations not in the directory, over the four cities in turn).
+async fn demo_survey(
+    conn: &mut AsyncPgConnection,
+    entries: &[(Uuid, &str)],
+) -> Result<(), DbError> {
+    use chrono::{Duration, NaiveDate};
+    use living_gate_db::surveys::{self, NewCampaign, NewRecipient};
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let campaign = surveys::insert_campaign(
+        conn,
+        &NewCampaign {
+            id: Uuid::now_v7(),
+            title: "4市 孤独・孤立に関する社会資源調査（デモ）".to_owned(),
+            starts_on: day(2024, 12, 1),
+            ends_on: day(2025, 2, 28),
+        },
+    )
+    .await?;
+    let mut cities = Vec::new();
+    for code in ["142166", "142182", "142131", "142158"] {
+        if let Some(m) = municipalities::find_by_code(conn, code).await? {
+            cities.push(m.id);
+        }
+    }
+    let mut city_ids = std::collections::HashMap::new();
+    for (_, code) in entries {
+        if let Some(m) = municipalities::find_by_code(conn, code).await? {
+            city_ids.insert(*code, m.id);
+        }
+    }
+    let mut n = 0;
+    for (channel, distributed, answered) in DEMO_SURVEY_CHANNELS {
+        for i in 0..*distributed {
+            let entry = entries.get(n);
+            let municipality_id = match entry {
+                Some((_, code)) => city_ids.get(code).copied(),
+                None => cities.get(n % cities.len().max(1)).copied(),
+            };
+            let Some(municipality_id) = municipality_id else {
+                continue;
+            };
+            let sent_on = day(2024, 12, 2) + Duration::days(i64::try_from(n % 20).unwrap_or(0));
+            surveys::insert_recipient(
+                conn,
+                &NewRecipient {
+                    id: Uuid::now_v7(),
+                    campaign_id: campaign.id,
+                    resource_id: entry.map(|(id, _)| *id),
+                    prospective_name: entry
+                        .is_none()
+                        .then(|| format!("調査先団体 {:03}（デモ）", n + 1)),
+                    municipality_id,
+                    channel: (*channel).to_owned(),
+                    sent_on,
+                    answered_on: (i < *answered).then(|| sent_on + Duration::days(21)),
+                },
+            )
+            .await?;
+            n += 1;
+        }
+    }
     Ok(())
 }
