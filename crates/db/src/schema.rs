@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "point", schema = "pg_catalog"))]
+    pub struct Point;
+}
+
 diesel::table! {
     audit_log (id) {
         id -> Uuid,
@@ -75,6 +81,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    kpi_facts (fiscal_year, metric, month, key) {
+        fiscal_year -> Int4,
+        month -> Date,
+        metric -> Text,
+        key -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
+    kpi_histograms (fiscal_year, measure, month) {
+        fiscal_year -> Int4,
+        month -> Date,
+        measure -> Text,
+        counts -> Array<Int4>,
+    }
+}
+
+diesel::table! {
     kpi_targets (fiscal_year) {
         fiscal_year -> Int4,
         trips_started -> Int4,
@@ -84,6 +109,14 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    kpi_year_histograms (fiscal_year, measure) {
+        fiscal_year -> Int4,
+        measure -> Text,
+        counts -> Array<Int4>,
     }
 }
 
@@ -270,6 +303,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Point;
+
     resources (id) {
         id -> Uuid,
         external_key -> Nullable<Text>,
@@ -298,10 +334,11 @@ diesel::table! {
         search_text -> Text,
         name_search -> Text,
         search_tokens -> Array<Text>,
-        position_tokens -> Array<Text>,
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        position_tokens -> Array<Text>,
+        search_points -> Array<Point>,
     }
 }
 
@@ -475,7 +512,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     hearings,
     idempotency_keys,
     invitations,
+    kpi_facts,
+    kpi_histograms,
     kpi_targets,
+    kpi_year_histograms,
     logic_models,
     login_throttle,
     matches,
