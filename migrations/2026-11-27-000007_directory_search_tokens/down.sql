@@ -5,6 +5,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WHERE g !~ '\s'
 $$;
 DROP INDEX resources_search_idx;
+ALTER TABLE resources RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor,
+                             autovacuum_analyze_scale_factor);
 DROP TRIGGER resource_locations_inserted ON resource_locations;
 DROP TRIGGER resource_locations_updated ON resource_locations;
 DROP TRIGGER resource_locations_deleted ON resource_locations;

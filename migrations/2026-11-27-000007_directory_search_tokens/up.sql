@@ -123,5 +123,14 @@ CREATE TRIGGER resource_locations_deleted AFTER DELETE ON resource_locations
 
 UPDATE resources SET search_tokens = '{}', name = name;
 UPDATE resource_locations SET latitude = latitude;
-CREATE INDEX resources_search_idx ON resources USING gin (search_tokens, position_tokens);
+-- GIN collects new entries in a pending list that every search scans until
+-- it is merged; a 10,000-row import left 1.6 MB there and doubled the search
+-- p95 until the next vacuum (BENCHMARKS.md). A 512 kB list is merged sooner,
+-- by the writer; and vacuum comes after 2% of the entries changed instead
+-- of 20% (an import also leaves a dead row version per entry: its locations
+-- update the position tokens).
+CREATE INDEX resources_search_idx ON resources USING gin (search_tokens, position_tokens)
+  WITH (gin_pending_list_limit = 512);
+ALTER TABLE resources SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02,
+                           autovacuum_analyze_scale_factor = 0.02);
 DROP FUNCTION living_gate_bigrams(text);
