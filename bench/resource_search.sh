@@ -67,7 +67,7 @@ echo "== import 10,000 rows (Shift_JIS), dry run: $(import_csv '?dry_run=true')"
 echo "== import 10,000 rows (Shift_JIS), real run: $(import_csv '')"
 echo "== import the same 10,000 rows again (all unchanged): $(import_csv '')"
 rm -f "$CSV"
-run "after the import (10,000 more entries, no vacuum yet): 就労 + topic dv + 2 km" "/v1/resources?q=$(q 就労)&topic=dv&near=35.4887,139.4077&radius_km=2"
+run "right after the import (10,000 more entries): 就労 + topic dv + 2 km" "/v1/resources?q=$(q 就労)&topic=dv&near=35.4887,139.4077&radius_km=2"
 
 "$PGBENCH" -h 127.0.0.1 -p "$PGPORT" -U postgres -i -q -s 10 living_gate > /dev/null 2>&1
 echo "== pgbench -S, $CONNECTIONS clients, same database and machine"
