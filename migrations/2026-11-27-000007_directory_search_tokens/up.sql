@@ -18,6 +18,7 @@
 -- crates/db/src/resource_search.rs (a test checks that the cells a search
 -- asks for hold every position inside its circle).
 -- Both columns are in one GIN index, so one index scan answers them together.
+-- `search_points` holds the positions themselves, for the exact distance.
 
 CREATE FUNCTION living_gate_grid_cells(latitude double precision, longitude double precision)
 RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -121,8 +122,11 @@ CREATE TRIGGER resource_locations_updated AFTER UPDATE ON resource_locations
 CREATE TRIGGER resource_locations_deleted AFTER DELETE ON resource_locations
   REFERENCING OLD TABLE AS changed_locations FOR EACH STATEMENT EXECUTE FUNCTION living_gate_resource_locations_changed();
 
-UPDATE resources SET search_tokens = '{}', name = name;
+-- Fill the tokens of the existing entries (not a change of theirs: updated_at stays).
+ALTER TABLE resources DISABLE TRIGGER resources_touch;
+UPDATE resources SET name = name;
 UPDATE resource_locations SET latitude = latitude;
+ALTER TABLE resources ENABLE TRIGGER resources_touch;
 -- GIN collects new entries in a pending list that every search scans until
 -- it is merged; a 10,000-row import left 1.6 MB there and doubled the search
 -- p95 until the next vacuum (BENCHMARKS.md). A 512 kB list is merged sooner,

@@ -1,7 +1,9 @@
-//! Searching the directory: text (bigram-indexed, so two-character words
-//! such as 就労 and DV are found), topic and form (with descendants),
-//! served municipality, distance (earthdistance), participation intent; and
-//! the same filters for the map and the figures.
+//! Searching the directory: text (characters and bigrams, so two-character
+//! words such as 就労 and DV are found), topic and form (with descendants),
+//! served municipality and radius, all through one GIN index over the
+//! entries' search and position tokens; the exact distance (earthdistance),
+//! city, participation intent and legal form on the candidates; and the same
+//! filters for the map and the figures.
 //!
 //! Visibility is applied here, in SQL, so that no query path can forget it:
 //! the public gets `public` entries only, and with `near` only entries whose

@@ -4,7 +4,6 @@ use crate::schema::taxonomy_terms;
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -96,38 +95,4 @@ pub async fn unknown_codes(
         .filter(|c| !known.contains(c))
         .cloned()
         .collect())
-}
-
-/// SQL for the codes of a term and all its descendants; `$n` is the term's code.
-pub fn descendants_sql(vocabulary: &'static str, placeholder: &str) -> String {
-    format!(
-        "ARRAY(WITH RECURSIVE d AS (
-            SELECT id, code FROM taxonomy_terms WHERE vocabulary = '{vocabulary}' AND code = {placeholder}
-            UNION ALL
-            SELECT t.id, t.code FROM taxonomy_terms t JOIN d ON t.parent_id = d.id)
-          SELECT code FROM d)"
-    )
-}
-
-#[derive(QueryableByName)]
-struct Code {
-    #[diesel(sql_type = Text)]
-    code: String,
-}
-
-/// The codes of a term and all its descendants (empty when unknown).
-pub async fn with_descendants(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &'static str,
-    code: &str,
-) -> DbResult<Vec<String>> {
-    let sql = format!(
-        "SELECT unnest({}) AS code",
-        descendants_sql(vocabulary, "$1")
-    );
-    let rows: Vec<Code> = diesel::sql_query(sql)
-        .bind::<Text, _>(code)
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.code).collect())
 }
