@@ -94,7 +94,7 @@ pub async fn export(
     params: web::Query<ExportParams>,
     filter: web::Query<ResourceFilterParams>,
 ) -> ApiResult<HttpResponse> {
-    let view = DirectoryView::of(caller.0.as_ref().map(|c| &c.actor));
+    let view = crate::routes::resources::view_of(&caller);
     let filter = filter.filter(view)?;
     let mut conn = pool::connection(&state.pool).await?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {

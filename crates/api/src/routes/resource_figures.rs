@@ -4,21 +4,16 @@
 
 use crate::auth::MaybeCaller;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::resources::{unknown_filter_term, visible, ResourceFilterParams};
+use crate::routes::resources::{unknown_filter_term, view_of, visible, ResourceFilterParams};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::resource_search as search;
 use living_gate_db::resources as db;
 use living_gate_db::{pool, taxonomy};
-use living_gate_domain::directory::DirectoryView;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-fn view_of(caller: &MaybeCaller) -> DirectoryView {
-    DirectoryView::of(caller.0.as_ref().map(|c| &c.actor))
-}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

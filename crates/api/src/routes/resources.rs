@@ -233,7 +233,8 @@ pub fn resource_event(caller: &Caller, resource_id: Uuid, kind: &str) -> NewEven
     }
 }
 
-fn view_of(caller: &MaybeCaller) -> DirectoryView {
+/// What the caller may see of the directory (staff or the public).
+pub fn view_of(caller: &MaybeCaller) -> DirectoryView {
     DirectoryView::of(caller.0.as_ref().map(|c| &c.actor))
 }
 
