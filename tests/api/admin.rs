@@ -256,7 +256,10 @@ async fn lists_are_cursor_paginated() {
             None => break,
         }
     }
-    assert_eq!(seen.len(), living_gate_api::seed::ZAMA_DEPARTMENTS.len());
+    assert_eq!(
+        seen.len(),
+        living_gate_api::startup::demo_data::ZAMA_DEPARTMENTS.len()
+    );
     let mut unique = seen.clone();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no department twice");

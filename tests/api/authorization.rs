@@ -3,7 +3,7 @@
 //! without a row fails the test, so no endpoint ships unreviewed.
 
 use crate::helpers::{json, TestApp, Who, PASSWORD};
-use living_gate_api::openapi;
+use living_gate_api::http::openapi;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -914,7 +914,7 @@ async fn the_demo_directory_loads_once_and_keeps_its_shelter_inside() {
     let app = TestApp::spawn().await;
     for _ in 0..2 {
         let mut conn = app.conn().await;
-        living_gate_api::seed::demo_directory(&mut conn)
+        living_gate_api::startup::demo_data::demo_directory(&mut conn)
             .await
             .expect("demo directory");
     }

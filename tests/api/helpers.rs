@@ -3,10 +3,12 @@
 //! and real EdDSA tokens.
 
 use living_gate_api::auth::keys::{generate_pem, KeySet};
+use living_gate_api::auth::passwords;
 use living_gate_api::auth::tokens::{self, Subject};
-use living_gate_api::config::Config;
+use living_gate_api::http::app;
+use living_gate_api::startup::config::Config;
+use living_gate_api::startup::demo_data as seed;
 use living_gate_api::state::AppState;
-use living_gate_api::{app, auth::passwords, seed};
 use living_gate_db::organizations::{self, NewOrganization};
 use living_gate_db::test_db::TestDatabase;
 use living_gate_db::users::{self, NewUser};
@@ -126,7 +128,10 @@ fn password_hash() -> String {
 
 fn init_logging() {
     if std::env::var("TEST_LOG").is_ok() {
-        living_gate_api::telemetry::init("info", living_gate_api::config::LogFormat::Pretty);
+        living_gate_api::startup::telemetry::init(
+            "info",
+            living_gate_api::startup::config::LogFormat::Pretty,
+        );
     }
 }
 
@@ -152,7 +157,12 @@ impl TestApp {
         )
         .expect("pool");
         let keys = KeySet::from_pem(&generate_pem(), "test").expect("keys");
-        let state = AppState::new(pool.clone(), keys, config.auth.clone());
+        let state = AppState::new(
+            pool.clone(),
+            keys,
+            config.auth.clone(),
+            living_gate_api::http::openapi::document(),
+        );
         let mut conn = pool.get().await.expect("connection");
         let fixtures = load_fixtures(&mut conn).await;
         drop(conn);

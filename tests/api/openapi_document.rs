@@ -1,6 +1,6 @@
 //! The OpenAPI document is a product: checked in, current, complete.
 
-use living_gate_api::openapi;
+use living_gate_api::http::openapi;
 use serde_json::Value;
 
 const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";

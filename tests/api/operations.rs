@@ -2,8 +2,8 @@
 //! error the framework itself produces.
 
 use crate::helpers::{json, problem, test_config, TestApp, Who};
-use living_gate_api::app;
 use living_gate_api::auth::keys::{generate_pem, KeySet};
+use living_gate_api::http::app;
 use living_gate_api::state::AppState;
 use living_gate_db::{build_pool, PoolSettings};
 use reqwest::{Method, StatusCode};
@@ -37,6 +37,7 @@ async fn readyz_is_503_problem_when_the_database_is_unreachable() {
         pool,
         KeySet::from_pem(&generate_pem(), "test").expect("keys"),
         config.auth,
+        living_gate_api::http::openapi::document(),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let port = listener.local_addr().expect("addr").port();

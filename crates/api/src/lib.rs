@@ -1,23 +1,21 @@
-//! Living Gate's HTTP API: the actix-web app, its extractors and handlers,
-//! authentication, the OpenAPI document, and the `living-gate` binary's
-//! commands (serve, migrate, openapi, user create, seed-demo).
+//! Living Gate's HTTP API. The folders are the rooms of the OpenAPI document:
+//!
+//! - [`startup`]: the `living-gate` binary's commands, configuration, the
+//!   server, the embedded PostgreSQL, telemetry and the demo data;
+//! - [`http`]: what every request passes through (the app, the route table,
+//!   the OpenAPI document, problem+json, ETags, pagination, idempotency);
+//! - [`auth`], [`admin`], [`desk`], [`directory`], [`kpis`], [`ops`]: the
+//!   endpoints, one folder per room;
+//! - [`record`]: the audit row and change-feed event every write records;
+//! - [`state`]: what every handler can reach.
 
-pub mod app;
-pub mod audit;
+pub mod admin;
 pub mod auth;
-pub mod cli;
-pub mod config;
-mod double_option;
-pub mod download;
-pub mod embedded_pg;
-pub mod etag;
-pub mod idempotency;
-pub mod openapi;
-pub mod pagination;
-pub mod problem;
-pub mod request_context;
-pub mod routes;
-pub mod seed;
-pub mod server;
+pub mod desk;
+pub mod directory;
+pub mod http;
+pub mod kpis;
+pub mod ops;
+pub mod record;
+pub mod startup;
 pub mod state;
-pub mod telemetry;

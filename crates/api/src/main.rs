@@ -1,8 +1,8 @@
 //! `living-gate`: the ZAMA Living Gate API server and its admin commands.
 
 use clap::Parser;
-use living_gate_api::cli::{self, Cli, Command};
-use living_gate_api::config::Config;
+use living_gate_api::startup::cli::{self, Cli, Command};
+use living_gate_api::startup::config::Config;
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
         }
     };
     if !matches!(command, Command::Openapi) {
-        living_gate_api::telemetry::init(&config.log_filter, config.log_format);
+        living_gate_api::startup::telemetry::init(&config.log_filter, config.log_format);
     }
     match cli::run(command, config).await {
         Ok(()) => ExitCode::SUCCESS,

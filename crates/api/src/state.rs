@@ -2,7 +2,7 @@
 
 use crate::auth::keys::KeySet;
 use crate::auth::tokens::VerifiedTokens;
-use crate::config::AuthConfig;
+use crate::startup::config::AuthConfig;
 use living_gate_db::DbPool;
 use std::sync::Arc;
 
@@ -19,12 +19,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, keys: KeySet, auth: AuthConfig) -> AppState {
+    /// `openapi` is the document built at start-up
+    /// ([`crate::http::openapi::document`]), handed in so that no handler's
+    /// module depends on the module that lists every handler.
+    pub fn new(
+        pool: DbPool,
+        keys: KeySet,
+        auth: AuthConfig,
+        openapi: utoipa::openapi::OpenApi,
+    ) -> AppState {
         AppState {
             pool,
             keys: Arc::new(keys),
             auth: Arc::new(auth),
-            openapi: Arc::new(crate::openapi::document()),
+            openapi: Arc::new(openapi),
             verified_tokens: Arc::new(VerifiedTokens::default()),
         }
     }

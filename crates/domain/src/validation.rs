@@ -16,6 +16,18 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The distinct items in their first order (a list of ids sent twice is
+/// the same list).
+pub fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(item) {
+            out.push(*item);
+        }
+    }
+    out
+}
+
 /// All the field errors of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 #[error("{} invalid field(s)", .0.len())]

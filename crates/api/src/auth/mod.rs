@@ -1,8 +1,10 @@
-//! Authentication: signing keys and JWKS, access tokens, password and secret
-//! hashing, and the extractor that turns a bearer token into an [`Actor`].
+//! Authentication: login, refresh, logout and client credentials, signing
+//! keys and JWKS, access tokens, password and secret hashing, and the
+//! extractor that turns a bearer token into an [`Actor`].
 //!
 //! [`Actor`]: living_gate_domain::Actor
 
+pub mod authenticate;
 pub mod caller;
 pub mod keys;
 pub mod passwords;
@@ -10,3 +12,18 @@ pub mod secrets;
 pub mod tokens;
 
 pub use caller::{Caller, MaybeCaller};
+
+pub mod jwks;
+pub mod login;
+pub mod me;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The `/v1` endpoints of the room (the JWKS is served at the root).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(login::login)
+        .service(login::refresh)
+        .service(login::logout)
+        .service(login::token)
+        .service(me::me);
+}

@@ -37,10 +37,10 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 /// Runs `verify` or `hash` off the async executor: they take tens of milliseconds.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, crate::problem::ApiError> {
+) -> Result<T, crate::http::problem::ApiError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| crate::problem::ApiError::Internal(format!("hashing task failed: {e}")))
+        .map_err(|e| crate::http::problem::ApiError::Internal(format!("hashing task failed: {e}")))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Access tokens: EdDSA-signed JWTs with `kid`, checked strictly.
 
 use super::keys::KeySet;
-use crate::config::AuthConfig;
-use crate::problem::TokenRefusal;
+use crate::http::problem::TokenRefusal;
+use crate::startup::config::AuthConfig;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use living_gate_domain::Role;
@@ -159,7 +159,7 @@ pub fn verify(keys: &KeySet, config: &AuthConfig, token: &str) -> Result<Claims,
 mod tests {
     use super::*;
     use crate::auth::keys::generate_pem;
-    use crate::config::Config;
+    use crate::startup::config::Config;
 
     fn subject() -> Subject {
         Subject {

@@ -1,0 +1,102 @@
+//! Reading the audit log (admin, desk).
+
+use crate::auth::Caller;
+use crate::http::pagination::{decode_cursor, PageParams, Paginated};
+use crate::http::problem::ApiResult;
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use living_gate_db::audit::{self as db, AuditFilter};
+use living_gate_db::pool;
+use living_gate_domain::{authorize, Action};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e40", "occurred_at": "2026-11-27T09:05:00+00:00",
+    "actor_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01", "actor_role": "admin", "action": "user.update",
+    "target_type": "user", "target_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e11",
+    "request_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e41", "client_addr": "192.0.2.10",
+    "changes": {"status": {"before": "active", "after": "disabled"}}
+}))]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    /// e.g. `auth.login`, `auth.login_failed`, `token.refused`, `user.update`.
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+    /// Changed fields as `{"field": {"before": …, "after": …}}`, or event detail.
+    pub changes: Value,
+}
+
+impl From<db::AuditEntry> for AuditEntry {
+    fn from(e: db::AuditEntry) -> Self {
+        AuditEntry {
+            id: e.id,
+            occurred_at: e.occurred_at,
+            actor_id: e.actor_id,
+            actor_role: e.actor_role,
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            request_id: e.request_id,
+            client_addr: e.client_addr,
+            changes: e.changes,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditListParams {
+    pub actor_id: Option<Uuid>,
+    #[param(example = "auth.login_failed")]
+    pub action: Option<String>,
+    #[param(example = "user")]
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// Inclusive lower bound of `occurred_at`.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound of `occurred_at`.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The audit log, newest first (admin, desk).
+#[utoipa::path(tag = "audit", params(PageParams, AuditListParams), security(("bearer" = [])),
+    responses((status = 200, description = "A page of audit entries, newest first", body = Paginated<AuditEntry>),
+        (status = 403, description = "Only admins and the desk read the audit log", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/audit")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<PageParams>,
+    filter: web::Query<AuditListParams>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ReadAudit)?;
+    let page = params.page()?;
+    let before = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let filter = filter.into_inner();
+    let filter = AuditFilter {
+        actor_id: filter.actor_id,
+        action: filter.action,
+        target_type: filter.target_type,
+        target_id: filter.target_id,
+        from: filter.from,
+        to: filter.to,
+    };
+    let mut conn = pool::connection(&state.pool).await?;
+    let rows = db::list(&mut conn, &filter, before, page.fetch_limit()).await?;
+    let (rows, next) = page.finish(rows, |e| e.id);
+    Ok(HttpResponse::Ok().json(Paginated::new(
+        rows.into_iter().map(AuditEntry::from).collect(),
+        next,
+    )))
+}

@@ -1,0 +1,111 @@
+//! Invitations: a user account is created `invited` with a one-time token
+//! (valid 7 days); accepting it sets the password and activates the account.
+use crate::auth::{passwords, secrets};
+use crate::http::problem::{ApiError, ApiResult};
+use crate::http::request_context::RequestMeta;
+use crate::record::{self, Event};
+
+use crate::admin::accounts::User;
+use crate::state::AppState;
+use actix_web::{post, web, HttpResponse};
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use living_gate_db::audit::diff;
+use living_gate_db::invitations::{self as db};
+use living_gate_db::pool;
+use living_gate_db::users::{self as users_db, UserChanges};
+use living_gate_domain::names::bounded_text;
+use living_gate_domain::{password_policy, Email};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "相模川の朝焼けは 2026 年も綺麗", "display_name": "鈴木 一郎"}))]
+pub struct AcceptInvitation {
+    /// At least 12 characters; not built from the e-mail; not a common password.
+    #[schema(min_length = 12, max_length = 256)]
+    pub password: String,
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: String,
+}
+
+/// Accepts an invitation: sets the password and display name and activates
+/// the account. Unknown, used and expired tokens are all 404.
+#[utoipa::path(tag = "users", request_body = AcceptInvitation,
+    params(("token" = String, Path, description = "The invitation token")),
+    responses(
+        (status = 200, description = "The account is active; log in with it", body = User),
+        (status = 404, description = "Unknown, used or expired invitation", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/invitations/{token}/accept")]
+pub async fn accept(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    token: web::Path<String>,
+    body: web::Json<AcceptInvitation>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let display_name = bounded_text("display_name", &body.display_name, 1, 100)?;
+    let hash = secrets::token_hash(token.trim());
+    let mut conn = pool::connection(&state.pool).await?;
+    let user = conn
+        .transaction(async |conn| {
+            let invitation = db::find_by_token_for_update(conn, &hash)
+                .await?
+                .filter(|i| i.accepted_at.is_none() && i.expires_at > Utc::now())
+                .ok_or(ApiError::NotFound)?;
+            let before = users_db::find_for_update(conn, invitation.user_id)
+                .await?
+                .filter(|u| u.status == "invited")
+                .ok_or(ApiError::NotFound)?;
+            let email = Email::parse("email", &before.email)?;
+            password_policy::check("password", &body.password, Some(&email))?;
+            let password = body.password.clone();
+            let password_hash = passwords::blocking(move || passwords::hash(&password))
+                .await?
+                .map_err(ApiError::Internal)?;
+            let after = users_db::update(
+                conn,
+                before.id,
+                &UserChanges {
+                    display_name: Some(display_name.clone()),
+                    status: Some("active".to_owned()),
+                    password_hash: Some(password_hash),
+                },
+            )
+            .await?;
+            db::mark_accepted(conn, invitation.id).await?;
+            record::record(
+                conn,
+                Some(&actor_of(&after)?),
+                &meta,
+                Event {
+                    action: "user.accept_invitation",
+                    target_type: "user",
+                    target_id: Some(after.id.to_string()),
+                    changes: diff(Some(&before), &after),
+                },
+            )
+            .await?;
+            Ok::<_, ApiError>(after)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(User::from(user)))
+}
+
+fn actor_of(user: &users_db::User) -> ApiResult<living_gate_domain::Actor> {
+    Ok(living_gate_domain::Actor {
+        id: user.id,
+        role: user
+            .role
+            .parse()
+            .map_err(|e: living_gate_domain::role::UnknownRole| {
+                ApiError::Internal(e.to_string())
+            })?,
+        municipality_id: user.municipality_id,
+        department_id: user.department_id,
+        organization_id: user.organization_id,
+        is_service_account: false,
+    })
+}

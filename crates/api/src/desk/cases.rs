@@ -1,0 +1,215 @@
+//! What every desk handler shares about a case: its response shape, who
+//! may see it, the locks and checks before a change, and its events.
+
+use crate::auth::Caller;
+use crate::http::problem::{ApiError, ApiResult};
+use chrono::{DateTime, Utc};
+use living_gate_db::events::{Audience, NewEvent};
+use living_gate_db::proposals::{self as db, Scope};
+use living_gate_db::AsyncPgConnection;
+use living_gate_domain::policy::{case_scope, CaseScope};
+use living_gate_domain::workflow::Status;
+use living_gate_domain::{authorize, Action, Actor, Role};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50", "reference": "ZLG-2026-0007", "fiscal_year": 2026, "kind": "proposal",
+    "title": "空き店舗を活用した多世代の居場所づくり", "summary": "駅前の空き店舗で、高齢者と子育て世代が交流できる場を開く。",
+    "body": "", "themes": ["community_support"], "sdg_goals": [3, 11], "policy_areas": ["地域共生"],
+    "desired_support": "物件所有者との調整、広報", "channel": "web",
+    "organization_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e20", "contact_user_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e11",
+    "status": "hearing", "held_from": null, "lead_department_id": null,
+    "first_contact_at": "2026-05-08T10:00:00+09:00", "received_at": "2026-05-10T09:30:00+09:00",
+    "step_entered_at": {"received": "2026-05-10T00:30:00Z", "organizing": "2026-05-11T01:00:00Z", "hearing": "2026-05-13T02:00:00Z"},
+    "coordination_started_at": "2026-05-12T05:00:00Z", "closed_at": null,
+    "created_at": "2026-05-10T00:30:00Z", "updated_at": "2026-05-13T02:00:00Z"
+}))]
+pub struct Proposal {
+    pub id: Uuid,
+    /// Quoted on the phone: `ZLG-<fiscal year>-<number>`, gap-free per fiscal year.
+    pub reference: String,
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub themes: Vec<String>,
+    pub sdg_goals: Vec<i16>,
+    pub policy_areas: Vec<String>,
+    pub desired_support: String,
+    pub channel: String,
+    pub organization_id: Uuid,
+    pub contact_user_id: Option<Uuid>,
+    pub status: Status,
+    /// For `on_hold`: the step it resumes to.
+    pub held_from: Option<Status>,
+    pub lead_department_id: Option<Uuid>,
+    pub first_contact_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    /// When the case first entered each step it has reached.
+    pub step_entered_at: StepTimes,
+    /// KPI 2: the first hearing request or the move to `hearing`, whichever came first.
+    pub coordination_started_at: Option<DateTime<Utc>>,
+    /// When it reached a final state.
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StepTimes {
+    pub received: DateTime<Utc>,
+    pub organizing: Option<DateTime<Utc>>,
+    pub hearing: Option<DateTime<Utc>>,
+    pub matching: Option<DateTime<Utc>>,
+    pub logic_model: Option<DateTime<Utc>>,
+    pub awaiting_decision: Option<DateTime<Utc>>,
+}
+
+pub fn status(raw: &str) -> Status {
+    // The database's CHECK constraint admits only known statuses.
+    Status::parse(raw).unwrap_or(Status::Received)
+}
+
+impl From<db::Proposal> for Proposal {
+    fn from(p: db::Proposal) -> Self {
+        Proposal {
+            id: p.id,
+            reference: p.reference,
+            fiscal_year: p.fiscal_year,
+            kind: p.kind,
+            title: p.title,
+            summary: p.summary,
+            body: p.body,
+            themes: p.themes,
+            sdg_goals: p.sdg_goals,
+            policy_areas: p.policy_areas,
+            desired_support: p.desired_support,
+            channel: p.channel,
+            organization_id: p.organization_id,
+            contact_user_id: p.contact_user_id,
+            status: status(&p.status),
+            held_from: p.held_from.as_deref().map(status),
+            lead_department_id: p.lead_department_id,
+            first_contact_at: p.first_contact_at,
+            received_at: p.received_at,
+            step_entered_at: StepTimes {
+                received: p.received_at,
+                organizing: p.organizing_at,
+                hearing: p.hearing_at,
+                matching: p.matching_at,
+                logic_model: p.logic_model_at,
+                awaiting_decision: p.awaiting_decision_at,
+            },
+            coordination_started_at: p.coordination_started_at,
+            closed_at: p.closed_at,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The database scope of a caller's cases.
+pub fn scope(actor: &Actor) -> ApiResult<Scope> {
+    Ok(match case_scope(actor)? {
+        CaseScope::All => Scope::All,
+        CaseScope::Organization(id) => Scope::Organization(id),
+        CaseScope::Department(id) => Scope::Department(id),
+    })
+}
+
+/// What of a case's events the caller sees.
+pub fn audience(actor: &Actor) -> ApiResult<Audience> {
+    Ok(Audience {
+        scope: scope(actor)?,
+        shared_only: actor.role == Role::Partner,
+    })
+}
+
+/// The case if the caller may see it, 404 otherwise.
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<db::Proposal> {
+    db::find_visible(conn, id, scope(actor)?)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// 409 when the case has reached a final state.
+pub fn refuse_closed(case: &db::Proposal) -> ApiResult<()> {
+    if Status::parse(&case.status).is_none_or(Status::is_final) {
+        return Err(ApiError::Conflict {
+            detail: "the case is closed".into(),
+            extra: None,
+        });
+    }
+    Ok(())
+}
+
+/// The case, locked until the end of the transaction, if it is still open.
+pub async fn lock_open_case(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<db::Proposal> {
+    let case = db::find_for_update(conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    refuse_closed(&case)?;
+    Ok(case)
+}
+
+/// A department a case can be coordinated with: it exists and is active (422 otherwise).
+pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
+    living_gate_db::departments::find(conn, id)
+        .await?
+        .filter(|d| d.status == "active")
+        .ok_or_else(|| {
+            ApiError::validation(
+                "department_id",
+                "unknown_reference",
+                "no such active department",
+            )
+        })?;
+    Ok(())
+}
+
+/// A department caller's own department: its view of a case's hearings and
+/// matches is limited to those addressed to it.
+pub fn own_department(actor: &Actor) -> Option<Uuid> {
+    (actor.role == Role::Department)
+        .then_some(actor.department_id)
+        .flatten()
+}
+
+/// Guards an item addressed to a department (a hearing, a match): the case
+/// must be visible to the caller, a department must be the one addressed
+/// (404 otherwise: another department's business), and the caller must be
+/// able to act for it (403).
+pub async fn check_department_item(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    proposal_id: Uuid,
+    department_id: Uuid,
+) -> ApiResult<()> {
+    visible(conn, actor, proposal_id).await?;
+    if actor.role == Role::Department && actor.department_id != Some(department_id) {
+        return Err(ApiError::NotFound);
+    }
+    authorize(actor, Action::ActForDepartment { department_id })?;
+    Ok(())
+}
+
+/// An event by the caller about a case.
+pub fn event(caller: &Caller, proposal_id: Uuid, kind: &str, visibility: &str) -> NewEvent {
+    NewEvent {
+        id: Uuid::now_v7(),
+        proposal_id: Some(proposal_id),
+        kind: kind.to_owned(),
+        actor_id: Some(caller.actor.id),
+        actor_role: Some(caller.actor.role.as_str().to_owned()),
+        visibility: visibility.to_owned(),
+        ..NewEvent::default()
+    }
+}

@@ -1,0 +1,255 @@
+//! Hearings with departments (step 3): the desk requests, the department answers.
+
+use crate::auth::Caller;
+use crate::desk::cases::{
+    active_department, check_department_item, event, lock_open_case, own_department, visible,
+};
+use crate::http::etag::with_etag;
+use crate::http::etag::IfMatch;
+use crate::http::problem::{ApiError, ApiResult};
+use crate::record;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use living_gate_db::events;
+use living_gate_db::hearings::{self as db, HearingAnswer, NewHearing};
+use living_gate_db::pool;
+use living_gate_db::proposals::{self as proposals_db, ProposalChanges};
+use living_gate_domain::names::bounded_text;
+use living_gate_domain::{authorize, Action, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e60", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
+    "department_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e03", "proposed_dates": ["2026-05-20", "2026-05-22"],
+    "agenda": "居場所づくりの既存事業との重なり", "status": "answered", "held_on": "2026-05-22",
+    "participants": ["地域福祉課 主査", "窓口 コーディネーター"], "interest": "interested",
+    "notes": "既存のサロン事業と連携できる", "created_at": "2026-05-13T02:00:00Z", "updated_at": "2026-05-22T08:00:00Z"
+}))]
+pub struct Hearing {
+    pub id: Uuid,
+    pub proposal_id: Uuid,
+    pub department_id: Uuid,
+    pub proposed_dates: Vec<NaiveDate>,
+    pub agenda: String,
+    /// `requested` or `answered`.
+    pub status: String,
+    pub held_on: Option<NaiveDate>,
+    pub participants: Vec<String>,
+    /// `interested`, `not_interested` or `needs_information`.
+    pub interest: Option<String>,
+    /// Internal: the desk and this department only.
+    pub notes: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<db::Hearing> for Hearing {
+    fn from(h: db::Hearing) -> Self {
+        Hearing {
+            id: h.id,
+            proposal_id: h.proposal_id,
+            department_id: h.department_id,
+            proposed_dates: h.proposed_dates,
+            agenda: h.agenda,
+            status: h.status,
+            held_on: h.held_on,
+            participants: h.participants,
+            interest: h.interest,
+            notes: h.notes,
+            created_at: h.created_at,
+            updated_at: h.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"department_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e03",
+    "proposed_dates": ["2026-05-20", "2026-05-22"], "agenda": "居場所づくりの既存事業との重なり"}))]
+pub struct RequestHearing {
+    pub department_id: Uuid,
+    #[serde(default)]
+    pub proposed_dates: Vec<NaiveDate>,
+    #[schema(min_length = 1, max_length = 2000)]
+    pub agenda: String,
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum Interest {
+    Interested,
+    NotInterested,
+    NeedsInformation,
+}
+
+impl Interest {
+    fn as_str(self) -> &'static str {
+        match self {
+            Interest::Interested => "interested",
+            Interest::NotInterested => "not_interested",
+            Interest::NeedsInformation => "needs_information",
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"held_on": "2026-05-22", "participants": ["地域福祉課 主査"], "interest": "interested",
+    "notes": "既存のサロン事業と連携できる"}))]
+pub struct ActForDepartment {
+    pub held_on: Option<NaiveDate>,
+    pub participants: Option<Vec<String>>,
+    pub interest: Interest,
+    #[schema(max_length = 5000)]
+    pub notes: Option<String>,
+}
+
+/// Asks a department to a hearing about a case (the desk). The first
+/// request starts internal coordination (KPI 2).
+#[utoipa::path(tag = "hearings", request_body = RequestHearing, security(("bearer" = [])),
+    responses((status = 201, description = "Requested", body = Hearing, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Only the desk requests hearings", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[post("/proposals/{id}/hearings")]
+pub async fn request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<RequestHearing>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    authorize(&caller.actor, Action::CoordinateCase)?;
+    let agenda = bounded_text("agenda", &body.agenda, 1, 2000)?;
+    if body.proposed_dates.len() > 10 {
+        return Err(ApiError::validation(
+            "proposed_dates",
+            "too_many",
+            "at most 10 dates",
+        ));
+    }
+    let row = conn
+        .transaction(async |conn| {
+            let proposal = lock_open_case(conn, *id).await?;
+            active_department(conn, body.department_id).await?;
+            let row = db::insert(
+                conn,
+                &NewHearing {
+                    id: Uuid::now_v7(),
+                    proposal_id: proposal.id,
+                    department_id: body.department_id,
+                    requested_by: caller.actor.id,
+                    proposed_dates: body.proposed_dates.clone(),
+                    agenda: agenda.clone(),
+                },
+            )
+            .await?;
+            if proposal.coordination_started_at.is_none() {
+                let started = ProposalChanges {
+                    coordination_started_at: Some(Utc::now()),
+                    ..ProposalChanges::default()
+                };
+                proposals_db::update(conn, proposal.id, &started).await?;
+            }
+            record::created(conn, &caller, "hearing", &row).await?;
+            let mut requested = event(&caller, proposal.id, "hearing_requested", "internal");
+            requested.department_id = Some(row.department_id);
+            requested.subject_id = Some(row.id);
+            events::append(conn, requested).await?;
+            Ok::<_, ApiError>(row)
+        })
+        .await?;
+    let location = format!("/v1/hearings/{}", row.id);
+    Ok(with_etag(
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .take(),
+        row.version,
+        Hearing::from(row),
+    ))
+}
+
+/// The hearings of a case: all for the desk, its own for a department.
+#[utoipa::path(tag = "hearings", security(("bearer" = [])),
+    responses((status = 200, description = "The hearings, oldest first", body = Vec<Hearing>),
+        (status = 403, description = "Hearings are internal: not for proposers, admins or analysts", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/hearings")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    authorize(&caller.actor, Action::ReadCoordination)?;
+    let own = own_department(&caller.actor);
+    let rows = db::of_proposal(&mut conn, *id, own).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(Hearing::from).collect::<Vec<_>>()))
+}
+
+/// The department answers its hearing: when it was held, who took part, its interest, notes.
+#[utoipa::path(tag = "hearings", request_body = ActForDepartment, security(("bearer" = [])),
+    params(("If-Match" = String, Header, description = "The ETag of the hearing you read")),
+    responses((status = 200, description = "Answered", body = Hearing, headers(("ETag" = String))),
+        (status = 403, description = "Only the department asked answers", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[patch("/hearings/{id}")]
+pub async fn answer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: web::Json<ActForDepartment>,
+) -> ApiResult<HttpResponse> {
+    let mut errors = ValidationErrors::new();
+    let participants = body.participants.as_ref().map(|names| {
+        names
+            .iter()
+            .filter_map(|p| errors.check(bounded_text("participants", p, 1, 100)))
+            .collect::<Vec<_>>()
+    });
+    let notes = body
+        .notes
+        .as_deref()
+        .and_then(|n| errors.check(bounded_text("notes", n, 0, 5000)));
+    errors.into_result()?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let hearing = db::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    check_department_item(
+        &mut conn,
+        &caller.actor,
+        hearing.proposal_id,
+        hearing.department_id,
+    )
+    .await?;
+    let answer = HearingAnswer {
+        status: Some("answered".to_owned()),
+        held_on: body.held_on.map(Some),
+        participants,
+        interest: Some(body.interest.as_str().to_owned()),
+        notes,
+        answered_by: Some(caller.actor.id),
+    };
+    let row = conn
+        .transaction(async |conn| {
+            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
+            let after = db::update(conn, before.id, &answer).await?;
+            record::updated(conn, &caller, "hearing", &before, &after).await?;
+            let mut answered = event(&caller, after.proposal_id, "hearing_answered", "internal");
+            answered.department_id = Some(after.department_id);
+            answered.subject_id = Some(after.id);
+            events::append(conn, answered).await?;
+            Ok::<_, ApiError>(after)
+        })
+        .await?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        row.version,
+        Hearing::from(row),
+    ))
+}

@@ -1,0 +1,392 @@
+//! Logic models (step 5): every save is a new version; drafts are the
+//! desk's, shared versions reach the departments involved and the proposer.
+
+use crate::auth::Caller;
+use crate::desk::cases::{event, lock_open_case, visible};
+use crate::http::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::{get, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use living_gate_db::logic_models::{self as db};
+use living_gate_db::{events, pool};
+use living_gate_domain::logic_model::{diff as columns_diff, ColumnDiff, Columns};
+use living_gate_domain::names::bounded_text;
+use living_gate_domain::{authorize, Action, Role, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogicModelStatus {
+    /// The desk's working copy: hidden from departments and the proposer.
+    Draft,
+    /// Visible to the matched departments and the proposer.
+    Shared,
+}
+
+/// The column of the model an indicator measures.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorColumn {
+    Outputs,
+    ShortTermOutcomes,
+    MidTermOutcomes,
+    Impact,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable across versions; assigned when absent.
+    pub id: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(min_length = 1, max_length = 50)]
+    pub unit: String,
+    pub baseline: Option<f64>,
+    pub target: f64,
+    pub target_date: Option<NaiveDate>,
+    pub applies_to: IndicatorColumn,
+}
+
+/// The five columns of seed 000's logic model (inputs → activities →
+/// outputs → outcomes → impact) and the indicators on outputs and outcomes.
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "status": "shared",
+    "inputs": ["空き店舗（駅前）", "企業の運営スタッフ2名"], "activities": ["月2回の多世代交流会"],
+    "outputs": ["交流会の開催回数"], "short_term_outcomes": ["参加者の孤立感の低下"],
+    "mid_term_outcomes": ["地域の見守りネットワークの拡大"], "impact": ["誰もが居場所のある地域"],
+    "indicators": [{"name": "交流会の開催回数", "unit": "回", "baseline": 0, "target": 24,
+                    "target_date": "2027-03-31", "applies_to": "outputs"}]
+}))]
+pub struct LogicModelContent {
+    pub status: LogicModelStatus,
+    #[serde(default)]
+    pub inputs: Vec<String>,
+    #[serde(default)]
+    pub activities: Vec<String>,
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    #[serde(default)]
+    pub short_term_outcomes: Vec<String>,
+    #[serde(default)]
+    pub mid_term_outcomes: Vec<String>,
+    #[serde(default)]
+    pub impact: Vec<String>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LogicModel {
+    pub proposal_id: Uuid,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub content: LogicModelContent,
+}
+
+impl TryFrom<db::LogicModel> for LogicModel {
+    type Error = ApiError;
+    fn try_from(m: db::LogicModel) -> Result<Self, ApiError> {
+        let mut content: LogicModelContent = serde_json::from_value(m.content)
+            .map_err(|e| ApiError::Internal(format!("stored logic model: {e}")))?;
+        content.status = if m.status == "shared" {
+            LogicModelStatus::Shared
+        } else {
+            LogicModelStatus::Draft
+        };
+        Ok(LogicModel {
+            proposal_id: m.proposal_id,
+            version: m.version,
+            created_at: m.created_at,
+            content,
+        })
+    }
+}
+
+fn validate(mut content: LogicModelContent) -> Result<LogicModelContent, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    for (field, items) in [
+        ("inputs", &mut content.inputs),
+        ("activities", &mut content.activities),
+        ("outputs", &mut content.outputs),
+        ("short_term_outcomes", &mut content.short_term_outcomes),
+        ("mid_term_outcomes", &mut content.mid_term_outcomes),
+        ("impact", &mut content.impact),
+    ] {
+        if items.len() > 50 {
+            errors.add(field, "too_many", "at most 50 items");
+        }
+        *items = items
+            .iter()
+            .filter_map(|item| errors.check(bounded_text(field, item, 1, 500)))
+            .collect();
+    }
+    if content.indicators.len() > 50 {
+        errors.add("indicators", "too_many", "at most 50 indicators");
+    }
+    for indicator in &mut content.indicators {
+        if let Some(name) = errors.check(bounded_text("indicators.name", &indicator.name, 1, 200)) {
+            indicator.name = name;
+        }
+        if let Some(unit) = errors.check(bounded_text("indicators.unit", &indicator.unit, 1, 50)) {
+            indicator.unit = unit;
+        }
+        if !indicator.target.is_finite() || indicator.baseline.is_some_and(|b| !b.is_finite()) {
+            errors.add(
+                "indicators.target",
+                "not_a_number",
+                "must be a finite number",
+            );
+        }
+        indicator.id.get_or_insert_with(Uuid::now_v7);
+    }
+    errors.into_result().map(|()| content)
+}
+
+fn drafts_hidden(caller: &Caller) -> bool {
+    caller.actor.role != Role::Desk
+}
+
+/// Saves a new version of the case's logic model (the desk). Nothing is
+/// overwritten: every save is kept as the next version.
+#[utoipa::path(tag = "logic models", request_body = LogicModelContent, security(("bearer" = [])),
+    responses((status = 201, description = "The new version", body = LogicModel),
+        (status = 403, description = "Only the desk writes logic models", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[put("/proposals/{id}/logic-model")]
+pub async fn save(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<LogicModelContent>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    authorize(&caller.actor, Action::CoordinateCase)?;
+    let content = validate(body.into_inner())?;
+    let status = if content.status == LogicModelStatus::Shared {
+        "shared"
+    } else {
+        "draft"
+    };
+    let json = serde_json::to_value(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let row = conn
+        .transaction(async |conn| {
+            let proposal = lock_open_case(conn, *id).await?;
+            let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
+            crate::record::record(
+                conn,
+                Some(&caller.actor),
+                &caller.meta,
+                crate::record::Event {
+                    action: "logic_model.create",
+                    target_type: "proposal",
+                    target_id: Some(proposal.id.to_string()),
+                    changes: serde_json::json!({ "version": row.version, "status": status }),
+                },
+            )
+            .await?;
+            let mut saved = event(
+                &caller,
+                proposal.id,
+                "logic_model_saved",
+                if status == "shared" {
+                    "shared"
+                } else {
+                    "internal"
+                },
+            );
+            saved.note_for_proposer = (status == "shared")
+                .then(|| format!("ロジックモデル（第{}版）を共有しました", row.version));
+            events::append(conn, saved).await?;
+            Ok::<_, ApiError>(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(LogicModel::try_from(row)?))
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    /// The five columns as CSV (UTF-8 with BOM), for Excel.
+    Csv,
+    /// The five columns as a Markdown table, for documents.
+    Markdown,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParams {
+    pub format: Option<Format>,
+}
+
+impl LogicModelContent {
+    fn columns(&self) -> Columns {
+        Columns {
+            inputs: self.inputs.clone(),
+            activities: self.activities.clone(),
+            outputs: self.outputs.clone(),
+            short_term_outcomes: self.short_term_outcomes.clone(),
+            mid_term_outcomes: self.mid_term_outcomes.clone(),
+            impact: self.impact.clone(),
+        }
+    }
+}
+
+/// The latest logic model the caller may see (drafts only for the desk),
+/// as JSON, or laid out as the five columns in CSV or Markdown.
+#[utoipa::path(tag = "logic models", params(FormatParams), security(("bearer" = [])),
+    responses((status = 200, description = "The latest visible version", content(
+            (LogicModel = "application/json"),
+            (String = "text/csv", example = "\u{feff}\"投入資源\",\"活動\",\"直接成果\",\"成果（短期・中期）\",\"長期的成果\"\r\n\"空き店舗\",\"月2回の交流会\",\"開催回数\",\"短期: 孤立感の低下\",\"誰もが居場所のある地域\"\r\n"),
+            (String = "text/markdown", example = "| 投入資源 | 活動 | 直接成果 | 成果（短期・中期） | 長期的成果 |\n| --- | --- | --- | --- | --- |\n| 空き店舗 | 月2回の交流会 | 開催回数 | 短期: 孤立感の低下 | 誰もが居場所のある地域 |\n"))),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/logic-model")]
+pub async fn latest(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    let case = visible(&mut conn, &caller.actor, *id).await?;
+    let row = db::find(&mut conn, *id, None, drafts_hidden(&caller))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let model = LogicModel::try_from(row)?;
+    let file = format!("{}-logic-model-v{}", case.reference, model.version);
+    Ok(match params.format.unwrap_or_default() {
+        Format::Json => HttpResponse::Ok().json(model),
+        Format::Csv => crate::http::download::csv(&file, model.content.columns().to_csv()),
+        Format::Markdown => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!("inline; filename=\"{file}.md\""),
+            ))
+            .body(model.content.columns().to_markdown()),
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// The older version.
+    #[param(minimum = 1)]
+    pub from: i32,
+    /// The newer version.
+    #[param(minimum = 1)]
+    pub to: i32,
+}
+
+/// Changes between two versions.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"from": 1, "to": 2,
+    "columns": [{"column": "activities", "added": ["月4回の交流会"], "removed": ["月2回の交流会"]}],
+    "indicators_added": [], "indicators_removed": [], "indicators_changed": []}))]
+pub struct LogicModelDiff {
+    pub from: i32,
+    pub to: i32,
+    /// Items added and removed, per column that changed.
+    pub columns: Vec<ColumnDiff>,
+    pub indicators_added: Vec<Indicator>,
+    pub indicators_removed: Vec<Indicator>,
+    /// Indicators with the same id whose fields changed (as in `to`).
+    pub indicators_changed: Vec<Indicator>,
+}
+
+/// What changed between two versions the caller may see.
+#[utoipa::path(tag = "logic models", params(DiffParams), security(("bearer" = [])),
+    responses((status = 200, description = "The changes", body = LogicModelDiff),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/logic-model/diff")]
+pub async fn diff(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<DiffParams>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    let hidden = drafts_hidden(&caller);
+    let from = db::find(&mut conn, *id, Some(params.from), hidden)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let to = db::find(&mut conn, *id, Some(params.to), hidden)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (from, to) = (LogicModel::try_from(from)?, LogicModel::try_from(to)?);
+    let by_id = |list: &[Indicator], id: Option<Uuid>| list.iter().find(|i| i.id == id).cloned();
+    let same =
+        |a: &Indicator, b: &Indicator| serde_json::to_value(a).ok() == serde_json::to_value(b).ok();
+    let old = &from.content.indicators;
+    let new = &to.content.indicators;
+    Ok(HttpResponse::Ok().json(LogicModelDiff {
+        from: from.version,
+        to: to.version,
+        columns: columns_diff(&from.content.columns(), &to.content.columns()),
+        indicators_added: new
+            .iter()
+            .filter(|i| by_id(old, i.id).is_none())
+            .cloned()
+            .collect(),
+        indicators_removed: old
+            .iter()
+            .filter(|i| by_id(new, i.id).is_none())
+            .cloned()
+            .collect(),
+        indicators_changed: new
+            .iter()
+            .filter(|i| by_id(old, i.id).is_some_and(|o| !same(&o, i)))
+            .cloned()
+            .collect(),
+    }))
+}
+
+/// Every version the caller may see, oldest first.
+#[utoipa::path(tag = "logic models", security(("bearer" = [])),
+    responses((status = 200, description = "The versions", body = Vec<LogicModel>),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/logic-model/versions")]
+pub async fn versions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    let rows = db::versions(&mut conn, *id, drafts_hidden(&caller)).await?;
+    let models = rows
+        .into_iter()
+        .map(LogicModel::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(models))
+}
+
+/// One version (404 for a draft unless the caller is the desk).
+#[utoipa::path(tag = "logic models", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The case"), ("version" = i32, Path, description = "The version number, from 1")),
+    responses((status = 200, description = "The version", body = LogicModel),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}/logic-model/versions/{version}")]
+pub async fn version(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, i32)>,
+) -> ApiResult<HttpResponse> {
+    let (id, number) = path.into_inner();
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, id).await?;
+    let row = db::find(&mut conn, id, Some(number), drafts_hidden(&caller))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(LogicModel::try_from(row)?))
+}

@@ -1,0 +1,55 @@
+//! The co-creation desk's six steps (seed 000, 業務フロー): proposals, moves,
+//! hearings, messages, matches, logic models, the decision, TRIPs, and the
+//! events of it all (timelines and the change feed).
+//!
+//! Handler files never import each other: what they share is in
+//! [`cases`] (a case's shape, visibility and checks), [`moves`] (the one
+//! function that moves a case) and [`trip_view`] (a TRIP's shape and
+//! visibility).
+
+pub mod cases;
+pub mod decision;
+pub mod feed;
+pub mod hearings;
+pub mod logic_models;
+pub mod matches;
+pub mod messages;
+pub mod moves;
+pub mod proposals;
+pub mod transitions;
+pub mod trip_view;
+pub mod trips;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(proposals::list)
+        .service(proposals::create)
+        .service(proposals::get)
+        .service(proposals::update)
+        .service(transitions::transition)
+        .service(feed::timeline)
+        .service(hearings::request)
+        .service(hearings::list)
+        .service(hearings::answer)
+        .service(messages::list)
+        .service(messages::post)
+        .service(feed::feed)
+        .service(matches::propose)
+        .service(matches::list)
+        .service(matches::accept)
+        .service(matches::decline)
+        .service(matches::suggestions)
+        .service(logic_models::save)
+        .service(logic_models::latest)
+        .service(logic_models::diff)
+        .service(logic_models::versions)
+        .service(logic_models::version)
+        .service(decision::decide)
+        .service(trips::list)
+        .service(trips::get)
+        .service(trips::update)
+        .service(trips::measure)
+        .service(trips::measurements)
+        .service(trips::replace);
+}

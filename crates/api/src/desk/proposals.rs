@@ -1,0 +1,414 @@
+//! Step 1 and 2: submitting a proposal, listing and reading cases, and the
+//! desk organising their content.
+
+use crate::auth::Caller;
+use crate::desk::cases::{event, refuse_closed, scope, visible, Proposal};
+use crate::http::etag::with_etag;
+use crate::http::etag::IfMatch;
+use crate::http::pagination::{PageParams, Paginated};
+use crate::http::problem::{ApiError, ApiResult};
+use crate::record;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use living_gate_db::events::{self};
+use living_gate_db::proposals::{self as db, NewProposal, ProposalChanges, ProposalFilter};
+use living_gate_db::{pool, users};
+use living_gate_domain::fiscal::{fiscal_year, reference};
+use living_gate_domain::names::bounded_text;
+use living_gate_domain::proposal::{sdg_goals, Channel, Kind, Theme};
+use living_gate_domain::workflow::{self, Status};
+use living_gate_domain::{authorize, Action, Role, ValidationErrors};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "proposal", "title": "空き店舗を活用した多世代の居場所づくり",
+    "summary": "駅前の空き店舗で、高齢者と子育て世代が交流できる場を開く。", "themes": ["community_support"],
+    "sdg_goals": [3, 11], "policy_areas": ["地域共生"], "desired_support": "物件所有者との調整、広報", "channel": "web"
+}))]
+pub struct CreateProposal {
+    pub kind: Kind,
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    #[schema(min_length = 1, max_length = 2000)]
+    pub summary: String,
+    #[schema(max_length = 20000)]
+    #[serde(default)]
+    pub body: String,
+    #[schema(min_items = 1)]
+    pub themes: Vec<Theme>,
+    #[serde(default)]
+    #[schema(maximum = 17, minimum = 1)]
+    pub sdg_goals: Vec<i16>,
+    #[serde(default)]
+    pub policy_areas: Vec<String>,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub desired_support: String,
+    pub channel: Channel,
+    /// When the proposer first got in touch; defaults to now. The desk may
+    /// set it earlier (a phone call before registration), never later.
+    pub first_contact_at: Option<DateTime<Utc>>,
+    /// The proposer organization: required from the desk, ignored (own) for partners.
+    pub organization_id: Option<Uuid>,
+    /// The proposer's contact person (a partner user of the organization); defaults to the partner submitting.
+    pub contact_user_id: Option<Uuid>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"themes": ["community_support", "local_strengths"], "sdg_goals": [3, 11, 17]}))]
+pub struct UpdateProposal {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 2000)]
+    pub summary: Option<String>,
+    #[schema(max_length = 20000)]
+    pub body: Option<String>,
+    pub themes: Option<Vec<Theme>>,
+    pub sdg_goals: Option<Vec<i16>>,
+    pub policy_areas: Option<Vec<String>>,
+    #[schema(max_length = 2000)]
+    pub desired_support: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalListParams {
+    pub status: Option<Status>,
+    /// Cases now at this step of the six (1 = received … 6 = awaiting_decision).
+    #[param(minimum = 1, maximum = 6)]
+    pub step: Option<u8>,
+    pub theme: Option<Theme>,
+    #[param(minimum = 1, maximum = 17)]
+    pub sdg_goal: Option<i16>,
+    pub organization_id: Option<Uuid>,
+    /// Cases this department leads or was asked to a hearing about.
+    pub department_id: Option<Uuid>,
+    #[param(example = 2026)]
+    pub fiscal_year: Option<i32>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// Substring of title, summary or body; Japanese works (e.g. `居場所`).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+}
+
+fn list_of_text(field: &str, values: &[String]) -> Result<Vec<String>, ValidationErrors> {
+    if values.len() > 20 {
+        return Err(ValidationErrors::single(
+            field,
+            "too_many",
+            "at most 20 entries",
+        ));
+    }
+    values
+        .iter()
+        .map(|v| bounded_text(field, v, 1, 100))
+        .collect()
+}
+
+fn themes(values: &[Theme]) -> Result<Vec<String>, ValidationErrors> {
+    if values.is_empty() {
+        return Err(ValidationErrors::single(
+            "themes",
+            "required",
+            "name at least one theme",
+        ));
+    }
+    let mut themes: Vec<String> = values.iter().map(|t| t.as_str().to_owned()).collect();
+    themes.dedup();
+    Ok(themes)
+}
+
+/// Submits a proposal or consultation (a partner for its own organization,
+/// the desk on a proposer's behalf). Honours `Idempotency-Key`.
+#[utoipa::path(tag = "proposals", request_body = CreateProposal, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body return the first response")),
+    responses((status = 201, description = "Received", body = Proposal, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Only partners and the desk submit", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[post("/proposals")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateProposal>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let actor = &caller.actor;
+    let organization_id = match actor.role {
+        Role::Partner => actor.organization_id.ok_or(ApiError::Forbidden)?,
+        _ => body.organization_id.ok_or_else(|| {
+            ApiError::validation(
+                "organization_id",
+                "required",
+                "name the proposer organization",
+            )
+        })?,
+    };
+    authorize(actor, Action::CreateProposal { organization_id })?;
+    let now = Utc::now();
+    let mut errors = ValidationErrors::new();
+    let title = errors.check(bounded_text("title", &body.title, 1, 200));
+    let summary = errors.check(bounded_text("summary", &body.summary, 1, 2000));
+    let text_body = if body.body.trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.check(bounded_text("body", &body.body, 1, 20000))
+    };
+    let desired = if body.desired_support.trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.check(bounded_text(
+            "desired_support",
+            &body.desired_support,
+            1,
+            2000,
+        ))
+    };
+    let theme_list = errors.check(themes(&body.themes));
+    let goals = errors.check(sdg_goals("sdg_goals", &body.sdg_goals));
+    let areas = errors.check(list_of_text("policy_areas", &body.policy_areas));
+    let first_contact_at = match body.first_contact_at {
+        None => now,
+        Some(_) if actor.role != Role::Desk => {
+            errors.add(
+                "first_contact_at",
+                "not_allowed",
+                "only the desk records an earlier first contact",
+            );
+            now
+        }
+        Some(at) if at > now => {
+            errors.add(
+                "first_contact_at",
+                "in_the_future",
+                "must not be later than the receipt",
+            );
+            now
+        }
+        Some(at) => at,
+    };
+    errors.into_result()?;
+    let (
+        Some(title),
+        Some(summary),
+        Some(text_body),
+        Some(desired),
+        Some(theme_list),
+        Some(goals),
+        Some(areas),
+    ) = (title, summary, text_body, desired, theme_list, goals, areas)
+    else {
+        return Err(ApiError::Internal(
+            "validation passed without values".into(),
+        ));
+    };
+    let contact_user_id = match (actor.role, body.contact_user_id) {
+        (Role::Partner, None) => Some(actor.id),
+        (_, contact) => contact,
+    };
+    let mut conn = pool::connection(&state.pool).await?;
+    let row = conn
+        .transaction(async |conn| {
+            if let Some(contact) = contact_user_id {
+                let fits = users::find(conn, contact)
+                    .await?
+                    .is_some_and(|u| u.organization_id == Some(organization_id));
+                if !fits {
+                    return Err(ApiError::validation(
+                        "contact_user_id",
+                        "unknown_reference",
+                        "must be a user of the proposer organization",
+                    ));
+                }
+            }
+            let fy = fiscal_year(now);
+            let number = db::next_reference_number(conn, fy).await?;
+            let row = db::insert(
+                conn,
+                &NewProposal {
+                    id: Uuid::now_v7(),
+                    reference: reference(fy, number),
+                    fiscal_year: fy,
+                    kind: body.kind.as_str().to_owned(),
+                    title,
+                    summary,
+                    body: text_body,
+                    themes: theme_list,
+                    sdg_goals: goals,
+                    policy_areas: areas,
+                    desired_support: desired,
+                    channel: body.channel.as_str().to_owned(),
+                    organization_id,
+                    contact_user_id,
+                    created_by: caller.actor.id,
+                    status: Status::Received.as_str().to_owned(),
+                    first_contact_at,
+                    received_at: now,
+                },
+            )
+            .await?;
+            record::created(conn, &caller, "proposal", &row).await?;
+            let mut created = event(&caller, row.id, "created", "shared");
+            created.to_status = Some(Status::Received.as_str().to_owned());
+            events::append(conn, created).await?;
+            Ok::<_, ApiError>(row)
+        })
+        .await?;
+    let location = format!("/v1/proposals/{}", row.id);
+    Ok(with_etag(
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .take(),
+        row.version,
+        Proposal::from(row),
+    ))
+}
+
+/// Lists the cases the caller may see, filtered, ordered by id (receipt order).
+#[utoipa::path(tag = "proposals", params(PageParams, ProposalListParams), security(("bearer" = [])),
+    responses((status = 200, description = "A page of cases", body = Paginated<Proposal>),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<PageParams>,
+    filter: web::Query<ProposalListParams>,
+) -> ApiResult<HttpResponse> {
+    let scope = scope(&caller.actor)?;
+    let page = params.page()?;
+    let filter = filter.into_inner();
+    if let Some(goal) = filter.sdg_goal {
+        sdg_goals("sdg_goal", &[goal])?;
+    }
+    let step_status = match filter.step {
+        None => None,
+        Some(step) => Some(
+            workflow::STEPS
+                .get(usize::from(step).wrapping_sub(1))
+                .copied()
+                .ok_or_else(|| {
+                    ApiError::validation("step", "out_of_range", "must be between 1 and 6")
+                })?,
+        ),
+    };
+    if let (Some(status), Some(at_step)) = (filter.status, step_status) {
+        if status != at_step {
+            return Err(ApiError::validation(
+                "step",
+                "conflict",
+                "contradicts status",
+            ));
+        }
+    }
+    let filter = ProposalFilter {
+        status: filter.status.or(step_status).map(|s| s.as_str().to_owned()),
+        theme: filter.theme.map(|t| t.as_str().to_owned()),
+        sdg_goal: filter.sdg_goal,
+        organization_id: filter.organization_id,
+        department_id: filter.department_id,
+        fiscal_year: filter.fiscal_year,
+        received_from: filter.received_from,
+        received_to: filter.received_to,
+        q: filter
+            .q
+            .as_deref()
+            .map(|q| bounded_text("q", q, 1, 100))
+            .transpose()?,
+    };
+    let mut conn = pool::connection(&state.pool).await?;
+    let (rows, next) = page.finish(db::list(&mut conn, scope, &filter, page).await?, |p| p.id);
+    Ok(HttpResponse::Ok().json(Paginated::new(
+        rows.into_iter().map(Proposal::from).collect(),
+        next,
+    )))
+}
+
+/// One case, with its `ETag` (404 when not visible to the caller).
+#[utoipa::path(tag = "proposals", security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = Proposal, headers(("ETag" = String))),
+        (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/proposals/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    let row = visible(&mut conn, &caller.actor, *id).await?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        row.version,
+        Proposal::from(row),
+    ))
+}
+
+/// Organises a case's content (the desk, step 2).
+#[utoipa::path(tag = "proposals", request_body = UpdateProposal, security(("bearer" = [])),
+    params(("If-Match" = String, Header, description = "The ETag you read")),
+    responses((status = 200, description = "Updated", body = Proposal, headers(("ETag" = String))),
+        (status = 403, description = "Only the desk organises content", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[patch("/proposals/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: web::Json<UpdateProposal>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    authorize(&caller.actor, Action::CoordinateCase)?;
+    let mut errors = ValidationErrors::new();
+    let changes = ProposalChanges {
+        title: body
+            .title
+            .as_deref()
+            .and_then(|v| errors.check(bounded_text("title", v, 1, 200))),
+        summary: body
+            .summary
+            .as_deref()
+            .and_then(|v| errors.check(bounded_text("summary", v, 1, 2000))),
+        body: body
+            .body
+            .as_deref()
+            .and_then(|v| errors.check(bounded_text("body", v, 0, 20000))),
+        themes: body.themes.as_deref().and_then(|v| errors.check(themes(v))),
+        sdg_goals: body
+            .sdg_goals
+            .as_deref()
+            .and_then(|v| errors.check(sdg_goals("sdg_goals", v))),
+        policy_areas: body
+            .policy_areas
+            .as_deref()
+            .and_then(|v| errors.check(list_of_text("policy_areas", v))),
+        desired_support: body
+            .desired_support
+            .as_deref()
+            .and_then(|v| errors.check(bounded_text("desired_support", v, 0, 2000))),
+        coordination_started_at: None,
+    };
+    errors.into_result()?;
+    let row = conn
+        .transaction(async |conn| {
+            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
+            refuse_closed(&before)?;
+            let after = db::update(conn, before.id, &changes).await?;
+            record::updated(conn, &caller, "proposal", &before, &after).await?;
+            Ok::<_, ApiError>(after)
+        })
+        .await?;
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        row.version,
+        Proposal::from(row),
+    ))
+}

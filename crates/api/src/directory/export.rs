@@ -1,0 +1,445 @@
+//! `GET /v1/resources/export`: the directory as Open Referral HSDS 3.0 JSON
+//! (for other cities' and national systems) or as CSV for Excel (UTF-8 with
+//! BOM, the import's columns). Public callers get public entries and public
+//! fields only, exactly as in the search.
+//!
+//! HSDS extension fields (HSDS allows extra fields where no term fits), on
+//! each organization: `x_legal_form` (our code), `x_municipality`
+//! (`{id, code, name}` where it is), `x_serves_municipalities` (the same,
+//! for each city served), `x_participation_intent` (`yes`, `maybe`, `no`,
+//! `unknown`), `x_introduced_organization_ids` (referrals: the ids of the
+//! exported organizations it introduced), `x_visibility`.
+
+use crate::auth::MaybeCaller;
+use crate::directory::entry_view::{by_entry, view_of};
+use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
+use crate::http::problem::ApiResult;
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use living_gate_db::resource_search::{self as search, Order, SearchCursor};
+use living_gate_db::resources::{self as db, Location};
+use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
+use living_gate_domain::directory::{DirectoryView, HideableField, LegalForm};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Deserialize, Serialize, ToSchema, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// Open Referral HSDS 3.0: a page of organizations with their services,
+    /// locations, contacts, phones and taxonomy attributes.
+    #[default]
+    Hsds,
+    /// CSV (UTF-8 with BOM) with the import's columns.
+    Csv,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    pub format: Option<ExportFormat>,
+}
+
+/// Every matching entry, in creation order.
+async fn load_all(
+    conn: &mut AsyncPgConnection,
+    filter: &search::SearchFilter,
+) -> ApiResult<Vec<db::Resource>> {
+    let mut all = Vec::new();
+    let mut after: Option<SearchCursor> = None;
+    loop {
+        let rows = search::search(conn, filter, Order::Id, after, 5000).await?;
+        let more = rows.len() > 5000;
+        for row in rows.into_iter().take(5000) {
+            after = Some(SearchCursor {
+                key: row.sort_key,
+                id: row.resource.id,
+            });
+            all.push(row.resource);
+        }
+        if !more {
+            return Ok(all);
+        }
+    }
+}
+
+async fn locations_of(
+    conn: &mut AsyncPgConnection,
+    rows: &[db::Resource],
+) -> ApiResult<HashMap<Uuid, Vec<Location>>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut all = Vec::new();
+    for chunk in ids.chunks(10_000) {
+        all.extend(db::locations(conn, chunk).await?);
+    }
+    Ok(by_entry(all))
+}
+
+/// Exports the visible entries matching the filters; no token needed.
+#[utoipa::path(tag = "directory", params(ExportParams, ResourceFilterParams), security((), ("bearer" = [])),
+    responses((status = 200, description = "The export", content(
+        (Object = "application/json", example = json!({"total_items": 1, "total_pages": 1, "page_number": 1, "size": 1,
+            "first_page": true, "last_page": true, "empty": false, "contents": [{"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9f01",
+            "name": "NPO法人ざま居場所ネット", "description": "ひきこもりの若者と家族のための居場所", "legal_status": "NPO法人",
+            "services": [{"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9f11", "name": "NPO法人ざま居場所ネット", "status": "active"}],
+            "x_participation_intent": "yes"}]})),
+        (String = "text/csv", example = "\u{feff}external_key,name,name_kana,...\r\n"))))
+)]
+#[get("/resources/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    params: web::Query<ExportParams>,
+    filter: web::Query<ResourceFilterParams>,
+) -> ApiResult<HttpResponse> {
+    let view = view_of(&caller);
+    let filter = filter.filter(view)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
+        return Err(unknown);
+    }
+    let rows = load_all(&mut conn, &filter).await?;
+    let locations = locations_of(&mut conn, &rows).await?;
+    let cities: HashMap<Uuid, municipalities::Municipality> = municipalities::list(
+        &mut conn,
+        Page {
+            after: None,
+            limit: 200,
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|m| (m.id, m))
+    .collect();
+    let mut terms = taxonomy::list(&mut conn, "topic").await?;
+    terms.extend(taxonomy::list(&mut conn, "form").await?);
+    Ok(match params.format.unwrap_or_default() {
+        ExportFormat::Csv => crate::http::download::csv(
+            "resources",
+            to_csv(&rows, &locations, &cities, &terms, view),
+        ),
+        ExportFormat::Hsds => {
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+            let mut referrals: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+            let exported: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
+            for chunk in ids.chunks(10_000) {
+                for (from, to) in db::referrals_from(&mut conn, chunk).await? {
+                    // Only links between exported entries: a staff-only
+                    // entry must not be revealed by its id.
+                    if exported.contains(&to) {
+                        referrals.entry(from).or_default().push(to);
+                    }
+                }
+            }
+            let contents: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    hsds_organization(
+                        r,
+                        locations.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
+                        &cities,
+                        &terms,
+                        referrals.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
+                        view,
+                    )
+                })
+                .collect();
+            let n = contents.len();
+            HttpResponse::Ok().json(json!({
+                "total_items": n, "total_pages": 1, "page_number": 1, "size": n,
+                "first_page": true, "last_page": true, "empty": n == 0, "contents": contents,
+            }))
+        }
+    })
+}
+
+/// A UUID derived from an entry's id for one of its sub-records, stable across exports.
+fn derived(id: Uuid, tag: u128) -> Uuid {
+    Uuid::from_u128(id.as_u128() ^ (tag << 64))
+}
+
+fn city(cities: &HashMap<Uuid, municipalities::Municipality>, id: Uuid) -> Value {
+    cities.get(&id).map_or(
+        json!({"id": id}),
+        |m| json!({"id": m.id, "code": m.code, "name": m.name, "name_en": m.name_en}),
+    )
+}
+
+/// One entry as an HSDS 3.0 organization with one service. Absent (not
+/// null) where HSDS wants a string and we have none or may not tell.
+pub fn hsds_organization(
+    r: &db::Resource,
+    locations: &[Location],
+    cities: &HashMap<Uuid, municipalities::Municipality>,
+    terms: &[taxonomy::Term],
+    introduced: &[Uuid],
+    view: DirectoryView,
+) -> Value {
+    let shows = |f| view.shows(&r.hidden_fields, f);
+    let service_id = derived(r.id, 1);
+    let mut org = Map::new();
+    let put = |map: &mut Map<String, Value>, key: &str, value: Option<&str>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            map.insert(key.to_owned(), json!(v));
+        }
+    };
+    org.insert("id".into(), json!(r.id));
+    org.insert("name".into(), json!(r.name));
+    put(
+        &mut org,
+        "alternate_name",
+        r.other_names
+            .first()
+            .map(String::as_str)
+            .or(r.name_kana.as_deref()),
+    );
+    org.insert("description".into(), json!(r.description));
+    if shows(HideableField::Email) {
+        put(&mut org, "email", r.email.as_deref());
+    }
+    put(&mut org, "website", r.website.as_deref());
+    let legal = LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other);
+    org.insert("legal_status".into(), json!(legal.label_ja()));
+    let phones: Vec<Value> = r
+        .phone
+        .iter()
+        .filter(|_| shows(HideableField::Phone))
+        .map(|p| json!({"id": derived(r.id, 2), "organization_id": r.id, "number": p}))
+        .collect();
+    org.insert("phones".into(), json!(phones));
+    let contacts: Vec<Value> = r
+        .contact_person
+        .iter()
+        .filter(|_| shows(HideableField::ContactPerson))
+        .map(|c| json!({"id": derived(r.id, 3), "organization_id": r.id, "name": c}))
+        .collect();
+    org.insert("contacts".into(), json!(contacts));
+    let address_shown = shows(HideableField::Address);
+    let position_shown = shows(HideableField::Position);
+    let hsds_locations: Vec<Value> = locations
+        .iter()
+        .map(|l| {
+            let mut loc = Map::new();
+            loc.insert("id".into(), json!(l.id));
+            loc.insert("location_type".into(), json!("physical"));
+            loc.insert("organization_id".into(), json!(r.id));
+            if address_shown {
+                put(&mut loc, "name", l.label.as_deref());
+                if [&l.postal_code, &l.prefecture, &l.city, &l.street].iter().any(|p| p.is_some()) {
+                    let part = |p: &Option<String>| p.clone().unwrap_or_default();
+                    loc.insert(
+                        "addresses".into(),
+                        json!([{"id": derived(l.id, 4), "location_id": l.id, "address_1": part(&l.street),
+                                "city": part(&l.city), "state_province": part(&l.prefecture),
+                                "postal_code": part(&l.postal_code), "country": "JP", "address_type": "physical"}]),
+                    );
+                }
+            }
+            if position_shown {
+                if let (Some(lat), Some(lng)) = (l.latitude, l.longitude) {
+                    loc.insert("latitude".into(), json!(lat));
+                    loc.insert("longitude".into(), json!(lng));
+                }
+            }
+            Value::Object(loc)
+        })
+        .collect();
+    org.insert("locations".into(), json!(hsds_locations));
+    let attributes: Vec<Value> = r
+        .topics
+        .iter()
+        .map(|c| ("topic", c))
+        .chain(r.forms.iter().map(|c| ("form", c)))
+        .filter_map(|(vocabulary, code)| {
+            let term = terms.iter().find(|t| t.vocabulary == vocabulary && &t.code == code)?;
+            let mut taxonomy_term = json!({"id": term.id, "code": term.code, "name": term.label_ja,
+                "description": term.label_en, "taxonomy": format!("living-gate-{vocabulary}s"), "language": "ja"});
+            if let Some(parent) = term.parent_id {
+                taxonomy_term["parent_id"] = json!(parent);
+            }
+            Some(json!({"id": derived(term.id, service_id.as_u128() >> 64), "link_id": service_id,
+                "link_type": vocabulary, "link_entity": "service", "taxonomy_term_id": term.id,
+                "taxonomy_term": taxonomy_term}))
+        })
+        .collect();
+    let languages: Vec<Value> = r
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(i, code)| json!({"id": derived(r.id, 16 + i as u128), "service_id": service_id, "code": code}))
+        .collect();
+    let service_areas: Vec<Value> = r
+        .serves_municipality_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let name = cities.get(id).map_or_else(|| id.to_string(), |m| m.name.clone());
+            json!({"id": derived(r.id, 64 + i as u128), "service_id": service_id, "name": name, "extent_type": "other"})
+        })
+        .collect();
+    let mut service = json!({"id": service_id, "organization_id": r.id, "name": r.name, "description": r.description,
+        "status": "active", "attributes": attributes, "languages": languages, "service_areas": service_areas,
+        "last_modified": r.updated_at.to_rfc3339()});
+    if let Some(ages) = &r.target_ages {
+        service["eligibility_description"] = json!(ages);
+    }
+    if let Some(verified) = r.last_verified_at {
+        service["assured_date"] = json!(verified.date_naive().to_string());
+    }
+    if let Some(hours) = &r.opening_hours {
+        service["schedules"] =
+            json!([{"id": derived(r.id, 5), "service_id": service_id, "description": hours}]);
+    }
+    org.insert("services".into(), json!([service]));
+    org.insert("x_legal_form".into(), json!(r.legal_form));
+    org.insert("x_municipality".into(), city(cities, r.municipality_id));
+    org.insert(
+        "x_serves_municipalities".into(),
+        json!(r
+            .serves_municipality_ids
+            .iter()
+            .map(|id| city(cities, *id))
+            .collect::<Vec<_>>()),
+    );
+    org.insert(
+        "x_participation_intent".into(),
+        json!(r.participation_intent),
+    );
+    org.insert("x_introduced_organization_ids".into(), json!(introduced));
+    org.insert("x_visibility".into(), json!(r.visibility));
+    Value::Object(org)
+}
+
+/// The import's columns, so an export can be edited and imported again.
+pub const CSV_COLUMNS: &[&str] = &[
+    "external_key",
+    "name",
+    "name_kana",
+    "other_names",
+    "legal_form",
+    "municipality",
+    "serves",
+    "topics",
+    "forms",
+    "description",
+    "postal_code",
+    "prefecture",
+    "city",
+    "street",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "contact_person",
+    "opening_hours",
+    "target_ages",
+    "languages",
+    "participation_intent",
+    "visibility",
+    "hidden_fields",
+];
+
+fn to_csv(
+    rows: &[db::Resource],
+    locations: &HashMap<Uuid, Vec<Location>>,
+    cities: &HashMap<Uuid, municipalities::Municipality>,
+    terms: &[taxonomy::Term],
+    view: DirectoryView,
+) -> Vec<u8> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let _ = writer.write_record(CSV_COLUMNS);
+        let city_name = |id: &Uuid| {
+            cities
+                .get(id)
+                .map_or_else(|| id.to_string(), |m| m.name.clone())
+        };
+        let label = |vocabulary: &str, code: &String| {
+            terms
+                .iter()
+                .find(|t| t.vocabulary == vocabulary && &t.code == code)
+                .map_or_else(|| code.clone(), |t| t.label_ja.clone())
+        };
+        for r in rows {
+            let shows = |f| view.shows(&r.hidden_fields, f);
+            let first = locations.get(&r.id).and_then(|l| l.first());
+            let address = |f: fn(&Location) -> &Option<String>| {
+                first
+                    .filter(|_| shows(HideableField::Address))
+                    .and_then(|l| f(l).clone())
+                    .unwrap_or_default()
+            };
+            let coordinate = |f: fn(&Location) -> Option<f64>| {
+                first
+                    .filter(|_| shows(HideableField::Position))
+                    .and_then(f)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            };
+            let hidden = |f: HideableField, v: &Option<String>| {
+                if shows(f) {
+                    v.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            };
+            let record = [
+                if view.is_staff() {
+                    r.external_key.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                r.name.clone(),
+                r.name_kana.clone().unwrap_or_default(),
+                r.other_names.join(";"),
+                LegalForm::parse(&r.legal_form)
+                    .unwrap_or(LegalForm::Other)
+                    .label_ja()
+                    .to_owned(),
+                city_name(&r.municipality_id),
+                r.serves_municipality_ids
+                    .iter()
+                    .map(city_name)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                r.topics
+                    .iter()
+                    .map(|c| label("topic", c))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                r.forms
+                    .iter()
+                    .map(|c| label("form", c))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                r.description.clone(),
+                address(|l| &l.postal_code),
+                address(|l| &l.prefecture),
+                address(|l| &l.city),
+                address(|l| &l.street),
+                coordinate(|l| l.latitude),
+                coordinate(|l| l.longitude),
+                hidden(HideableField::Phone, &r.phone),
+                hidden(HideableField::Email, &r.email),
+                r.website.clone().unwrap_or_default(),
+                hidden(HideableField::ContactPerson, &r.contact_person),
+                r.opening_hours.clone().unwrap_or_default(),
+                r.target_ages.clone().unwrap_or_default(),
+                r.languages.join(";"),
+                r.participation_intent.clone(),
+                r.visibility.clone(),
+                r.hidden_fields.join(";"),
+            ];
+            let _ = writer.write_record(&record);
+        }
+        let _ = writer.flush();
+    }
+    out
+}

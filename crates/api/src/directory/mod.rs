@@ -1,0 +1,41 @@
+//! The four-city regional resource directory against loneliness and
+//! isolation: entries, search, the map and figures, taxonomies, surveys,
+//! import and export.
+//!
+//! Handler files never import each other: what they share is in
+//! [`entry_view`] (an entry as a caller may see it), [`filters`] (the search
+//! filters) and [`input`] (parsing an entry's content).
+
+pub mod entries;
+pub mod entry_view;
+pub mod export;
+pub mod figures;
+pub mod filters;
+pub mod import;
+pub mod input;
+pub mod search;
+pub mod surveys;
+pub mod taxonomy;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(taxonomy::list)
+        .service(taxonomy::create)
+        // Fixed paths before `/resources/{id}`, which would take them.
+        .service(figures::map)
+        .service(figures::stats)
+        .service(import::import)
+        .service(export::export)
+        .service(search::list)
+        .service(entries::create)
+        .service(entries::get)
+        .service(entries::update)
+        .service(figures::referrals)
+        .service(surveys::create)
+        .service(surveys::list)
+        .service(surveys::get)
+        .service(surveys::add_recipient)
+        .service(surveys::recipients)
+        .service(surveys::answer);
+}

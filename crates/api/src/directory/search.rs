@@ -1,0 +1,139 @@
+//! `GET /v1/resources`: searching the directory (text, topic, form, cities,
+//! radius), paged by cursor.
+
+use crate::auth::MaybeCaller;
+use crate::http::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use living_gate_db::pool;
+use living_gate_db::resource_search::{self as search, Order, SearchCursor};
+use living_gate_db::resources::{self as db};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::directory::entry_view::{view_of, Resource};
+use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Name starts with the first word of `q`, then name contains it, then the rest.
+    Relevance,
+    /// Nearest first (needs `near`).
+    Distance,
+    /// Creation order.
+    Created,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResourcePageParams {
+    /// Default: `distance` with `near`, else `relevance` with `q`, else `created`.
+    pub sort: Option<SortOrder>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page (valid with the same filters and sort).
+    pub cursor: Option<String>,
+}
+
+/// A page of entries.
+#[derive(Serialize, ToSchema)]
+pub struct ResourcePage {
+    pub items: Vec<Resource>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn encode_cursor(c: SearchCursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("r:{:016x}:{}", c.key.to_bits(), c.id))
+}
+
+fn decode_cursor(raw: &str) -> ApiResult<SearchCursor> {
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| {
+            let mut parts = s.splitn(3, ':');
+            (parts.next()? == "r").then_some(())?;
+            let key = f64::from_bits(u64::from_str_radix(parts.next()?, 16).ok()?);
+            let id = parts.next()?.parse().ok()?;
+            key.is_finite().then_some(SearchCursor { key, id })
+        })
+        .ok_or_else(|| {
+            ApiError::validation(
+                "cursor",
+                "invalid_cursor",
+                "is not a cursor returned by this API",
+            )
+        })
+}
+
+/// Searches the directory; no token needed. Filters combine with AND. The
+/// public gets public entries and public fields only; with `near`, only
+/// entries whose position is public (so a hidden position can never be
+/// found by searching around it).
+#[utoipa::path(tag = "directory", params(ResourceFilterParams, ResourcePageParams), security((), ("bearer" = [])),
+    responses((status = 200, description = "A page of entries", body = ResourcePage)))]
+#[get("/resources")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    filter: web::Query<ResourceFilterParams>,
+    page: web::Query<ResourcePageParams>,
+) -> ApiResult<HttpResponse> {
+    let view = view_of(&caller);
+    let filter = filter.filter(view)?;
+    let limit = page.limit.unwrap_or(crate::http::pagination::DEFAULT_LIMIT);
+    if !(1..=crate::http::pagination::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::validation(
+            "limit",
+            "out_of_range",
+            "must be between 1 and 200",
+        ));
+    }
+    let order = match page.sort {
+        Some(SortOrder::Distance) if filter.near.is_none() => {
+            return Err(ApiError::validation(
+                "sort",
+                "requires_near",
+                "sort=distance needs near=",
+            ))
+        }
+        Some(SortOrder::Distance) => Order::Distance,
+        Some(SortOrder::Relevance) => Order::Relevance,
+        Some(SortOrder::Created) => Order::Id,
+        None if filter.near.is_some() => Order::Distance,
+        None if !filter.terms.is_empty() => Order::Relevance,
+        None => Order::Id,
+    };
+    let after = page.cursor.as_deref().map(decode_cursor).transpose()?;
+    let mut conn = pool::connection(&state.pool).await?;
+    if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
+        return Err(unknown);
+    }
+    let limit = i64::from(limit);
+    let mut rows = search::search(&mut conn, &filter, order, after, limit).await?;
+    let next_cursor = if rows.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        rows.last().map(|r| {
+            encode_cursor(SearchCursor {
+                key: r.sort_key,
+                id: r.resource.id,
+            })
+        })
+    } else {
+        None
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.resource.id).collect();
+    let locations = db::locations(&mut conn, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| Resource::view(r.resource, &locations, view, r.distance_m))
+        .collect();
+    Ok(HttpResponse::Ok().json(ResourcePage { items, next_cursor }))
+}

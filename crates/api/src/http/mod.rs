@@ -1,0 +1,14 @@
+//! What every request passes through: the app and its route table, the
+//! OpenAPI document, problem+json errors, request context, ETags,
+//! pagination, idempotency and CSV downloads.
+
+pub mod app;
+pub mod double_option;
+pub mod download;
+pub mod etag;
+pub mod idempotency;
+pub mod openapi;
+pub mod pagination;
+pub mod problem;
+pub mod request_context;
+pub mod routes;

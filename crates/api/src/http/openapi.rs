@@ -1,0 +1,193 @@
+//! The OpenAPI 3.1 document: generated from the handlers' annotations, plus
+//! the conventions every operation shares (bearer security, the standard
+//! problem+json error responses) added in one place.
+
+use crate::http::problem::Problem;
+use crate::http::routes;
+use actix_web::App;
+use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Living Gate API",
+        description = "JSON REST API of ZAMA Living Gate, Zama City's public-private co-creation desk \
+(ざま共創官民連携窓口), and of the four-city regional resource directory against loneliness and isolation.\n\n\
+Errors are RFC 9457 problem+json. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
+Single resources carry an `ETag`; changes require `If-Match`. Authenticate with `POST /v1/auth/login` \
+and send `Authorization: Bearer <access_token>`.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem, living_gate_domain::FieldError)),
+    tags(
+        (name = "operations", description = "Health and readiness"),
+        (name = "auth", description = "Login, token refresh and rotation, logout, client credentials, signing keys"),
+        (name = "reference data", description = "Municipalities and departments"),
+        (name = "organizations", description = "Partner organizations that propose"),
+        (name = "users", description = "Accounts and invitations"),
+        (name = "service accounts", description = "BI clients (client credentials, role analyst)"),
+        (name = "audit", description = "The append-only audit log"),
+        (name = "proposals", description = "The desk workflow: proposals, moves through the six steps, timelines, the change feed"),
+        (name = "hearings", description = "Step 3: hearings with departments"),
+        (name = "messages", description = "Messages on a case, internal or shared with the proposer"),
+        (name = "matches", description = "Step 4: departments matched to a case as lead or support"),
+        (name = "logic models", description = "Step 5: the versioned trial logic model of a case"),
+        (name = "kpis", description = "KPIs per fiscal year and month with their definitions, time series, targets; JSON or CSV"),
+        (name = "directory", description = "The four-city regional resource directory: entries, search, map, figures, taxonomies, import and export"),
+        (name = "trips", description = "Step 6, the lead department's decision, and the TRIPs (co-creation projects) adoptions create"),
+    )
+)]
+struct ApiDoc;
+
+/// The document the running service serves and `living-gate openapi` prints.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    add_conventions(&mut api);
+    api
+}
+
+const ERRORS: &[(&str, &str, &str)] = &[
+    ("BadRequest", "400", "Malformed JSON or request"),
+    (
+        "Unauthorized",
+        "401",
+        "Missing, invalid or expired access token",
+    ),
+    ("NotFound", "404", "No such resource, or not visible to you"),
+    (
+        "PreconditionFailed",
+        "412",
+        "The If-Match ETag is stale: read again and reapply",
+    ),
+    ("PayloadTooLarge", "413", "The body exceeds 256 KiB"),
+    (
+        "UnsupportedMediaType",
+        "415",
+        "The body must be application/json",
+    ),
+    ("PreconditionRequired", "428", "If-Match is required"),
+    (
+        "ValidationFailed",
+        "422",
+        "A field is missing, of the wrong type, unknown or invalid; see errors[]",
+    ),
+    (
+        "InternalError",
+        "500",
+        "Unexpected error; the detail is in the log under the request id",
+    ),
+    (
+        "Unavailable",
+        "503",
+        "The database is unavailable; retry later",
+    ),
+];
+
+fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    for (name, _, description) in ERRORS {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build();
+        components.responses.insert(
+            (*name).to_owned(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(*description)
+                    .content("application/problem+json", content)
+                    .build(),
+            ),
+        );
+    }
+    for (path, item) in api.paths.paths.iter_mut() {
+        for (method, operation) in operations_mut(item) {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = operation.request_body.is_some();
+            let has_path_params = path.contains('{');
+            let needs_if_match = method == HttpMethod::Patch;
+            let uses_database = !matches!(path.as_str(), "/healthz" | "/.well-known/jwks.json");
+            let wanted = [
+                ("BadRequest", has_body || operation.parameters.is_some()),
+                ("Unauthorized", secured),
+                ("NotFound", has_path_params),
+                ("PreconditionFailed", needs_if_match),
+                ("PayloadTooLarge", has_body),
+                ("UnsupportedMediaType", has_body),
+                ("PreconditionRequired", needs_if_match),
+                (
+                    "ValidationFailed",
+                    has_body || operation.parameters.is_some(),
+                ),
+                ("InternalError", uses_database),
+                ("Unavailable", uses_database),
+            ];
+            for (name, status, _) in ERRORS {
+                let applies = wanted.iter().any(|(n, yes)| n == name && *yes);
+                if applies && !operation.responses.responses.contains_key(*status) {
+                    operation.responses.responses.insert(
+                        (*status).to_owned(),
+                        RefOr::Ref(Ref::from_response_name(*name)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Every operation of a path item with its method.
+pub fn operations_mut(item: &mut PathItem) -> Vec<(HttpMethod, &mut Operation)> {
+    [
+        (HttpMethod::Get, item.get.as_mut()),
+        (HttpMethod::Post, item.post.as_mut()),
+        (HttpMethod::Put, item.put.as_mut()),
+        (HttpMethod::Patch, item.patch.as_mut()),
+        (HttpMethod::Delete, item.delete.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.map(|op| (method, op)))
+    .collect()
+}
+
+/// The methods documented for the path template matching `path`, if any.
+pub fn allowed_methods(api: &utoipa::openapi::OpenApi, path: &str) -> Option<Vec<String>> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    api.paths.paths.iter().find_map(|(template, item)| {
+        let template_segments: Vec<&str> = template.split('/').collect();
+        let matches = template_segments.len() == segments.len()
+            && template_segments
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s);
+        matches.then(|| {
+            [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, present)| *present)
+            .map(|(m, _)| m.to_owned())
+            .collect()
+        })
+    })
+}

@@ -1,0 +1,3 @@
+//! Operations: liveness and readiness.
+
+pub mod health;

@@ -1,0 +1,203 @@
+//! The `living-gate` command line.
+
+use crate::auth::passwords;
+use crate::startup::config::Config;
+use crate::startup::server;
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use diesel_async::AsyncConnection;
+use living_gate_db::users::NewUser;
+use living_gate_db::{departments, municipalities, organizations, users, AsyncPgConnection};
+use living_gate_domain::role::Affiliation;
+use living_gate_domain::{password_policy, Email, Role};
+use std::io::Read;
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "living-gate", version, about = "ZAMA Living Gate API server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API (the default). Without DATABASE_URL, on the embedded PostgreSQL.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document to stdout.
+    Openapi,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load the demo data set and demo accounts (idempotent).
+    SeedDemo,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an active user, e.g. the first admin.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// desk, department, partner, analyst or admin.
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        display_name: String,
+        /// Department id or code (role department).
+        #[arg(long)]
+        department: Option<String>,
+        /// Organization id (role partner).
+        #[arg(long)]
+        organization: Option<Uuid>,
+        /// Municipality code (role desk; default 142166, Zama).
+        #[arg(long)]
+        municipality: Option<String>,
+        /// Read the password from standard input; otherwise one is generated and printed.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => server::serve(config).await,
+        Command::Openapi => {
+            println!("{}", crate::http::openapi::document().to_pretty_json()?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config {
+                migrate_on_start: true,
+                ..config
+            };
+            let _database = server::database(&config).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let database = server::database(&config).await?;
+            server::seed_demo(&database.url, &config).await
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    role,
+                    display_name,
+                    department,
+                    organization,
+                    municipality,
+                    password_stdin,
+                },
+        } => {
+            let database = server::database(&config).await?;
+            let email = Email::parse("email", &email)
+                .map_err(|e| anyhow::anyhow!("--email: {}", e.0[0].message))?;
+            let (password, generated) = if password_stdin {
+                let mut raw = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut raw)
+                    .context("reading the password from stdin")?;
+                (raw.trim_end_matches(['\n', '\r']).to_owned(), false)
+            } else {
+                (crate::auth::secrets::random_token()[..24].to_owned(), true)
+            };
+            password_policy::check("password", &password, Some(&email))
+                .map_err(|e| anyhow::anyhow!("password {}", e.0[0].message))?;
+            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let (municipality_id, department_id, organization_id) = affiliation(
+                &mut conn,
+                role,
+                department.as_deref(),
+                organization,
+                municipality.as_deref(),
+            )
+            .await?;
+            let to_hash = password.clone();
+            let hash = tokio::task::spawn_blocking(move || passwords::hash(&to_hash))
+                .await?
+                .map_err(anyhow::Error::msg)?;
+            let user = users::insert(
+                &mut conn,
+                &NewUser {
+                    id: Uuid::now_v7(),
+                    email: email.into_string(),
+                    display_name,
+                    role: role.as_str().into(),
+                    municipality_id,
+                    department_id,
+                    organization_id,
+                    status: "active".into(),
+                    password_hash: Some(hash),
+                },
+            )
+            .await
+            .context("creating the user (is the e-mail taken?)")?;
+            println!("created {} user {} ({})", user.role, user.email, user.id);
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn affiliation(
+    conn: &mut AsyncPgConnection,
+    role: Role,
+    department: Option<&str>,
+    organization: Option<Uuid>,
+    municipality: Option<&str>,
+) -> anyhow::Result<(Option<Uuid>, Option<Uuid>, Option<Uuid>)> {
+    match role.affiliation() {
+        Affiliation::Department => {
+            let Some(department) = department else {
+                bail!("--department is required for role department")
+            };
+            let found = match department.parse::<Uuid>() {
+                Ok(id) => departments::find(conn, id).await?,
+                Err(_) => {
+                    let all = departments::list(
+                        conn,
+                        Default::default(),
+                        living_gate_db::Page {
+                            after: None,
+                            limit: 10_000,
+                        },
+                    )
+                    .await?;
+                    let mut matching = all.into_iter().filter(|d| d.code == department);
+                    match (matching.next(), matching.next()) {
+                        (Some(d), None) => Some(d),
+                        (Some(_), Some(_)) => bail!("department code {department} exists in several municipalities; pass its id"),
+                        _ => None,
+                    }
+                }
+            };
+            let d = found.with_context(|| format!("no department {department}"))?;
+            Ok((Some(d.municipality_id), Some(d.id), None))
+        }
+        Affiliation::Organization => {
+            let Some(id) = organization else {
+                bail!("--organization is required for role partner")
+            };
+            organizations::find(conn, id)
+                .await?
+                .with_context(|| format!("no organization {id}"))?;
+            Ok((None, None, Some(id)))
+        }
+        Affiliation::Municipality => {
+            let code = municipality.unwrap_or("142166");
+            let m = municipalities::find_by_code(conn, code)
+                .await?
+                .with_context(|| format!("no municipality with code {code}"))?;
+            Ok((Some(m.id), None, None))
+        }
+        Affiliation::None => Ok((None, None, None)),
+    }
+}

@@ -1,0 +1,9 @@
+//! Starting Living Gate: the `living-gate` commands, configuration, the
+//! HTTP server, the embedded PostgreSQL, telemetry and the demo data.
+
+pub mod cli;
+pub mod config;
+pub mod demo_data;
+pub mod embedded_pg;
+pub mod server;
+pub mod telemetry;

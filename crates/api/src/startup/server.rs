@@ -1,0 +1,144 @@
+//! Start-up: find or start the database, migrate, load demo data on a fresh
+//! embedded database, load the signing keys, and serve until a signal.
+
+use crate::auth::keys::KeySet;
+use crate::startup::config::Config;
+use crate::startup::demo_data;
+use crate::startup::embedded_pg::EmbeddedPostgres;
+use crate::state::AppState;
+use anyhow::Context;
+use living_gate_db::{build_pool, migrate, pool, PoolSettings};
+
+/// The file the demo accounts' passwords are written to, in the data directory.
+pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.txt";
+
+/// The database the service uses, and the embedded server if we run one.
+pub struct Database {
+    pub url: String,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+/// `DATABASE_URL`, or the embedded cluster (started, migrated and, when new, seeded).
+pub async fn database(config: &Config) -> anyhow::Result<Database> {
+    match &config.database_url {
+        Some(url) => {
+            if config.migrate_on_start {
+                let applied = migrate::run_pending(url)
+                    .await
+                    .context("running migrations")?;
+                tracing::info!(applied = applied.len(), "migrations checked");
+            }
+            Ok(Database {
+                url: url.clone(),
+                embedded: None,
+            })
+        }
+        None => {
+            let embedded = EmbeddedPostgres::start(&config.data_dir).await?;
+            tracing::info!(cluster = %embedded.cluster_dir.display(), "embedded postgres running");
+            migrate::run_pending(&embedded.url)
+                .await
+                .context("running migrations")?;
+            if embedded.created {
+                seed_demo(&embedded.url, config).await?;
+            }
+            Ok(Database {
+                url: embedded.url.clone(),
+                embedded: Some(embedded),
+            })
+        }
+    }
+}
+
+/// Loads the demo data set and writes fresh demo credentials (printed once).
+pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(url)
+        .await
+        .context("connecting")?;
+    let accounts = conn
+        .transaction(async |conn| {
+            demo_data::reference_data(conn).await?;
+            let accounts = demo_data::demo_accounts(conn).await?;
+            demo_data::demo_cases(conn).await?;
+            demo_data::demo_directory(conn).await?;
+            Ok::<_, living_gate_db::DbError>(accounts)
+        })
+        .await
+        .context("loading demo data")?;
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let mut text = String::from(
+        "# Living Gate demo accounts (generated; change or disable them before real use)\n",
+    );
+    for a in &accounts {
+        text.push_str(&format!(
+            "{:<10} {:<40} {}\n",
+            a.role.as_str(),
+            a.email,
+            a.password
+        ));
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let path = config.data_dir.join(DEMO_CREDENTIALS_FILE);
+    let _ = std::fs::remove_file(&path);
+    crate::auth::keys::write_private(&path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("Demo accounts (also in {}):\n{text}", path.display());
+    Ok(())
+}
+
+/// The signing keys: `LIVING_GATE_JWT_KEY_FILE`, else generated once in the data directory.
+pub fn keys(config: &Config) -> anyhow::Result<KeySet> {
+    match &config.auth.key_file {
+        Some(path) => Ok(KeySet::from_pem_file(path)?),
+        None => {
+            if config.database_url.is_some() {
+                tracing::warn!(
+                    "LIVING_GATE_JWT_KEY_FILE is not set: using a key generated in the data directory; \
+                     several instances must share one key file"
+                );
+            }
+            Ok(KeySet::load_or_generate(&config.data_dir)?)
+        }
+    }
+}
+
+/// Builds the shared state for a database.
+pub fn state(config: &Config, url: &str, keys: KeySet) -> anyhow::Result<AppState> {
+    let settings = PoolSettings {
+        max_size: config.db_pool_size,
+        ..PoolSettings::default()
+    };
+    Ok(AppState::new(
+        build_pool(url, &settings)?,
+        keys,
+        config.auth.clone(),
+        crate::http::openapi::document(),
+    ))
+}
+
+/// Runs the HTTP server until SIGINT/SIGTERM, then drains requests and
+/// stops the embedded database.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let mut database = database(&config).await?;
+    let state = state(&config, &database.url, keys(&config)?)?;
+    pool::ping(&state.pool)
+        .await
+        .context("connecting to the database")?;
+    let cors = config.cors_origins.clone();
+    let server = actix_web::HttpServer::new(move || crate::http::app::build(state.clone(), &cors))
+        .shutdown_timeout(30)
+        .bind(config.bind)
+        .with_context(|| format!("binding {}", config.bind))?;
+    for addr in server.addrs() {
+        tracing::info!(addr = %addr, "listening");
+    }
+    let result = server.run().await;
+    tracing::info!("http server stopped");
+    if let Some(embedded) = database.embedded.as_mut() {
+        embedded.stop();
+    }
+    result.context("http server")
+}
