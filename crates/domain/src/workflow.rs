@@ -1,4 +1,5 @@
-//! The desk's six-step workflow (seed 000, 業務フロー) as a table of moves.
+//! The desk's six-step workflow (seed 000, 業務フロー) as a table of moves,
+//! and the plan of what a move sets.
 //!
 //! ```text
 //! received → organizing → hearing → matching → logic_model → awaiting_decision → adopted | not_adopted
@@ -7,10 +8,32 @@
 //! proposer, before a decision), `on_hold` and back (desk), and one step
 //! back with a reason (desk). Final states are final. The decision belongs
 //! to the lead department only: the desk coordinates, it does not decide.
+//!
+//! # Two doors
+//! A move comes through one of two doors ([`Via`]). The decision
+//! (`adopted`, `not_adopted`) comes only through [`Via::Decision`], whose
+//! applier creates the TRIP in the same transaction; every other move comes
+//! only through [`Via::Transition`]. A decision sent as a transition is
+//! refused with [`MoveError::DecisionOnly`] whoever sends it, so no case can
+//! end `adopted` without its TRIP.
+//!
+//! # One plan, one applier
+//! [`plan_move`] is the only way to get a [`MovePlan`]: it says whether the
+//! move is legal and, if it is, everything the move sets (the new status,
+//! the hold marker, the first-entry time of the step, the start of internal
+//! coordination, `closed_at`). The caller's applier writes exactly that, for
+//! transitions, the decision and the demo data alike; see [`MovePlan`].
 
 use crate::{Actor, Role};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+mod plan;
+#[cfg(test)]
+mod tests;
+
+pub use plan::{HoldChange, MovePlan, StepTimes};
 
 /// Where a case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -98,6 +121,36 @@ impl Status {
             Status::Adopted | Status::NotAdopted | Status::Declined | Status::Withdrawn
         )
     }
+
+    /// The outcomes of the step-6 decision: reachable through
+    /// [`Via::Decision`] only.
+    pub const DECISIONS: [Status; 2] = [Status::Adopted, Status::NotAdopted];
+
+    /// True for `adopted` and `not_adopted`, the outcomes of the decision.
+    pub fn is_decision(self) -> bool {
+        Status::DECISIONS.contains(&self)
+    }
+}
+
+/// The door a move comes through. Each door makes its own moves only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Via {
+    /// `POST /v1/proposals/{id}/transitions`: every move except the decision.
+    Transition,
+    /// `POST /v1/proposals/{id}/decision`: `adopted` or `not_adopted` only,
+    /// by the lead department, whose applier creates the TRIP with it.
+    Decision,
+}
+
+impl Via {
+    /// The door through which a move to `to` must come.
+    pub fn of(to: Status) -> Via {
+        if to.is_decision() {
+            Via::Decision
+        } else {
+            Via::Transition
+        }
+    }
 }
 
 /// Who may make a move.
@@ -139,7 +192,7 @@ const fn rule(from: Status, to: Status, mover: Mover, reason_required: bool, gua
     }
 }
 
-use Guard::{HeldFrom, None as Free, ReadyForDecision};
+use Guard::{HeldFrom, None as Free, ReadyForDecision as Ready};
 use Mover::{Desk, LeadDepartment, Proposer};
 use Status::*;
 
@@ -150,7 +203,7 @@ const RULES: &[Rule] = &[
     rule(Organizing, Hearing, Desk, false, Free),
     rule(Hearing, Matching, Desk, false, Free),
     rule(Matching, LogicModel, Desk, false, Free),
-    rule(LogicModel, AwaitingDecision, Desk, false, ReadyForDecision),
+    rule(LogicModel, AwaitingDecision, Desk, false, Ready),
     // One step back, by the desk, with a reason.
     rule(Organizing, Received, Desk, true, Free),
     rule(Hearing, Organizing, Desk, true, Free),
@@ -184,9 +237,10 @@ const RULES: &[Rule] = &[
     rule(OnHold, Matching, Desk, false, HeldFrom),
     rule(OnHold, LogicModel, Desk, false, HeldFrom),
     rule(OnHold, AwaitingDecision, Desk, false, HeldFrom),
-    // Step 6: the lead department decides, with a reason.
-    rule(AwaitingDecision, Adopted, LeadDepartment, true, Free),
-    rule(AwaitingDecision, NotAdopted, LeadDepartment, true, Free),
+    // Step 6: the lead department decides, with a reason, through the
+    // decision only (`Via::of`), while the case is still ready for it.
+    rule(AwaitingDecision, Adopted, LeadDepartment, true, Ready),
+    rule(AwaitingDecision, NotAdopted, LeadDepartment, true, Ready),
 ];
 
 /// What the rules need to know about a case.
@@ -199,6 +253,13 @@ pub struct CaseFacts {
     /// The department of the accepted lead match, once there is one.
     pub lead_department_id: Option<Uuid>,
     pub has_shared_logic_model: bool,
+    /// When the case first entered each of steps 2–6 (`None`: never yet).
+    /// The plan sets an entry time only the first time, so it needs the
+    /// ones already set; read them from the row locked for the move.
+    pub entered: StepTimes,
+    /// When internal coordination started (KPI 2): the first hearing
+    /// request or the first move to `hearing`, whichever came first.
+    pub coordination_started_at: Option<DateTime<Utc>>,
 }
 
 /// Why a move was refused.
@@ -217,6 +278,12 @@ pub enum MoveError {
     /// The decision step needs an accepted lead match and a shared logic model.
     #[error("awaiting_decision needs an accepted lead-department match and a shared logic model")]
     NotReadyForDecision,
+    /// `adopted` and `not_adopted` were sent as a transition: they are
+    /// recorded through the decision only, which creates the TRIP with them.
+    /// `can_decide` tells whether this caller could record the decision now
+    /// (so the answer can point to it); the refusal is the same either way.
+    #[error("{to} is recorded through the decision, not as a transition")]
+    DecisionOnly { to: Status, can_decide: bool },
 }
 
 impl std::fmt::Display for Status {
@@ -247,280 +314,76 @@ fn guard_holds(guard: Guard, to: Status, case: &CaseFacts) -> bool {
     }
 }
 
-/// The moves `actor` can make on `case` now (guards included).
-pub fn allowed_moves(actor: &Actor, case: &CaseFacts) -> Vec<Status> {
-    RULES
-        .iter()
-        .filter(|r| {
-            r.from == case.status
-                && mover_fits(r.mover, actor, case)
-                && guard_holds(r.guard, r.to, case)
-        })
+/// The legal moves for `actor` on `case`, for either door.
+fn rules_for<'a>(
+    actor: &'a Actor,
+    case: &'a CaseFacts,
+    via: Via,
+) -> impl Iterator<Item = &'static Rule> + 'a {
+    RULES.iter().filter(move |r| {
+        r.from == case.status && Via::of(r.to) == via && mover_fits(r.mover, actor, case)
+    })
+}
+
+/// The moves `actor` can make on `case` now through `via` (guards
+/// included), in the order of the table. For [`Via::Transition`] it never
+/// contains `adopted` or `not_adopted`.
+pub fn allowed_moves(actor: &Actor, case: &CaseFacts, via: Via) -> Vec<Status> {
+    rules_for(actor, case, via)
+        .filter(|r| guard_holds(r.guard, r.to, case))
         .map(|r| r.to)
         .collect()
 }
 
-/// Checks a move. `Ok` means the caller may move `case` to `to` with this reason.
-pub fn check_move(
+/// Whether `actor` could record the step-6 decision on `case` now: the
+/// lead department, the case awaiting a decision and still ready for it.
+pub fn can_decide(actor: &Actor, case: &CaseFacts) -> bool {
+    !allowed_moves(actor, case, Via::Decision).is_empty()
+}
+
+/// Plans the move of `case` to `to` by `actor` through `via`, at `now`.
+///
+/// `Ok` means the move is legal and the plan is everything it sets; the
+/// caller applies the plan as it is (see [`MovePlan`]). The refusals, in the
+/// order they are checked:
+/// - [`MoveError::DecisionOnly`]: a decision outcome sent as a transition,
+///   whoever sends it and whatever the status;
+/// - [`MoveError::NotAllowed`]: no move from here to `to` through `via` for
+///   this caller, or a resume to another step than the one left; `allowed`
+///   lists what this caller can do through `via` now;
+/// - [`MoveError::NotReadyForDecision`]: `awaiting_decision`, or the
+///   decision itself, without an accepted lead match and a shared logic model;
+/// - [`MoveError::ReasonRequired`]: the move needs a non-blank reason.
+pub fn plan_move(
     actor: &Actor,
     case: &CaseFacts,
     to: Status,
     reason: Option<&str>,
-) -> Result<(), MoveError> {
-    let rule = RULES
-        .iter()
-        .find(|r| r.from == case.status && r.to == to && mover_fits(r.mover, actor, case));
-    let Some(rule) = rule else {
-        return Err(MoveError::NotAllowed {
-            from: case.status,
+    via: Via,
+    now: DateTime<Utc>,
+) -> Result<MovePlan, MoveError> {
+    if via == Via::Transition && to.is_decision() {
+        return Err(MoveError::DecisionOnly {
             to,
-            allowed: allowed_moves(actor, case),
+            can_decide: can_decide(actor, case),
         });
+    }
+    let not_allowed = || MoveError::NotAllowed {
+        from: case.status,
+        to,
+        allowed: allowed_moves(actor, case, via),
     };
+    let rule = rules_for(actor, case, via)
+        .find(|r| r.to == to)
+        .ok_or_else(not_allowed)?;
     if !guard_holds(rule.guard, to, case) {
         return Err(match rule.guard {
             Guard::ReadyForDecision => MoveError::NotReadyForDecision,
-            _ => MoveError::NotAllowed {
-                from: case.status,
-                to,
-                allowed: allowed_moves(actor, case),
-            },
+            Guard::None | Guard::HeldFrom => not_allowed(),
         });
     }
     if rule.reason_required && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(MoveError::ReasonRequired);
     }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn actor(role: Role, organization: Option<Uuid>, department: Option<Uuid>) -> Actor {
-        Actor {
-            id: Uuid::now_v7(),
-            role,
-            municipality_id: None,
-            department_id: department,
-            organization_id: organization,
-            is_service_account: false,
-        }
-    }
-
-    struct World {
-        case: CaseFacts,
-        desk: Actor,
-        proposer: Actor,
-        other_partner: Actor,
-        lead: Actor,
-        support: Actor,
-        admin: Actor,
-    }
-
-    fn world(status: Status) -> World {
-        let org = Uuid::now_v7();
-        let lead_department = Uuid::now_v7();
-        World {
-            case: CaseFacts {
-                status,
-                held_from: None,
-                organization_id: org,
-                lead_department_id: Some(lead_department),
-                has_shared_logic_model: true,
-            },
-            desk: actor(Role::Desk, None, None),
-            proposer: actor(Role::Partner, Some(org), None),
-            other_partner: actor(Role::Partner, Some(Uuid::now_v7()), None),
-            lead: actor(Role::Department, None, Some(lead_department)),
-            support: actor(Role::Department, None, Some(Uuid::now_v7())),
-            admin: actor(Role::Admin, None, None),
-        }
-    }
-
-    #[test]
-    fn the_desk_walks_steps_one_to_five_forward() {
-        for pair in STEPS.windows(2) {
-            let w = world(pair[0]);
-            assert_eq!(
-                check_move(&w.desk, &w.case, pair[1], None),
-                Ok(()),
-                "{} → {}",
-                pair[0],
-                pair[1]
-            );
-        }
-    }
-
-    #[test]
-    fn nobody_but_the_desk_moves_steps() {
-        for pair in STEPS.windows(2) {
-            let w = world(pair[0]);
-            for who in [&w.proposer, &w.other_partner, &w.lead, &w.support, &w.admin] {
-                assert!(
-                    check_move(who, &w.case, pair[1], Some("because")).is_err(),
-                    "{:?} {} → {}",
-                    who.role,
-                    pair[0],
-                    pair[1]
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn only_the_lead_department_decides() {
-        let w = world(AwaitingDecision);
-        for outcome in [Adopted, NotAdopted] {
-            assert_eq!(
-                check_move(&w.lead, &w.case, outcome, Some("予算と効果が見込める")),
-                Ok(())
-            );
-            assert_eq!(
-                check_move(&w.lead, &w.case, outcome, None),
-                Err(MoveError::ReasonRequired)
-            );
-            for who in [&w.desk, &w.support, &w.proposer, &w.admin] {
-                assert!(
-                    matches!(
-                        check_move(who, &w.case, outcome, Some("x")),
-                        Err(MoveError::NotAllowed { .. })
-                    ),
-                    "{:?}",
-                    who.role
-                );
-            }
-        }
-        // Not before the decision step, even for the lead department.
-        let early = world(LogicModel);
-        assert!(check_move(&early.lead, &early.case, Adopted, Some("x")).is_err());
-    }
-
-    #[test]
-    fn the_decision_step_needs_a_lead_match_and_a_shared_logic_model() {
-        let mut w = world(LogicModel);
-        w.case.has_shared_logic_model = false;
-        assert_eq!(
-            check_move(&w.desk, &w.case, AwaitingDecision, None),
-            Err(MoveError::NotReadyForDecision)
-        );
-        assert!(!allowed_moves(&w.desk, &w.case).contains(&AwaitingDecision));
-        w.case.has_shared_logic_model = true;
-        w.case.lead_department_id = None;
-        assert_eq!(
-            check_move(&w.desk, &w.case, AwaitingDecision, None),
-            Err(MoveError::NotReadyForDecision)
-        );
-    }
-
-    #[test]
-    fn final_states_are_final() {
-        for status in Status::ALL.into_iter().filter(|s| s.is_final()) {
-            let w = world(status);
-            for who in [&w.desk, &w.proposer, &w.lead, &w.admin] {
-                assert!(
-                    allowed_moves(who, &w.case).is_empty(),
-                    "{status} {:?}",
-                    who.role
-                );
-                for to in Status::ALL {
-                    assert!(check_move(who, &w.case, to, Some("x")).is_err());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_proposer_withdraws_before_a_decision_and_only_its_own_case() {
-        for status in [
-            Received,
-            Organizing,
-            Hearing,
-            Matching,
-            LogicModel,
-            AwaitingDecision,
-            OnHold,
-        ] {
-            let w = world(status);
-            assert_eq!(
-                check_move(&w.proposer, &w.case, Withdrawn, None),
-                Ok(()),
-                "{status}"
-            );
-            assert!(check_move(&w.other_partner, &w.case, Withdrawn, None).is_err());
-            assert!(
-                check_move(&w.desk, &w.case, Withdrawn, None).is_err(),
-                "the desk declines, it does not withdraw"
-            );
-        }
-    }
-
-    #[test]
-    fn the_desk_declines_with_a_reason_before_the_decision_step() {
-        for status in [Received, Organizing, Hearing, Matching, LogicModel] {
-            let w = world(status);
-            assert_eq!(
-                check_move(&w.desk, &w.case, Declined, None),
-                Err(MoveError::ReasonRequired)
-            );
-            assert_eq!(
-                check_move(
-                    &w.desk,
-                    &w.case,
-                    Declined,
-                    Some("市の優先課題との整合が低い")
-                ),
-                Ok(())
-            );
-        }
-        let w = world(AwaitingDecision);
-        assert!(check_move(&w.desk, &w.case, Declined, Some("x")).is_err());
-    }
-
-    #[test]
-    fn one_step_back_needs_a_reason_and_two_steps_are_refused() {
-        let w = world(Matching);
-        assert_eq!(
-            check_move(&w.desk, &w.case, Hearing, None),
-            Err(MoveError::ReasonRequired)
-        );
-        assert_eq!(
-            check_move(&w.desk, &w.case, Hearing, Some("追加ヒアリング")),
-            Ok(())
-        );
-        assert!(check_move(&w.desk, &w.case, Organizing, Some("x")).is_err());
-        assert!(
-            check_move(&w.desk, &w.case, AwaitingDecision, None).is_err(),
-            "no skipping forward"
-        );
-    }
-
-    #[test]
-    fn hold_resumes_only_to_the_step_it_left() {
-        let mut w = world(OnHold);
-        w.case.held_from = Some(Hearing);
-        assert_eq!(allowed_moves(&w.desk, &w.case), vec![Hearing]);
-        assert_eq!(check_move(&w.desk, &w.case, Hearing, None), Ok(()));
-        assert!(check_move(&w.desk, &w.case, Matching, None).is_err());
-        let w = world(Matching);
-        assert_eq!(
-            check_move(&w.desk, &w.case, OnHold, None),
-            Err(MoveError::ReasonRequired)
-        );
-    }
-
-    #[test]
-    fn refusals_list_what_the_caller_may_do_instead() {
-        let w = world(Organizing);
-        match check_move(&w.desk, &w.case, Adopted, Some("x")) {
-            Err(MoveError::NotAllowed { allowed, .. }) => {
-                assert_eq!(allowed, vec![Hearing, Received, Declined, OnHold])
-            }
-            other => panic!("expected NotAllowed, got {other:?}"),
-        }
-        match check_move(&w.proposer, &w.case, Hearing, None) {
-            Err(MoveError::NotAllowed { allowed, .. }) => assert_eq!(allowed, vec![Withdrawn]),
-            other => panic!("expected NotAllowed, got {other:?}"),
-        }
-    }
+    Ok(MovePlan::new(case, to, now))
 }
