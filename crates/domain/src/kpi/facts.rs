@@ -4,6 +4,7 @@
 
 use super::histograms::Histogram;
 use super::months::months_of;
+use super::vocabulary::{FactMetric, Measure};
 use crate::workflow::Status;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
     pub month: NaiveDate,
-    pub metric: String,
+    pub metric: FactMetric,
     pub key: String,
     pub n: i64,
 }
@@ -21,7 +22,7 @@ pub struct Fact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistogramRow {
     pub month: NaiveDate,
-    pub measure: String,
+    pub measure: Measure,
     pub counts: Vec<i64>,
 }
 
@@ -29,7 +30,7 @@ pub struct HistogramRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearHistogramRow {
     pub fiscal_year: i32,
-    pub measure: String,
+    pub measure: Measure,
     pub counts: Vec<i64>,
 }
 
@@ -42,13 +43,13 @@ pub enum Period<'a> {
     FiscalYear(i32),
 }
 
-/// The facts of a period, indexed by (metric, key) or measure, and month
-/// or fiscal year.
+/// The facts of a period, indexed by metric and key or by measure, and by
+/// month or fiscal year.
 #[derive(Debug, Default)]
 pub struct Facts {
-    series: BTreeMap<(String, String), BTreeMap<NaiveDate, i64>>,
-    histograms: BTreeMap<String, BTreeMap<NaiveDate, Histogram>>,
-    year_histograms: BTreeMap<String, BTreeMap<i32, Histogram>>,
+    series: BTreeMap<FactMetric, BTreeMap<String, BTreeMap<NaiveDate, i64>>>,
+    histograms: BTreeMap<Measure, BTreeMap<NaiveDate, Histogram>>,
+    year_histograms: BTreeMap<Measure, BTreeMap<i32, Histogram>>,
 }
 
 impl Facts {
@@ -60,7 +61,9 @@ impl Facts {
         let mut all = Facts::default();
         for fact in facts {
             *all.series
-                .entry((fact.metric, fact.key))
+                .entry(fact.metric)
+                .or_default()
+                .entry(fact.key)
                 .or_default()
                 .entry(fact.month)
                 .or_default() += fact.n;
@@ -85,8 +88,8 @@ impl Facts {
     }
 
     /// The count of (`metric`, `key`) in the period.
-    pub fn count(&self, metric: &str, key: &str, period: Period) -> i64 {
-        let Some(by_month) = self.series.get(&(metric.to_owned(), key.to_owned())) else {
+    pub fn count(&self, metric: FactMetric, key: &str, period: Period) -> i64 {
+        let Some(by_month) = self.series.get(&metric).and_then(|keys| keys.get(key)) else {
             return 0;
         };
         let sum = |months: &[NaiveDate]| months.iter().filter_map(|m| by_month.get(m)).sum();
@@ -98,18 +101,18 @@ impl Facts {
     }
 
     /// The durations of a measure in the period.
-    pub fn histogram(&self, measure: &str, period: Period) -> Histogram {
+    pub fn histogram(&self, measure: Measure, period: Period) -> Histogram {
         let mut histogram = Histogram::default();
         match period {
             Period::Months(months) => {
-                if let Some(by_month) = self.histograms.get(measure) {
+                if let Some(by_month) = self.histograms.get(&measure) {
                     for h in months.iter().filter_map(|m| by_month.get(m)) {
                         histogram.merge(&h.0);
                     }
                 }
             }
             Period::All | Period::FiscalYear(_) => {
-                if let Some(by_year) = self.year_histograms.get(measure) {
+                if let Some(by_year) = self.year_histograms.get(&measure) {
                     for (year, h) in by_year {
                         if matches!(period, Period::All)
                             || matches!(period, Period::FiscalYear(y) if y == *year)
@@ -126,7 +129,7 @@ impl Facts {
     pub(super) fn status_count(&self, statuses: &[Status], period: Period) -> i64 {
         statuses
             .iter()
-            .map(|s| self.count("status", s.as_str(), period))
+            .map(|s| self.count(FactMetric::Status, s.as_str(), period))
             .sum()
     }
 }
@@ -141,7 +144,7 @@ mod tests {
         let may = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
         let row = |month, counts: &[i64]| HistogramRow {
             month,
-            measure: "received".to_owned(),
+            measure: Measure::InReceived,
             counts: counts.to_vec(),
         };
         // April: one of 1 h, two of 2 h; May: one of 4 h.
@@ -150,23 +153,26 @@ mod tests {
             [row(april, &[0, 1, 2]), row(may, &[0, 0, 0, 0, 1])],
             [YearHistogramRow {
                 fiscal_year: 2026,
-                measure: "received".to_owned(),
+                measure: Measure::InReceived,
                 counts: vec![0, 1, 2, 0, 1],
             }],
         );
-        let all = facts.histogram("received", Period::All);
+        let all = facts.histogram(Measure::InReceived, Period::All);
         assert_eq!(
             (all.count(), all.max(), all.percentile(0.5)),
             (4, Some(4), Some(2.0))
         );
-        let april_only = facts.histogram("received", Period::Months(&[april]));
+        let april_only = facts.histogram(Measure::InReceived, Period::Months(&[april]));
         assert_eq!((april_only.count(), april_only.max()), (3, Some(2)));
         assert_eq!(
             facts
-                .histogram("received", Period::FiscalYear(2025))
+                .histogram(Measure::InReceived, Period::FiscalYear(2025))
                 .count(),
             0
         );
-        assert_eq!(facts.histogram("organizing", Period::All).count(), 0);
+        assert_eq!(
+            facts.histogram(Measure::InOrganizing, Period::All).count(),
+            0
+        );
     }
 }

@@ -16,6 +16,7 @@
 //! - `figures`: the report flattened into CSV rows;
 //! - `series`: one metric over months or fiscal years, for charts;
 //! - `months`: the months of a fiscal year and their labels;
+//! - `vocabulary`: the names facts and durations are counted under;
 //! - `definitions`: what each figure counts, in words.
 
 pub mod definitions;
@@ -25,6 +26,7 @@ mod histograms;
 mod months;
 mod report;
 mod series;
+mod vocabulary;
 
 pub use facts::{Fact, Facts, HistogramRow, Period, YearHistogramRow};
 pub use figures::{FigureRow, FIGURE_HEADERS};
@@ -37,3 +39,4 @@ pub use report::{
     WaitingCase,
 };
 pub use series::{buckets, series, Bucket, Metric, Point, Span, MAX_POINTS};
+pub use vocabulary::{FactMetric, Measure, UnknownKpiName};

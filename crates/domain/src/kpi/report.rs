@@ -5,6 +5,7 @@ use super::definitions;
 use super::facts::{Facts, Period};
 use super::histograms::{days, Distribution};
 use super::months::{japanese_label, month_label, months_of};
+use super::vocabulary::{FactMetric, Measure};
 use crate::proposal::{Channel, Kind, Theme};
 use crate::workflow::{Status, STEPS};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -254,15 +255,19 @@ pub fn report(inputs: ReportInputs) -> Report {
     use definitions::*;
     let facts = &inputs.facts;
     let months = months_of(inputs.fiscal_year);
-    let received = facts.count("received", "all", Period::All);
+    let received = facts.count(FactMetric::Received, "all", Period::All);
     let keyed = |prefix: &str, keys: &mut dyn Iterator<Item = &'static str>| {
         keys.map(|key| KeyCount {
             key: key.to_owned(),
-            count: facts.count("received", &format!("{prefix}:{key}"), Period::All),
+            count: facts.count(
+                FactMetric::Received,
+                &format!("{prefix}:{key}"),
+                Period::All,
+            ),
         })
         .collect::<Vec<_>>()
     };
-    let adopted = facts.count("status", Status::Adopted.as_str(), Period::All);
+    let adopted = facts.count(FactMetric::Status, Status::Adopted.as_str(), Period::All);
     let decided = facts.status_count(&FINAL_DECISIONS, Period::All);
     let mut steps: Vec<FunnelStep> = STEPS
         .iter()
@@ -271,7 +276,7 @@ pub fn report(inputs: ReportInputs) -> Report {
             cases: if step == Status::Received {
                 received
             } else {
-                facts.count("reached", step.as_str(), Period::All)
+                facts.count(FactMetric::Reached, step.as_str(), Period::All)
             },
             share: None,
         })
@@ -284,8 +289,8 @@ pub fn report(inputs: ReportInputs) -> Report {
     for step in &mut steps {
         step.share = rate(step.cases, received);
     }
-    let trips_started = facts.count("trips_started", "all", Period::All);
-    let community_supports = facts.count("community_supports", "all", Period::All);
+    let trips_started = facts.count(FactMetric::TripsStarted, "all", Period::All);
+    let community_supports = facts.count(FactMetric::CommunitySupports, "all", Period::All);
     Report {
         fiscal_year: inputs.fiscal_year,
         label_ja: japanese_label(inputs.fiscal_year),
@@ -307,11 +312,11 @@ pub fn report(inputs: ReportInputs) -> Report {
         coordination_lead_time: CoordinationLeadTime {
             definition: COORDINATION_LEAD_TIME,
             distribution: Distribution::from(
-                &facts.histogram("first_contact_to_coordination", Period::All),
+                &facts.histogram(Measure::FirstContactToCoordination, Period::All),
             ),
             waiting: Waiting {
                 definition: WAITING,
-                count: facts.count("waiting", "all", Period::All),
+                count: facts.count(FactMetric::Waiting, "all", Period::All),
                 oldest: inputs
                     .waiting_oldest
                     .into_iter()
@@ -350,25 +355,25 @@ pub fn report(inputs: ReportInputs) -> Report {
         },
         step_durations: StepDurations {
             definition: STEP_DURATIONS,
-            steps: STEPS
+            steps: Measure::IN_STEPS
                 .iter()
-                .map(|&step| StepDuration {
+                .map(|&(step, measure)| StepDuration {
                     step,
-                    distribution: Distribution::from(&facts.histogram(step.as_str(), Period::All)),
+                    distribution: Distribution::from(&facts.histogram(measure, Period::All)),
                 })
                 .collect(),
             receipt_to_decision: Distribution::from(
-                &facts.histogram("receipt_to_decision", Period::All),
+                &facts.histogram(Measure::ReceiptToDecision, Period::All),
             ),
         },
         hearings_held: Count {
             definition: HEARINGS_HELD,
-            count: facts.count("hearings_held", "all", Period::All),
+            count: facts.count(FactMetric::HearingsHeld, "all", Period::All),
         },
         matches: Matches {
             definition: MATCHES,
-            made: facts.count("matches_made", "all", Period::All),
-            accepted: facts.count("matches_accepted", "all", Period::All),
+            made: facts.count(FactMetric::MatchesMade, "all", Period::All),
+            accepted: facts.count(FactMetric::MatchesAccepted, "all", Period::All),
         },
         indicators: Indicators {
             definition: INDICATORS,
@@ -379,19 +384,19 @@ pub fn report(inputs: ReportInputs) -> Report {
             .iter()
             .map(|&month| {
                 let only = Period::Months(std::slice::from_ref(&month));
-                let coordination = facts.histogram("first_contact_to_coordination", only);
+                let coordination = facts.histogram(Measure::FirstContactToCoordination, only);
                 MonthFigures {
                     month: month_label(month),
-                    proposals_received: facts.count("received", "all", only),
+                    proposals_received: facts.count(FactMetric::Received, "all", only),
                     coordination_started: coordination.count(),
                     coordination_median_days: coordination.percentile(0.5).map(days),
                     decided: facts.status_count(&FINAL_DECISIONS, only),
-                    adopted: facts.count("status", Status::Adopted.as_str(), only),
-                    trips_started: facts.count("trips_started", "all", only),
-                    community_supports: facts.count("community_supports", "all", only),
-                    hearings_held: facts.count("hearings_held", "all", only),
-                    matches_made: facts.count("matches_made", "all", only),
-                    matches_accepted: facts.count("matches_accepted", "all", only),
+                    adopted: facts.count(FactMetric::Status, Status::Adopted.as_str(), only),
+                    trips_started: facts.count(FactMetric::TripsStarted, "all", only),
+                    community_supports: facts.count(FactMetric::CommunitySupports, "all", only),
+                    hearings_held: facts.count(FactMetric::HearingsHeld, "all", only),
+                    matches_made: facts.count(FactMetric::MatchesMade, "all", only),
+                    matches_accepted: facts.count(FactMetric::MatchesAccepted, "all", only),
                 }
             })
             .collect(),

@@ -5,6 +5,7 @@ use super::facts::{Facts, Period};
 use super::histograms::days;
 use super::months::{month_label, months_of};
 use super::report::{rate, FINAL_DECISIONS};
+use super::vocabulary::{FactMetric, Measure};
 use crate::fiscal;
 use crate::workflow::Status;
 use chrono::{Datelike, Months, NaiveDate};
@@ -83,72 +84,77 @@ impl Metric {
         }
     }
 
-    /// What the metric is computed from: counted facts (`kpi_facts.metric`)
-    /// and duration histograms (`kpi_histograms.measure`).
-    pub fn sources(self) -> (&'static [&'static str], &'static [&'static str]) {
+    /// What the metric is computed from: counted facts and duration histograms.
+    pub fn sources(self) -> (&'static [FactMetric], &'static [Measure]) {
         use Metric::*;
         match self {
-            ProposalsReceived => (&["received"], &[]),
+            ProposalsReceived => (&[FactMetric::Received], &[]),
             CoordinationStarted | CoordinationMedianDays | CoordinationP90Days => {
-                (&[], &["first_contact_to_coordination"])
+                (&[], &[Measure::FirstContactToCoordination])
             }
-            WaitingForCoordination => (&["waiting"], &[]),
-            Decided | Adopted => (&["status"], &[]),
-            AdoptionRateOfReceived | AdoptionRateOfDecided => (&["received", "status"], &[]),
-            ReceiptToDecisionMedianDays => (&[], &["receipt_to_decision"]),
-            TripsStarted => (&["trips_started"], &[]),
-            CommunitySupports => (&["community_supports"], &[]),
-            HearingsHeld => (&["hearings_held"], &[]),
-            MatchesMade => (&["matches_made"], &[]),
-            MatchesAccepted => (&["matches_accepted"], &[]),
+            WaitingForCoordination => (&[FactMetric::Waiting], &[]),
+            Decided | Adopted => (&[FactMetric::Status], &[]),
+            AdoptionRateOfReceived | AdoptionRateOfDecided => {
+                (&[FactMetric::Received, FactMetric::Status], &[])
+            }
+            ReceiptToDecisionMedianDays => (&[], &[Measure::ReceiptToDecision]),
+            TripsStarted => (&[FactMetric::TripsStarted], &[]),
+            CommunitySupports => (&[FactMetric::CommunitySupports], &[]),
+            HearingsHeld => (&[FactMetric::HearingsHeld], &[]),
+            MatchesMade => (&[FactMetric::MatchesMade], &[]),
+            MatchesAccepted => (&[FactMetric::MatchesAccepted], &[]),
         }
     }
 
     /// The value of the metric over a period.
     pub fn value(self, facts: &Facts, m: Period) -> (Option<f64>, Option<(i64, i64)>) {
         use Metric::*;
-        let count = |metric: &str, key: &str| Some(facts.count(metric, key, m) as f64);
+        let count = |metric: FactMetric, key: &str| Some(facts.count(metric, key, m) as f64);
         let ratio = |numerator: i64, denominator: i64| {
             (rate(numerator, denominator), Some((numerator, denominator)))
         };
-        let adopted = || facts.count("status", Status::Adopted.as_str(), m);
+        let adopted = || facts.count(FactMetric::Status, Status::Adopted.as_str(), m);
         match self {
-            ProposalsReceived => (count("received", "all"), None),
+            ProposalsReceived => (count(FactMetric::Received, "all"), None),
             CoordinationStarted => (
-                Some(facts.histogram("first_contact_to_coordination", m).count() as f64),
+                Some(
+                    facts
+                        .histogram(Measure::FirstContactToCoordination, m)
+                        .count() as f64,
+                ),
                 None,
             ),
             CoordinationMedianDays => (
                 facts
-                    .histogram("first_contact_to_coordination", m)
+                    .histogram(Measure::FirstContactToCoordination, m)
                     .percentile(0.5)
                     .map(days),
                 None,
             ),
             CoordinationP90Days => (
                 facts
-                    .histogram("first_contact_to_coordination", m)
+                    .histogram(Measure::FirstContactToCoordination, m)
                     .percentile(0.9)
                     .map(days),
                 None,
             ),
-            WaitingForCoordination => (count("waiting", "all"), None),
+            WaitingForCoordination => (count(FactMetric::Waiting, "all"), None),
             Decided => (Some(facts.status_count(&FINAL_DECISIONS, m) as f64), None),
             Adopted => (Some(adopted() as f64), None),
-            AdoptionRateOfReceived => ratio(adopted(), facts.count("received", "all", m)),
+            AdoptionRateOfReceived => ratio(adopted(), facts.count(FactMetric::Received, "all", m)),
             AdoptionRateOfDecided => ratio(adopted(), facts.status_count(&FINAL_DECISIONS, m)),
             ReceiptToDecisionMedianDays => (
                 facts
-                    .histogram("receipt_to_decision", m)
+                    .histogram(Measure::ReceiptToDecision, m)
                     .percentile(0.5)
                     .map(days),
                 None,
             ),
-            TripsStarted => (count("trips_started", "all"), None),
-            CommunitySupports => (count("community_supports", "all"), None),
-            HearingsHeld => (count("hearings_held", "all"), None),
-            MatchesMade => (count("matches_made", "all"), None),
-            MatchesAccepted => (count("matches_accepted", "all"), None),
+            TripsStarted => (count(FactMetric::TripsStarted, "all"), None),
+            CommunitySupports => (count(FactMetric::CommunitySupports, "all"), None),
+            HearingsHeld => (count(FactMetric::HearingsHeld, "all"), None),
+            MatchesMade => (count(FactMetric::MatchesMade, "all"), None),
+            MatchesAccepted => (count(FactMetric::MatchesAccepted, "all"), None),
         }
     }
 }
