@@ -905,3 +905,47 @@ async fn the_bi_role_reads_the_kpi_views_and_no_base_table() {
         "personal columns in kpi views: {leaked:?}"
     );
 }
+
+/// A counter row under a name the domain does not know (a trigger that
+/// disagrees with `kpi::FactMetric` or `kpi::Measure`) fails the report
+/// instead of being skipped or counted under something else; the body says
+/// nothing about it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_counter_under_an_unknown_name_fails_the_report() {
+    let app = TestApp::spawn().await;
+    let report = "/v1/kpis?fiscal_year=2026";
+    json(app.get(report, Who::Analyst).await, StatusCode::OK).await;
+    let mut conn = app.conn().await;
+    for (insert, remove) in [
+        (
+            "INSERT INTO kpi_facts (fiscal_year, month, metric, key, n) \
+             VALUES (2026, '2026-04-01', 'hearings_planned', 'all', 1)",
+            "DELETE FROM kpi_facts WHERE metric = 'hearings_planned'",
+        ),
+        (
+            "INSERT INTO kpi_year_histograms (fiscal_year, measure, counts) \
+             VALUES (2026, 'first_contact_to_hearing', '{0,1}')",
+            "DELETE FROM kpi_year_histograms WHERE measure = 'first_contact_to_hearing'",
+        ),
+    ] {
+        diesel::sql_query(insert)
+            .execute(&mut conn)
+            .await
+            .expect(insert);
+        let body = problem(
+            app.get(report, Who::Analyst).await,
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )
+        .await
+        .to_string();
+        assert!(
+            !body.contains("hearings_planned") && !body.contains("first_contact_to_hearing"),
+            "{body}"
+        );
+        diesel::sql_query(remove)
+            .execute(&mut conn)
+            .await
+            .expect(remove);
+        json(app.get(report, Who::Analyst).await, StatusCode::OK).await;
+    }
+}

@@ -1,4 +1,5 @@
-//! Schema invariants, migrations, and scale-out.
+//! Schema invariants (indexes, `created_at`, the KPI vocabulary of the
+//! triggers), migrations, and scale-out.
 
 use crate::helpers::{json, test_config, TestApp, Who};
 use diesel::sql_types::{BigInt, Text};
@@ -201,4 +202,181 @@ async fn databases_left_by_crashed_runs_are_swept() {
         .execute(&mut admin)
         .await
         .expect("drop");
+}
+
+#[derive(QueryableByName, Debug)]
+struct FunctionSource {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    source: String,
+}
+
+/// The fact functions the KPI triggers count through: the argument of every
+/// trigger that executes `kpi_count_facts`.
+async fn kpi_fact_functions(conn: &mut diesel_async::AsyncPgConnection) -> Vec<FunctionSource> {
+    diesel::sql_query(
+        r"SELECT DISTINCT f.proname::text AS name, f.prosrc AS source
+          FROM pg_trigger t
+          JOIN pg_proc counter ON counter.oid = t.tgfoid
+          JOIN pg_proc f ON f.oid = to_regproc(split_part(encode(t.tgargs, 'escape'), '\000', 1))
+          WHERE counter.proname = 'kpi_count_facts'
+          ORDER BY name",
+    )
+    .load(conn)
+    .await
+    .expect("fact functions")
+}
+
+/// The string literals of a function's source, comments left out.
+fn literals(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '\'' => {
+                let mut literal = String::new();
+                loop {
+                    match chars.next() {
+                        Some('\'') if chars.peek() == Some(&'\'') => {
+                            chars.next();
+                            literal.push('\'');
+                        }
+                        Some('\'') | None => break,
+                        Some(c) => literal.push(c),
+                    }
+                }
+                found.push(literal);
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// A fact function emits a duration as the metric `hours:<measure>`.
+const HOURS: &str = "hours:";
+
+/// Literals of the fact functions that are not names: keys and key prefixes,
+/// the statuses of hearings and matches their conditions test, the time
+/// zone and a `date_trunc` field. Proposal statuses (keys of `status` and
+/// `reached`, and conditions) are recognised through `Status`.
+const NOT_NAMES: [&str; 8] = [
+    "all",
+    "kind:",
+    "channel:",
+    "theme:",
+    "answered",
+    "accepted",
+    "Asia/Tokyo",
+    "month",
+];
+
+/// Every literal of the fact functions is a fact metric, `hours:` and a
+/// measure, or a known non-name; every metric and measure is written by
+/// some function. The problems found, if any, in one message.
+fn check_kpi_vocabulary(functions: &[FunctionSource]) -> Result<(), String> {
+    use living_gate_domain::kpi::{FactMetric, Measure};
+    use living_gate_domain::workflow::Status;
+    use std::collections::BTreeSet;
+    let mut problems = Vec::new();
+    let (mut metrics, mut measures) = (BTreeSet::new(), BTreeSet::new());
+    for function in functions {
+        for literal in literals(&function.source) {
+            if let Some(measure) = literal.strip_prefix(HOURS) {
+                match measure.parse::<Measure>() {
+                    Ok(measure) => {
+                        measures.insert(measure);
+                    }
+                    Err(e) => problems.push(format!("{}: {e}", function.name)),
+                }
+            } else if let Ok(metric) = literal.parse::<FactMetric>() {
+                metrics.insert(metric);
+            } else if !(NOT_NAMES.contains(&literal.as_str()) || Status::parse(&literal).is_some())
+            {
+                problems.push(format!(
+                    "{}: `{literal}` is no fact metric (add it to the vocabulary, \
+                     crates/domain/src/kpi/vocabulary.rs) nor a known non-name (NOT_NAMES)",
+                    function.name
+                ));
+            }
+        }
+    }
+    for metric in FactMetric::ALL.into_iter().filter(|m| !metrics.contains(m)) {
+        problems.push(format!("no trigger writes the fact metric {metric:?}"));
+    }
+    for measure in Measure::ALL.into_iter().filter(|m| !measures.contains(m)) {
+        problems.push(format!("no trigger writes the measure {measure:?}"));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// The names the KPI counters are written under are the domain's
+/// vocabulary (`kpi::FactMetric`, `kpi::Measure`), all of it: the loader
+/// refuses a name it does not know, so a trigger writing one would fail
+/// every report.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kpi_triggers_write_the_domain_vocabulary_and_all_of_it() {
+    use living_gate_domain::kpi::FactMetric;
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+
+    // Only the counting trigger and the recount write the counters…
+    let writers: Vec<FunctionSource> = diesel::sql_query(
+        r"SELECT p.proname::text AS name, p.prosrc AS source
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname IN ('public', 'kpi')
+            AND p.prosrc ~* '(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+kpi_(facts|histograms|year_histograms)\M'
+          ORDER BY name",
+    )
+    .load(&mut conn)
+    .await
+    .expect("writers");
+    let writer_names: Vec<&str> = writers.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(writer_names, ["kpi_count_facts", "kpi_rebuild_facts"]);
+    // …and both take their names from the fact functions: `hours:<measure>`
+    // goes to the histograms under the measure, anything else to kpi_facts.
+    let functions = kpi_fact_functions(&mut conn).await;
+    assert!(!functions.is_empty(), "no KPI triggers found");
+    let strip_hours = format!("substr(d.metric, {})", HOURS.len() + 1);
+    assert!(
+        writers[0].source.contains(&format!("LIKE '{HOURS}%'"))
+            && writers[0].source.contains(&strip_hours),
+        "kpi_count_facts files `{HOURS}<measure>` under the measure"
+    );
+    for function in &functions {
+        assert!(
+            writers[1].source.contains(&format!("{}(", function.name)),
+            "kpi_rebuild_facts recounts through {}",
+            function.name
+        );
+    }
+    check_kpi_vocabulary(&functions).unwrap_or_else(|problems| panic!("{problems}"));
+
+    // The check can fail: a trigger writing a name the domain does not know.
+    diesel::sql_query(
+        "DO $$ BEGIN EXECUTE replace(pg_get_functiondef('kpi_match_facts'::regproc), \
+         '''matches_made''', '''matches_planned'''); END $$",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("replace kpi_match_facts");
+    let problems = check_kpi_vocabulary(&kpi_fact_functions(&mut conn).await)
+        .expect_err("an unknown name and a metric nobody writes");
+    assert!(
+        problems.contains("`matches_planned` is no fact metric")
+            && problems.contains(&format!("{:?}", FactMetric::MatchesMade)),
+        "{problems}"
+    );
 }

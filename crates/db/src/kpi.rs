@@ -5,20 +5,54 @@
 use crate::schema::kpi_targets;
 use crate::DbResult;
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::sql_types::{
     Array, BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::kpi::{FactMetric, Measure};
 use serde::Serialize;
+use std::str::FromStr;
 use uuid::Uuid;
+
+/// A name of the KPI vocabulary read from a text column: loading the row
+/// parses it, so a name the domain does not know fails the query (diesel's
+/// deserialization error, a 500 whose cause is logged) instead of being
+/// skipped or counted under another name.
+#[derive(Debug)]
+pub struct KpiName<T>(T);
+
+impl<T> FromSql<Text, Pg> for KpiName<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        let raw = <String as FromSql<Text, Pg>>::from_sql(value)?;
+        Ok(KpiName(raw.parse()?))
+    }
+}
+
+impl From<KpiName<FactMetric>> for FactMetric {
+    fn from(name: KpiName<FactMetric>) -> FactMetric {
+        name.0
+    }
+}
+
+impl From<KpiName<Measure>> for Measure {
+    fn from(name: KpiName<Measure>) -> Measure {
+        name.0
+    }
+}
 
 #[derive(Debug, QueryableByName)]
 pub struct FactRow {
     #[diesel(sql_type = Date)]
     pub month: NaiveDate,
-    #[diesel(sql_type = Text)]
-    pub metric: String,
+    #[diesel(sql_type = Text, deserialize_as = KpiName<FactMetric>)]
+    pub metric: FactMetric,
     #[diesel(sql_type = Text)]
     pub key: String,
     #[diesel(sql_type = BigInt)]
@@ -33,12 +67,11 @@ async fn counted<R>(
     sql: &'static str,
     from: i32,
     to: i32,
-    names: Option<&[&str]>,
+    names: Option<Vec<&'static str>>,
 ) -> DbResult<Vec<R>>
 where
-    R: QueryableByName<diesel::pg::Pg> + Send + 'static,
+    R: QueryableByName<Pg> + Send + 'static,
 {
-    let names: Option<Vec<String>> = names.map(|n| n.iter().map(|s| s.to_string()).collect());
     Ok(diesel::sql_query(sql)
         .bind::<Integer, _>(from)
         .bind::<Integer, _>(to)
@@ -53,59 +86,64 @@ pub async fn facts(
     conn: &mut AsyncPgConnection,
     from: i32,
     to: i32,
-    metrics: Option<&[&str]>,
+    metrics: Option<&[FactMetric]>,
 ) -> DbResult<Vec<FactRow>> {
     let sql = "SELECT month, metric, key, n FROM kpi_facts \
                WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR metric = ANY($3)) AND n <> 0";
-    counted(conn, sql, from, to, metrics).await
+    let names = metrics.map(|m| m.iter().map(|m| m.as_str()).collect());
+    counted(conn, sql, from, to, names).await
+}
+
+fn measure_names(measures: Option<&[Measure]>) -> Option<Vec<&'static str>> {
+    measures.map(|m| m.iter().map(|m| m.as_str()).collect())
 }
 
 #[derive(Debug, QueryableByName)]
 pub struct HistogramRow {
     #[diesel(sql_type = Date)]
     pub month: NaiveDate,
-    #[diesel(sql_type = Text)]
-    pub measure: String,
+    #[diesel(sql_type = Text, deserialize_as = KpiName<Measure>)]
+    pub measure: Measure,
     /// `counts[h]` durations took `h` whole hours.
     #[diesel(sql_type = Array<Nullable<Integer>>)]
     pub counts: Vec<Option<i32>>,
 }
 
 /// The monthly duration histograms of the fiscal years `from..=to`, of the
-/// given measures.
+/// given measures only (all when `None`).
 pub async fn histograms(
     conn: &mut AsyncPgConnection,
     from: i32,
     to: i32,
-    measures: &[&str],
+    measures: Option<&[Measure]>,
 ) -> DbResult<Vec<HistogramRow>> {
     let sql = "SELECT month, measure, counts FROM kpi_histograms \
-               WHERE fiscal_year BETWEEN $1 AND $2 AND measure = ANY($3)";
-    counted(conn, sql, from, to, Some(measures)).await
+               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))";
+    counted(conn, sql, from, to, measure_names(measures)).await
 }
 
 #[derive(Debug, QueryableByName)]
 pub struct YearHistogramRow {
     #[diesel(sql_type = Integer)]
     pub fiscal_year: i32,
-    #[diesel(sql_type = Text)]
-    pub measure: String,
+    #[diesel(sql_type = Text, deserialize_as = KpiName<Measure>)]
+    pub measure: Measure,
     /// `counts[h]` durations took `h` whole hours.
     #[diesel(sql_type = Array<Nullable<Integer>>)]
     pub counts: Vec<Option<i32>>,
 }
 
 /// The whole-year duration histograms of the fiscal years `from..=to`, of
-/// the given measures.
+/// the given measures only (all when `None`).
 pub async fn year_histograms(
     conn: &mut AsyncPgConnection,
     from: i32,
     to: i32,
-    measures: &[&str],
+    measures: Option<&[Measure]>,
 ) -> DbResult<Vec<YearHistogramRow>> {
     let sql = "SELECT fiscal_year, measure, counts FROM kpi_year_histograms \
-               WHERE fiscal_year BETWEEN $1 AND $2 AND measure = ANY($3)";
-    counted(conn, sql, from, to, Some(measures)).await
+               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))";
+    counted(conn, sql, from, to, measure_names(measures)).await
 }
 
 #[derive(Debug, QueryableByName)]

@@ -15,8 +15,8 @@ use living_gate_db::kpi::{self as db, TargetValues};
 use living_gate_db::pool;
 use living_gate_domain::fiscal::fiscal_year_of_date;
 use living_gate_domain::kpi::{
-    self, Bucket, Fact, Facts, HistogramRow, IndicatorProgress, Metric, Point, Report,
-    ReportInputs, Targets, WaitingCase, YearHistogramRow, FIGURE_HEADERS,
+    self, Bucket, Fact, FactMetric, Facts, HistogramRow, IndicatorProgress, Measure, Metric, Point,
+    Report, ReportInputs, Targets, WaitingCase, YearHistogramRow, FIGURE_HEADERS,
 };
 use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, csv, Action};
@@ -60,26 +60,14 @@ fn check_year(field: &str, year: i32) -> Result<i32, ApiError> {
     }
 }
 
-/// What to load for a set of figures: counted facts (all metrics when
-/// `None`), and duration histograms per month and per whole fiscal year of
-/// the given measures.
+/// What to load for a set of figures: counted facts, and duration
+/// histograms per month and per whole fiscal year (all metrics or measures
+/// when `None`, nothing when empty).
 struct Sources<'a> {
-    metrics: Option<&'a [&'a str]>,
-    monthly: &'a [&'a str],
-    yearly: &'a [&'a str],
+    metrics: Option<&'a [FactMetric]>,
+    monthly: Option<&'a [Measure]>,
+    yearly: Option<&'a [Measure]>,
 }
-
-/// Everything the KPI reports read from the measures.
-const ALL_MEASURES: [&str; 8] = [
-    "first_contact_to_coordination",
-    "received",
-    "organizing",
-    "hearing",
-    "matching",
-    "logic_model",
-    "awaiting_decision",
-    "receipt_to_decision",
-];
 
 async fn facts(
     conn: &mut living_gate_db::AsyncPgConnection,
@@ -92,11 +80,11 @@ async fn facts(
         metrics => db::facts(conn, from, to, metrics).await?,
     };
     let monthly = match sources.monthly {
-        [] => Vec::new(),
+        Some([]) => Vec::new(),
         measures => db::histograms(conn, from, to, measures).await?,
     };
     let yearly = match sources.yearly {
-        [] => Vec::new(),
+        Some([]) => Vec::new(),
         measures => db::year_histograms(conn, from, to, measures).await?,
     };
     let counts_of = |counts: Vec<Option<i32>>| -> Vec<i64> {
@@ -171,8 +159,8 @@ pub async fn report(
             // The months of the report show the coordination median only.
             let sources = Sources {
                 metrics: None,
-                monthly: &["first_contact_to_coordination"],
-                yearly: &ALL_MEASURES,
+                monthly: Some(&[Measure::FirstContactToCoordination]),
+                yearly: None,
             };
             let facts = facts(conn, fiscal_year, fiscal_year, sources).await?;
             let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
@@ -332,16 +320,16 @@ pub async fn timeseries(
     let (metrics, measures) = metric.sources();
     let sources = Sources {
         metrics: Some(metrics),
-        monthly: if bucket == Bucket::Month {
+        monthly: Some(if bucket == Bucket::Month {
             measures
         } else {
             &[]
-        },
-        yearly: if bucket == Bucket::FiscalYear {
+        }),
+        yearly: Some(if bucket == Bucket::FiscalYear {
             measures
         } else {
             &[]
-        },
+        }),
     };
     let facts = facts(&mut conn, first, last, sources).await?;
     let series = Timeseries {
