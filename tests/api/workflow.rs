@@ -252,6 +252,7 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
         vec![
             "created",
             "status_changed",
+            "proposal_updated",
             "message_posted",
             "message_posted",
             "message_posted",
@@ -262,7 +263,7 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
             "status_changed"
         ]
     );
-    assert_eq!(desk["items"][7]["reason"], "関係課2課にヒアリング");
+    assert_eq!(desk["items"][8]["reason"], "関係課2課にヒアリング");
     let partner = json(
         app.get(&format!("/v1/proposals/{id}/events"), Who::Partner)
             .await,
@@ -274,6 +275,7 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
         vec![
             "created",
             "status_changed",
+            "proposal_updated",
             "message_posted",
             "message_posted",
             "status_changed",
@@ -291,7 +293,7 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
         .iter()
         .all(|e| e.get("reason").is_none()));
     assert_eq!(
-        partner["items"][5]["note_for_proposer"],
+        partner["items"][6]["note_for_proposer"],
         "担当課と調整しています"
     );
     let department = json(

@@ -1,31 +1,374 @@
-//! Writing the audit log from handlers: who (actor), from where (client
-//! address, request id), what (action, target, before/after).
+//! Every write records itself: one audit row (who, from where, what changed)
+//! and one change-feed event (what happened, for whom), both in the writing
+//! transaction. Handlers write through [`created`], [`updated`] or [`write`]
+//! (and [`write_many`] for an import), so a write cannot have one without
+//! the other; a test walks every write operation of the OpenAPI document and
+//! checks both.
+//!
+//! Who sees an event follows from what it is [`About`]: a case's events go
+//! to those who may see the case (the proposer only the shared ones, a
+//! department only its own hearings and matches), a directory entry's to
+//! every member of staff, and everything else (reference data, accounts,
+//! taxonomy, surveys, KPI targets) to the desk.
+//!
+//! Sign-in, refresh, logout and refused tokens change no resource: they are
+//! audited through [`audit_only`] and have no feed event.
 
-use crate::auth::caller::Caller;
-use crate::http::problem::TokenRefusal;
 use crate::http::request_context::RequestMeta;
-use crate::state::AppState;
 use living_gate_db::audit::{self as audit_db, NewAuditEntry};
-use living_gate_db::{pool, AsyncPgConnection, DbResult, Versioned};
+use living_gate_db::events::{self, NewEvent};
+use living_gate_db::{AsyncPgConnection, DbResult, Versioned};
+use living_gate_domain::workflow::Status;
 use living_gate_domain::Actor;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-/// One audited event.
-pub struct Event<'a> {
+/// Who writes: an authenticated caller, or the service itself acting for a
+/// known account (the demo data).
+pub trait Author: Sync {
+    fn actor(&self) -> &Actor;
+    fn meta(&self) -> &RequestMeta;
+}
+
+/// The service writing for an account outside any request (the demo data).
+pub struct Background {
+    pub actor: Actor,
+    pub meta: RequestMeta,
+}
+
+impl Background {
+    pub fn new(actor: Actor) -> Background {
+        Background {
+            actor,
+            meta: RequestMeta::default(),
+        }
+    }
+}
+
+impl Author for Background {
+    fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    fn meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+}
+
+/// Declares [`EventKind`] once: each variant with its stored name.
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// What happened, as the feed names it (`kind`). The database's
+        /// CHECK constraint lists the same names (a schema test compares them).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum EventKind {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl EventKind {
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    // Case events
+    Created => "created",
+    StatusChanged => "status_changed",
+    ProposalUpdated => "proposal_updated",
+    HearingRequested => "hearing_requested",
+    HearingAnswered => "hearing_answered",
+    MessagePosted => "message_posted",
+    MatchProposed => "match_proposed",
+    MatchAccepted => "match_accepted",
+    MatchDeclined => "match_declined",
+    LogicModelSaved => "logic_model_saved",
+    TripCreated => "trip_created",
+    TripUpdated => "trip_updated",
+    MeasurementRecorded => "measurement_recorded",
+    TripSupportedResourcesReplaced => "trip_supported_resources_replaced",
+    // Directory events (staff)
+    ResourceCreated => "resource_created",
+    ResourceUpdated => "resource_updated",
+    ResourceImported => "resource_imported",
+    SurveyAnswered => "survey_answered",
+    // Desk events
+    MunicipalityCreated => "municipality_created",
+    MunicipalityUpdated => "municipality_updated",
+    DepartmentCreated => "department_created",
+    DepartmentUpdated => "department_updated",
+    OrganizationCreated => "organization_created",
+    OrganizationUpdated => "organization_updated",
+    UserInvited => "user_invited",
+    InvitationAccepted => "invitation_accepted",
+    UserUpdated => "user_updated",
+    ServiceAccountCreated => "service_account_created",
+    ServiceAccountUpdated => "service_account_updated",
+    TaxonomyTermCreated => "taxonomy_term_created",
+    SurveyCreated => "survey_created",
+    SurveyRecipientAdded => "survey_recipient_added",
+    SurveyRecipientAnswered => "survey_recipient_answered",
+    KpiTargetsSet => "kpi_targets_set",
+}
+
+/// Whether the proposer of a case sees a case event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// The proposer sees it too.
+    Shared,
+    /// The city's staff only.
+    Internal,
+}
+
+impl Visibility {
+    fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Shared => "shared",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+/// What an event is about, which decides who sees it in the feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// A case. A `department` event (a hearing, a match) is that
+    /// department's business: other departments do not see it.
+    Case {
+        proposal_id: Uuid,
+        visibility: Visibility,
+        department: Option<Uuid>,
+    },
+    /// A directory entry: every member of staff.
+    Entry { resource_id: Uuid },
+    /// Anything else: the desk.
+    Desk,
+}
+
+/// The change-feed event of a write.
+#[derive(Debug, Clone)]
+pub struct FeedEvent {
+    pub kind: EventKind,
+    pub about: About,
+    /// The hearing, message, match, TRIP, account … the event is about.
+    pub subject_id: Option<Uuid>,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    /// Internal reason; never shown to the proposer.
+    pub reason: Option<String>,
+    pub note_for_proposer: Option<String>,
+}
+
+impl FeedEvent {
+    fn new(kind: EventKind, about: About) -> FeedEvent {
+        FeedEvent {
+            kind,
+            about,
+            subject_id: None,
+            from_status: None,
+            to_status: None,
+            reason: None,
+            note_for_proposer: None,
+        }
+    }
+
+    /// An event about a case.
+    pub fn case(proposal_id: Uuid, kind: EventKind, visibility: Visibility) -> FeedEvent {
+        FeedEvent::new(
+            kind,
+            About::Case {
+                proposal_id,
+                visibility,
+                department: None,
+            },
+        )
+    }
+
+    /// An event about a directory entry.
+    pub fn entry(resource_id: Uuid, kind: EventKind) -> FeedEvent {
+        FeedEvent::new(kind, About::Entry { resource_id })
+    }
+
+    /// An event for the desk (name its subject with [`FeedEvent::subject`]).
+    pub fn desk(kind: EventKind) -> FeedEvent {
+        FeedEvent::new(kind, About::Desk)
+    }
+
+    /// Only this department (and the desk) sees the case event.
+    pub fn for_department(mut self, department_id: Uuid) -> FeedEvent {
+        if let About::Case { department, .. } = &mut self.about {
+            *department = Some(department_id);
+        }
+        self
+    }
+
+    pub fn subject(mut self, subject_id: Uuid) -> FeedEvent {
+        self.subject_id = Some(subject_id);
+        self
+    }
+
+    fn row(self, actor: &Actor) -> NewEvent {
+        let (proposal_id, resource_id, visibility, department_id) = match self.about {
+            About::Case {
+                proposal_id,
+                visibility,
+                department,
+            } => (Some(proposal_id), None, visibility, department),
+            About::Entry { resource_id } => (None, Some(resource_id), Visibility::Internal, None),
+            About::Desk => (None, None, Visibility::Internal, None),
+        };
+        NewEvent {
+            id: Uuid::now_v7(),
+            proposal_id,
+            resource_id,
+            kind: self.kind.as_str().to_owned(),
+            actor_id: Some(actor.id),
+            actor_role: Some(actor.role.as_str().to_owned()),
+            from_status: self.from_status.map(|s| s.as_str().to_owned()),
+            to_status: self.to_status.map(|s| s.as_str().to_owned()),
+            reason: self.reason,
+            note_for_proposer: self.note_for_proposer,
+            visibility: visibility.as_str().to_owned(),
+            department_id,
+            subject_id: self.subject_id,
+        }
+    }
+}
+
+/// One write: its audit entry and its feed event.
+pub struct Change {
+    /// `<target_type>.<verb>`, e.g. `proposal.update`.
+    pub action: String,
+    pub target_type: &'static str,
+    pub target_id: String,
+    /// What changed: fields before/after.
+    pub changes: Value,
+    pub event: FeedEvent,
+}
+
+impl Change {
+    /// The creation of `row` (every field as "after").
+    pub fn created<R: Serialize + Versioned>(
+        target_type: &'static str,
+        row: &R,
+        event: FeedEvent,
+    ) -> Change {
+        Change {
+            action: format!("{target_type}.create"),
+            target_type,
+            target_id: row.id().to_string(),
+            changes: audit_db::diff(None, row),
+            event,
+        }
+    }
+
+    /// A change of a row (the changed fields before/after).
+    pub fn updated<R: Serialize + Versioned>(
+        target_type: &'static str,
+        before: &R,
+        after: &R,
+        event: FeedEvent,
+    ) -> Change {
+        Change {
+            action: format!("{target_type}.update"),
+            target_type,
+            target_id: after.id().to_string(),
+            changes: audit_db::diff(Some(before), after),
+            event,
+        }
+    }
+}
+
+fn audit_entry(author: &dyn Author, change: &Change) -> NewAuditEntry {
+    let actor = author.actor();
+    NewAuditEntry {
+        id: Uuid::now_v7(),
+        actor_id: Some(actor.id),
+        actor_role: Some(actor.role.as_str().to_owned()),
+        action: change.action.clone(),
+        target_type: Some(change.target_type.to_owned()),
+        target_id: Some(change.target_id.clone()),
+        request_id: author.meta().request_id.clone(),
+        client_addr: author.meta().client_addr.clone(),
+        changes: change.changes.clone(),
+    }
+}
+
+/// Records a write: the audit row, then the feed event. Call it last in the
+/// writing transaction: the event takes the feed lock, held until commit.
+pub async fn write(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    change: Change,
+) -> DbResult<events::Event> {
+    audit_db::record(conn, &audit_entry(author, &change)).await?;
+    events::append(conn, change.event.row(author.actor())).await
+}
+
+/// Records many writes of one request (an import) at once.
+pub async fn write_many(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    changes: Vec<Change>,
+) -> DbResult<()> {
+    let audits: Vec<NewAuditEntry> = changes.iter().map(|c| audit_entry(author, c)).collect();
+    audit_db::record_many(conn, &audits).await?;
+    let feed: Vec<NewEvent> = changes
+        .into_iter()
+        .map(|c| c.event.row(author.actor()))
+        .collect();
+    events::append_many(conn, &feed).await
+}
+
+/// Records the creation of `row` (`<target_type>.create`).
+pub async fn created<R: Serialize + Versioned>(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    target_type: &'static str,
+    row: &R,
+    event: FeedEvent,
+) -> DbResult<events::Event> {
+    write(conn, author, Change::created(target_type, row, event)).await
+}
+
+/// Records a change of a row (`<target_type>.update`).
+pub async fn updated<R: Serialize + Versioned>(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    target_type: &'static str,
+    before: &R,
+    after: &R,
+    event: FeedEvent,
+) -> DbResult<events::Event> {
+    write(
+        conn,
+        author,
+        Change::updated(target_type, before, after, event),
+    )
+    .await
+}
+
+/// An audit entry of something that changes no resource (sign-in, refresh,
+/// logout, a refused token).
+pub struct SessionEvent<'a> {
     pub action: &'a str,
     pub target_type: &'a str,
     pub target_id: Option<String>,
     pub changes: Value,
 }
 
-/// Appends an event; call it inside the transaction of the change it records.
-pub async fn record(
+/// Audits a session event (no feed event: nothing the feed describes changed).
+pub async fn audit_only(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     meta: &RequestMeta,
-    event: Event<'_>,
+    event: SessionEvent<'_>,
 ) -> DbResult<()> {
     audit_db::record(
         conn,
@@ -42,73 +385,4 @@ pub async fn record(
         },
     )
     .await
-}
-
-/// Audits the creation of `row` by the caller (`<target_type>.create`, every field as "after").
-pub async fn created<R: Serialize + Versioned>(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    target_type: &str,
-    row: &R,
-) -> DbResult<()> {
-    let action = format!("{target_type}.create");
-    record(
-        conn,
-        Some(&caller.actor),
-        &caller.meta,
-        Event {
-            action: &action,
-            target_type,
-            target_id: Some(row.id().to_string()),
-            changes: audit_db::diff(None, row),
-        },
-    )
-    .await
-}
-
-/// Audits a change of a row by the caller (`<target_type>.update`, changed fields before/after).
-pub async fn updated<R: Serialize + Versioned>(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    target_type: &str,
-    before: &R,
-    after: &R,
-) -> DbResult<()> {
-    let action = format!("{target_type}.update");
-    record(
-        conn,
-        Some(&caller.actor),
-        &caller.meta,
-        Event {
-            action: &action,
-            target_type,
-            target_id: Some(after.id().to_string()),
-            changes: audit_db::diff(Some(before), after),
-        },
-    )
-    .await
-}
-
-/// Records a refused bearer token with its reason class. Best effort: a
-/// failure to audit must not turn a 401 into a 500, so it is only logged.
-pub async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenRefusal) {
-    let result = async {
-        let mut conn = pool::connection(&state.pool).await?;
-        record(
-            &mut conn,
-            None,
-            meta,
-            Event {
-                action: "token.refused",
-                target_type: "token",
-                target_id: None,
-                changes: serde_json::json!({ "reason": reason.as_str() }),
-            },
-        )
-        .await
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "could not audit a token refusal");
-    }
 }

@@ -27,6 +27,22 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+impl User {
+    /// The account as the policy sees it.
+    pub fn actor(
+        &self,
+    ) -> Result<living_gate_domain::Actor, living_gate_domain::role::UnknownRole> {
+        Ok(living_gate_domain::Actor {
+            id: self.id,
+            role: self.role.parse()?,
+            municipality_id: self.municipality_id,
+            department_id: self.department_id,
+            organization_id: self.organization_id,
+            is_service_account: false,
+        })
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser {

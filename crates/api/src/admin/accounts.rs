@@ -3,7 +3,7 @@
 
 use crate::auth::{secrets, Caller};
 use crate::http::problem::ApiResult;
-use crate::record::{self, Event};
+use crate::record::{self, Change, EventKind, FeedEvent};
 use chrono::{DateTime, Utc};
 use living_gate_db::audit::diff;
 use living_gate_db::invitations::{self as db, NewInvitation};
@@ -138,15 +138,15 @@ pub async fn invite(
         },
     )
     .await?;
-    record::record(
+    record::write(
         conn,
-        Some(&caller.actor),
-        &caller.meta,
-        Event {
-            action: "user.invite",
+        caller,
+        Change {
+            action: "user.invite".into(),
             target_type: "user",
-            target_id: Some(user.id.to_string()),
+            target_id: user.id.to_string(),
             changes: diff(None, &user),
+            event: FeedEvent::desk(EventKind::UserInvited).subject(user.id),
         },
     )
     .await?;

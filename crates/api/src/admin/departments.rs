@@ -7,7 +7,7 @@ use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -161,7 +161,14 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            record::created(conn, &caller, "department", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "department",
+                &row,
+                FeedEvent::desk(EventKind::DepartmentCreated).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -207,7 +214,15 @@ pub async fn update(
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            record::updated(conn, &caller, "department", &before, &after).await?;
+            record::updated(
+                conn,
+                &caller,
+                "department",
+                &before,
+                &after,
+                FeedEvent::desk(EventKind::DepartmentUpdated).subject(after.id),
+            )
+            .await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -3,7 +3,7 @@
 use crate::auth::{passwords, secrets};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
-use crate::record::{self, Event};
+use crate::record::{self, Background, Change, EventKind, FeedEvent};
 
 use crate::admin::accounts::User;
 use crate::state::AppState;
@@ -76,15 +76,20 @@ pub async fn accept(
             )
             .await?;
             db::mark_accepted(conn, invitation.id).await?;
-            record::record(
+            record::write(
                 conn,
-                Some(&actor_of(&after)?),
-                &meta,
-                Event {
-                    action: "user.accept_invitation",
+                &Background {
+                    actor: after
+                        .actor()
+                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    meta: meta.clone(),
+                },
+                Change {
+                    action: "user.accept_invitation".into(),
                     target_type: "user",
-                    target_id: Some(after.id.to_string()),
+                    target_id: after.id.to_string(),
                     changes: diff(Some(&before), &after),
+                    event: FeedEvent::desk(EventKind::InvitationAccepted).subject(after.id),
                 },
             )
             .await?;
@@ -92,20 +97,4 @@ pub async fn accept(
         })
         .await?;
     Ok(HttpResponse::Ok().json(User::from(user)))
-}
-
-fn actor_of(user: &users_db::User) -> ApiResult<living_gate_domain::Actor> {
-    Ok(living_gate_domain::Actor {
-        id: user.id,
-        role: user
-            .role
-            .parse()
-            .map_err(|e: living_gate_domain::role::UnknownRole| {
-                ApiError::Internal(e.to_string())
-            })?,
-        municipality_id: user.municipality_id,
-        department_id: user.department_id,
-        organization_id: user.organization_id,
-        is_service_account: false,
-    })
 }

@@ -5,7 +5,7 @@ use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -154,7 +154,14 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            record::created(conn, &caller, "municipality", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "municipality",
+                &row,
+                FeedEvent::desk(EventKind::MunicipalityCreated).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -206,7 +213,15 @@ pub async fn update(
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            record::updated(conn, &caller, "municipality", &before, &after).await?;
+            record::updated(
+                conn,
+                &caller,
+                "municipality",
+                &before,
+                &after,
+                FeedEvent::desk(EventKind::MunicipalityUpdated).subject(after.id),
+            )
+            .await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -7,7 +7,7 @@ use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -242,7 +242,14 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            record::created(conn, &caller, "organization", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "organization",
+                &row,
+                FeedEvent::desk(EventKind::OrganizationCreated).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -305,7 +312,15 @@ pub async fn update(
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            record::updated(conn, &caller, "organization", &before, &after).await?;
+            record::updated(
+                conn,
+                &caller,
+                "organization",
+                &before,
+                &after,
+                FeedEvent::desk(EventKind::OrganizationUpdated).subject(after.id),
+            )
+            .await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

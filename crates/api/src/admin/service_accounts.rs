@@ -6,7 +6,7 @@ use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -121,7 +121,14 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            record::created(conn, &caller, "service_account", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "service_account",
+                &row,
+                FeedEvent::desk(EventKind::ServiceAccountCreated).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -159,7 +166,15 @@ pub async fn update(
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &changes).await?;
-            record::updated(conn, &caller, "service_account", &before, &after).await?;
+            record::updated(
+                conn,
+                &caller,
+                "service_account",
+                &before,
+                &after,
+                FeedEvent::desk(EventKind::ServiceAccountUpdated).subject(after.id),
+            )
+            .await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

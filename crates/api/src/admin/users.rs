@@ -5,7 +5,7 @@ use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -240,7 +240,15 @@ pub async fn update(
             if after.status == "disabled" {
                 auth_tokens::revoke_all_of_user(conn, after.id).await?;
             }
-            record::updated(conn, &caller, "user", &before, &after).await?;
+            record::updated(
+                conn,
+                &caller,
+                "user",
+                &before,
+                &after,
+                FeedEvent::desk(EventKind::UserUpdated).subject(after.id),
+            )
+            .await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

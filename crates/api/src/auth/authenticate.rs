@@ -6,7 +6,7 @@ use super::caller::{Caller, MaybeCaller};
 use super::tokens;
 use crate::http::problem::{ApiError, TokenRefusal};
 use crate::http::request_context::RequestMeta;
-use crate::record::{self};
+use crate::record::{self, SessionEvent};
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -55,7 +55,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         }),
         Err(Refused::Token(reason)) => {
             if reason != TokenRefusal::Missing {
-                record::record_refusal(state, &meta, reason).await;
+                record_refusal(state, &meta, reason).await;
             }
             Err(ApiError::Unauthorized(refusal_detail(reason).into()))
         }
@@ -147,5 +147,29 @@ fn refusal_detail(reason: TokenRefusal) -> &'static str {
             "the access token is no longer valid"
         }
         _ => "the access token is invalid",
+    }
+}
+
+/// Records a refused bearer token with its reason class. Best effort: a
+/// failure to audit must not turn a 401 into a 500, so it is only logged.
+async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenRefusal) {
+    let result = async {
+        let mut conn = pool::connection(&state.pool).await?;
+        record::audit_only(
+            &mut conn,
+            None,
+            meta,
+            SessionEvent {
+                action: "token.refused",
+                target_type: "token",
+                target_id: None,
+                changes: serde_json::json!({ "reason": reason.as_str() }),
+            },
+        )
+        .await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not audit a token refusal");
     }
 }

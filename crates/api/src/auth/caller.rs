@@ -18,3 +18,12 @@ pub struct Caller {
 /// A caller who may be anonymous: no `Authorization` header gives `None`,
 /// a bad token is still refused.
 pub struct MaybeCaller(pub Option<Caller>);
+
+impl crate::record::Author for Caller {
+    fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    fn meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+}

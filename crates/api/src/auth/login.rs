@@ -5,7 +5,7 @@ use crate::auth::tokens::{self, Subject};
 use crate::auth::{passwords, secrets, Caller};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
-use crate::record::{self, Event};
+use crate::record::{self, SessionEvent};
 use crate::state::AppState;
 use actix_web::{post, web, Either, HttpResponse};
 use chrono::Utc;
@@ -145,11 +145,11 @@ pub async fn login(
 
     let Some(user) = user else {
         login_throttle::hit(&mut conn, &email_bucket, auth.login_window_secs).await?;
-        record::record(
+        record::audit_only(
             &mut conn,
             None,
             &meta,
-            Event {
+            SessionEvent {
                 action: "auth.login_failed",
                 target_type: "user",
                 target_id: None,
@@ -165,11 +165,11 @@ pub async fn login(
         .transaction(async |conn| {
             users::record_login(conn, user.id).await?;
             let pair = start_session(conn, &state, &user, Uuid::now_v7()).await?;
-            record::record(
+            record::audit_only(
                 conn,
                 None,
                 &meta,
-                Event {
+                SessionEvent {
                     action: "auth.login",
                     target_type: "user",
                     target_id: Some(user.id.to_string()),
@@ -214,11 +214,11 @@ pub async fn refresh(
             if stored.spent_at.is_some() {
                 // Reuse of a spent token: someone holds a copy. Revoke the whole login.
                 auth_tokens::revoke_family(conn, stored.family_id).await?;
-                record::record(
+                record::audit_only(
                     conn,
                     None,
                     &meta,
-                    Event {
+                    SessionEvent {
                         action: "auth.refresh_reuse",
                         target_type: "user",
                         target_id: Some(stored.user_id.to_string()),
@@ -286,11 +286,11 @@ pub async fn logout(
                 auth_tokens::revoke_family(conn, stored.family_id).await?;
             }
         }
-        record::record(
+        record::audit_only(
             conn,
             Some(&caller.actor),
             &caller.meta,
-            Event {
+            SessionEvent {
                 action: "auth.logout",
                 target_type: "user",
                 target_id: Some(caller.actor.id.to_string()),
@@ -350,11 +350,11 @@ pub async fn token(
     let verified =
         passwords::blocking(move || passwords::verify(&secret, stored.as_deref())).await?;
     let Some(account) = account.filter(|a| verified && a.status == "active") else {
-        record::record(
+        record::audit_only(
             &mut conn,
             None,
             &meta,
-            Event {
+            SessionEvent {
                 action: "auth.client_credentials_failed",
                 target_type: "service_account",
                 target_id: None,
@@ -377,11 +377,11 @@ pub async fn token(
     };
     let (access_token, _) =
         tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::Internal)?;
-    record::record(
+    record::audit_only(
         &mut conn,
         None,
         &meta,
-        Event {
+        SessionEvent {
             action: "auth.client_credentials",
             target_type: "service_account",
             target_id: Some(account.id.to_string()),

@@ -1,10 +1,9 @@
 //! What every desk handler shares about a case: its response shape, who
 //! may see it, the locks and checks before a change, and its events.
 
-use crate::auth::Caller;
 use crate::http::problem::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
-use living_gate_db::events::{Audience, NewEvent};
+use living_gate_db::events::Audience;
 use living_gate_db::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::policy::{case_scope, CaseScope};
@@ -199,17 +198,4 @@ pub async fn check_department_item(
     }
     authorize(actor, Action::ActForDepartment { department_id })?;
     Ok(())
-}
-
-/// An event by the caller about a case.
-pub fn event(caller: &Caller, proposal_id: Uuid, kind: &str, visibility: &str) -> NewEvent {
-    NewEvent {
-        id: Uuid::now_v7(),
-        proposal_id: Some(proposal_id),
-        kind: kind.to_owned(),
-        actor_id: Some(caller.actor.id),
-        actor_role: Some(caller.actor.role.as_str().to_owned()),
-        visibility: visibility.to_owned(),
-        ..NewEvent::default()
-    }
 }

@@ -3,19 +3,18 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::{visible, Proposal};
-use crate::desk::moves::apply_move;
+use crate::desk::moves::{move_case, MoveRequest};
 use crate::desk::trip_view::{with_partners, Trip};
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
+use chrono::Utc;
 use diesel_async::AsyncConnection;
 use living_gate_db::pool;
 use living_gate_db::proposals::{self as proposals_db};
-use living_gate_db::trips::{self as db, NewTrip};
 use living_gate_domain::names::bounded_text;
-use living_gate_domain::workflow::Status;
+use living_gate_domain::workflow::{Status, Via};
 use living_gate_domain::ValidationErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -88,32 +87,18 @@ pub async fn decide(
     let (proposal, trip) = conn
         .transaction(async |conn| {
             let before = if_match.current(proposals_db::find_for_update(conn, *id).await?)?;
-            let after =
-                apply_move(conn, &caller, &before, to, reason.clone(), note.clone()).await?;
-            if to != Status::Adopted {
-                return Ok::<_, ApiError>((after, None));
-            }
-            let lead = after
-                .lead_department_id
-                .ok_or_else(|| ApiError::Internal("adopted without a lead department".into()))?;
-            let trip = db::insert(
-                conn,
-                &NewTrip {
-                    id: Uuid::now_v7(),
-                    proposal_id: after.id,
-                    title: after.title.clone(),
-                    lead_department_id: lead,
-                    supports_community_activity: after
-                        .themes
-                        .iter()
-                        .any(|t| t == "community_support"),
-                },
-            )
-            .await?;
-            db::add_partner(conn, trip.id, after.organization_id).await?;
-            record::created(conn, &caller, "trip", &trip).await?;
-            let trip = with_partners(conn, trip).await?;
-            Ok((after, Some(trip)))
+            let request = MoveRequest {
+                to,
+                via: Via::Decision,
+                reason: reason.clone(),
+                note_for_proposer: note.clone(),
+            };
+            let moved = move_case(conn, &caller, &before, request, Utc::now()).await?;
+            let trip = match moved.trip {
+                Some(trip) => Some(with_partners(conn, trip).await?),
+                None => None,
+            };
+            Ok::<_, ApiError>((moved.case, trip))
         })
         .await?;
     Ok(HttpResponse::Ok().json(Decision {

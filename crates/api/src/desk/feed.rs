@@ -50,9 +50,17 @@ pub struct CaseEvent {
     pub proposal_id: Option<Uuid>,
     /// The directory entry the event is about (desk and department callers only); `null` for a case event.
     pub resource_id: Option<Uuid>,
-    /// Case events: `created`, `status_changed`, `hearing_requested`, `hearing_answered`,
-    /// `message_posted`, `match_proposed`, `match_accepted`, `match_declined`, `logic_model_saved`.
-    /// Directory events: `resource_created`, `resource_updated`, `resource_imported`, `survey_answered`.
+    /// Case events: `created`, `status_changed`, `proposal_updated`, `hearing_requested`,
+    /// `hearing_answered`, `message_posted`, `match_proposed`, `match_accepted`, `match_declined`,
+    /// `logic_model_saved`, `trip_created`, `trip_updated`, `measurement_recorded`,
+    /// `trip_supported_resources_replaced`.
+    /// Directory events (staff): `resource_created`, `resource_updated`, `resource_imported`,
+    /// `survey_answered`.
+    /// Desk events (no case, no entry; `subject_id` names what changed): `municipality_created`,
+    /// `municipality_updated`, `department_created`, `department_updated`, `organization_created`,
+    /// `organization_updated`, `user_invited`, `invitation_accepted`, `user_updated`,
+    /// `service_account_created`, `service_account_updated`, `taxonomy_term_created`,
+    /// `survey_created`, `survey_recipient_added`, `survey_recipient_answered`, `kpi_targets_set`.
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
     pub actor_role: Option<String>,

@@ -2,18 +2,17 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::{
-    active_department, check_department_item, event, lock_open_case, own_department, visible,
+    active_department, check_department_item, lock_open_case, own_department, visible,
 };
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::events;
 use living_gate_db::hearings::{self as db, HearingAnswer, NewHearing};
 use living_gate_db::pool;
 use living_gate_db::proposals::{self as proposals_db, ProposalChanges};
@@ -157,11 +156,14 @@ pub async fn request(
                 };
                 proposals_db::update(conn, proposal.id, &started).await?;
             }
-            record::created(conn, &caller, "hearing", &row).await?;
-            let mut requested = event(&caller, proposal.id, "hearing_requested", "internal");
-            requested.department_id = Some(row.department_id);
-            requested.subject_id = Some(row.id);
-            events::append(conn, requested).await?;
+            let requested = FeedEvent::case(
+                proposal.id,
+                EventKind::HearingRequested,
+                Visibility::Internal,
+            )
+            .for_department(row.department_id)
+            .subject(row.id);
+            record::created(conn, &caller, "hearing", &row, requested).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -239,11 +241,14 @@ pub async fn answer(
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &answer).await?;
-            record::updated(conn, &caller, "hearing", &before, &after).await?;
-            let mut answered = event(&caller, after.proposal_id, "hearing_answered", "internal");
-            answered.department_id = Some(after.department_id);
-            answered.subject_id = Some(after.id);
-            events::append(conn, answered).await?;
+            let answered = FeedEvent::case(
+                after.proposal_id,
+                EventKind::HearingAnswered,
+                Visibility::Internal,
+            )
+            .for_department(after.department_id)
+            .subject(after.id);
+            record::updated(conn, &caller, "hearing", &before, &after, answered).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -2,14 +2,15 @@
 //! desk's, shared versions reach the departments involved and the proposer.
 
 use crate::auth::Caller;
-use crate::desk::cases::{event, lock_open_case, visible};
+use crate::desk::cases::{lock_open_case, visible};
 use crate::http::problem::{ApiError, ApiResult};
+use crate::record::{self, Change, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::logic_models::{self as db};
-use living_gate_db::{events, pool};
+use living_gate_db::pool;
 use living_gate_domain::logic_model::{diff as columns_diff, ColumnDiff, Columns};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
@@ -180,31 +181,30 @@ pub async fn save(
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
             let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
-            crate::record::record(
+            let shared = status == "shared";
+            let mut saved = FeedEvent::case(
+                proposal.id,
+                EventKind::LogicModelSaved,
+                if shared {
+                    Visibility::Shared
+                } else {
+                    Visibility::Internal
+                },
+            );
+            saved.note_for_proposer =
+                shared.then(|| format!("ロジックモデル（第{}版）を共有しました", row.version));
+            record::write(
                 conn,
-                Some(&caller.actor),
-                &caller.meta,
-                crate::record::Event {
-                    action: "logic_model.create",
+                &caller,
+                Change {
+                    action: "logic_model.create".into(),
                     target_type: "proposal",
-                    target_id: Some(proposal.id.to_string()),
+                    target_id: proposal.id.to_string(),
                     changes: serde_json::json!({ "version": row.version, "status": status }),
+                    event: saved,
                 },
             )
             .await?;
-            let mut saved = event(
-                &caller,
-                proposal.id,
-                "logic_model_saved",
-                if status == "shared" {
-                    "shared"
-                } else {
-                    "internal"
-                },
-            );
-            saved.note_for_proposer = (status == "shared")
-                .then(|| format!("ロジックモデル（第{}版）を共有しました", row.version));
-            events::append(conn, saved).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;

@@ -3,18 +3,18 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::{
-    active_department, check_department_item, event, lock_open_case, own_department, visible,
+    active_department, check_department_item, lock_open_case, own_department, visible,
 };
 use crate::http::etag::with_etag;
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::matches::{self as db, MatchDecision, NewMatch};
-use living_gate_db::{departments, events, pool, DbError};
+use living_gate_db::{departments, pool, DbError};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
@@ -136,11 +136,11 @@ pub async fn propose(
                 },
                 other => other.into(),
             })?;
-            record::created(conn, &caller, "match", &row).await?;
-            let mut proposed = event(&caller, proposal.id, "match_proposed", "internal");
-            proposed.department_id = Some(row.department_id);
-            proposed.subject_id = Some(row.id);
-            events::append(conn, proposed).await?;
+            let proposed =
+                FeedEvent::case(proposal.id, EventKind::MatchProposed, Visibility::Internal)
+                    .for_department(row.department_id)
+                    .subject(row.id);
+            record::created(conn, &caller, "match", &row, proposed).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -216,21 +216,19 @@ async fn answer(
             if accepting && after.role == "lead" {
                 db::set_lead_department(conn, after.proposal_id, after.department_id).await?;
             }
-            record::updated(conn, caller, "match", &before, &after).await?;
-            let mut decided = event(
-                caller,
+            let mut decided = FeedEvent::case(
                 after.proposal_id,
                 if accepting {
-                    "match_accepted"
+                    EventKind::MatchAccepted
                 } else {
-                    "match_declined"
+                    EventKind::MatchDeclined
                 },
-                "internal",
-            );
-            decided.department_id = Some(after.department_id);
-            decided.subject_id = Some(after.id);
+                Visibility::Internal,
+            )
+            .for_department(after.department_id)
+            .subject(after.id);
             decided.reason = Some(reason.clone());
-            events::append(conn, decided).await?;
+            record::updated(conn, caller, "match", &before, &after, decided).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -2,15 +2,16 @@
 //! This is how the desk asks a proposer for more information.
 
 use crate::auth::Caller;
-use crate::desk::cases::{event, visible};
+use crate::desk::cases::visible;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
+use crate::record::{self, Change, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::messages::{self as db};
-use living_gate_db::{events, pool};
+use living_gate_db::pool;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role};
 use serde::{Deserialize, Serialize};
@@ -115,9 +116,30 @@ pub async fn post(
                 },
             )
             .await?;
-            let mut posted = event(&caller, *id, "message_posted", visibility);
-            posted.subject_id = Some(row.id);
-            events::append(conn, posted).await?;
+            let posted = FeedEvent::case(
+                *id,
+                EventKind::MessagePosted,
+                if shared {
+                    record::Visibility::Shared
+                } else {
+                    record::Visibility::Internal
+                },
+            )
+            .subject(row.id);
+            // The audit row says who posted where, not what: the body is
+            // case content, which the audit log's readers (admins) do not get.
+            record::write(
+                conn,
+                &caller,
+                Change {
+                    action: "message.create".into(),
+                    target_type: "message",
+                    target_id: row.id.to_string(),
+                    changes: serde_json::json!({ "proposal_id": *id, "visibility": visibility }),
+                    event: posted,
+                },
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;

@@ -1,49 +1,144 @@
 //! The one function that moves a case, for transitions, the decision and
-//! the demo data alike: the domain plans the move, this applies it with its
-//! audit row and event in the caller's transaction.
+//! the demo data alike: the domain plans the move
+//! ([`workflow::plan_move`]: legal or not, and everything it sets), this
+//! applies the plan to the locked case, creates the TRIP an adoption
+//! brings, and records the audit rows and events, in the caller's
+//! transaction.
 
-use crate::auth::Caller;
-use crate::desk::cases::{event, status};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, Author, EventKind, FeedEvent, Visibility};
 use chrono::{DateTime, Utc};
-use living_gate_db::events::{self};
 use living_gate_db::proposals::{self as db, StatusChange};
+use living_gate_db::trips::{self, NewTrip, Trip};
 use living_gate_db::AsyncPgConnection;
-use living_gate_domain::workflow::{self, CaseFacts, MoveError, Status};
+use living_gate_domain::workflow::Status;
+use living_gate_domain::workflow::{
+    self, CaseFacts, HoldChange, MoveError, MovePlan, StepTimes, Via,
+};
+use uuid::Uuid;
 
-/// Checks and applies a move on a locked case, with its audit row and
-/// event, inside the caller's transaction.
-pub async fn apply_move(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    before: &db::Proposal,
-    to: Status,
-    reason: Option<String>,
-    note: Option<String>,
-) -> ApiResult<db::Proposal> {
-    let from = status(&before.status);
-    let facts = CaseFacts {
-        status: from,
-        held_from: before.held_from.as_deref().map(status),
-        organization_id: before.organization_id,
-        lead_department_id: before.lead_department_id,
-        has_shared_logic_model: before.has_shared_logic_model,
-    };
-    workflow::check_move(&caller.actor, &facts, to, reason.as_deref())
-        .map_err(|e| move_error(e, from))?;
-    let after = db::change_status(conn, before.id, &status_change(before, to, Utc::now())).await?;
-    record::updated(conn, caller, "proposal", before, &after).await?;
-    let mut moved = event(caller, after.id, "status_changed", "shared");
-    moved.from_status = Some(from.as_str().to_owned());
-    moved.to_status = Some(to.as_str().to_owned());
-    moved.reason = reason;
-    moved.note_for_proposer = note;
-    events::append(conn, moved).await?;
-    Ok(after)
+/// A move asked for: where to, through which door, and what is said.
+pub struct MoveRequest {
+    pub to: Status,
+    pub via: Via,
+    /// Internal reason; never shown to the proposer.
+    pub reason: Option<String>,
+    pub note_for_proposer: Option<String>,
 }
 
-fn move_error(error: MoveError, current: Status) -> ApiError {
+/// What a move did.
+pub struct Moved {
+    pub case: db::Proposal,
+    /// The TRIP an adoption created.
+    pub trip: Option<Trip>,
+}
+
+/// What the workflow needs to know of a locked case.
+fn facts(case: &db::Proposal) -> CaseFacts {
+    CaseFacts {
+        status: status(&case.status),
+        held_from: case.held_from.as_deref().map(status),
+        organization_id: case.organization_id,
+        lead_department_id: case.lead_department_id,
+        has_shared_logic_model: case.has_shared_logic_model,
+        entered: StepTimes {
+            organizing: case.organizing_at,
+            hearing: case.hearing_at,
+            matching: case.matching_at,
+            logic_model: case.logic_model_at,
+            awaiting_decision: case.awaiting_decision_at,
+        },
+        coordination_started_at: case.coordination_started_at,
+    }
+}
+
+fn status(raw: &str) -> Status {
+    crate::desk::cases::status(raw)
+}
+
+/// Plans and applies a move on a case locked by the caller's transaction
+/// (`FOR UPDATE`), at `now`.
+pub async fn move_case(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    before: &db::Proposal,
+    request: MoveRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Moved> {
+    let facts = facts(before);
+    let plan = workflow::plan_move(
+        author.actor(),
+        &facts,
+        request.to,
+        request.reason.as_deref(),
+        request.via,
+        now,
+    )
+    .map_err(|e| move_error(e, before))?;
+    let after = db::change_status(conn, before.id, &status_change(&plan)).await?;
+    let mut moved = FeedEvent::case(after.id, EventKind::StatusChanged, Visibility::Shared);
+    moved.from_status = Some(plan.from());
+    moved.to_status = Some(plan.to());
+    moved.reason = request.reason;
+    moved.note_for_proposer = request.note_for_proposer;
+    record::updated(conn, author, "proposal", before, &after, moved).await?;
+    let trip = if plan.creates_trip() {
+        Some(create_trip(conn, author, &after).await?)
+    } else {
+        None
+    };
+    Ok(Moved { case: after, trip })
+}
+
+/// The TRIP of an adopted case, led by its lead department, with the
+/// proposer as partner.
+async fn create_trip(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    case: &db::Proposal,
+) -> ApiResult<Trip> {
+    let lead = case
+        .lead_department_id
+        .ok_or_else(|| ApiError::Internal("adopted without a lead department".into()))?;
+    let trip = trips::insert(
+        conn,
+        &NewTrip {
+            id: Uuid::now_v7(),
+            proposal_id: case.id,
+            title: case.title.clone(),
+            lead_department_id: lead,
+            supports_community_activity: case.themes.iter().any(|t| t == "community_support"),
+        },
+    )
+    .await?;
+    trips::add_partner(conn, trip.id, case.organization_id).await?;
+    let created =
+        FeedEvent::case(case.id, EventKind::TripCreated, Visibility::Shared).subject(trip.id);
+    record::created(conn, author, "trip", &trip, created).await?;
+    Ok(trip)
+}
+
+/// The columns a plan sets, and nothing the plan does not say.
+fn status_change(plan: &MovePlan) -> StatusChange {
+    StatusChange {
+        status: Some(plan.to().as_str().to_owned()),
+        held_from: match plan.hold() {
+            HoldChange::Keep => None,
+            HoldChange::Set(step) => Some(Some(step.as_str().to_owned())),
+            HoldChange::Clear => Some(None),
+        },
+        coordination_started_at: plan.coordination_started_at(),
+        organizing_at: plan.first_entered(Status::Organizing),
+        hearing_at: plan.first_entered(Status::Hearing),
+        matching_at: plan.first_entered(Status::Matching),
+        logic_model_at: plan.first_entered(Status::LogicModel),
+        awaiting_decision_at: plan.first_entered(Status::AwaitingDecision),
+        closed_at: plan.closed_at(),
+    }
+}
+
+fn move_error(error: MoveError, case: &db::Proposal) -> ApiError {
+    let current = status(&case.status);
     match error {
         MoveError::ReasonRequired => {
             ApiError::validation("reason", "required", "this move needs a reason")
@@ -56,51 +151,21 @@ fn move_error(error: MoveError, current: Status) -> ApiError {
             detail: error.to_string(),
             extra: Some(serde_json::json!({ "current_status": current })),
         },
-    }
-}
-
-/// The columns a move sets: the status, the hold marker, and the first
-/// entry time of the step (and of internal coordination, and of closing).
-fn status_change(before: &db::Proposal, to: Status, now: DateTime<Utc>) -> StatusChange {
-    let first = |at: Option<DateTime<Utc>>| if at.is_none() { Some(now) } else { None };
-    let from = status(&before.status);
-    StatusChange {
-        status: Some(to.as_str().to_owned()),
-        held_from: match (from, to) {
-            (_, Status::OnHold) => Some(Some(from.as_str().to_owned())),
-            (Status::OnHold, _) => Some(None),
-            _ => None,
+        MoveError::DecisionOnly { can_decide, .. } => ApiError::Conflict {
+            detail: format!(
+                "{error}: POST /v1/proposals/{}/decision records it{}",
+                case.id,
+                if can_decide {
+                    ""
+                } else {
+                    " (the lead department, once the case awaits its decision)"
+                }
+            ),
+            extra: Some(serde_json::json!({
+                "current_status": current,
+                "decision": format!("/v1/proposals/{}/decision", case.id),
+                "can_decide": can_decide,
+            })),
         },
-        coordination_started_at: if to == Status::Hearing {
-            first(before.coordination_started_at)
-        } else {
-            None
-        },
-        organizing_at: if to == Status::Organizing {
-            first(before.organizing_at)
-        } else {
-            None
-        },
-        hearing_at: if to == Status::Hearing {
-            first(before.hearing_at)
-        } else {
-            None
-        },
-        matching_at: if to == Status::Matching {
-            first(before.matching_at)
-        } else {
-            None
-        },
-        logic_model_at: if to == Status::LogicModel {
-            first(before.logic_model_at)
-        } else {
-            None
-        },
-        awaiting_decision_at: if to == Status::AwaitingDecision {
-            first(before.awaiting_decision_at)
-        } else {
-            None
-        },
-        closed_at: if to.is_final() { Some(now) } else { None },
     }
 }

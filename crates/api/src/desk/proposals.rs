@@ -2,18 +2,17 @@
 //! desk organising their content.
 
 use crate::auth::Caller;
-use crate::desk::cases::{event, refuse_closed, scope, visible, Proposal};
+use crate::desk::cases::{refuse_closed, scope, visible, Proposal};
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::events::{self};
 use living_gate_db::proposals::{self as db, NewProposal, ProposalChanges, ProposalFilter};
 use living_gate_db::{pool, users};
 use living_gate_domain::fiscal::{fiscal_year, reference};
@@ -254,10 +253,9 @@ pub async fn create(
                 },
             )
             .await?;
-            record::created(conn, &caller, "proposal", &row).await?;
-            let mut created = event(&caller, row.id, "created", "shared");
-            created.to_status = Some(Status::Received.as_str().to_owned());
-            events::append(conn, created).await?;
+            let mut created = FeedEvent::case(row.id, EventKind::Created, Visibility::Shared);
+            created.to_status = Some(Status::Received);
+            record::created(conn, &caller, "proposal", &row, created).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -402,7 +400,11 @@ pub async fn update(
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             refuse_closed(&before)?;
             let after = db::update(conn, before.id, &changes).await?;
-            record::updated(conn, &caller, "proposal", &before, &after).await?;
+            // The proposer sees that its proposal's content was organised
+            // (the content itself it reads from the case).
+            let organised =
+                FeedEvent::case(after.id, EventKind::ProposalUpdated, Visibility::Shared);
+            record::updated(conn, &caller, "proposal", &before, &after, organised).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

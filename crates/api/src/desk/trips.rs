@@ -6,7 +6,7 @@ use crate::desk::trip_view::{trip_scope, visible_trip, with_partners, Trip, Trip
 use crate::http::etag::{with_etag, IfMatch};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, Change, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -139,7 +139,13 @@ pub async fn update(
                 }
             }
             let after = db::update(conn, before.id, &changes).await?;
-            record::updated(conn, &caller, "trip", &before, &after).await?;
+            let updated = FeedEvent::case(
+                after.proposal_id,
+                EventKind::TripUpdated,
+                Visibility::Shared,
+            )
+            .subject(after.id);
+            record::updated(conn, &caller, "trip", &before, &after, updated).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;
@@ -249,12 +255,20 @@ pub async fn measure(
                 created_at: Utc::now(),
             })
             .await?;
-            record::record(conn, Some(&caller.actor), &caller.meta, record::Event {
-                action: "trip.measurement",
-                target_type: "trip",
-                target_id: Some(trip.id.to_string()),
-                changes: serde_json::json!({ "indicator_id": row.indicator_id, "value": row.value, "measured_on": row.measured_on }),
-            })
+            let recorded =
+                FeedEvent::case(trip.proposal_id, EventKind::MeasurementRecorded, Visibility::Shared)
+                    .subject(trip.id);
+            record::write(
+                conn,
+                &caller,
+                Change {
+                    action: "trip.measurement".into(),
+                    target_type: "trip",
+                    target_id: trip.id.to_string(),
+                    changes: serde_json::json!({ "indicator_id": row.indicator_id, "value": row.value, "measured_on": row.measured_on }),
+                    event: recorded,
+                },
+            )
             .await?;
             Ok::<_, ApiError>(row)
         })
@@ -336,12 +350,23 @@ pub async fn replace(
             let before = trip_resources::list(conn, trip.id).await?;
             trip_resources::replace(conn, trip.id, &ids).await?;
             let after = trip_resources::list(conn, trip.id).await?;
-            record::record(conn, Some(&caller.actor), &caller.meta, record::Event {
-                action: "trip.supported_resources",
-                target_type: "trip",
-                target_id: Some(trip.id.to_string()),
-                changes: serde_json::json!({"resource_ids": {"before": before, "after": after}}),
-            })
+            let replaced = FeedEvent::case(
+                trip.proposal_id,
+                EventKind::TripSupportedResourcesReplaced,
+                Visibility::Internal,
+            )
+            .subject(trip.id);
+            record::write(
+                conn,
+                &caller,
+                Change {
+                    action: "trip.supported_resources".into(),
+                    target_type: "trip",
+                    target_id: trip.id.to_string(),
+                    changes: serde_json::json!({"resource_ids": {"before": before, "after": after}}),
+                    event: replaced,
+                },
+            )
             .await?;
             Ok::<_, ApiError>(after)
         })

@@ -5,12 +5,11 @@ use crate::directory::input::{parse_create, parse_update, CreateResource, Update
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
-use living_gate_db::events::{self};
 use living_gate_db::resources::{self as db, Location, ResourceContent};
 use living_gate_db::{pool, Versioned};
 use living_gate_domain::directory::DirectoryView;
@@ -18,7 +17,7 @@ use living_gate_domain::{authorize, Action};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::directory::entry_view::{resource_event, view_of, visible, Resource};
+use crate::directory::entry_view::{view_of, visible, Resource};
 
 /// What the audit log records of an entry: its row, its locations and referrals.
 #[derive(Serialize)]
@@ -86,9 +85,9 @@ pub async fn create(
                 &caller,
                 "resource",
                 &audited(&row, &locations, &new.introduced),
+                FeedEvent::entry(id, EventKind::ResourceCreated),
             )
             .await?;
-            events::append(conn, resource_event(&caller, id, "resource_created")).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -189,9 +188,9 @@ pub async fn update(
                 "resource",
                 &audited(&before, &before_locations, &before_introduced),
                 &audited(&after, &locations, &introduced),
+                FeedEvent::entry(before.id, EventKind::ResourceUpdated),
             )
             .await?;
-            events::append(conn, resource_event(&caller, before.id, "resource_updated")).await?;
             Ok::<_, ApiError>((after, locations))
         })
         .await?;

@@ -5,10 +5,9 @@
 //! entry and field; everybody else (anonymous, partners, analysts, admins)
 //! sees `public` entries only, with hidden fields as `null`.
 
-use crate::auth::{Caller, MaybeCaller};
+use crate::auth::MaybeCaller;
 use crate::http::problem::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
-use living_gate_db::events::NewEvent;
 use living_gate_db::resources::{self as db, Location};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
@@ -170,19 +169,6 @@ impl Resource {
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
-    }
-}
-
-/// A change-feed event about an entry (staff only).
-pub fn resource_event(caller: &Caller, resource_id: Uuid, kind: &str) -> NewEvent {
-    NewEvent {
-        id: Uuid::now_v7(),
-        resource_id: Some(resource_id),
-        kind: kind.to_owned(),
-        actor_id: Some(caller.actor.id),
-        actor_role: Some(caller.actor.role.as_str().to_owned()),
-        visibility: "internal".to_owned(),
-        ..NewEvent::default()
     }
 }
 

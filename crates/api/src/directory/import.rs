@@ -5,15 +5,15 @@
 
 use crate::auth::Caller;
 use crate::http::problem::{ApiError, ApiResult};
-use crate::http::request_context::RequestMeta;
+use crate::record::{self, Author, Change, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 use futures_util::StreamExt;
-use living_gate_db::audit::{self as audit_db, NewAuditEntry};
+use living_gate_db::audit::{self as audit_db};
 use living_gate_db::resources::{self as db, Location, ResourceContent};
-use living_gate_db::{events, municipalities, pool, taxonomy, AsyncPgConnection, Page};
+use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
 use living_gate_domain::directory::{
     language, phone, position, HideableField, LegalForm, ParticipationIntent,
 };
@@ -636,7 +636,7 @@ pub async fn import(
             if dry_run || !problems.is_empty() {
                 return Ok::<_, ApiError>(report);
             }
-            write(conn, &caller.actor, &caller.meta, &rows, &plan).await?;
+            write(conn, &caller, &rows, &plan).await?;
             Ok(report)
         })
         .await?;
@@ -711,8 +711,7 @@ async fn plan(conn: &mut AsyncPgConnection, rows: &[ParsedRow]) -> ApiResult<Pla
 
 async fn write(
     conn: &mut AsyncPgConnection,
-    actor: &living_gate_domain::Actor,
-    meta: &RequestMeta,
+    author: &dyn Author,
     rows: &[ParsedRow],
     plan: &Plan,
 ) -> ApiResult<()> {
@@ -722,20 +721,24 @@ async fn write(
         .map(|(id, i)| (*id, rows[*i].content.clone()))
         .collect();
     db::insert_many(conn, &new).await?;
-    let mut audits = Vec::new();
-    let audit = |id: Uuid, changes: serde_json::Value| NewAuditEntry {
-        id: Uuid::now_v7(),
-        actor_id: Some(actor.id),
-        actor_role: Some(actor.role.as_str().to_owned()),
-        action: "resource.import".to_owned(),
-        target_type: Some("resource".to_owned()),
-        target_id: Some(id.to_string()),
-        request_id: meta.request_id.clone(),
-        client_addr: meta.client_addr.clone(),
-        changes,
+    let mut changes = Vec::new();
+    let change = |id: Uuid, diff: serde_json::Value, how: &str| {
+        let mut event = FeedEvent::entry(id, EventKind::ResourceImported);
+        event.reason = Some(how.to_owned());
+        Change {
+            action: "resource.import".to_owned(),
+            target_type: "resource",
+            target_id: id.to_string(),
+            changes: diff,
+            event,
+        }
     };
     for (id, i) in &plan.created {
-        audits.push(audit(*id, audit_db::diff(None, &rows[*i].content)));
+        changes.push(change(
+            *id,
+            audit_db::diff(None, &rows[*i].content),
+            "created",
+        ));
     }
     for (id, i, before) in &plan.updated {
         let mut content = rows[*i].content.clone();
@@ -743,7 +746,7 @@ async fn write(
         content.last_verified_by = before.last_verified_by;
         content.partner_organization_id = before.partner_organization_id;
         let after = db::replace(conn, *id, &content).await?;
-        audits.push(audit(*id, audit_db::diff(Some(before), &after)));
+        changes.push(change(*id, audit_db::diff(Some(before), &after), "updated"));
     }
     let touched: Vec<Uuid> = plan
         .created
@@ -765,37 +768,6 @@ async fn write(
         })
         .collect();
     db::replace_locations(conn, &touched, &locations).await?;
-    audit_db::record_many(conn, &audits).await?;
-    let caller_event = |id: Uuid, how: &str| {
-        let mut event = resource_event_for(actor, id);
-        event.reason = Some(how.to_owned());
-        event
-    };
-    let feed: Vec<_> = plan
-        .created
-        .iter()
-        .map(|(id, _)| caller_event(*id, "created"))
-        .chain(
-            plan.updated
-                .iter()
-                .map(|(id, _, _)| caller_event(*id, "updated")),
-        )
-        .collect();
-    events::append_many(conn, &feed).await?;
+    record::write_many(conn, author, changes).await?;
     Ok(())
-}
-
-fn resource_event_for(
-    actor: &living_gate_domain::Actor,
-    id: Uuid,
-) -> living_gate_db::events::NewEvent {
-    living_gate_db::events::NewEvent {
-        id: Uuid::now_v7(),
-        resource_id: Some(id),
-        kind: "resource_imported".to_owned(),
-        actor_id: Some(actor.id),
-        actor_role: Some(actor.role.as_str().to_owned()),
-        visibility: "internal".to_owned(),
-        ..Default::default()
-    }
 }

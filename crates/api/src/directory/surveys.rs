@@ -2,10 +2,9 @@
 //! runs them, staff read them. An answer updates the entry it concerns.
 
 use crate::auth::Caller;
-use crate::directory::entry_view::resource_event;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
@@ -13,7 +12,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::resources::{self as resources_db, ResourceChanges};
 use living_gate_db::surveys::{self as db, NewCampaign, NewRecipient};
-use living_gate_db::{events, municipalities, pool};
+use living_gate_db::{municipalities, pool};
 use living_gate_domain::directory::ParticipationIntent;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
@@ -144,7 +143,14 @@ pub async fn create(
                 },
             )
             .await?;
-            record::created(conn, &caller, "survey", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "survey",
+                &row,
+                FeedEvent::desk(EventKind::SurveyCreated).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -311,7 +317,14 @@ pub async fn add_recipient(
                 },
             )
             .await?;
-            record::created(conn, &caller, "survey_recipient", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "survey_recipient",
+                &row,
+                FeedEvent::desk(EventKind::SurveyRecipientAdded).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -379,7 +392,6 @@ pub async fn answer(
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let after = db::set_answered(conn, before.id, body.answered_on).await?;
-            record::updated(conn, &caller, "survey_recipient", &before, &after).await?;
             if let Some(resource_id) = after.resource_id {
                 let entry = resources_db::find_for_update(conn, resource_id)
                     .await?
@@ -416,11 +428,12 @@ pub async fn answer(
                     },
                 )
                 .await?;
-                record::updated(conn, &caller, "resource", &entry, &updated).await?;
-                let mut event = resource_event(&caller, resource_id, "survey_answered");
-                event.subject_id = Some(after.id);
-                events::append(conn, event).await?;
+                let verified =
+                    FeedEvent::entry(resource_id, EventKind::SurveyAnswered).subject(after.id);
+                record::updated(conn, &caller, "resource", &entry, &updated, verified).await?;
             }
+            let answered = FeedEvent::desk(EventKind::SurveyRecipientAnswered).subject(after.id);
+            record::updated(conn, &caller, "survey_recipient", &before, &after, answered).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

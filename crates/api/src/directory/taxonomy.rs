@@ -2,7 +2,7 @@
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -147,7 +147,14 @@ pub async fn create(
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, &new).await?;
-            record::created(conn, &caller, "taxonomy_term", &row).await?;
+            record::created(
+                conn,
+                &caller,
+                "taxonomy_term",
+                &row,
+                FeedEvent::desk(EventKind::TaxonomyTermCreated).subject(row.id),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;

@@ -5,7 +5,7 @@
 use crate::auth::Caller;
 use crate::http::etag::{etag, OptionalIfMatch};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record;
+use crate::record::{self, EventKind};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
@@ -572,15 +572,15 @@ async fn record(
     before: Option<&db::Target>,
     after: &db::Target,
 ) -> ApiResult<()> {
-    record::record(
+    record::write(
         conn,
-        Some(&caller.actor),
-        &caller.meta,
-        record::Event {
-            action,
+        caller,
+        record::Change {
+            action: action.to_owned(),
             target_type: "kpi_target",
-            target_id: Some(fiscal_year.to_string()),
+            target_id: fiscal_year.to_string(),
             changes: living_gate_db::audit::diff(before, after),
+            event: record::FeedEvent::desk(EventKind::KpiTargetsSet),
         },
     )
     .await?;

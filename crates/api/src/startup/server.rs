@@ -62,7 +62,7 @@ pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
             let accounts = demo_data::demo_accounts(conn).await?;
             demo_data::demo_cases(conn).await?;
             demo_data::demo_directory(conn).await?;
-            Ok::<_, living_gate_db::DbError>(accounts)
+            Ok::<_, crate::http::problem::ApiError>(accounts)
         })
         .await
         .context("loading demo data")?;
