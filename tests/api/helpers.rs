@@ -8,12 +8,12 @@ use living_gate_api::config::Config;
 use living_gate_api::state::AppState;
 use living_gate_api::{app, auth::passwords, seed};
 use living_gate_db::organizations::{self, NewOrganization};
-use living_gate_db::test_db::TestDatabase;
 use living_gate_db::users::{self, NewUser};
 use living_gate_db::{
     build_pool, departments, municipalities, AsyncPgConnection, DbPool, Page, PoolSettings,
 };
 use living_gate_domain::Role;
+use living_gate_test_db::TestDatabase;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
 use std::sync::OnceLock;

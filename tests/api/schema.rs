@@ -5,7 +5,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use living_gate_db::migrate;
-use living_gate_db::test_db::{server_url, with_database, TestDatabase};
+use living_gate_test_db::{server_url, with_database, TestDatabase};
 use reqwest::StatusCode;
 
 #[derive(QueryableByName, Debug)]
@@ -166,7 +166,7 @@ async fn migrate_connection(url: &str) -> diesel_async::AsyncPgConnection {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn databases_left_by_crashed_runs_are_swept() {
-    use living_gate_db::test_db::sweep_orphans;
+    use living_gate_test_db::sweep_orphans;
     let server = server_url();
     let mut admin = migrate_connection(&server).await;
     // A pid above the kernel's maximum never exists; our own pid does.
