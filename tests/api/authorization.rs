@@ -2,8 +2,7 @@
 //! document and every kind of caller, the status it must get. An operation
 //! without a row fails the test, so no endpoint ships unreviewed.
 
-use crate::helpers::{json, TestApp, Who, PASSWORD};
-use living_gate_api::openapi;
+use crate::harness::{json, openapi_document, TestApp, Who, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -621,7 +620,7 @@ async fn refresh_token(app: &TestApp) -> String {
 
 fn documented_operations() -> Vec<String> {
     let doc: Value =
-        serde_json::from_str(&openapi::document().to_json().expect("json")).expect("json");
+        serde_json::from_str(&openapi_document().to_json().expect("json")).expect("json");
     let mut operations = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {

@@ -1,6 +1,6 @@
 //! Steps 4-6: matches, logic models and the lead department's decision.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -521,12 +521,12 @@ async fn a_department_of_another_municipality_cannot_decide() {
         .post(
             &format!("/v1/invitations/{token}/accept"),
             Who::Anonymous,
-            &json!({"password": crate::helpers::PASSWORD, "display_name": "海老名 職員"}),
+            &json!({"password": crate::harness::PASSWORD, "display_name": "海老名 職員"}),
         )
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
     let login = json(
-        app.login("ebina@city.example.jp", crate::helpers::PASSWORD)
+        app.login("ebina@city.example.jp", crate::harness::PASSWORD)
             .await,
         StatusCode::OK,
     )

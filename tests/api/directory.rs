@@ -1,7 +1,7 @@
 //! The regional resource directory: entries, per-field visibility, search,
 //! map, figures, referrals, and that a hidden position never leaves the API.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -911,13 +911,9 @@ async fn a_survey_reports_distributed_and_answered_and_answers_update_entries() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_directory_loads_once_and_keeps_its_shelter_inside() {
-    let app = TestApp::spawn().await;
-    for _ in 0..2 {
-        let mut conn = app.conn().await;
-        living_gate_api::seed::demo_directory(&mut conn)
-            .await
-            .expect("demo directory");
-    }
+    let app = TestApp::builder().demo_directory().spawn().await;
+    // A second load changes nothing.
+    app.load_demo_directory().await;
     let staff = json(
         app.get("/v1/resources?limit=200", Who::Desk).await,
         StatusCode::OK,

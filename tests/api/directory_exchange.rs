@@ -2,7 +2,7 @@
 //! all-or-nothing, idempotent by key) and exports (HSDS 3.0, CSV).
 
 use crate::directory::{dv_entries, SHELTER_LAT, SHELTER_STREET};
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 //! hand below (not by the code under test), exactness right after a write,
 //! time series, targets, CSV, and the `kpi` schema for BI tools.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use diesel::sql_types::{Array, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use reqwest::{Method, StatusCode};

@@ -4,7 +4,7 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
+mod harness;
 
 mod admin;
 mod auth;

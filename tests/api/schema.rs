@@ -1,6 +1,6 @@
 //! Schema invariants, migrations, and scale-out.
 
-use crate::helpers::{json, test_config, TestApp, Who};
+use crate::harness::{json, TestApp, Who};
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
@@ -136,7 +136,10 @@ async fn two_instances_on_one_database_behave_as_one() {
     drop(conn);
 
     // Both app instances over the database: a change through one is seen by the other.
-    let first = TestApp::spawn_on(TestDatabase::adopt(name, url), test_config()).await;
+    let first = TestApp::builder()
+        .database(TestDatabase::adopt(name, url))
+        .spawn()
+        .await;
     let second = first.spawn_instance().await;
     let created = first
         .post(

@@ -1,7 +1,7 @@
 //! The desk workflow, part 1: from receipt through hearings to matching,
 //! what each role sees on the way, illegal moves, concurrency, the feed.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use living_gate_domain::fiscal::fiscal_year;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
