@@ -3,6 +3,7 @@
 //! EdDSA tokens; built by [`TestAppBuilder`].
 
 use super::fixtures::{self, DemoAccount, Fixtures, Who};
+use super::responses::etag_of;
 use living_gate_api::auth::keys::{generate_pem, KeySet};
 use living_gate_api::auth::tokens::{self, Subject};
 use living_gate_api::config::Config;
@@ -283,6 +284,14 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn put(&self, path: &str, who: Who, body: &Value) -> Response {
+        self.request(Method::PUT, path, who)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn patch(&self, path: &str, who: Who, etag: &str, body: &Value) -> Response {
         self.request(Method::PATCH, path, who)
             .header("If-Match", etag)
@@ -290,6 +299,29 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Reads `path` (asserting 200) and returns its ETag.
+    pub async fn etag(&self, path: &str, who: Who) -> String {
+        let response = self.get(path, who).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "GET {path}");
+        etag_of(&response)
+    }
+
+    /// `POST /v1/proposals/{id}/transitions` as `who`, with `If-Match` set
+    /// to the case's current ETag (as the desk reads it).
+    pub async fn transition(&self, id: &str, who: Who, body: Value) -> Response {
+        let etag = self.etag(&format!("/v1/proposals/{id}"), Who::Desk).await;
+        self.request(
+            Method::POST,
+            &format!("/v1/proposals/{id}/transitions"),
+            who,
+        )
+        .header("If-Match", etag)
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
     }
 
     pub async fn conn(&self) -> living_gate_db::pool::PooledConn {

@@ -72,6 +72,13 @@ impl Fixtures {
             .map(|(_, a)| a)
             .expect("every role but anonymous has a fixture account")
     }
+
+    /// The department a department account belongs to.
+    pub fn department(&self, who: Who) -> Uuid {
+        self.account(who)
+            .department_id
+            .unwrap_or_else(|| panic!("{who:?} is not a department account"))
+    }
 }
 
 /// A demo account (`.demo_data()`), with the password it was created with.

@@ -6,16 +6,20 @@
 //!   for the defaults, `TestApp::builder()` for options: `.configure(…)`,
 //!   `.database(…)`, `.demo_data()`, `.demo_directory()` and
 //!   `.dead_database(…)` (an app whose database is out of reach).
+//! - [`Case`]: a case driven through the API to a workflow step,
+//!   `app.case().to(Status::LogicModel).await`.
 //! - [`json`], [`problem`], [`etag_of`]: reading responses.
 //!
 //! Every path into the api crate the tests need is named in this folder,
 //! so that moving a module there means fixing the harness only.
 
 mod app;
+mod case;
 mod fixtures;
 mod responses;
 
 pub use app::{DeadDatabase, TestApp};
+pub use case::logic_model;
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};
 
