@@ -11,7 +11,6 @@ mod auth;
 mod authorization;
 mod decision;
 mod directory;
-mod directory_exchange;
 mod embedded;
 mod kpis;
 mod openapi_document;
