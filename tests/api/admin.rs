@@ -1,18 +1,9 @@
 //! Reference data, organizations, users and invitations: validation,
 //! optimistic concurrency, pagination, audit, Japanese text, hostile input.
 
-use crate::helpers::{json, problem, TestApp, Who, PASSWORD};
+use crate::harness::{etag_of, json, problem, TestApp, Who, PASSWORD, ZAMA_DEPARTMENTS};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-fn etag_of(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .expect("ETag")
-        .to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn municipalities_validate_codes_and_use_if_match() {
@@ -256,10 +247,7 @@ async fn lists_are_cursor_paginated() {
             None => break,
         }
     }
-    assert_eq!(
-        seen.len(),
-        living_gate_api::startup::demo_data::ZAMA_DEPARTMENTS.len()
-    );
+    assert_eq!(seen.len(), ZAMA_DEPARTMENTS.len());
     let mut unique = seen.clone();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no department twice");
@@ -436,4 +424,67 @@ async fn an_admin_cannot_disable_their_own_account() {
     )
     .await;
     assert_eq!(user["status"], "active");
+}
+
+/// `.demo_data()` loads what `living-gate seed-demo` loads, beside the
+/// fixtures: the demo accounts sign in with their generated passwords, the
+/// demo cases stand at their steps, and the directory is there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_data_loads_beside_the_fixtures_and_its_accounts_sign_in() {
+    let app = TestApp::builder().demo_data().spawn().await;
+    let mut roles: Vec<&str> = app.demo_accounts.iter().map(|a| a.role.as_str()).collect();
+    roles.sort_unstable();
+    assert_eq!(
+        roles,
+        [
+            "admin",
+            "analyst",
+            "department",
+            "department",
+            "desk",
+            "partner"
+        ]
+    );
+    for account in &app.demo_accounts {
+        let signed_in = json(
+            app.login(&account.email, &account.password).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert!(signed_in["access_token"].is_string(), "{}", account.email);
+    }
+    let cases = json(
+        app.get("/v1/proposals?limit=50", Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut statuses: Vec<&str> = cases["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["status"].as_str().expect("status"))
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [
+            "adopted",
+            "declined",
+            "hearing",
+            "matching",
+            "organizing",
+            "received"
+        ]
+    );
+    let trips = json(app.get("/v1/trips", Who::Desk).await, StatusCode::OK).await;
+    assert_eq!(trips["items"].as_array().map(Vec::len), Some(1), "{trips}");
+    // The cases belong to a demo organization, not to the fixture partner's.
+    let partner = json(app.get("/v1/proposals", Who::Partner).await, StatusCode::OK).await;
+    assert_eq!(partner["items"].as_array().map(Vec::len), Some(0));
+    let directory = json(
+        app.get("/v1/resources?limit=200", Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(directory["items"].as_array().map(Vec::len), Some(7));
 }

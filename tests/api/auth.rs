@@ -1,10 +1,9 @@
 //! Login, refresh rotation, logout, rate limits, token attacks, service accounts.
 
-use crate::helpers::{json, problem, test_config, TestApp, Who, PASSWORD};
+use crate::harness::{json, problem, Claims, TestApp, Who, PASSWORD};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use living_gate_api::auth::tokens::Claims;
 use living_gate_domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -111,9 +110,10 @@ async fn unknown_email_and_wrong_password_get_the_same_401() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logins_are_limited_per_email_with_retry_after() {
-    let mut config = test_config();
-    config.auth.login_max_failures_per_email = 3;
-    let app = TestApp::spawn_with(config).await;
+    let app = TestApp::builder()
+        .configure(|config| config.auth.login_max_failures_per_email = 3)
+        .spawn()
+        .await;
     for _ in 0..3 {
         assert_eq!(
             app.login("desk@test.example.jp", "wrong wrong wrong")
@@ -141,9 +141,10 @@ async fn logins_are_limited_per_email_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logins_are_limited_per_client_address() {
-    let mut config = test_config();
-    config.auth.login_max_attempts_per_address = 4;
-    let app = TestApp::spawn_with(config).await;
+    let app = TestApp::builder()
+        .configure(|config| config.auth.login_max_attempts_per_address = 4)
+        .spawn()
+        .await;
     for who in [Who::Desk, Who::Admin, Who::Partner, Who::Analyst] {
         assert_eq!(
             app.login(&app.fixtures.account(who).email, PASSWORD)
@@ -579,10 +580,13 @@ async fn service_accounts_get_analyst_tokens_by_client_credentials() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn behind_a_trusted_proxy_limits_apply_per_forwarded_client() {
-    let mut config = test_config();
-    config.auth.login_max_attempts_per_address = 2;
-    config.auth.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
-    let app = TestApp::spawn_with(config).await;
+    let app = TestApp::builder()
+        .configure(|config| {
+            config.auth.login_max_attempts_per_address = 2;
+            config.auth.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+        })
+        .spawn()
+        .await;
     let attempt = |client: &'static str| {
         app.client
             .post(format!("{}/v1/auth/login", app.base))

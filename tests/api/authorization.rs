@@ -2,8 +2,8 @@
 //! document and every kind of caller, the status it must get. An operation
 //! without a row fails the test, so no endpoint ships unreviewed.
 
-use crate::helpers::{json, TestApp, Who, PASSWORD};
-use living_gate_api::http::openapi;
+use crate::harness::{json, openapi_document, TestApp, Who, PASSWORD};
+use living_gate_domain::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -252,98 +252,25 @@ struct Context {
 
 /// A case of the partner's organization with a hearing for the department.
 async fn case(app: &TestApp) -> (String, String) {
-    let f = &app.fixtures;
-    let created = app
-        .post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "試験提案", "summary": "概要", "themes": ["other"], "channel": "web"}))
-        .await;
-    let id = json(created, StatusCode::CREATED).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let hearing = app
-        .post(
-            &format!("/v1/proposals/{id}/hearings"),
-            Who::Desk,
-            &json!({"department_id": f.shimin_kyodo, "agenda": "確認"}),
-        )
-        .await;
-    let hearing = json(hearing, StatusCode::CREATED).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    (id, hearing)
+    let mut case = app.case().title("試験提案").create().await;
+    let hearing = case.request_hearing(Who::Department).await;
+    (case.id, hearing)
 }
 
 /// A case with a proposed lead match of the department; returns the match id.
 async fn fresh_match(app: &TestApp) -> String {
-    let (case_id, _) = case(app).await;
-    let body = json!({"department_id": app.fixtures.shimin_kyodo, "role": "lead"});
-    let created = app
-        .post(
-            &format!("/v1/proposals/{case_id}/matches"),
-            Who::Desk,
-            &body,
-        )
-        .await;
-    json(created, StatusCode::CREATED).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
+    let mut case = app.case().title("試験提案").create().await;
+    case.request_hearing(Who::Department).await;
+    case.propose_lead().await
 }
 
 /// A case of the partner awaiting the decision of the department, its lead.
 async fn awaiting_decision(app: &TestApp) -> String {
-    let (id, _) = case(app).await;
-    let step = |to: &'static str| {
-        app.request(
-            Method::POST,
-            &format!("/v1/proposals/{id}/transitions"),
-            Who::Desk,
-        )
-        .header("If-Match", "*")
-        .json(&json!({"to": to, "reason": "次へ"}))
-        .send()
-    };
-    for to in ["organizing", "hearing", "matching"] {
-        assert_eq!(step(to).await.expect("move").status(), StatusCode::OK);
-    }
-    let body = json!({"department_id": app.fixtures.shimin_kyodo, "role": "lead"});
-    let matched = json(
-        app.post(&format!("/v1/proposals/{id}/matches"), Who::Desk, &body)
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let accept = app
-        .post(
-            &format!("/v1/matches/{}/accept", matched["id"].as_str().expect("id")),
-            Who::Department,
-            &json!({"reason": "所管"}),
-        )
-        .await;
-    assert_eq!(accept.status(), StatusCode::OK);
-    assert_eq!(
-        step("logic_model").await.expect("move").status(),
-        StatusCode::OK
-    );
-    let model = json!({"status": "shared", "outputs": ["開催回数"],
-        "indicators": [{"name": "開催回数", "unit": "回", "target": 24, "applies_to": "outputs"}]});
-    let saved = app
-        .request(
-            Method::PUT,
-            &format!("/v1/proposals/{id}/logic-model"),
-            Who::Desk,
-        )
-        .json(&model)
-        .send()
+    app.case()
+        .title("試験提案")
+        .to(Status::AwaitingDecision)
         .await
-        .expect("model");
-    assert_eq!(saved.status(), StatusCode::CREATED);
-    assert_eq!(
-        step("awaiting_decision").await.expect("move").status(),
-        StatusCode::OK
-    );
-    id
+        .id
 }
 
 async fn context(app: &TestApp) -> Context {
@@ -357,33 +284,18 @@ async fn context(app: &TestApp) -> Context {
     let created = json(created, StatusCode::CREATED).await;
     let (proposal_id, hearing_id) = case(app).await;
     let model = app
-        .request(
-            Method::PUT,
+        .put(
             &format!("/v1/proposals/{proposal_id}/logic-model"),
             Who::Desk,
+            &json!({"status": "shared", "inputs": ["人"]}),
         )
-        .json(&json!({"status": "shared", "inputs": ["人"]}))
-        .send()
-        .await
-        .expect("request");
+        .await;
     assert_eq!(model.status(), StatusCode::CREATED);
-    let decided_case = awaiting_decision(app).await;
-    let decision = app
-        .request(
-            Method::POST,
-            &format!("/v1/proposals/{decided_case}/decision"),
-            Who::Department,
-        )
-        .header("If-Match", "*")
-        .json(&json!({"outcome": "adopted", "reason": "進める"}))
-        .send()
-        .await
-        .expect("decision");
-    let decision = json(decision, StatusCode::OK).await;
-    let trip_id = decision["trip"]["id"].as_str().expect("trip").to_owned();
+    let decided_case = app.case().title("試験提案").to(Status::Adopted).await;
+    let trip_id = decided_case.trip_id();
     let model = json(
         app.get(
-            &format!("/v1/proposals/{decided_case}/logic-model"),
+            &format!("/v1/proposals/{}/logic-model", decided_case.id),
             Who::Desk,
         )
         .await,
@@ -621,7 +533,7 @@ async fn refresh_token(app: &TestApp) -> String {
 
 fn documented_operations() -> Vec<String> {
     let doc: Value =
-        serde_json::from_str(&openapi::document().to_json().expect("json")).expect("json");
+        serde_json::from_str(&openapi_document().to_json().expect("json")).expect("json");
     let mut operations = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {

@@ -1,55 +1,20 @@
 //! Steps 4-6: matches, logic models and the lead department's decision.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, logic_model, problem, TestApp, Who};
+use living_gate_domain::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn move_to(app: &TestApp, id: &str, who: Who, body: Value) -> reqwest::Response {
-    app.request(
-        Method::POST,
-        &format!("/v1/proposals/{id}/transitions"),
-        who,
-    )
-    .header("If-Match", "*")
-    .json(&body)
-    .send()
-    .await
-    .expect("request")
-}
-
-async fn save_model(app: &TestApp, id: &str, status: &str, activity: &str) -> reqwest::Response {
-    let body = json!({"status": status, "inputs": ["空き店舗"], "activities": [activity], "outputs": ["開催回数"],
-        "short_term_outcomes": ["孤立感の低下"], "mid_term_outcomes": ["見守りの拡大"], "impact": ["誰もが居場所のある地域"],
-        "indicators": [{"name": "開催回数", "unit": "回", "baseline": 0, "target": 24, "applies_to": "outputs"}]});
-    app.request(
-        Method::PUT,
-        &format!("/v1/proposals/{id}/logic-model"),
-        Who::Desk,
-    )
-    .json(&body)
-    .send()
-    .await
-    .expect("request")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
     let app = TestApp::spawn().await;
     let f = app.fixtures.clone();
-    let created = app
-        .post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "居場所づくり", "summary": "s", "themes": ["community_support"], "channel": "web"}))
-        .await;
-    let id = json(created, StatusCode::CREATED).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    for to in ["organizing", "hearing", "matching"] {
-        json(
-            move_to(&app, &id, Who::Desk, json!({"to": to, "reason": "次へ"})).await,
-            StatusCode::OK,
-        )
-        .await;
-    }
+    let id = app
+        .case()
+        .title("居場所づくり")
+        .to(Status::Matching)
+        .await
+        .id;
 
     // Two departments are proposed as lead; their acceptances race and one wins.
     let mut match_ids = Vec::new();
@@ -113,18 +78,25 @@ async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
 
     // Step 5: drafts stay with the desk; shared versions reach the others; every version is kept.
     json(
-        move_to(&app, &id, Who::Desk, json!({"to": "logic_model"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "logic_model"}))
+            .await,
         StatusCode::OK,
     )
     .await;
     let not_ready = problem(
-        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "awaiting_decision"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
     assert_eq!(not_ready["current_status"], "logic_model");
     let draft = json(
-        save_model(&app, &id, "draft", "月2回の交流会").await,
+        app.put(
+            &format!("/v1/proposals/{id}/logic-model"),
+            Who::Desk,
+            &logic_model("draft", "月2回の交流会"),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
@@ -141,12 +113,18 @@ async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
         .await;
     }
     problem(
-        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "awaiting_decision"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
     let shared = json(
-        save_model(&app, &id, "shared", "月4回の交流会").await,
+        app.put(
+            &format!("/v1/proposals/{id}/logic-model"),
+            Who::Desk,
+            &logic_model("shared", "月4回の交流会"),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
@@ -260,18 +238,19 @@ async fn the_lead_department_decides_after_matching_and_a_shared_logic_model() {
 
     // Step 6: only the lead department decides.
     json(
-        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "awaiting_decision"}))
+            .await,
         StatusCode::OK,
     )
     .await;
     for who in [Who::Desk, support] {
-        let attempt = move_to(
-            &app,
-            &id,
-            who,
-            json!({"to": "adopted", "reason": "x", "note_for_proposer": "x"}),
-        )
-        .await;
+        let attempt = app
+            .transition(
+                &id,
+                who,
+                json!({"to": "adopted", "reason": "x", "note_for_proposer": "x"}),
+            )
+            .await;
         problem(attempt, StatusCode::CONFLICT).await;
     }
     let decide = |who: Who, body: Value| {
@@ -422,46 +401,22 @@ async fn suggestions_rank_departments_by_their_history_with_reasons() {
     let app = TestApp::spawn().await;
     let f = app.fixtures.clone();
     let submit = async |title: &str, theme: &str, goals: Value| {
-        let body = json!({"kind": "proposal", "title": title, "summary": "s", "themes": [theme], "sdg_goals": goals, "channel": "web"});
-        let created = json(
-            app.post("/v1/proposals", Who::Partner, &body).await,
-            StatusCode::CREATED,
-        )
-        .await;
-        (
-            created["id"].as_str().expect("id").to_owned(),
-            created["reference"].as_str().expect("reference").to_owned(),
-        )
-    };
-    let interested = async |case: &str, department, who: Who| {
-        let hearing = app
-            .post(
-                &format!("/v1/proposals/{case}/hearings"),
-                Who::Desk,
-                &json!({"department_id": department, "agenda": "確認"}),
-            )
-            .await;
-        let hearing = json(hearing, StatusCode::CREATED).await["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
-        let answered = app
-            .patch(
-                &format!("/v1/hearings/{hearing}"),
-                who,
-                "*",
-                &json!({"interest": "interested"}),
-            )
-            .await;
-        assert_eq!(answered.status(), StatusCode::OK);
+        app.case()
+            .title(title)
+            .with(json!({"summary": "s", "themes": [theme], "sdg_goals": goals}))
+            .create()
+            .await
     };
     // History: 地域福祉課 was interested in a community-support case with SDG 3 and 11;
     // 市民協働課 in a local-strengths case with SDG 8.
-    let (first, first_reference) = submit("見守り", "community_support", json!([3, 11])).await;
-    interested(&first, f.chiiki_fukushi, Who::OtherDepartment).await;
-    let (second, _) = submit("観光", "local_strengths", json!([8])).await;
-    interested(&second, f.shimin_kyodo, Who::Department).await;
-    let (target, _) = submit("居場所", "community_support", json!([11])).await;
+    let mut first = submit("見守り", "community_support", json!([3, 11])).await;
+    first.request_hearing(Who::OtherDepartment).await;
+    first.answer_hearing(Who::OtherDepartment).await;
+    let first_reference = first.reference.clone();
+    let mut second = submit("観光", "local_strengths", json!([8])).await;
+    second.request_hearing(Who::Department).await;
+    second.answer_hearing(Who::Department).await;
+    let target = submit("居場所", "community_support", json!([11])).await.id;
 
     let ranked = json(
         app.get(
@@ -521,12 +476,12 @@ async fn a_department_of_another_municipality_cannot_decide() {
         .post(
             &format!("/v1/invitations/{token}/accept"),
             Who::Anonymous,
-            &json!({"password": crate::helpers::PASSWORD, "display_name": "海老名 職員"}),
+            &json!({"password": crate::harness::PASSWORD, "display_name": "海老名 職員"}),
         )
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
     let login = json(
-        app.login("ebina@city.example.jp", crate::helpers::PASSWORD)
+        app.login("ebina@city.example.jp", crate::harness::PASSWORD)
             .await,
         StatusCode::OK,
     )
@@ -534,41 +489,15 @@ async fn a_department_of_another_municipality_cannot_decide() {
     let ebina_token = login["access_token"].as_str().expect("token").to_owned();
 
     // A case awaiting the decision of Zama's 市民協働課.
-    let created = app
-        .post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "t", "summary": "s", "themes": ["other"], "channel": "web"}))
+    let mut case = app
+        .case()
+        .title("t")
+        .with(json!({"summary": "s", "themes": ["other"]}))
+        .to(Status::Matching)
         .await;
-    let id = json(created, StatusCode::CREATED).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    for to in ["organizing", "hearing", "matching"] {
-        json(
-            move_to(&app, &id, Who::Desk, json!({"to": to})).await,
-            StatusCode::OK,
-        )
-        .await;
-    }
-    let matched = app
-        .post(
-            &format!("/v1/proposals/{id}/matches"),
-            Who::Desk,
-            &json!({"department_id": f.shimin_kyodo, "role": "lead"}),
-        )
-        .await;
-    let match_id = json(matched, StatusCode::CREATED).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    json(
-        app.post(
-            &format!("/v1/matches/{match_id}/accept"),
-            Who::Department,
-            &json!({"reason": "所管"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    case.propose_lead().await;
+    case.accept_lead().await;
+    let id = case.id.clone();
     // A decision before awaiting_decision is refused even for the lead.
     let early = app
         .request(
@@ -582,21 +511,7 @@ async fn a_department_of_another_municipality_cannot_decide() {
         .await
         .expect("decision");
     problem(early, StatusCode::CONFLICT).await;
-    json(
-        move_to(&app, &id, Who::Desk, json!({"to": "logic_model"})).await,
-        StatusCode::OK,
-    )
-    .await;
-    json(
-        save_model(&app, &id, "shared", "交流会").await,
-        StatusCode::CREATED,
-    )
-    .await;
-    json(
-        move_to(&app, &id, Who::Desk, json!({"to": "awaiting_decision"})).await,
-        StatusCode::OK,
-    )
-    .await;
+    case.to(Status::AwaitingDecision).await;
 
     let foreign = app
         .client

@@ -2,9 +2,10 @@
 //! hand below (not by the code under test), exactness right after a write,
 //! time series, targets, CSV, and the `kpi` schema for BI tools.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use diesel::sql_types::{Array, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -554,17 +555,12 @@ async fn a_figure_read_right_after_a_write_includes_it() {
     };
     let before = read(Who::Desk).await;
     assert_eq!(before["proposals_received"]["total"], 0);
-    let created = json(
-        app.post(
-            "/v1/proposals",
-            Who::Partner,
-            &json!({"kind": "proposal", "title": "子ども食堂への食材提供", "summary": "概要",
-                    "themes": ["community_support"], "channel": "web"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let mut created = app
+        .case()
+        .title("子ども食堂への食材提供")
+        .with(json!({"summary": "概要"}))
+        .create()
+        .await;
     let after = read(Who::Analyst).await;
     assert_eq!(after["proposals_received"]["total"], 1);
     assert_eq!(after["coordination_lead_time"]["waiting"]["count"], 1);
@@ -573,19 +569,7 @@ async fn a_figure_read_right_after_a_write_includes_it() {
         created["reference"]
     );
     // Withdrawn: still received, no longer waiting, not decided.
-    let id = created["id"].as_str().expect("id");
-    let moved = app
-        .request(
-            Method::POST,
-            &format!("/v1/proposals/{id}/transitions"),
-            Who::Partner,
-        )
-        .header("If-Match", "*")
-        .json(&json!({"to": "withdrawn", "note_for_proposer": "社内事情により取り下げます"}))
-        .send()
-        .await
-        .expect("move");
-    assert_eq!(moved.status(), StatusCode::OK);
+    created.to(Status::Withdrawn).await;
     let withdrawn = read(Who::Admin).await;
     assert_eq!(withdrawn["proposals_received"]["total"], 1);
     assert_eq!(withdrawn["coordination_lead_time"]["waiting"]["count"], 0);

@@ -4,14 +4,13 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
+mod harness;
 
 mod admin;
 mod auth;
 mod authorization;
 mod decision;
 mod directory;
-mod directory_exchange;
 mod embedded;
 mod kpis;
 mod openapi_document;

@@ -1,14 +1,9 @@
 //! Operations: health, readiness, request ids, and problem+json for every
 //! error the framework itself produces.
 
-use crate::helpers::{json, problem, test_config, TestApp, Who};
-use living_gate_api::auth::keys::{generate_pem, KeySet};
-use living_gate_api::http::app;
-use living_gate_api::state::AppState;
-use living_gate_db::{build_pool, PoolSettings};
+use crate::harness::{json, problem, DeadDatabase, TestApp, Who, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn healthz_and_readyz_answer_200() {
@@ -25,36 +20,12 @@ async fn healthz_and_readyz_answer_200() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn readyz_is_503_problem_when_the_database_is_unreachable() {
-    // A pool pointing at a port where nothing listens.
-    let settings = PoolSettings {
-        wait_timeout: Duration::from_secs(2),
-        create_timeout: Duration::from_secs(2),
-        ..PoolSettings::default()
-    };
-    let pool = build_pool("postgres://postgres@127.0.0.1:9/nothing", &settings).expect("pool");
-    let config = test_config();
-    let state = AppState::new(
-        pool,
-        KeySet::from_pem(&generate_pem(), "test").expect("keys"),
-        config.auth,
-        living_gate_api::http::openapi::document(),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
-    let port = listener.local_addr().expect("addr").port();
-    let server = actix_web::HttpServer::new(move || app::build(state.clone(), &[]))
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .expect("listen")
-        .run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    let client = reqwest::Client::new();
-    let response = client
-        .get(format!("http://127.0.0.1:{port}/readyz"))
-        .send()
-        .await
-        .expect("request");
+    // The app's pool points at a port where nothing listens.
+    let app = TestApp::builder()
+        .dead_database(DeadDatabase::ServerDown)
+        .spawn()
+        .await;
+    let response = app.get("/readyz", Who::Anonymous).await;
     assert_eq!(
         response
             .headers()
@@ -69,17 +40,67 @@ async fn readyz_is_503_problem_when_the_database_is_unreachable() {
         !text.contains("127.0.0.1:9") && !text.to_lowercase().contains("refused"),
         "{text}"
     );
-    let live = client
-        .get(format!("http://127.0.0.1:{port}/healthz"))
-        .send()
-        .await
-        .expect("request");
+    let live = app.get("/healthz", Who::Anonymous).await;
     assert_eq!(
         live.status(),
         StatusCode::OK,
         "liveness does not depend on the database"
     );
-    handle.stop(false).await;
+}
+
+/// crates.io's unhealthy-database test: the app served, then its database
+/// went away. Readiness and every database-backed endpoint answer 503
+/// problem+json with `Retry-After`, and no cause reaches the client.
+#[tokio::test(flavor = "multi_thread")]
+async fn database_backed_endpoints_are_503_problems_once_the_database_is_gone() {
+    let app = TestApp::builder()
+        .dead_database(DeadDatabase::Dropped)
+        .spawn()
+        .await;
+    let calls = [
+        (Method::GET, "/readyz", Who::Anonymous, None),
+        (Method::GET, "/v1/proposals", Who::Desk, None),
+        (Method::GET, "/v1/me", Who::Partner, None),
+        (Method::GET, "/v1/resources", Who::Anonymous, None),
+        (
+            Method::POST,
+            "/v1/organizations",
+            Who::Desk,
+            Some(json!({"name": "届かない株式会社", "kind": "company"})),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/login",
+            Who::Anonymous,
+            Some(json!({"email": app.fixtures.account(Who::Desk).email, "password": PASSWORD})),
+        ),
+    ];
+    for (method, path, who, body) in calls {
+        let mut request = app.request(method.clone(), path, who);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("5"),
+            "{method} {path}"
+        );
+        let body = problem(response, StatusCode::SERVICE_UNAVAILABLE).await;
+        let text = body.to_string();
+        assert!(
+            !text.contains(&app.db.name) && !text.contains("does not exist"),
+            "{method} {path}: {text}"
+        );
+    }
+    assert_eq!(
+        app.get("/healthz", Who::Anonymous).await.status(),
+        StatusCode::OK,
+        "liveness does not depend on the database"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -246,9 +267,10 @@ async fn request_ids_are_echoed_or_generated() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cors_allows_configured_origins_only() {
-    let mut config = test_config();
-    config.cors_origins = vec!["https://app.zama.example.jp".into()];
-    let app = TestApp::spawn_with(config).await;
+    let app = TestApp::builder()
+        .configure(|config| config.cors_origins = vec!["https://app.zama.example.jp".into()])
+        .spawn()
+        .await;
     let preflight = |origin: &'static str| {
         app.request(Method::OPTIONS, "/v1/me", Who::Anonymous)
             .header("origin", origin)

@@ -1,12 +1,12 @@
 //! Schema invariants (indexes, `created_at`, the KPI vocabulary of the
 //! triggers), migrations, and scale-out.
 
-use crate::helpers::{json, test_config, TestApp, Who};
+use crate::harness::{json, TestApp, Who};
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use living_gate_db::migrate;
-use living_gate_db::test_db::{server_url, with_database, TestDatabase};
+use living_gate_test_db::{server_url, with_database, TestDatabase};
 use reqwest::StatusCode;
 
 #[derive(QueryableByName, Debug)]
@@ -137,7 +137,10 @@ async fn two_instances_on_one_database_behave_as_one() {
     drop(conn);
 
     // Both app instances over the database: a change through one is seen by the other.
-    let first = TestApp::spawn_on(TestDatabase::adopt(name, url), test_config()).await;
+    let first = TestApp::builder()
+        .database(TestDatabase::adopt(name, url))
+        .spawn()
+        .await;
     let second = first.spawn_instance().await;
     let created = first
         .post(
@@ -167,7 +170,7 @@ async fn migrate_connection(url: &str) -> diesel_async::AsyncPgConnection {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn databases_left_by_crashed_runs_are_swept() {
-    use living_gate_db::test_db::sweep_orphans;
+    use living_gate_test_db::sweep_orphans;
     let server = server_url();
     let mut admin = migrate_connection(&server).await;
     // A pid above the kernel's maximum never exists; our own pid does.

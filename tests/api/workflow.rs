@@ -1,53 +1,12 @@
 //! The desk workflow, part 1: from receipt through hearings to matching,
 //! what each role sees on the way, illegal moves, concurrency, the feed.
 
-use crate::helpers::{json, problem, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use living_gate_domain::fiscal::fiscal_year;
+use living_gate_domain::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-
-fn etag_of(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .expect("ETag")
-        .to_owned()
-}
-
-/// Reads a case and returns its ETag.
-async fn etag(app: &TestApp, id: &str, who: Who) -> String {
-    let response = app.get(&format!("/v1/proposals/{id}"), who).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    etag_of(&response)
-}
-
-async fn move_to(app: &TestApp, id: &str, who: Who, body: Value) -> reqwest::Response {
-    let etag = etag(app, id, Who::Desk).await;
-    app.request(
-        Method::POST,
-        &format!("/v1/proposals/{id}/transitions"),
-        who,
-    )
-    .header("If-Match", etag)
-    .json(&body)
-    .send()
-    .await
-    .expect("request")
-}
-
-async fn submit(app: &TestApp, title: &str) -> Value {
-    let body = json!({
-        "kind": "proposal", "title": title, "summary": "駅前の空き店舗で、高齢者と子育て世代が交流できる場を開く。",
-        "themes": ["community_support"], "sdg_goals": [11, 3], "policy_areas": ["地域共生"], "channel": "web"
-    });
-    json(
-        app.post("/v1/proposals", Who::Partner, &body).await,
-        StatusCode::CREATED,
-    )
-    .await
-}
 
 fn statuses(timeline: &Value) -> Vec<String> {
     timeline["items"]
@@ -62,7 +21,11 @@ fn statuses(timeline: &Value) -> Vec<String> {
 async fn a_case_goes_from_receipt_through_hearings_to_matching() {
     let app = TestApp::spawn().await;
     let f = app.fixtures.clone();
-    let created = submit(&app, "空き店舗を活用した多世代の居場所づくり").await;
+    let created = app
+        .case()
+        .title("空き店舗を活用した多世代の居場所づくり")
+        .create()
+        .await;
     let id = created["id"].as_str().expect("id").to_owned();
     let fy = fiscal_year(chrono::Utc::now());
     assert_eq!(created["reference"], format!("ZLG-{fy}-0001"));
@@ -85,18 +48,18 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
     }
 
     // Step 2: the desk organises the content.
-    let organizing = move_to(
-        &app,
-        &id,
-        Who::Desk,
-        json!({"to": "organizing", "note_for_proposer": "内容を確認しています"}),
-    )
-    .await;
+    let organizing = app
+        .transition(
+            &id,
+            Who::Desk,
+            json!({"to": "organizing", "note_for_proposer": "内容を確認しています"}),
+        )
+        .await;
     assert_eq!(
         json(organizing, StatusCode::OK).await["status"],
         "organizing"
     );
-    let etag_now = etag(&app, &id, Who::Desk).await;
+    let etag_now = app.etag(&format!("/v1/proposals/{id}"), Who::Desk).await;
     let organised = app
         .patch(
             &format!("/v1/proposals/{id}"),
@@ -160,13 +123,13 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
         .as_str()
         .expect("coordination started")
         .to_owned();
-    let hearing_step = move_to(
-        &app,
-        &id,
-        Who::Desk,
-        json!({"to": "hearing", "reason": "関係課2課にヒアリング"}),
-    )
-    .await;
+    let hearing_step = app
+        .transition(
+            &id,
+            Who::Desk,
+            json!({"to": "hearing", "reason": "関係課2課にヒアリング"}),
+        )
+        .await;
     let hearing_step = json(hearing_step, StatusCode::OK).await;
     assert_eq!(
         hearing_step["coordination_started_at"],
@@ -231,13 +194,13 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
     .await;
 
     // Step 4.
-    let matching = move_to(
-        &app,
-        &id,
-        Who::Desk,
-        json!({"to": "matching", "note_for_proposer": "担当課と調整しています"}),
-    )
-    .await;
+    let matching = app
+        .transition(
+            &id,
+            Who::Desk,
+            json!({"to": "matching", "note_for_proposer": "担当課と調整しています"}),
+        )
+        .await;
     assert_eq!(json(matching, StatusCode::OK).await["status"], "matching");
 
     // What each role sees of the timeline.
@@ -374,15 +337,16 @@ async fn a_case_goes_from_receipt_through_hearings_to_matching() {
 #[tokio::test(flavor = "multi_thread")]
 async fn illegal_moves_are_409_with_the_moves_allowed_now() {
     let app = TestApp::spawn().await;
-    let id = submit(&app, "試験").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let by_partner = move_to(&app, &id, Who::Partner, json!({"to": "organizing"})).await;
+    let id = app.case().title("試験").create().await.id;
+    let by_partner = app
+        .transition(&id, Who::Partner, json!({"to": "organizing"}))
+        .await;
     let body = problem(by_partner, StatusCode::CONFLICT).await;
     assert_eq!(body["current_status"], "received");
     assert_eq!(body["allowed_moves"], json!(["withdrawn"]));
-    let skipping = move_to(&app, &id, Who::Desk, json!({"to": "matching"})).await;
+    let skipping = app
+        .transition(&id, Who::Desk, json!({"to": "matching"}))
+        .await;
     let body = problem(skipping, StatusCode::CONFLICT).await;
     assert_eq!(
         body["allowed_moves"],
@@ -390,28 +354,28 @@ async fn illegal_moves_are_409_with_the_moves_allowed_now() {
     );
     // The desk cannot decide, whatever it sends.
     for outcome in ["adopted", "not_adopted"] {
-        let deciding = move_to(
-            &app,
-            &id,
-            Who::Desk,
-            json!({"to": outcome, "reason": "x", "note_for_proposer": "x"}),
-        )
-        .await;
+        let deciding = app
+            .transition(
+                &id,
+                Who::Desk,
+                json!({"to": outcome, "reason": "x", "note_for_proposer": "x"}),
+            )
+            .await;
         problem(deciding, StatusCode::CONFLICT).await;
     }
     // Declining needs a reason and a note for the proposer.
-    let bare = move_to(
-        &app,
-        &id,
-        Who::Desk,
-        json!({"to": "declined", "reason": "市の優先課題との整合が低い"}),
-    )
-    .await;
+    let bare = app
+        .transition(
+            &id,
+            Who::Desk,
+            json!({"to": "declined", "reason": "市の優先課題との整合が低い"}),
+        )
+        .await;
     assert_eq!(
         problem(bare, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"],
         "note_for_proposer"
     );
-    let declined = move_to(&app, &id, Who::Desk, json!({"to": "declined", "reason": "優先度が低い", "note_for_proposer": "今回は見送らせてください"})).await;
+    let declined = app.transition(&id, Who::Desk, json!({"to": "declined", "reason": "優先度が低い", "note_for_proposer": "今回は見送らせてください"})).await;
     let declined = json(declined, StatusCode::OK).await;
     assert!(declined["closed_at"].is_string());
     // Final is final, for everyone.
@@ -421,7 +385,8 @@ async fn illegal_moves_are_409_with_the_moves_allowed_now() {
         (Who::Desk, "on_hold"),
     ] {
         let body = problem(
-            move_to(&app, &id, who, json!({"to": to, "reason": "x"})).await,
+            app.transition(&id, who, json!({"to": to, "reason": "x"}))
+                .await,
             StatusCode::CONFLICT,
         )
         .await;
@@ -441,23 +406,15 @@ async fn illegal_moves_are_409_with_the_moves_allowed_now() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hold_resumes_to_the_step_it_left_and_the_proposer_can_withdraw() {
     let app = TestApp::spawn().await;
-    let id = submit(&app, "保留試験").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    json(
-        move_to(&app, &id, Who::Desk, json!({"to": "organizing"})).await,
-        StatusCode::OK,
-    )
-    .await;
+    let id = app.case().title("保留試験").to(Status::Organizing).await.id;
     problem(
-        move_to(&app, &id, Who::Desk, json!({"to": "on_hold"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "on_hold"}))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     let held = json(
-        move_to(
-            &app,
+        app.transition(
             &id,
             Who::Desk,
             json!({"to": "on_hold", "reason": "提案者の社内調整待ち"}),
@@ -471,13 +428,15 @@ async fn hold_resumes_to_the_step_it_left_and_the_proposer_can_withdraw() {
         (Some("on_hold"), Some("organizing"))
     );
     let wrong = problem(
-        move_to(&app, &id, Who::Desk, json!({"to": "hearing"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "hearing"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
     assert_eq!(wrong["allowed_moves"], json!(["organizing"]));
     let resumed = json(
-        move_to(&app, &id, Who::Desk, json!({"to": "organizing"})).await,
+        app.transition(&id, Who::Desk, json!({"to": "organizing"}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -486,12 +445,14 @@ async fn hold_resumes_to_the_step_it_left_and_the_proposer_can_withdraw() {
         (Some("organizing"), None)
     );
     problem(
-        move_to(&app, &id, Who::OtherPartner, json!({"to": "withdrawn"})).await,
+        app.transition(&id, Who::OtherPartner, json!({"to": "withdrawn"}))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     let withdrawn = json(
-        move_to(&app, &id, Who::Partner, json!({"to": "withdrawn"})).await,
+        app.transition(&id, Who::Partner, json!({"to": "withdrawn"}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -501,10 +462,7 @@ async fn hold_resumes_to_the_step_it_left_and_the_proposer_can_withdraw() {
 #[tokio::test(flavor = "multi_thread")]
 async fn moves_need_a_current_if_match_and_concurrent_moves_have_one_winner() {
     let app = TestApp::spawn().await;
-    let id = submit(&app, "競合試験").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.case().title("競合試験").create().await.id;
     let path = format!("/v1/proposals/{id}/transitions");
     let missing = app
         .request(Method::POST, &path, Who::Desk)
@@ -513,7 +471,7 @@ async fn moves_need_a_current_if_match_and_concurrent_moves_have_one_winner() {
         .await
         .expect("request");
     problem(missing, StatusCode::PRECONDITION_REQUIRED).await;
-    let etag = etag(&app, &id, Who::Desk).await;
+    let etag = app.etag(&format!("/v1/proposals/{id}"), Who::Desk).await;
     let attempts = (0..6).map(|_| {
         app.request(Method::POST, &path, Who::Desk)
             .header("If-Match", etag.clone())
@@ -574,7 +532,7 @@ async fn reference_numbers_stay_gap_free_under_50_concurrent_creates() {
     // A create that fails validation does not consume a number.
     let bad = app.post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "", "summary": "s", "themes": ["other"], "channel": "web"})).await;
     problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let next = submit(&app, "次").await;
+    let next = app.case().title("次").create().await;
     assert!(next["reference"]
         .as_str()
         .expect("reference")
@@ -600,10 +558,7 @@ async fn a_retried_create_with_the_same_idempotency_key_makes_one_proposal() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_feed_skips_nothing_while_writers_commit_concurrently() {
     let app = TestApp::spawn().await;
-    let id = submit(&app, "フィード試験").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.case().title("フィード試験").create().await.id;
     let writers = (0..40).map(|i| {
         app.request(
             Method::POST,
@@ -660,9 +615,15 @@ async fn the_feed_skips_nothing_while_writers_commit_concurrently() {
 #[tokio::test(flavor = "multi_thread")]
 async fn japanese_text_round_trips_and_is_searchable() {
     let app = TestApp::spawn().await;
-    submit(&app, "空き店舗を活用した多世代の居場所づくり").await;
-    submit(&app, "就労支援とDVシェルターの連携").await;
-    submit(&app, "100%_再生エネルギー").await;
+    app.case()
+        .title("空き店舗を活用した多世代の居場所づくり")
+        .create()
+        .await;
+    app.case()
+        .title("就労支援とDVシェルターの連携")
+        .create()
+        .await;
+    app.case().title("100%_再生エネルギー").create().await;
     let search = |q: &'static str| {
         app.request(Method::GET, "/v1/proposals", Who::Desk)
             .query(&[("q", q)])

@@ -1,6 +1,6 @@
 //! Living Gate's PostgreSQL layer: the diesel schema, one module per table
-//! family with its rows and queries, the embedded migrations and the
-//! test-database helper.
+//! family with its rows and queries, and the embedded migrations. Test
+//! databases live in their own crate (`crates/test-db`), a dev-dependency.
 //!
 //! Query functions take `&mut AsyncPgConnection`, so they run the same on a
 //! pooled connection and inside a caller's transaction.
@@ -31,7 +31,6 @@ pub mod schema;
 pub mod service_accounts;
 pub mod surveys;
 pub mod taxonomy;
-pub mod test_db;
 pub mod trip_resources;
 pub mod trips;
 pub mod users;

@@ -8,7 +8,9 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 
-/// Hash of the migration files, computed at build time.
+/// Hash of the migration files, computed at build time (`build.rs`). Test
+/// databases are cloned from a template named after it (`crates/test-db`),
+/// so a changed migration gets a fresh template.
 pub const MIGRATIONS_HASH: &str = env!("LIVING_GATE_MIGRATIONS_HASH");
 
 /// Advisory lock key: the bytes of "LGMIGR8".

@@ -1,8 +1,8 @@
 //! The directory's import (CSV in UTF-8 or Shift_JIS, dry runs,
 //! all-or-nothing, idempotent by key) and exports (HSDS 3.0, CSV).
 
-use crate::directory::{dv_entries, SHELTER_LAT, SHELTER_STREET};
-use crate::helpers::{json, problem, TestApp, Who};
+use super::{dv_entries, SHELTER_LAT, SHELTER_STREET};
+use crate::harness::{json, problem, TestApp, Who};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 

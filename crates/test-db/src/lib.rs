@@ -6,12 +6,18 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`. Test databases are named
 //! `lg_test_<pid>_<n>` and dropped when the [`TestDatabase`] is dropped;
 //! those left by a crashed run (whose process is gone) are swept by the next.
+//!
+//! The template is named `lg_template_<hash>` after
+//! [`living_gate_db::migrate::MIGRATIONS_HASH`], the hash of the migrations
+//! the db crate embeds, so a changed migration gets a fresh template.
+//!
+//! This crate is a dev-dependency only: no production crate ships it.
 
-use crate::migrate::{self, MIGRATIONS_HASH};
-use crate::{DbError, DbResult};
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use living_gate_db::migrate::{self, MIGRATIONS_HASH};
+use living_gate_db::{DbError, DbResult};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::OnceCell;
 
@@ -65,7 +71,7 @@ impl TestDatabase {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let mut conn = migrate::establish(&server_url).await?;
+        let mut conn = establish(&server_url).await?;
         diesel::sql_query(format!(
             "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
         ))
@@ -87,6 +93,13 @@ impl TestDatabase {
             url,
             server_url: server_url(),
         }
+    }
+
+    /// Drops the database now, terminating every connection to it: from then
+    /// on a pool pointing at [`TestDatabase::url`] cannot connect (for tests
+    /// of an unreachable database). Dropping the value later is harmless.
+    pub async fn drop_now(&self) -> DbResult<()> {
+        drop_database(&self.server_url, &self.name).await
     }
 }
 
@@ -112,11 +125,17 @@ impl Drop for TestDatabase {
 }
 
 async fn drop_database(server_url: &str, name: &str) -> DbResult<()> {
-    let mut conn = migrate::establish(server_url).await?;
+    let mut conn = establish(server_url).await?;
     diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut conn)
         .await?;
     Ok(())
+}
+
+async fn establish(url: &str) -> DbResult<AsyncPgConnection> {
+    AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| DbError::Unavailable(e.to_string()))
 }
 
 #[derive(QueryableByName)]
@@ -130,7 +149,7 @@ struct DatabaseName {
 /// databases of crashed runs.
 async fn prepare_template(server_url: &str) -> DbResult<String> {
     let template = format!("lg_template_{MIGRATIONS_HASH}");
-    let mut conn = migrate::establish(server_url).await?;
+    let mut conn = establish(server_url).await?;
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<BigInt, _>(TEMPLATE_LOCK_KEY)
         .execute(&mut conn)

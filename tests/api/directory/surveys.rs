@@ -1,0 +1,161 @@
+//! Surveys of the directory's organizations: distributed and answered, by
+//! channel and city, and answers that update their entries.
+
+use super::{create, entry};
+use crate::harness::{json, problem, TestApp, Who};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Seed 002's survey as data: distributed vs answered by channel and city,
+/// and an answer updates its entry.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_survey_reports_distributed_and_answered_and_answers_update_entries() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixtures;
+    let campaign = json!({"title": "孤独・孤立対策 地域資源調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"});
+    problem(
+        app.post("/v1/surveys", Who::Department, &campaign).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let survey = json(
+        app.post("/v1/surveys", Who::Desk, &campaign).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let sid = survey["id"].as_str().expect("id").to_owned();
+    let a = create(&app, &entry(&app, "座間の会", json!({}))).await;
+    let b = create(
+        &app,
+        &entry(&app, "海老名の会", json!({"municipality_id": f.ebina})),
+    )
+    .await;
+    let add = async |body: Value| {
+        json(
+            app.post(&format!("/v1/surveys/{sid}/recipients"), Who::Desk, &body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await
+    };
+    let ra =
+        add(json!({"resource_id": a["id"], "channel": "email", "sent_on": "2026-06-02"})).await;
+    add(json!({"resource_id": b["id"], "channel": "post", "sent_on": "2026-06-02"})).await;
+    let rp = add(json!({"prospective_name": "未登録の子ども食堂", "municipality_id": f.ebina, "channel": "hand", "sent_on": "2026-06-03"})).await;
+    add(json!({"prospective_name": "FAXの会", "municipality_id": f.zama, "channel": "fax", "sent_on": "2026-06-03"})).await;
+    // The same entry twice is a conflict; neither entry nor name is a 422.
+    problem(
+        app.post(
+            &format!("/v1/surveys/{sid}/recipients"),
+            Who::Desk,
+            &json!({"resource_id": a["id"], "channel": "fax", "sent_on": "2026-06-04"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    problem(
+        app.post(
+            &format!("/v1/surveys/{sid}/recipients"),
+            Who::Desk,
+            &json!({"channel": "fax", "sent_on": "2026-06-04"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let answer = json!({"answered_on": "2026-06-20", "participation_intent": "yes", "introduced_ids": [b["id"]]});
+    let path = format!(
+        "/v1/surveys/{sid}/recipients/{}/answer",
+        ra["id"].as_str().expect("id")
+    );
+    json(app.post(&path, Who::Desk, &answer).await, StatusCode::OK).await;
+    let path = format!(
+        "/v1/surveys/{sid}/recipients/{}/answer",
+        rp["id"].as_str().expect("id")
+    );
+    json(
+        app.post(&path, Who::Desk, &json!({"answered_on": "2026-06-21"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    for who in [Who::Desk, Who::Department] {
+        let report = json(
+            app.get(&format!("/v1/surveys/{sid}"), who).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            (report["distributed"].as_i64(), report["answered"].as_i64()),
+            (Some(4), Some(2))
+        );
+        let channel = |c: &str| {
+            report["by_channel"]
+                .as_array()
+                .expect("channels")
+                .iter()
+                .find(|t| t["key"] == c)
+                .cloned()
+        };
+        assert_eq!(
+            channel("email"),
+            Some(json!({"key": "email", "distributed": 1, "answered": 1}))
+        );
+        assert_eq!(
+            channel("fax"),
+            Some(json!({"key": "fax", "distributed": 1, "answered": 0}))
+        );
+        let cities = report["by_municipality"].as_array().expect("cities");
+        assert!(
+            cities.contains(&json!({"key": f.ebina.to_string(), "distributed": 2, "answered": 1})),
+            "{cities:?}"
+        );
+        let list = json(
+            app.get(&format!("/v1/surveys/{sid}/recipients"), who).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(4));
+    }
+    for who in [Who::Partner, Who::Analyst, Who::Admin] {
+        problem(
+            app.get(&format!("/v1/surveys/{sid}"), who).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    problem(
+        app.get(&format!("/v1/surveys/{sid}"), Who::Anonymous).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // The answer reached the entry: intent, verification, referral; and the feed.
+    let entry_a = json(
+        app.get(
+            &format!("/v1/resources/{}", a["id"].as_str().expect("id")),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(entry_a["participation_intent"], "yes");
+    assert_eq!(entry_a["last_verified_at"], "2026-06-20T00:00:00Z");
+    let referrals = json(
+        app.get(
+            &format!("/v1/resources/{}/referrals", b["id"].as_str().expect("id")),
+            Who::Anonymous,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(referrals["introduced_by"][0]["name"], "座間の会");
+    let feed = json(app.get("/v1/events", Who::Desk).await, StatusCode::OK).await;
+    assert!(feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|e| e["kind"] == "survey_answered" && e["resource_id"] == a["id"]));
+}
