@@ -12,6 +12,7 @@ mod authorization;
 mod decision;
 mod directory;
 mod directory_exchange;
+mod directory_redaction;
 mod embedded;
 mod kpis;
 mod openapi_document;
