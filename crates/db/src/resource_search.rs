@@ -8,7 +8,10 @@
 //! Visibility is applied here, in SQL, so that no query path can forget it:
 //! the public gets `public` entries only, and with `near` only entries whose
 //! position is public (a hidden position must neither appear, nor disappear,
-//! nor influence ordering depending on where one searches).
+//! nor influence ordering depending on where one searches). The fields are
+//! named by [`HideableField::as_str`], as the domain's redaction names them
+//! (`hides`); the rows returned are then redacted by it
+//! ([`living_gate_domain::directory::redact`]) before any output renders them.
 
 use crate::resources::Resource;
 use crate::DbResult;
@@ -17,6 +20,7 @@ use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::directory::{EntryVisibility, HideableField};
 use uuid::Uuid;
 
 /// Cells per degree of the grid levels of the entries' position tokens,
@@ -173,6 +177,19 @@ impl Sql {
     }
 }
 
+/// `r.hidden_fields` names `field`. The name is the domain's, written into
+/// the statement as a constant (not a parameter: the planner estimates
+/// `@>` on a constant from the column's statistics, as it always did); it is
+/// plain snake_case, which a test checks.
+pub(crate) fn hides(field: HideableField) -> String {
+    format!("r.hidden_fields @> ARRAY['{}']", field.as_str())
+}
+
+/// `r.visibility` is `public`, named by the domain, like [`hides`].
+fn is_public() -> String {
+    format!("r.visibility = '{}'", EntryVisibility::Public.as_str())
+}
+
 const RESOURCE_COLUMNS: &str = "r.id, r.external_key, r.name, r.name_kana, r.other_names, r.legal_form, \
 r.description, r.municipality_id, r.serves_municipality_ids, r.topics, r.forms, r.phone, r.email, r.website, \
 r.contact_person, r.opening_hours, r.target_ages, r.languages, r.participation_intent, r.partner_organization_id, \
@@ -186,7 +203,7 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
     let mut from = String::from("resources r");
     let mut conditions: Vec<String> = Vec::new();
     if !filter.staff {
-        conditions.push("r.visibility = 'public'".into());
+        conditions.push(is_public());
     }
     let mut required: Vec<String> = Vec::new();
     required.extend(filter.topic.iter().map(|code| format!("t:{code}")));
@@ -220,7 +237,7 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
         ));
         conditions.push(format!("n.distance_m <= {radius}"));
         if !filter.staff {
-            conditions.push("NOT (r.hidden_fields @> ARRAY['position'])".into());
+            conditions.push(format!("NOT ({})", hides(HideableField::Position)));
         }
         distance_column = Some("n.distance_m".to_owned());
     }
@@ -322,25 +339,25 @@ async fn page(
     Ok(sql.query(text).load(conn).await?)
 }
 
-/// A point of the map: one location of a visible entry whose position the caller may see.
+/// A point of the map: one location with a position, of a visible entry
+/// whose position the caller may see, with the entry's row: the map renders
+/// the entry as the domain's redaction leaves it, like every other output.
 #[derive(Debug, QueryableByName)]
 pub struct MapPoint {
+    #[diesel(embed)]
+    pub resource: Resource,
     #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
-    #[diesel(sql_type = Text)]
-    pub name: String,
-    #[diesel(sql_type = Text)]
-    pub legal_form: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub municipality_id: Uuid,
-    #[diesel(sql_type = Array<Text>)]
-    pub topics: Vec<String>,
-    #[diesel(sql_type = Array<Text>)]
-    pub forms: Vec<String>,
-    #[diesel(sql_type = Text)]
-    pub participation_intent: String,
+    pub location_id: Uuid,
     #[diesel(sql_type = Nullable<Text>)]
     pub label: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub postal_code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub prefecture: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub city: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub street: Option<String>,
     #[diesel(sql_type = Double)]
     pub latitude: f64,
     #[diesel(sql_type = Double)]
@@ -356,19 +373,23 @@ pub async fn map(
     let mut sql = Sql::default();
     let (source, _) = source(filter, &mut sql);
     let (position_rule, label) = if filter.staff {
-        ("", "l.label")
+        (String::new(), "l.label".to_owned())
     } else {
-        // The public sees no point of a hidden position, and no label
-        // (it names the place) of a hidden address.
+        // The public sees no point of a hidden position (so the limit counts
+        // visible points only), and no label (it names the place) of a
+        // hidden address. The redaction removes the label again.
         (
-            " AND NOT (r.hidden_fields @> ARRAY['position'])",
-            "CASE WHEN r.hidden_fields @> ARRAY['address'] THEN NULL ELSE l.label END",
+            format!(" AND NOT ({})", hides(HideableField::Position)),
+            format!(
+                "CASE WHEN {} THEN NULL ELSE l.label END",
+                hides(HideableField::Address)
+            ),
         )
     };
     let limit = sql.bind(Bind::BigInt(limit));
     let text = format!(
-        "SELECT r.id, r.name, r.legal_form, r.municipality_id, r.topics, r.forms, r.participation_intent, \
-                {label} AS label, l.latitude, l.longitude \
+        "SELECT {RESOURCE_COLUMNS}, l.id AS location_id, {label} AS label, l.postal_code, l.prefecture, l.city, \
+                l.street, l.latitude, l.longitude \
          FROM (SELECT r.* FROM {source}) r \
          JOIN resource_locations l ON l.resource_id = r.id AND l.latitude IS NOT NULL{position_rule} \
          ORDER BY r.id, l.ordinal LIMIT {limit}"
@@ -409,4 +430,30 @@ pub async fn stats(conn: &mut AsyncPgConnection, filter: &SearchFilter) -> DbRes
          UNION ALL SELECT 'intent', v.participation_intent, count(*) FROM v GROUP BY v.participation_intent"
     );
     Ok(sql.query(text).load(conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_domain_names_written_into_statements_are_plain_snake_case() {
+        let plain = |name: &str| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        };
+        for field in HideableField::ALL {
+            assert!(plain(field.as_str()), "{field:?}");
+        }
+        assert!(plain(EntryVisibility::Public.as_str()));
+        // The statements as they were before the names came from the domain.
+        assert_eq!(
+            hides(HideableField::Position),
+            "r.hidden_fields @> ARRAY['position']"
+        );
+        assert_eq!(
+            hides(HideableField::Address),
+            "r.hidden_fields @> ARRAY['address']"
+        );
+        assert_eq!(is_public(), "r.visibility = 'public'");
+    }
 }

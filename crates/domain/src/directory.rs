@@ -1,8 +1,12 @@
 //! The regional resource directory (seed 002): the vocabulary of an entry,
-//! who sees which of its fields, and the checks on its values.
+//! who sees which of its fields (the one redaction, in [`redact`]), and the
+//! checks on its values.
 
 use crate::{Actor, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
+
+mod redaction;
+pub use redaction::{redact, Entry, Place, Redacted};
 
 /// 法人格: the legal form of a directory organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -218,9 +222,10 @@ impl DirectoryView {
         self == DirectoryView::Staff
     }
 
-    /// Whether a field of an entry with these hidden fields may be shown.
-    pub fn shows(self, hidden: &[String], field: HideableField) -> bool {
-        self.is_staff() || !hidden.iter().any(|h| h == field.as_str())
+    /// Whether a field of an entry with these hidden fields may be shown
+    /// (outputs ask [`redact`], which asks this).
+    pub fn shows(self, hidden: &[HideableField], field: HideableField) -> bool {
+        self.is_staff() || !hidden.contains(&field)
     }
 }
 
@@ -346,7 +351,7 @@ mod tests {
             );
         }
         assert_eq!(DirectoryView::of(None), DirectoryView::Public);
-        let hidden = vec!["address".to_owned()];
+        let hidden = vec![HideableField::Address];
         assert!(!DirectoryView::Public.shows(&hidden, HideableField::Address));
         assert!(DirectoryView::Public.shows(&hidden, HideableField::Phone));
         assert!(DirectoryView::Staff.shows(&hidden, HideableField::Address));

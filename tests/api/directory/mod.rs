@@ -1,8 +1,9 @@
 //! The regional resource directory, by concern: entries and their writes
 //! (`entries`), per-field visibility and the hidden position (`visibility`),
 //! text search and filters (`search`), searches by distance (`near`),
-//! surveys (`surveys`), and CSV import with the HSDS and CSV exports
-//! (`exchange`). The shared entries and helpers are here.
+//! surveys (`surveys`), CSV import with the HSDS and CSV exports
+//! (`exchange`), and the one redaction walked through every output
+//! (`redaction`). The shared entries and helpers are here.
 
 use crate::harness::{json, TestApp, Who};
 use reqwest::StatusCode;
@@ -11,6 +12,7 @@ use serde_json::{json, Value};
 mod entries;
 mod exchange;
 mod near;
+mod redaction;
 mod search;
 mod surveys;
 mod visibility;

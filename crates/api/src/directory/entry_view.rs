@@ -3,7 +3,10 @@
 //!
 //! Who sees what is [`DirectoryView`]: desk and department callers see every
 //! entry and field; everybody else (anonymous, partners, analysts, admins)
-//! sees `public` entries only, with hidden fields as `null`.
+//! sees `public` entries only, with hidden fields as `null`. Which fields is
+//! decided once, by the domain's [`redact`]: rows become a domain [`Entry`]
+//! here ([`stored_entry`]), and the JSON below, the HSDS and CSV exports and
+//! the map render only the [`Redacted`] result.
 
 use crate::auth::MaybeCaller;
 use crate::http::problem::{ApiError, ApiResult};
@@ -11,7 +14,8 @@ use chrono::{DateTime, Utc};
 use living_gate_db::resources::{self as db, Location};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
-    DirectoryView, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
+    redact, DirectoryView, Entry, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
+    Place, Redacted,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -91,18 +95,54 @@ pub struct Resource {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn location_view(l: &Location, hidden: &[String], view: DirectoryView) -> LocationView {
-    let address = view.shows(hidden, HideableField::Address);
-    let position = view.shows(hidden, HideableField::Position);
-    let keep = |v: &Option<String>, shown: bool| if shown { v.clone() } else { None };
-    LocationView {
-        label: keep(&l.label, address),
-        postal_code: keep(&l.postal_code, address),
-        prefecture: keep(&l.prefecture, address),
-        city: keep(&l.city, address),
-        street: keep(&l.street, address),
-        latitude: if position { l.latitude } else { None },
-        longitude: if position { l.longitude } else { None },
+impl From<Place> for LocationView {
+    fn from(p: Place) -> LocationView {
+        LocationView {
+            label: p.label,
+            postal_code: p.postal_code,
+            prefecture: p.prefecture,
+            city: p.city,
+            street: p.street,
+            latitude: p.latitude,
+            longitude: p.longitude,
+        }
+    }
+}
+
+impl From<Redacted> for Resource {
+    /// Renders what the redaction left; decides nothing itself.
+    fn from(redacted: Redacted) -> Resource {
+        let e = redacted.into_entry();
+        Resource {
+            id: e.id,
+            external_key: e.external_key,
+            name: e.name,
+            name_kana: e.name_kana,
+            other_names: e.other_names,
+            legal_form: e.legal_form,
+            description: e.description,
+            municipality_id: e.municipality_id,
+            serves_municipality_ids: e.serves_municipality_ids,
+            topics: e.topics,
+            forms: e.forms,
+            locations: e.locations.into_iter().map(LocationView::from).collect(),
+            phone: e.phone,
+            email: e.email,
+            website: e.website,
+            contact_person: e.contact_person,
+            opening_hours: e.opening_hours,
+            target_ages: e.target_ages,
+            languages: e.languages,
+            participation_intent: e.participation_intent,
+            partner_organization_id: e.partner_organization_id,
+            visibility: e.visibility,
+            hidden_fields: e.hidden_fields,
+            last_verified_at: e.last_verified_at,
+            last_verified_by: e.last_verified_by,
+            distance_m: e.distance_m,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
     }
 }
 
@@ -114,61 +154,76 @@ impl Resource {
         view: DirectoryView,
         distance_m: Option<f64>,
     ) -> Resource {
-        let hidden = r.hidden_fields.clone();
-        let shows = |field| view.shows(&hidden, field);
-        let staff = view.is_staff();
-        Resource {
-            id: r.id,
-            external_key: if staff { r.external_key } else { None },
-            name: r.name,
-            name_kana: r.name_kana,
-            other_names: r.other_names,
-            legal_form: LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other),
-            description: r.description,
-            municipality_id: r.municipality_id,
-            serves_municipality_ids: r.serves_municipality_ids,
-            topics: r.topics,
-            forms: r.forms,
-            locations: locations
-                .iter()
-                .filter(|l| l.resource_id == r.id)
-                .map(|l| location_view(l, &hidden, view))
-                .collect(),
-            phone: r.phone.filter(|_| shows(HideableField::Phone)),
-            email: r.email.filter(|_| shows(HideableField::Email)),
-            website: r.website,
-            contact_person: r
-                .contact_person
-                .filter(|_| shows(HideableField::ContactPerson)),
-            opening_hours: r.opening_hours,
-            target_ages: r.target_ages,
-            languages: r.languages,
-            participation_intent: ParticipationIntent::parse(&r.participation_intent)
-                .unwrap_or(ParticipationIntent::Unknown),
-            partner_organization_id: if staff {
-                r.partner_organization_id
-            } else {
-                None
-            },
-            visibility: if r.visibility == "staff_only" {
-                EntryVisibility::StaffOnly
-            } else {
-                EntryVisibility::Public
-            },
-            hidden_fields: hidden
-                .iter()
-                .filter_map(|f| HideableField::parse(f))
-                .collect(),
-            last_verified_at: r.last_verified_at,
-            last_verified_by: if staff { r.last_verified_by } else { None },
-            distance_m: if staff || shows(HideableField::Position) {
-                distance_m
-            } else {
-                None
-            },
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
+        let places = places_of(r.id, locations);
+        Resource::from(redact(stored_entry(r, places, distance_m), view))
+    }
+}
+
+/// A stored location as the redaction takes it.
+pub fn place(l: &Location) -> Place {
+    Place {
+        id: l.id,
+        label: l.label.clone(),
+        postal_code: l.postal_code.clone(),
+        prefecture: l.prefecture.clone(),
+        city: l.city.clone(),
+        street: l.street.clone(),
+        latitude: l.latitude,
+        longitude: l.longitude,
+    }
+}
+
+/// The places of entry `id` among `locations`, in their order.
+pub fn places_of(id: Uuid, locations: &[Location]) -> Vec<Place> {
+    locations
+        .iter()
+        .filter(|l| l.resource_id == id)
+        .map(place)
+        .collect()
+}
+
+/// A stored entry and its places as the redaction takes them. The columns'
+/// CHECK constraints admit only the domain's codes, so the fallbacks are
+/// never taken (an unknown visibility would count as the more private one).
+pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f64>) -> Entry {
+    Entry {
+        id: r.id,
+        external_key: r.external_key,
+        name: r.name,
+        name_kana: r.name_kana,
+        other_names: r.other_names,
+        legal_form: LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other),
+        description: r.description,
+        municipality_id: r.municipality_id,
+        serves_municipality_ids: r.serves_municipality_ids,
+        topics: r.topics,
+        forms: r.forms,
+        locations,
+        phone: r.phone,
+        email: r.email,
+        website: r.website,
+        contact_person: r.contact_person,
+        opening_hours: r.opening_hours,
+        target_ages: r.target_ages,
+        languages: r.languages,
+        participation_intent: ParticipationIntent::parse(&r.participation_intent)
+            .unwrap_or(ParticipationIntent::Unknown),
+        partner_organization_id: r.partner_organization_id,
+        visibility: if r.visibility == EntryVisibility::Public.as_str() {
+            EntryVisibility::Public
+        } else {
+            EntryVisibility::StaffOnly
+        },
+        hidden_fields: r
+            .hidden_fields
+            .iter()
+            .filter_map(|f| HideableField::parse(f))
+            .collect(),
+        last_verified_at: r.last_verified_at,
+        last_verified_by: r.last_verified_by,
+        distance_m,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
 }
 

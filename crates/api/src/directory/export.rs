@@ -1,7 +1,8 @@
 //! `GET /v1/resources/export`: the directory as Open Referral HSDS 3.0 JSON
 //! (for other cities' and national systems) or as CSV for Excel (UTF-8 with
 //! BOM, the import's columns). Public callers get public entries and public
-//! fields only, exactly as in the search.
+//! fields only, exactly as in the search: both formats render the domain's
+//! redaction of each entry ([`Redacted`]) and decide nothing themselves.
 //!
 //! HSDS extension fields (HSDS allows extra fields where no term fits), on
 //! each organization: `x_legal_form` (our code), `x_municipality`
@@ -11,15 +12,15 @@
 //! exported organizations it introduced), `x_visibility`.
 
 use crate::auth::MaybeCaller;
-use crate::directory::entry_view::{by_entry, view_of};
+use crate::directory::entry_view::{by_entry, place, stored_entry, view_of};
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
 use crate::http::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::resource_search::{self as search, Order, SearchCursor};
-use living_gate_db::resources::{self as db, Location};
+use living_gate_db::resources as db;
 use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
-use living_gate_domain::directory::{DirectoryView, HideableField, LegalForm};
+use living_gate_domain::directory::{redact, DirectoryView, Place, Redacted};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -66,16 +67,30 @@ async fn load_all(
     }
 }
 
-async fn locations_of(
+/// The entries with their locations, as `view` may see them.
+async fn redacted(
     conn: &mut AsyncPgConnection,
-    rows: &[db::Resource],
-) -> ApiResult<HashMap<Uuid, Vec<Location>>> {
+    rows: Vec<db::Resource>,
+    view: DirectoryView,
+) -> ApiResult<Vec<Redacted>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut all = Vec::new();
     for chunk in ids.chunks(10_000) {
         all.extend(db::locations(conn, chunk).await?);
     }
-    Ok(by_entry(all))
+    let mut locations = by_entry(all);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let places = locations
+                .remove(&r.id)
+                .unwrap_or_default()
+                .iter()
+                .map(place)
+                .collect();
+            redact(stored_entry(r, places, None), view)
+        })
+        .collect())
 }
 
 /// Exports the visible entries matching the filters; no token needed.
@@ -102,7 +117,7 @@ pub async fn export(
         return Err(unknown);
     }
     let rows = load_all(&mut conn, &filter).await?;
-    let locations = locations_of(&mut conn, &rows).await?;
+    let entries = redacted(&mut conn, rows, view).await?;
     let cities: HashMap<Uuid, municipalities::Municipality> = municipalities::list(
         &mut conn,
         Page {
@@ -117,12 +132,11 @@ pub async fn export(
     let mut terms = taxonomy::list(&mut conn, "topic").await?;
     terms.extend(taxonomy::list(&mut conn, "form").await?);
     Ok(match params.format.unwrap_or_default() {
-        ExportFormat::Csv => crate::http::download::csv(
-            "resources",
-            to_csv(&rows, &locations, &cities, &terms, view),
-        ),
+        ExportFormat::Csv => {
+            crate::http::download::csv("resources", to_csv(&entries, &cities, &terms))
+        }
         ExportFormat::Hsds => {
-            let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+            let ids: Vec<Uuid> = entries.iter().map(|e| e.id).collect();
             let mut referrals: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
             let exported: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
             for chunk in ids.chunks(10_000) {
@@ -134,16 +148,14 @@ pub async fn export(
                     }
                 }
             }
-            let contents: Vec<Value> = rows
+            let contents: Vec<Value> = entries
                 .iter()
-                .map(|r| {
+                .map(|e| {
                     hsds_organization(
-                        r,
-                        locations.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
+                        e,
                         &cities,
                         &terms,
-                        referrals.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
-                        view,
+                        referrals.get(&e.id).map(Vec::as_slice).unwrap_or_default(),
                     )
                 })
                 .collect();
@@ -169,16 +181,14 @@ fn city(cities: &HashMap<Uuid, municipalities::Municipality>, id: Uuid) -> Value
 }
 
 /// One entry as an HSDS 3.0 organization with one service. Absent (not
-/// null) where HSDS wants a string and we have none or may not tell.
+/// null) where HSDS wants a string and we have none or may not tell (the
+/// redaction left `None`).
 pub fn hsds_organization(
-    r: &db::Resource,
-    locations: &[Location],
+    r: &Redacted,
     cities: &HashMap<Uuid, municipalities::Municipality>,
     terms: &[taxonomy::Term],
     introduced: &[Uuid],
-    view: DirectoryView,
 ) -> Value {
-    let shows = |f| view.shows(&r.hidden_fields, f);
     let service_id = derived(r.id, 1);
     let mut org = Map::new();
     let put = |map: &mut Map<String, Value>, key: &str, value: Option<&str>| {
@@ -197,52 +207,42 @@ pub fn hsds_organization(
             .or(r.name_kana.as_deref()),
     );
     org.insert("description".into(), json!(r.description));
-    if shows(HideableField::Email) {
-        put(&mut org, "email", r.email.as_deref());
-    }
+    put(&mut org, "email", r.email.as_deref());
     put(&mut org, "website", r.website.as_deref());
-    let legal = LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other);
-    org.insert("legal_status".into(), json!(legal.label_ja()));
+    org.insert("legal_status".into(), json!(r.legal_form.label_ja()));
     let phones: Vec<Value> = r
         .phone
         .iter()
-        .filter(|_| shows(HideableField::Phone))
         .map(|p| json!({"id": derived(r.id, 2), "organization_id": r.id, "number": p}))
         .collect();
     org.insert("phones".into(), json!(phones));
     let contacts: Vec<Value> = r
         .contact_person
         .iter()
-        .filter(|_| shows(HideableField::ContactPerson))
         .map(|c| json!({"id": derived(r.id, 3), "organization_id": r.id, "name": c}))
         .collect();
     org.insert("contacts".into(), json!(contacts));
-    let address_shown = shows(HideableField::Address);
-    let position_shown = shows(HideableField::Position);
-    let hsds_locations: Vec<Value> = locations
+    let hsds_locations: Vec<Value> = r
+        .locations
         .iter()
         .map(|l| {
             let mut loc = Map::new();
             loc.insert("id".into(), json!(l.id));
             loc.insert("location_type".into(), json!("physical"));
             loc.insert("organization_id".into(), json!(r.id));
-            if address_shown {
-                put(&mut loc, "name", l.label.as_deref());
-                if [&l.postal_code, &l.prefecture, &l.city, &l.street].iter().any(|p| p.is_some()) {
-                    let part = |p: &Option<String>| p.clone().unwrap_or_default();
-                    loc.insert(
-                        "addresses".into(),
-                        json!([{"id": derived(l.id, 4), "location_id": l.id, "address_1": part(&l.street),
-                                "city": part(&l.city), "state_province": part(&l.prefecture),
-                                "postal_code": part(&l.postal_code), "country": "JP", "address_type": "physical"}]),
-                    );
-                }
+            put(&mut loc, "name", l.label.as_deref());
+            if [&l.postal_code, &l.prefecture, &l.city, &l.street].iter().any(|p| p.is_some()) {
+                let part = |p: &Option<String>| p.clone().unwrap_or_default();
+                loc.insert(
+                    "addresses".into(),
+                    json!([{"id": derived(l.id, 4), "location_id": l.id, "address_1": part(&l.street),
+                            "city": part(&l.city), "state_province": part(&l.prefecture),
+                            "postal_code": part(&l.postal_code), "country": "JP", "address_type": "physical"}]),
+                );
             }
-            if position_shown {
-                if let (Some(lat), Some(lng)) = (l.latitude, l.longitude) {
-                    loc.insert("latitude".into(), json!(lat));
-                    loc.insert("longitude".into(), json!(lng));
-                }
+            if let (Some(lat), Some(lng)) = (l.latitude, l.longitude) {
+                loc.insert("latitude".into(), json!(lat));
+                loc.insert("longitude".into(), json!(lng));
             }
             Value::Object(loc)
         })
@@ -294,7 +294,7 @@ pub fn hsds_organization(
             json!([{"id": derived(r.id, 5), "service_id": service_id, "description": hours}]);
     }
     org.insert("services".into(), json!([service]));
-    org.insert("x_legal_form".into(), json!(r.legal_form));
+    org.insert("x_legal_form".into(), json!(r.legal_form.as_str()));
     org.insert("x_municipality".into(), city(cities, r.municipality_id));
     org.insert(
         "x_serves_municipalities".into(),
@@ -306,10 +306,10 @@ pub fn hsds_organization(
     );
     org.insert(
         "x_participation_intent".into(),
-        json!(r.participation_intent),
+        json!(r.participation_intent.as_str()),
     );
     org.insert("x_introduced_organization_ids".into(), json!(introduced));
-    org.insert("x_visibility".into(), json!(r.visibility));
+    org.insert("x_visibility".into(), json!(r.visibility.as_str()));
     Value::Object(org)
 }
 
@@ -343,12 +343,12 @@ pub const CSV_COLUMNS: &[&str] = &[
     "hidden_fields",
 ];
 
+/// The redacted entries in the import's columns: an address or a position
+/// is that of the first location.
 fn to_csv(
-    rows: &[db::Resource],
-    locations: &HashMap<Uuid, Vec<Location>>,
+    entries: &[Redacted],
     cities: &HashMap<Uuid, municipalities::Municipality>,
     terms: &[taxonomy::Term],
-    view: DirectoryView,
 ) -> Vec<u8> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
@@ -367,42 +367,21 @@ fn to_csv(
                 .find(|t| t.vocabulary == vocabulary && &t.code == code)
                 .map_or_else(|| code.clone(), |t| t.label_ja.clone())
         };
-        for r in rows {
-            let shows = |f| view.shows(&r.hidden_fields, f);
-            let first = locations.get(&r.id).and_then(|l| l.first());
-            let address = |f: fn(&Location) -> &Option<String>| {
-                first
-                    .filter(|_| shows(HideableField::Address))
-                    .and_then(|l| f(l).clone())
-                    .unwrap_or_default()
+        for r in entries {
+            let first = r.locations.first();
+            let address = |f: fn(&Place) -> &Option<String>| {
+                first.and_then(|l| f(l).clone()).unwrap_or_default()
             };
-            let coordinate = |f: fn(&Location) -> Option<f64>| {
-                first
-                    .filter(|_| shows(HideableField::Position))
-                    .and_then(f)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
+            let coordinate = |f: fn(&Place) -> Option<f64>| {
+                first.and_then(f).map(|v| v.to_string()).unwrap_or_default()
             };
-            let hidden = |f: HideableField, v: &Option<String>| {
-                if shows(f) {
-                    v.clone().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            };
+            let text = |v: &Option<String>| v.clone().unwrap_or_default();
             let record = [
-                if view.is_staff() {
-                    r.external_key.clone().unwrap_or_default()
-                } else {
-                    String::new()
-                },
+                text(&r.external_key),
                 r.name.clone(),
-                r.name_kana.clone().unwrap_or_default(),
+                text(&r.name_kana),
                 r.other_names.join(";"),
-                LegalForm::parse(&r.legal_form)
-                    .unwrap_or(LegalForm::Other)
-                    .label_ja()
-                    .to_owned(),
+                r.legal_form.label_ja().to_owned(),
                 city_name(&r.municipality_id),
                 r.serves_municipality_ids
                     .iter()
@@ -426,16 +405,20 @@ fn to_csv(
                 address(|l| &l.street),
                 coordinate(|l| l.latitude),
                 coordinate(|l| l.longitude),
-                hidden(HideableField::Phone, &r.phone),
-                hidden(HideableField::Email, &r.email),
-                r.website.clone().unwrap_or_default(),
-                hidden(HideableField::ContactPerson, &r.contact_person),
-                r.opening_hours.clone().unwrap_or_default(),
-                r.target_ages.clone().unwrap_or_default(),
+                text(&r.phone),
+                text(&r.email),
+                text(&r.website),
+                text(&r.contact_person),
+                text(&r.opening_hours),
+                text(&r.target_ages),
                 r.languages.join(";"),
-                r.participation_intent.clone(),
-                r.visibility.clone(),
-                r.hidden_fields.join(";"),
+                r.participation_intent.as_str().to_owned(),
+                r.visibility.as_str().to_owned(),
+                r.hidden_fields
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
             ];
             let _ = writer.write_record(&record);
         }

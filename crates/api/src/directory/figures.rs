@@ -1,9 +1,10 @@
 //! The directory as a map (GeoJSON), as figures (counts for charts), and as
 //! a referral graph. The same visibility as the search: hidden positions are
-//! left out of the map, staff-only entries out of everything public.
+//! left out of the map, staff-only entries out of everything public. The map
+//! renders the domain's redaction of each entry, like the other outputs.
 
 use crate::auth::MaybeCaller;
-use crate::directory::entry_view::{view_of, visible};
+use crate::directory::entry_view::{stored_entry, view_of, visible};
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -11,6 +12,7 @@ use actix_web::{get, web, HttpResponse};
 use living_gate_db::resource_search as search;
 use living_gate_db::resources as db;
 use living_gate_db::{pool, taxonomy};
+use living_gate_domain::directory::{redact, DirectoryView, Place};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
@@ -106,29 +108,7 @@ pub async fn map(
     let mut points = search::map(&mut conn, &filter, i64::from(limit) + 1).await?;
     let truncated = points.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     points.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    // Points come only from entries whose position the caller may see, and
-    // labels only where the address is visible (both in SQL).
-    let features = points
-        .into_iter()
-        .map(|p| Feature {
-            kind: "Feature",
-            id: p.id,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: [p.longitude, p.latitude],
-            },
-            properties: FeatureProperties {
-                id: p.id,
-                name: p.name,
-                legal_form: p.legal_form,
-                municipality_id: p.municipality_id,
-                topics: p.topics,
-                forms: p.forms,
-                participation_intent: p.participation_intent,
-                label: p.label,
-            },
-        })
-        .collect();
+    let features = features(points, view);
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
         .json(FeatureCollection {
@@ -136,6 +116,59 @@ pub async fn map(
             features,
             truncated,
         }))
+}
+
+/// One feature per place that has a position after the redaction. Points
+/// come ordered by entry: the consecutive points of an entry are its places
+/// on the map (the SQL already left out hidden positions for the public).
+fn features(points: Vec<search::MapPoint>, view: DirectoryView) -> Vec<Feature> {
+    let mut features = Vec::with_capacity(points.len());
+    let mut points = points.into_iter().peekable();
+    while let Some(first) = points.next() {
+        let id = first.resource.id;
+        let mut places = vec![place(&first)];
+        while let Some(next) = points.next_if(|p| p.resource.id == id) {
+            places.push(place(&next));
+        }
+        let entry = redact(stored_entry(first.resource, places, None), view);
+        for place in &entry.locations {
+            let (Some(latitude), Some(longitude)) = (place.latitude, place.longitude) else {
+                continue;
+            };
+            features.push(Feature {
+                kind: "Feature",
+                id: entry.id,
+                geometry: PointGeometry {
+                    kind: "Point",
+                    coordinates: [longitude, latitude],
+                },
+                properties: FeatureProperties {
+                    id: entry.id,
+                    name: entry.name.clone(),
+                    legal_form: entry.legal_form.as_str().to_owned(),
+                    municipality_id: entry.municipality_id,
+                    topics: entry.topics.clone(),
+                    forms: entry.forms.clone(),
+                    participation_intent: entry.participation_intent.as_str().to_owned(),
+                    label: place.label.clone(),
+                },
+            });
+        }
+    }
+    features
+}
+
+fn place(p: &search::MapPoint) -> Place {
+    Place {
+        id: p.location_id,
+        label: p.label.clone(),
+        postal_code: p.postal_code.clone(),
+        prefecture: p.prefecture.clone(),
+        city: p.city.clone(),
+        street: p.street.clone(),
+        latitude: Some(p.latitude),
+        longitude: Some(p.longitude),
+    }
 }
 
 /// A node of the topic hierarchy, shaped for a sunburst chart.
