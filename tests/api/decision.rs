@@ -530,3 +530,79 @@ async fn a_department_of_another_municipality_cannot_decide() {
     .await;
     assert_eq!(case["status"], "awaiting_decision", "nothing changed");
 }
+
+/// Step 6 has one door. `adopted` and `not_adopted` sent to `/transitions`
+/// are refused for everyone, the lead department included, pointing to
+/// `/decision`; the case stays where it was and no TRIP appears. The
+/// decision then adopts it and creates the TRIP in the same transaction.
+#[tokio::test]
+async fn a_decision_cannot_be_made_as_a_transition() {
+    let app = TestApp::spawn().await;
+    let case = app.case().to(Status::AwaitingDecision).await;
+    let id = case.id.clone();
+    for who in [Who::Department, Who::Desk] {
+        for to in ["adopted", "not_adopted"] {
+            let refused = app
+                .transition(
+                    &id,
+                    who,
+                    json!({"to": to, "reason": "決定したい", "note_for_proposer": "お知らせ"}),
+                )
+                .await;
+            let body = problem(refused, StatusCode::CONFLICT).await;
+            assert_eq!(
+                body["decision"],
+                format!("/v1/proposals/{id}/decision"),
+                "{who:?} → {to}: {body}"
+            );
+            assert_eq!(body["current_status"], "awaiting_decision");
+            assert_eq!(body["can_decide"], who == Who::Department, "{who:?}");
+        }
+    }
+    // Nothing moved, nothing was created.
+    let now = json(
+        app.get(&format!("/v1/proposals/{id}"), Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["status"], "awaiting_decision");
+    assert_eq!(now["closed_at"], Value::Null);
+    let trips = json(app.get("/v1/trips", Who::Desk).await, StatusCode::OK).await;
+    assert!(
+        trips["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|t| t["proposal_id"] != id.as_str()),
+        "no TRIP without a decision: {trips}"
+    );
+    // Allowed moves offered at any step never include a decision.
+    let early = app.case().to(Status::Organizing).await;
+    let refused = app
+        .transition(&early.id, Who::Desk, json!({"to": "logic_model"}))
+        .await;
+    let body = problem(refused, StatusCode::CONFLICT).await;
+    let allowed: Vec<&str> = body["allowed_moves"]
+        .as_array()
+        .expect("allowed_moves")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(!allowed.is_empty());
+    assert!(
+        allowed
+            .iter()
+            .all(|m| *m != "adopted" && *m != "not_adopted"),
+        "{allowed:?}"
+    );
+    // Through its own door the decision adopts and creates the TRIP.
+    let mut case = case;
+    case.decide(Status::Adopted).await;
+    let trip = case.trip_id();
+    let trip = json(
+        app.get(&format!("/v1/trips/{trip}"), Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(trip["proposal_id"], id.as_str());
+}

@@ -56,6 +56,57 @@ async fn every_foreign_key_has_an_index_and_every_table_a_created_at() {
     );
 }
 
+/// diesel's `32-column-tables` feature stays enough (the 64-column one
+/// costs compile time): no table has more than 32 columns. `resources` has
+/// exactly 32 (its search tokens and points among them): a new column there
+/// must move another out first.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_table_has_more_than_32_columns() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let wide: Vec<Name> = diesel::sql_query(
+        "SELECT c.relname || ' (' || count(*) || ')' AS name
+         FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+         GROUP BY c.relname
+         HAVING count(*) > 32",
+    )
+    .load(&mut conn)
+    .await
+    .expect("query");
+    assert!(
+        wide.is_empty(),
+        "tables with more than 32 columns: {wide:?}"
+    );
+}
+
+/// Every event kind the API writes is one the database accepts, and the
+/// other way round: the CHECK constraint on `proposal_events.kind` lists
+/// exactly `EventKind::ALL`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_accepts_exactly_the_event_kinds_the_api_writes() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let allowed: Vec<Name> = diesel::sql_query(
+        "SELECT (regexp_matches(pg_get_constraintdef(oid), '''([a-z_]+)''', 'g'))[1] AS name
+         FROM pg_constraint WHERE conname = 'proposal_events_kind_check'",
+    )
+    .load(&mut conn)
+    .await
+    .expect("query");
+    let mut allowed: Vec<String> = allowed.into_iter().map(|n| n.name).collect();
+    allowed.sort();
+    let mut written: Vec<String> = living_gate_api::record::EventKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    written.sort();
+    assert!(!written.is_empty());
+    assert_eq!(allowed, written);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_audit_log_refuses_update_delete_and_truncate() {
     let app = TestApp::spawn().await;

@@ -1,0 +1,142 @@
+//! `GET /v1/kpis`: a fiscal year's KPIs with their definitions and its
+//! twelve months.
+
+use crate::auth::Caller;
+use crate::http::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use living_gate_db::kpi::{self as db};
+use living_gate_db::pool;
+use living_gate_domain::kpi::{
+    self, IndicatorProgress, Measure, Report, ReportInputs, Targets, WaitingCase, FIGURE_HEADERS,
+};
+use living_gate_domain::workflow::Status;
+use living_gate_domain::{authorize, csv, Action};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::kpis::inputs::{check_year, facts, wants_csv, Format, Sources};
+
+const WAITING_LISTED: i64 = 20;
+const INDICATORS_LISTED: i64 = 200;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct KpiParams {
+    /// The fiscal year (April–March, Japan time); default: the current one.
+    #[param(minimum = 2000, maximum = 2200, example = 2026)]
+    pub fiscal_year: Option<i32>,
+    pub format: Option<Format>,
+}
+
+/// The fiscal year's KPIs: proposals received, days to the start of
+/// coordination (and the cases still waiting), conversion, TRIPs and
+/// community supports against their targets, the funnel, the duration of
+/// every step, hearings, matches and indicator progress, each with its
+/// `definition`, plus the twelve months. Exact: a write is counted in the
+/// same transaction. `Accept: text/csv` gives one row per figure.
+#[utoipa::path(tag = "kpis", params(KpiParams), security(("bearer" = [])),
+    responses((status = 200, description = "The figures of the fiscal year", content(
+            (Report = "application/json"),
+            (String = "text/csv", example = "\u{feff}\"period\",\"metric\",\"key\",\"value\",\"numerator\",\"denominator\",\"unit\",\"definition\"\r\n\"FY2026\",\"conversion\",\"rate_of_decided\",\"0.5\",\"1\",\"2\",\"ratio\",\"Of the cases received in the period: …\"\r\n"))),
+        (status = 403, description = "Only the desk, admins and analysts read KPIs", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/kpis")]
+pub async fn report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    params: web::Query<KpiParams>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ReadKpis)?;
+    let now = Utc::now();
+    let fiscal_year = check_year(
+        "fiscal_year",
+        params
+            .fiscal_year
+            .unwrap_or_else(|| living_gate_domain::fiscal::fiscal_year(now)),
+    )?;
+    let mut conn = pool::connection(&state.pool).await?;
+    // One snapshot for every part of the report.
+    let report = conn
+        .build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(async |conn| {
+            // The months of the report show the coordination median only.
+            let sources = Sources {
+                metrics: None,
+                monthly: Some(&[Measure::FirstContactToCoordination]),
+                yearly: None,
+            };
+            let facts = facts(conn, fiscal_year, fiscal_year, sources).await?;
+            let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
+            let fy_end = NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).unwrap_or(NaiveDate::MAX);
+            let fy_start = kpi::months_of(fiscal_year)[0];
+            let mut indicators =
+                db::indicator_progress(conn, fy_start, fy_end, INDICATORS_LISTED + 1).await?;
+            let truncated = indicators.len() as i64 > INDICATORS_LISTED;
+            indicators.truncate(INDICATORS_LISTED as usize);
+            let target = db::target(conn, fiscal_year).await?;
+            let supported_resources = db::supported_resources(conn, fiscal_year).await?;
+            Ok::<_, ApiError>(kpi::report(ReportInputs {
+                fiscal_year,
+                facts,
+                waiting_oldest: waiting.into_iter().map(waiting_case).collect(),
+                indicators: indicators.into_iter().map(indicator).collect(),
+                indicators_truncated: truncated,
+                targets: target
+                    .map(|t| Targets {
+                        proposals_received: t.proposals_received.map(i64::from),
+                        trips_started: Some(i64::from(t.trips_started)),
+                        community_supports: t.community_supports.map(i64::from),
+                    })
+                    .unwrap_or_default(),
+                supported_resources,
+                now,
+            }))
+        })
+        .await?;
+    if wants_csv(&req, params.format) {
+        let rows = report.rows();
+        return Ok(crate::http::download::csv(
+            &format!("kpis-FY{fiscal_year}"),
+            csv::document(&FIGURE_HEADERS, rows.iter().map(|r| r.cells())),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept"))
+        .json(report))
+}
+
+fn waiting_case(row: db::WaitingRow) -> WaitingCase {
+    WaitingCase {
+        reference: row.reference,
+        status: Status::ALL
+            .into_iter()
+            .find(|s| s.as_str() == row.status)
+            .unwrap_or(Status::Received),
+        first_contact_at: row.first_contact_at,
+        received_at: row.received_at,
+        age_days: 0.0,
+    }
+}
+
+fn indicator(row: db::IndicatorRow) -> IndicatorProgress {
+    let mut progress = IndicatorProgress {
+        trip_id: row.trip_id,
+        trip_title: row.trip_title,
+        indicator_id: row.indicator_id,
+        indicator: row.indicator,
+        unit: row.unit,
+        baseline: row.baseline,
+        target: row.target,
+        latest_value: row.latest_value,
+        measured_on: row.measured_on,
+        progress: None,
+    };
+    progress.compute_progress();
+    progress
+}

@@ -1,0 +1,227 @@
+//! `GET /v1/kpis/targets` and `PUT /v1/kpis/targets/{fiscal_year}`: the
+//! targets the KPIs are reported against.
+
+use crate::auth::Caller;
+use crate::http::etag::{etag, OptionalIfMatch};
+use crate::http::problem::{ApiError, ApiResult};
+use crate::record::{self, EventKind};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use living_gate_db::kpi::{self as db, TargetValues};
+use living_gate_db::pool;
+use living_gate_domain::{authorize, csv, Action};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::kpis::inputs::{check_year, wants_csv, Format};
+
+/// The targets of a fiscal year.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"fiscal_year": 2026, "trips_started": 1, "community_supports": null,
+    "proposals_received": null, "updated_at": "2026-04-01T00:00:00Z", "version": 1}))]
+pub struct KpiTarget {
+    pub fiscal_year: i32,
+    /// KPI 4: TRIPs started (seed 000: at least 1 in FY2026).
+    pub trips_started: i32,
+    /// KPI 5: TRIPs supporting community activity.
+    pub community_supports: Option<i32>,
+    /// KPI 1: proposals received.
+    pub proposals_received: Option<i32>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<db::Target> for KpiTarget {
+    fn from(t: db::Target) -> KpiTarget {
+        KpiTarget {
+            fiscal_year: t.fiscal_year,
+            trips_started: t.trips_started,
+            community_supports: t.community_supports,
+            proposals_received: t.proposals_received,
+            updated_at: t.updated_at,
+            version: t.version,
+        }
+    }
+}
+
+/// Every fiscal year's targets.
+#[derive(Serialize, ToSchema)]
+pub struct KpiTargets {
+    /// Newest fiscal year first; one row per year (2000–2200), so never more than 201.
+    pub items: Vec<KpiTarget>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsParams {
+    pub format: Option<Format>,
+}
+
+/// The targets of every fiscal year that has them.
+#[utoipa::path(tag = "kpis", params(TargetsParams), security(("bearer" = [])),
+    responses((status = 200, description = "The targets", content(
+            (KpiTargets = "application/json"),
+            (String = "text/csv", example = "\u{feff}\"fiscal_year\",\"trips_started\",\"community_supports\",\"proposals_received\",\"updated_at\"\r\n\"2026\",\"1\",\"\",\"\",\"2026-04-01T00:00:00+00:00\"\r\n"))),
+        (status = 403, description = "Only the desk, admins and analysts read KPIs", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/kpis/targets")]
+pub async fn targets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    params: web::Query<TargetsParams>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ReadKpis)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let items: Vec<KpiTarget> = db::targets(&mut conn)
+        .await?
+        .into_iter()
+        .map(KpiTarget::from)
+        .collect();
+    if wants_csv(&req, params.format) {
+        let optional = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+        let rows = items.iter().map(|t| {
+            vec![
+                t.fiscal_year.to_string(),
+                t.trips_started.to_string(),
+                optional(t.community_supports),
+                optional(t.proposals_received),
+                t.updated_at.to_rfc3339(),
+            ]
+        });
+        let body = csv::document(
+            &[
+                "fiscal_year",
+                "trips_started",
+                "community_supports",
+                "proposals_received",
+                "updated_at",
+            ],
+            rows,
+        );
+        return Ok(crate::http::download::csv("kpi-targets", body));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept"))
+        .json(KpiTargets { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"trips_started": 2, "community_supports": 1}))]
+pub struct SetTargets {
+    #[schema(minimum = 0, maximum = 100000)]
+    pub trips_started: i32,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub community_supports: Option<i32>,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub proposals_received: Option<i32>,
+}
+
+/// Sets the targets of a fiscal year (desk, admin): creates them (201), or
+/// replaces them (200) with the `If-Match` of the version read (428
+/// without it, 412 when stale).
+#[utoipa::path(tag = "kpis", request_body = SetTargets, security(("bearer" = [])),
+    params(("fiscal_year" = i32, Path, minimum = 2000, maximum = 2200, example = 2026),
+        ("If-Match" = Option<String>, Header, description = "The ETag you read; required when the targets exist")),
+    responses((status = 200, description = "Replaced", body = KpiTarget, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = KpiTarget, headers(("ETag" = String))),
+        (status = 403, description = "Only the desk and admins set targets", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[put("/kpis/targets/{fiscal_year}")]
+pub async fn set_targets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    fiscal_year: web::Path<i32>,
+    if_match: OptionalIfMatch,
+    body: web::Json<SetTargets>,
+) -> ApiResult<HttpResponse> {
+    authorize(&caller.actor, Action::ManageKpiTargets)?;
+    let fiscal_year = check_year("fiscal_year", *fiscal_year)?;
+    for (field, value) in [
+        ("trips_started", Some(body.trips_started)),
+        ("community_supports", body.community_supports),
+        ("proposals_received", body.proposals_received),
+    ] {
+        if value.is_some_and(|v| !(0..=100_000).contains(&v)) {
+            return Err(ApiError::validation(
+                field,
+                "out_of_range",
+                "must be between 0 and 100000",
+            ));
+        }
+    }
+    let values = TargetValues {
+        fiscal_year,
+        trips_started: body.trips_started,
+        community_supports: body.community_supports,
+        proposals_received: body.proposals_received,
+        updated_by: Some(caller.actor.id),
+    };
+    let mut conn = pool::connection(&state.pool).await?;
+    let (row, created) = conn
+        .transaction(async |conn| {
+            let before = db::target_for_update(conn, fiscal_year).await?;
+            let (row, created) = match (before, &if_match.0) {
+                (None, Some(_)) => return Err(ApiError::PreconditionFailed),
+                (Some(_), None) => return Err(ApiError::PreconditionRequired),
+                (Some(before), Some(if_match)) => {
+                    if_match.check(before.version)?;
+                    let after = db::update_target(conn, &values).await?;
+                    record(
+                        conn,
+                        &caller,
+                        "kpi_target.update",
+                        fiscal_year,
+                        Some(&before),
+                        &after,
+                    )
+                    .await?;
+                    (after, false)
+                }
+                (None, None) => {
+                    // Another request may create them between our read and insert.
+                    let row = db::insert_target(conn, &values)
+                        .await?
+                        .ok_or(ApiError::PreconditionRequired)?;
+                    record(conn, &caller, "kpi_target.create", fiscal_year, None, &row).await?;
+                    (row, true)
+                }
+            };
+            Ok::<_, ApiError>((row, created))
+        })
+        .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(KpiTarget::from(row)))
+}
+
+async fn record(
+    conn: &mut living_gate_db::AsyncPgConnection,
+    caller: &Caller,
+    action: &str,
+    fiscal_year: i32,
+    before: Option<&db::Target>,
+    after: &db::Target,
+) -> ApiResult<()> {
+    record::write(
+        conn,
+        caller,
+        record::Change {
+            action: action.to_owned(),
+            target_type: "kpi_target",
+            target_id: fiscal_year.to_string(),
+            changes: living_gate_db::audit::diff(before, after),
+            event: record::FeedEvent::desk(EventKind::KpiTargetsSet),
+        },
+    )
+    .await?;
+    Ok(())
+}
