@@ -1,5 +1,5 @@
 //! Configuration from environment variables. Every variable has a documented
-//! default (README, "Configuration"); a bad value stops start-up with one
+//! default (docs/operations.md, "Configuration"); a bad value stops start-up with one
 //! line naming the variable.
 
 use std::net::SocketAddr;
