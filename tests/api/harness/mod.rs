@@ -19,12 +19,14 @@ mod fixtures;
 mod responses;
 
 pub use app::{DeadDatabase, TestApp};
-pub use case::logic_model;
+pub use case::{logic_model, Case};
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};
 
 /// The access-token claims, for tests that forge tokens.
 pub use living_gate_api::auth::tokens::Claims;
+/// What happened, as the change feed names it.
+pub use living_gate_api::record::EventKind;
 /// The departments the reference data gives Zama.
 pub use living_gate_api::startup::demo_data::ZAMA_DEPARTMENTS;
 

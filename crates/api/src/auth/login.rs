@@ -239,9 +239,20 @@ pub async fn refresh(
                 return Ok(Err("inactive"));
             };
             auth_tokens::mark_spent(conn, stored.id).await?;
-            Ok(Ok(
-                start_session(conn, &state, &user, stored.family_id).await?
-            ))
+            let pair = start_session(conn, &state, &user, stored.family_id).await?;
+            record::audit_only(
+                conn,
+                None,
+                &meta,
+                SessionEvent {
+                    action: "auth.refresh",
+                    target_type: "user",
+                    target_id: Some(user.id.to_string()),
+                    changes: json!({ "family_id": stored.family_id }),
+                },
+            )
+            .await?;
+            Ok(Ok(pair))
         })
         .await?;
     match outcome {

@@ -1,0 +1,269 @@
+//! Every write records itself (`crates/api/src/record.rs`): each write
+//! operation of the generated OpenAPI document is performed by a caller
+//! allowed to, and must leave an audit row naming its action and target and
+//! feed events of the expected kinds, each seen in `GET /v1/events` by
+//! exactly its audience. Session operations (sign-in, refresh, logout, the
+//! client-credentials grant) change no resource: an audit row and no event.
+//!
+//! [`WRITES`] is the one table. An operation of the document without a row
+//! fails [`every_write_operation_has_a_row_and_every_row_an_operation`], so
+//! a new endpoint must say what it records and who sees it; that test also
+//! checks that every [`EventKind`] is expected of some row, and the room
+//! tests check that each row's expected kinds really are appended.
+//!
+//! - here: the table, the coverage test, and one test per room;
+//! - [`perform`]: how each operation is performed, setup included;
+//! - [`checks`]: what it must have recorded (read from the database) and
+//!   who sees it (read from each caller's feed).
+
+mod checks;
+mod perform;
+
+use crate::harness::{openapi_document, EventKind, TestApp, Who};
+use checks::{check_audience, check_audit, check_kinds, feed_end, Marks};
+use perform::prepare;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use EventKind as K;
+use Room::{Admin, Auth, Desk, Directory, Kpis};
+
+/// Who sees an event in the feed, among those who may read it (analysts and
+/// admins get 403 whatever the event, anonymous callers 401).
+type Audience = &'static [Who];
+
+/// Reference data, accounts, taxonomy, surveys, KPI targets.
+const DESK: Audience = &[Who::Desk];
+/// A directory entry: every member of staff.
+const STAFF: Audience = &[Who::Desk, Who::Department, Who::OtherDepartment];
+/// A new case of the partner nobody else is involved in yet.
+const NEW_CASE: Audience = &[Who::Desk, Who::Partner];
+/// A shared event of the partner's case in which the department is involved.
+const CASE_SHARED: Audience = &[Who::Desk, Who::Department, Who::Partner];
+/// An internal event of that case, or the department's own hearing or match.
+const CASE_INTERNAL: Audience = &[Who::Desk, Who::Department];
+/// The other department's hearing or match on that case: its business only.
+const OTHER_DEPARTMENTS: Audience = &[Who::Desk, Who::OtherDepartment];
+
+/// The callers whose feed answers 200.
+const FEED_READERS: [Who; 5] = [
+    Who::Desk,
+    Who::Department,
+    Who::OtherDepartment,
+    Who::Partner,
+    Who::OtherPartner,
+];
+
+/// The OpenAPI tags' rooms, one test each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Room {
+    Auth,
+    Admin,
+    Desk,
+    Directory,
+    Kpis,
+}
+
+/// A write operation and what it must record.
+struct Write {
+    room: Room,
+    /// `METHOD /path/{template}` as the document names it.
+    op: &'static str,
+    /// The audit row: its action and the type of its target.
+    audit: (&'static str, &'static str),
+    /// The feed events it appends and who sees each; none for a session
+    /// operation (`record::audit_only`).
+    events: &'static [(EventKind, Audience)],
+}
+
+const fn write(
+    room: Room,
+    op: &'static str,
+    audit: (&'static str, &'static str),
+    events: &'static [(EventKind, Audience)],
+) -> Write {
+    Write {
+        room,
+        op,
+        audit,
+        events,
+    }
+}
+
+/// Every write operation; how each is performed is in [`prepare`].
+#[rustfmt::skip]
+const WRITES: &[Write] = &[
+    // Sessions: audited, no feed event.
+    write(Auth, "POST /v1/auth/login", ("auth.login", "user"), &[]),
+    write(Auth, "POST /v1/auth/refresh", ("auth.refresh", "user"), &[]),
+    write(Auth, "POST /v1/auth/logout", ("auth.logout", "user"), &[]),
+    write(Auth, "POST /v1/auth/token", ("auth.client_credentials", "service_account"), &[]),
+    // Reference data and accounts: the desk's.
+    write(Admin, "POST /v1/municipalities", ("municipality.create", "municipality"), &[(K::MunicipalityCreated, DESK)]),
+    write(Admin, "PATCH /v1/municipalities/{id}", ("municipality.update", "municipality"), &[(K::MunicipalityUpdated, DESK)]),
+    write(Admin, "POST /v1/departments", ("department.create", "department"), &[(K::DepartmentCreated, DESK)]),
+    write(Admin, "PATCH /v1/departments/{id}", ("department.update", "department"), &[(K::DepartmentUpdated, DESK)]),
+    write(Admin, "POST /v1/departments/{id}/invitations", ("user.invite", "user"), &[(K::UserInvited, DESK)]),
+    write(Admin, "POST /v1/organizations", ("organization.create", "organization"), &[(K::OrganizationCreated, DESK)]),
+    write(Admin, "PATCH /v1/organizations/{id}", ("organization.update", "organization"), &[(K::OrganizationUpdated, DESK)]),
+    write(Admin, "POST /v1/organizations/{id}/invitations", ("user.invite", "user"), &[(K::UserInvited, DESK)]),
+    write(Admin, "POST /v1/invitations/{token}/accept", ("user.accept_invitation", "user"), &[(K::InvitationAccepted, DESK)]),
+    write(Admin, "POST /v1/users", ("user.invite", "user"), &[(K::UserInvited, DESK)]),
+    write(Admin, "PATCH /v1/users/{id}", ("user.update", "user"), &[(K::UserUpdated, DESK)]),
+    write(Admin, "POST /v1/service-accounts", ("service_account.create", "service_account"), &[(K::ServiceAccountCreated, DESK)]),
+    write(Admin, "PATCH /v1/service-accounts/{id}", ("service_account.update", "service_account"), &[(K::ServiceAccountUpdated, DESK)]),
+    // Cases: those who may see the case; a department's hearing or match is its own.
+    write(Desk, "POST /v1/proposals", ("proposal.create", "proposal"), &[(K::Created, NEW_CASE)]),
+    write(Desk, "PATCH /v1/proposals/{id}", ("proposal.update", "proposal"), &[(K::ProposalUpdated, CASE_SHARED)]),
+    write(Desk, "POST /v1/proposals/{id}/transitions", ("proposal.update", "proposal"), &[(K::StatusChanged, CASE_SHARED)]),
+    write(Desk, "POST /v1/proposals/{id}/hearings", ("hearing.create", "hearing"), &[(K::HearingRequested, OTHER_DEPARTMENTS)]),
+    write(Desk, "PATCH /v1/hearings/{id}", ("hearing.update", "hearing"), &[(K::HearingAnswered, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/proposals/{id}/messages", ("message.create", "message"), &[(K::MessagePosted, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/proposals/{id}/matches", ("match.create", "match"), &[(K::MatchProposed, OTHER_DEPARTMENTS)]),
+    write(Desk, "POST /v1/matches/{id}/accept", ("match.update", "match"), &[(K::MatchAccepted, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/matches/{id}/decline", ("match.update", "match"), &[(K::MatchDeclined, CASE_INTERNAL)]),
+    write(Desk, "PUT /v1/proposals/{id}/logic-model", ("logic_model.create", "proposal"), &[(K::LogicModelSaved, CASE_SHARED)]),
+    write(Desk, "POST /v1/proposals/{id}/decision", ("proposal.update", "proposal"), &[(K::StatusChanged, CASE_SHARED), (K::TripCreated, CASE_SHARED)]),
+    write(Desk, "PATCH /v1/trips/{id}", ("trip.update", "trip"), &[(K::TripUpdated, CASE_SHARED)]),
+    write(Desk, "POST /v1/trips/{id}/measurements", ("trip.measurement", "trip"), &[(K::MeasurementRecorded, CASE_SHARED)]),
+    write(Desk, "PUT /v1/trips/{id}/supported-resources", ("trip.supported_resources", "trip"), &[(K::TripSupportedResourcesReplaced, CASE_INTERNAL)]),
+    // The directory: entries for all staff, the rest for the desk.
+    write(Directory, "POST /v1/resources", ("resource.create", "resource"), &[(K::ResourceCreated, STAFF)]),
+    write(Directory, "PATCH /v1/resources/{id}", ("resource.update", "resource"), &[(K::ResourceUpdated, STAFF)]),
+    write(Directory, "POST /v1/resources/import", ("resource.import", "resource"), &[(K::ResourceImported, STAFF)]),
+    write(Directory, "POST /v1/taxonomy-terms", ("taxonomy_term.create", "taxonomy_term"), &[(K::TaxonomyTermCreated, DESK)]),
+    write(Directory, "POST /v1/surveys", ("survey.create", "survey"), &[(K::SurveyCreated, DESK)]),
+    write(Directory, "POST /v1/surveys/{id}/recipients", ("survey_recipient.create", "survey_recipient"), &[(K::SurveyRecipientAdded, DESK)]),
+    write(Directory, "POST /v1/surveys/{id}/recipients/{recipient_id}/answer", ("survey_recipient.update", "survey_recipient"), &[(K::SurveyAnswered, STAFF), (K::SurveyRecipientAnswered, DESK)]),
+    // KPI targets: the desk's.
+    write(Kpis, "PUT /v1/kpis/targets/{fiscal_year}", ("kpi_target.update", "kpi_target"), &[(K::KpiTargetsSet, DESK)]),
+];
+
+/// The operations `record::audit_only` is for.
+const SESSION_OPERATIONS: [&str; 4] = [
+    "POST /v1/auth/login",
+    "POST /v1/auth/refresh",
+    "POST /v1/auth/logout",
+    "POST /v1/auth/token",
+];
+
+fn documented_writes() -> BTreeSet<String> {
+    let doc: Value =
+        serde_json::from_str(&openapi_document().to_json().expect("json")).expect("json");
+    let mut writes = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            if ["post", "put", "patch", "delete"].contains(&method.as_str()) {
+                writes.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    writes
+}
+
+#[test]
+fn every_write_operation_has_a_row_and_every_row_an_operation() {
+    let documented = documented_writes();
+    let table: BTreeSet<String> = WRITES.iter().map(|w| w.op.to_owned()).collect();
+    assert_eq!(table.len(), WRITES.len(), "an operation with two rows");
+    let missing: Vec<&String> = documented.difference(&table).collect();
+    assert!(
+        missing.is_empty(),
+        "write operations with no row in WRITES (say what they record and who sees it): {missing:?}"
+    );
+    let stale: Vec<&String> = table.difference(&documented).collect();
+    assert!(
+        stale.is_empty(),
+        "rows of WRITES for operations the document lacks: {stale:?}"
+    );
+
+    let expected: BTreeSet<&str> = WRITES
+        .iter()
+        .flat_map(|w| w.events.iter().map(|(kind, _)| kind.as_str()))
+        .collect();
+    let unexpected: Vec<&str> = EventKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| !expected.contains(k))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "event kinds no write is expected to append: {unexpected:?}"
+    );
+
+    for write in WRITES {
+        let session = SESSION_OPERATIONS.contains(&write.op);
+        assert_eq!(
+            write.events.is_empty(),
+            session,
+            "{}: only session operations append no feed event",
+            write.op
+        );
+        for (kind, audience) in write.events {
+            assert!(
+                audience.iter().all(|who| FEED_READERS.contains(who)),
+                "{} {kind:?}: an audience names only callers who may read the feed",
+                write.op
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_are_audited_and_append_no_event() {
+    walk(Auth).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_writes_record_themselves() {
+    walk(Admin).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desk_writes_record_themselves() {
+    walk(Desk).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn directory_writes_record_themselves() {
+    walk(Directory).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kpi_writes_record_themselves() {
+    walk(Kpis).await;
+}
+
+/// Performs every write of `room` on one app and checks what it recorded;
+/// fails with every problem found, each naming its operation.
+async fn walk(room: Room) {
+    let app = TestApp::spawn().await;
+    let mut problems = Vec::new();
+    for write in WRITES.iter().filter(|w| w.room == room) {
+        problems.extend(perform_and_check(&app, write).await);
+    }
+    assert!(
+        problems.is_empty(),
+        "writes that do not record themselves as expected:\n{}",
+        problems.join("\n")
+    );
+}
+
+async fn perform_and_check(app: &TestApp, write: &Write) -> Vec<String> {
+    let op = write.op;
+    let call = prepare(app, op).await;
+    let cursor = feed_end(app).await;
+    let before = Marks::take(app).await;
+    let (status, body) = call.send(app, op).await;
+    if status != call.status {
+        return vec![format!(
+            "{op}: expected {}, got {status}: {body}",
+            call.status
+        )];
+    }
+    let audit = before.audit_since(app).await;
+    let events = before.events_since(app).await;
+    let mut problems = check_audit(write, &call.target, &body, &audit, &events);
+    problems.extend(check_kinds(write, &events));
+    problems.extend(check_audience(app, write, &cursor, &events).await);
+    problems
+}

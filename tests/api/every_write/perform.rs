@@ -1,0 +1,430 @@
+//! How each write operation is performed: what it needs built first (a
+//! case at the right step, an entry, a survey, a token …) and the request.
+
+use crate::harness::{etag_of, json, Case, TestApp, Who, PASSWORD};
+use living_gate_domain::workflow::Status;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// One request, ready to send, and what its audit row must name.
+pub(super) struct Call {
+    who: Who,
+    method: Method,
+    path: String,
+    body: Body,
+    if_match: Option<String>,
+    /// The expected status.
+    pub(super) status: StatusCode,
+    pub(super) target: Target,
+}
+
+enum Body {
+    Json(Value),
+    Csv(String),
+}
+
+/// The audit row's `target_id`.
+pub(super) enum Target {
+    Is(String),
+    /// A field of the response (a JSON pointer).
+    Field(&'static str),
+    /// The directory entry the operation's feed event is about.
+    EntryOfEvent,
+}
+
+impl Call {
+    /// A JSON request expecting 200, whose target is the response's `id`.
+    fn new(who: Who, op: &str, path: String, body: Value) -> Call {
+        let (method, _) = op.split_once(' ').expect("METHOD /path");
+        Call {
+            who,
+            method: method.parse().expect("method"),
+            path,
+            body: Body::Json(body),
+            if_match: None,
+            status: StatusCode::OK,
+            target: Target::Field("/id"),
+        }
+    }
+
+    fn created(mut self) -> Call {
+        self.status = StatusCode::CREATED;
+        self
+    }
+
+    fn status(mut self, status: StatusCode) -> Call {
+        self.status = status;
+        self
+    }
+
+    fn if_match(mut self, etag: impl Into<String>) -> Call {
+        self.if_match = Some(etag.into());
+        self
+    }
+
+    fn target(mut self, target: Target) -> Call {
+        self.target = target;
+        self
+    }
+
+    fn target_is(self, id: impl ToString) -> Call {
+        self.target(Target::Is(id.to_string()))
+    }
+
+    fn csv(mut self, csv: String) -> Call {
+        self.body = Body::Csv(csv);
+        self
+    }
+
+    pub(super) async fn send(&self, app: &TestApp, op: &str) -> (StatusCode, Value) {
+        let mut request = app.request(self.method.clone(), &self.path, self.who);
+        if let Some(etag) = &self.if_match {
+            request = request.header("If-Match", etag);
+        }
+        request = match &self.body {
+            Body::Json(body) => request.json(body),
+            Body::Csv(csv) => request.header("content-type", "text/csv").body(csv.clone()),
+        };
+        let response = request.send().await.unwrap_or_else(|e| panic!("{op}: {e}"));
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+/// Builds what `op` needs and returns the request that performs it.
+pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
+    let f = &app.fixtures;
+    let call = |who: Who, path: String, body: Value| Call::new(who, op, path, body);
+    match op {
+        "POST /v1/auth/login" => call(
+            Who::Anonymous,
+            "/v1/auth/login".into(),
+            json!({"email": f.account(Who::Desk).email, "password": PASSWORD}),
+        )
+        .target_is(f.account(Who::Desk).id),
+        "POST /v1/auth/refresh" => {
+            let pair = login(app, Who::Partner).await;
+            call(
+                Who::Anonymous,
+                "/v1/auth/refresh".into(),
+                json!({"refresh_token": pair["refresh_token"]}),
+            )
+            .target_is(f.account(Who::Partner).id)
+        }
+        "POST /v1/auth/logout" => call(Who::Desk, "/v1/auth/logout".into(), json!({}))
+            .status(StatusCode::NO_CONTENT)
+            .target_is(f.account(Who::Desk).id),
+        "POST /v1/auth/token" => {
+            let account = service_account(app).await;
+            call(Who::Anonymous, "/v1/auth/token".into(),
+                json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}))
+            .target_is(text(&account, "/id"))
+        }
+
+        "POST /v1/municipalities" => call(Who::Admin, "/v1/municipalities".into(),
+            json!({"code": "142051", "name": "藤沢市", "name_kana": "ふじさわし", "name_en": "Fujisawa"}))
+        .created(),
+        "PATCH /v1/municipalities/{id}" => {
+            let path = format!("/v1/municipalities/{}", f.ebina);
+            call(Who::Admin, path.clone(), json!({"name_kana": "えびなし"}))
+                .if_match(app.etag(&path, Who::Admin).await)
+        }
+        "POST /v1/departments" => call(Who::Admin, "/v1/departments".into(),
+            json!({"municipality_id": f.zama, "code": "every-write", "name": "試験課", "name_en": "Test Division"}))
+        .created(),
+        "PATCH /v1/departments/{id}" => {
+            let path = format!("/v1/departments/{}", f.chiiki_fukushi);
+            call(Who::Admin, path.clone(), json!({"name_en": "Community Welfare Division"}))
+                .if_match(app.etag(&path, Who::Admin).await)
+        }
+        "POST /v1/departments/{id}/invitations" => call(
+            Who::Admin,
+            format!("/v1/departments/{}/invitations", f.shimin_kyodo),
+            json!({"email": "shokuin@test.example.jp", "display_name": "招待 職員"}),
+        )
+        .created()
+        .target(Target::Field("/user_id")),
+        "POST /v1/organizations" => call(
+            Who::Desk,
+            "/v1/organizations".into(),
+            json!({"name": "記録株式会社", "kind": "company"}),
+        )
+        .created(),
+        "PATCH /v1/organizations/{id}" => {
+            let path = format!("/v1/organizations/{}", f.partner_org);
+            call(Who::Desk, path.clone(), json!({"website": "https://test.example.jp"}))
+                .if_match(app.etag(&path, Who::Desk).await)
+        }
+        "POST /v1/organizations/{id}/invitations" => call(
+            Who::Desk,
+            format!("/v1/organizations/{}/invitations", f.partner_org),
+            json!({"email": "suzuki@test.example.jp", "display_name": "鈴木"}),
+        )
+        .created()
+        .target(Target::Field("/user_id")),
+        "POST /v1/invitations/{token}/accept" => {
+            let token = invitation_token(app).await;
+            call(
+                Who::Anonymous,
+                format!("/v1/invitations/{token}/accept"),
+                json!({"password": PASSWORD, "display_name": "受諾 花子"}),
+            )
+        }
+        "POST /v1/users" => call(
+            Who::Admin,
+            "/v1/users".into(),
+            json!({"email": "bunseki@test.example.jp", "display_name": "分析", "role": "analyst"}),
+        )
+        .created()
+        .target(Target::Field("/user_id")),
+        "PATCH /v1/users/{id}" => {
+            let path = format!("/v1/users/{}", f.account(Who::Analyst).id);
+            call(Who::Admin, path.clone(), json!({"display_name": "分析 さくら"}))
+                .if_match(app.etag(&path, Who::Admin).await)
+        }
+        "POST /v1/service-accounts" => call(
+            Who::Admin,
+            "/v1/service-accounts".into(),
+            json!({"name": "Power BI"}),
+        )
+        .created(),
+        "PATCH /v1/service-accounts/{id}" => {
+            let account = service_account(app).await;
+            call(
+                Who::Admin,
+                format!("/v1/service-accounts/{}", text(&account, "/id")),
+                json!({"name": "Power BI（企画課）"}),
+            )
+            // A new account is at version 1 (there is no GET of one).
+            .if_match("\"1\"")
+        }
+
+        "POST /v1/proposals" => call(Who::Partner, "/v1/proposals".into(),
+            json!({"kind": "proposal", "title": "記録される提案", "summary": "概要", "themes": ["other"], "channel": "web"}))
+        .created(),
+        "PATCH /v1/proposals/{id}" => {
+            let case = involved_case(app).await;
+            let path = format!("/v1/proposals/{}", case.id);
+            call(Who::Desk, path.clone(), json!({"sdg_goals": [11]}))
+                .if_match(app.etag(&path, Who::Desk).await)
+        }
+        "POST /v1/proposals/{id}/transitions" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/transitions", case.id),
+                json!({"to": "organizing"}),
+            )
+            .if_match(case_etag(app, &case).await)
+        }
+        // Of the other department, on a case the department is heard on.
+        "POST /v1/proposals/{id}/hearings" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/hearings", case.id),
+                json!({"department_id": f.chiiki_fukushi, "agenda": "追加確認"}),
+            )
+            .created()
+        }
+        "PATCH /v1/hearings/{id}" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Department,
+                format!("/v1/hearings/{}", case.hearings[0].id),
+                json!({"interest": "interested"}),
+            )
+            // Hearings have no GET of their own.
+            .if_match("*")
+        }
+        "POST /v1/proposals/{id}/messages" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/messages", case.id),
+                json!({"visibility": "internal", "body": "庁内で確認します"}),
+            )
+            .created()
+        }
+        // Of the other department, on a case the department is heard on.
+        "POST /v1/proposals/{id}/matches" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/matches", case.id),
+                json!({"department_id": f.chiiki_fukushi, "role": "support"}),
+            )
+            .created()
+        }
+        "POST /v1/matches/{id}/accept" | "POST /v1/matches/{id}/decline" => {
+            let mut case = involved_case(app).await;
+            let lead = case.propose_lead().await;
+            let verb = if op.ends_with("accept") { "accept" } else { "decline" };
+            call(
+                Who::Department,
+                format!("/v1/matches/{lead}/{verb}"),
+                json!({"reason": "所管として判断した"}),
+            )
+        }
+        "PUT /v1/proposals/{id}/logic-model" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/logic-model", case.id),
+                json!({"status": "shared", "inputs": ["空き店舗"], "activities": ["交流会"]}),
+            )
+            .created()
+            .target_is(&case.id)
+        }
+        "POST /v1/proposals/{id}/decision" => {
+            let case = app.case().to(Status::AwaitingDecision).await;
+            call(Who::Department, format!("/v1/proposals/{}/decision", case.id),
+                json!({"outcome": "adopted", "reason": "効果が見込める", "note_for_proposer": "進めます"}))
+            .if_match(case_etag(app, &case).await)
+            .target(Target::Field("/proposal/id"))
+        }
+        "PATCH /v1/trips/{id}" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            let path = format!("/v1/trips/{trip}");
+            call(Who::Department, path.clone(), json!({"status": "active"}))
+                .if_match(app.etag(&path, Who::Department).await)
+        }
+        "POST /v1/trips/{id}/measurements" => {
+            let case = app.case().to(Status::Adopted).await;
+            let indicator = case.logic_model.as_ref().expect("a shared model")["indicators"][0]
+                ["id"]
+                .clone();
+            call(
+                Who::Department,
+                format!("/v1/trips/{}/measurements", case.trip_id()),
+                json!({"indicator_id": indicator, "value": 3, "measured_on": "2026-09-30"}),
+            )
+            .created()
+            .target(Target::Field("/trip_id"))
+        }
+        "PUT /v1/trips/{id}/supported-resources" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            let resource = resource(app).await;
+            call(
+                Who::Department,
+                format!("/v1/trips/{trip}/supported-resources"),
+                json!({"resource_ids": [resource]}),
+            )
+            .target(Target::Field("/trip_id"))
+        }
+
+        "POST /v1/resources" => call(Who::Desk, "/v1/resources".into(),
+            json!({"name": "記録の会", "legal_form": "voluntary_group", "municipality_id": f.zama}))
+        .created(),
+        "PATCH /v1/resources/{id}" => {
+            let path = format!("/v1/resources/{}", resource(app).await);
+            call(Who::Desk, path.clone(), json!({"participation_intent": "maybe"}))
+                .if_match(app.etag(&path, Who::Desk).await)
+        }
+        "POST /v1/resources/import" => call(Who::Desk, "/v1/resources/import".into(), Value::Null)
+            .csv("external_key,name,legal_form,municipality\r\nevery-write,取り込みの会,任意団体,座間市\r\n".into())
+            .target(Target::EntryOfEvent),
+        "POST /v1/taxonomy-terms" => call(Who::Desk, "/v1/taxonomy-terms".into(),
+            json!({"vocabulary": "form", "code": "every-write", "label_ja": "試験", "label_en": "Test"}))
+        .created(),
+        "POST /v1/surveys" => call(Who::Desk, "/v1/surveys".into(),
+            json!({"title": "参画意向調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"}))
+        .created(),
+        "POST /v1/surveys/{id}/recipients" => {
+            let survey = survey(app).await;
+            call(Who::Desk, format!("/v1/surveys/{survey}/recipients"),
+                json!({"prospective_name": "見込み団体", "municipality_id": f.zama, "channel": "post", "sent_on": "2026-06-02"}))
+            .created()
+        }
+        // A recipient that is a directory entry: the answer updates the entry too.
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
+            let survey = survey(app).await;
+            let resource = resource(app).await;
+            let recipient = created(app, Who::Desk, &format!("/v1/surveys/{survey}/recipients"),
+                json!({"resource_id": resource, "channel": "email", "sent_on": "2026-06-02"})).await;
+            call(
+                Who::Desk,
+                format!("/v1/surveys/{survey}/recipients/{}/answer", text(&recipient, "/id")),
+                json!({"answered_on": "2026-06-20", "participation_intent": "yes"}),
+            )
+        }
+
+        // Replacing a year's targets needs the If-Match of the version read.
+        "PUT /v1/kpis/targets/{fiscal_year}" => {
+            let path = "/v1/kpis/targets/2027".to_owned();
+            let first = app
+                .request(Method::PUT, &path, Who::Desk)
+                .json(&json!({"trips_started": 2}))
+                .send()
+                .await
+                .expect("request");
+            let etag = etag_of(&first);
+            json(first, StatusCode::CREATED).await;
+            call(Who::Desk, path, json!({"trips_started": 3, "community_supports": 5}))
+                .if_match(etag)
+                .target_is(2027)
+        }
+        _ => panic!("{op} has a row in WRITES but prepare() does not know how to perform it"),
+    }
+}
+
+/// A case of the partner's organization with a hearing of the department.
+async fn involved_case(app: &TestApp) -> Case<'_> {
+    let mut case = app.case().create().await;
+    case.request_hearing(Who::Department).await;
+    case
+}
+
+async fn case_etag(app: &TestApp, case: &Case<'_>) -> String {
+    app.etag(&format!("/v1/proposals/{}", case.id), Who::Desk)
+        .await
+}
+
+/// POSTs `body` as `who`, asserting 201; returns the created resource.
+async fn created(app: &TestApp, who: Who, path: &str, body: Value) -> Value {
+    json(app.post(path, who, &body).await, StatusCode::CREATED).await
+}
+
+pub(super) fn text(value: &Value, pointer: &str) -> String {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no {pointer} in {value}"))
+        .to_owned()
+}
+
+/// A directory entry (the desk's); returns its id.
+async fn resource(app: &TestApp) -> String {
+    let body =
+        json!({"name": "支援先の会", "legal_form": "npo", "municipality_id": app.fixtures.zama});
+    text(&created(app, Who::Desk, "/v1/resources", body).await, "/id")
+}
+
+async fn survey(app: &TestApp) -> String {
+    let body = json!({"title": "調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"});
+    text(&created(app, Who::Desk, "/v1/surveys", body).await, "/id")
+}
+
+/// A new service account, with its one-time secret.
+async fn service_account(app: &TestApp) -> Value {
+    created(
+        app,
+        Who::Admin,
+        "/v1/service-accounts",
+        json!({"name": "BI"}),
+    )
+    .await
+}
+
+async fn invitation_token(app: &TestApp) -> String {
+    let path = format!("/v1/organizations/{}/invitations", app.fixtures.partner_org);
+    let body = json!({"email": "uketsuke@test.example.jp", "display_name": "受付"});
+    text(&created(app, Who::Desk, &path, body).await, "/token")
+}
+
+/// The token pair of a fixture account's sign-in.
+async fn login(app: &TestApp, who: Who) -> Value {
+    let email = &app.fixtures.account(who).email;
+    json(app.login(email, PASSWORD).await, StatusCode::OK).await
+}
