@@ -20,25 +20,15 @@ pub enum Role {
     Admin,
 }
 
+crate::code::codes!(Role {
+    Desk => "desk",
+    Department => "department",
+    Partner => "partner",
+    Analyst => "analyst",
+    Admin => "admin",
+});
+
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Desk,
-        Role::Department,
-        Role::Partner,
-        Role::Analyst,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Desk => "desk",
-            Role::Department => "department",
-            Role::Partner => "partner",
-            Role::Analyst => "analyst",
-            Role::Admin => "admin",
-        }
-    }
-
     /// What a user of this role must be attached to.
     pub fn affiliation(self) -> Affiliation {
         match self {
@@ -76,10 +66,7 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        crate::code::Code::from_code(s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
