@@ -170,4 +170,5 @@ row_codes!(
     living_gate_domain::directory::HideableField,
     living_gate_domain::directory::Vocabulary,
     living_gate_domain::directory::SurveyChannel,
+    living_gate_domain::suggestions::Involvement,
 );

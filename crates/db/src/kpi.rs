@@ -10,6 +10,7 @@ use diesel::sql_types::{
     Array, BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::workflow::Status;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -112,8 +113,8 @@ pub async fn year_histograms(
 pub struct WaitingRow {
     #[diesel(sql_type = Text)]
     pub reference: String,
-    #[diesel(sql_type = Text)]
-    pub status: String,
+    #[diesel(sql_type = Text, deserialize_as = crate::codes::DbText<Status>)]
+    pub status: Status,
     #[diesel(sql_type = Timestamptz)]
     pub first_contact_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]

@@ -1,10 +1,13 @@
 //! Matches of a case with departments (step 4, マッチング・調整).
 
+use crate::codes::{DbText, DbTextArray};
 use crate::schema::{matches, proposals};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::proposal::Theme;
+use living_gate_domain::suggestions;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -89,13 +92,16 @@ pub struct Involvement {
     pub department_id: Uuid,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub reference: String,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
-    pub themes: Vec<String>,
+    #[diesel(
+        sql_type = diesel::sql_types::Array<diesel::sql_types::Text>,
+        deserialize_as = DbTextArray<Theme>
+    )]
+    pub themes: Vec<Theme>,
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Int2>)]
     pub sdg_goals: Vec<i16>,
     /// `hearing` (interested), `match` (accepted) or `adoption` (led).
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Text, deserialize_as = DbText<suggestions::Involvement>)]
+    pub kind: suggestions::Involvement,
 }
 
 /// Every active department's involvements in cases other than `proposal_id`.

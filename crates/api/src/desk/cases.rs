@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use living_gate_db::events::{Audience, NewEvent};
 use living_gate_db::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::policy::{case_scope, CaseScope};
+use living_gate_domain::proposal::{Channel, Kind, Theme};
 use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, Action, Actor, Role};
 use serde::Serialize;
@@ -32,15 +34,18 @@ pub struct Proposal {
     /// Quoted on the phone: `ZLG-<fiscal year>-<number>`, gap-free per fiscal year.
     pub reference: String,
     pub fiscal_year: i32,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Kind,
     pub title: String,
     pub summary: String,
     pub body: String,
-    pub themes: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub themes: Vec<Theme>,
     pub sdg_goals: Vec<i16>,
     pub policy_areas: Vec<String>,
     pub desired_support: String,
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: Channel,
     pub organization_id: Uuid,
     pub contact_user_id: Option<Uuid>,
     pub status: Status,
@@ -69,11 +74,6 @@ pub struct StepTimes {
     pub awaiting_decision: Option<DateTime<Utc>>,
 }
 
-pub fn status(raw: &str) -> Status {
-    // The database's CHECK constraint admits only known statuses.
-    Status::parse(raw).unwrap_or(Status::Received)
-}
-
 impl From<db::Proposal> for Proposal {
     fn from(p: db::Proposal) -> Self {
         Proposal {
@@ -91,8 +91,8 @@ impl From<db::Proposal> for Proposal {
             channel: p.channel,
             organization_id: p.organization_id,
             contact_user_id: p.contact_user_id,
-            status: status(&p.status),
-            held_from: p.held_from.as_deref().map(status),
+            status: p.status,
+            held_from: p.held_from,
             lead_department_id: p.lead_department_id,
             first_contact_at: p.first_contact_at,
             received_at: p.received_at,
@@ -142,7 +142,7 @@ pub async fn visible(
 
 /// 409 when the case has reached a final state.
 pub fn refuse_closed(case: &db::Proposal) -> ApiResult<()> {
-    if Status::parse(&case.status).is_none_or(Status::is_final) {
+    if case.status.is_final() {
         return Err(ApiError::Conflict {
             detail: "the case is closed".into(),
             extra: None,
@@ -202,14 +202,16 @@ pub async fn check_department_item(
 }
 
 /// An event by the caller about a case.
-pub fn event(caller: &Caller, proposal_id: Uuid, kind: &str, visibility: &str) -> NewEvent {
+pub fn event(
+    caller: &Caller,
+    proposal_id: Uuid,
+    kind: EventKind,
+    visibility: Visibility,
+) -> NewEvent {
     NewEvent {
-        id: Uuid::now_v7(),
         proposal_id: Some(proposal_id),
-        kind: kind.to_owned(),
         actor_id: Some(caller.actor.id),
-        actor_role: Some(caller.actor.role.as_str().to_owned()),
-        visibility: visibility.to_owned(),
-        ..NewEvent::default()
+        actor_role: Some(caller.actor.role),
+        ..NewEvent::new(kind, visibility)
     }
 }

@@ -15,6 +15,7 @@ use living_gate_db::pool;
 use living_gate_db::proposals::{self as proposals_db};
 use living_gate_db::trips::{self as db, NewTrip};
 use living_gate_domain::names::bounded_text;
+use living_gate_domain::proposal::Theme;
 use living_gate_domain::workflow::Status;
 use living_gate_domain::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -103,10 +104,7 @@ pub async fn decide(
                     proposal_id: after.id,
                     title: after.title.clone(),
                     lead_department_id: lead,
-                    supports_community_activity: after
-                        .themes
-                        .iter()
-                        .any(|t| t == "community_support"),
+                    supports_community_activity: after.themes.contains(&Theme::CommunitySupport),
                 },
             )
             .await?;

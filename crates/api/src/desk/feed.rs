@@ -9,6 +9,9 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use living_gate_db::events::{self, Audience};
 use living_gate_db::pool;
+use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::workflow::Status;
+use living_gate_domain::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -53,16 +56,21 @@ pub struct CaseEvent {
     /// Case events: `created`, `status_changed`, `hearing_requested`, `hearing_answered`,
     /// `message_posted`, `match_proposed`, `match_accepted`, `match_declined`, `logic_model_saved`.
     /// Directory events: `resource_created`, `resource_updated`, `resource_imported`, `survey_answered`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
-    pub actor_role: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub actor_role: Option<Role>,
+    #[schema(value_type = Option<String>)]
+    pub from_status: Option<Status>,
+    #[schema(value_type = Option<String>)]
+    pub to_status: Option<Status>,
     /// Internal reason; absent for the proposer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
-    pub visibility: String,
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     /// The hearing or message the event is about.
     pub subject_id: Option<Uuid>,

@@ -17,6 +17,7 @@ use living_gate_db::events;
 use living_gate_db::hearings::{self as db, HearingAnswer, NewHearing};
 use living_gate_db::pool;
 use living_gate_db::proposals::{self as proposals_db, ProposalChanges};
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -158,7 +159,12 @@ pub async fn request(
                 proposals_db::update(conn, proposal.id, &started).await?;
             }
             record::created(conn, &caller, "hearing", &row).await?;
-            let mut requested = event(&caller, proposal.id, "hearing_requested", "internal");
+            let mut requested = event(
+                &caller,
+                proposal.id,
+                EventKind::HearingRequested,
+                Visibility::Internal,
+            );
             requested.department_id = Some(row.department_id);
             requested.subject_id = Some(row.id);
             events::append(conn, requested).await?;
@@ -240,7 +246,12 @@ pub async fn answer(
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
             let after = db::update(conn, before.id, &answer).await?;
             record::updated(conn, &caller, "hearing", &before, &after).await?;
-            let mut answered = event(&caller, after.proposal_id, "hearing_answered", "internal");
+            let mut answered = event(
+                &caller,
+                after.proposal_id,
+                EventKind::HearingAnswered,
+                Visibility::Internal,
+            );
             answered.department_id = Some(after.department_id);
             answered.subject_id = Some(after.id);
             events::append(conn, answered).await?;

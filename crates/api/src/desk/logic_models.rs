@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::logic_models::{self as db};
 use living_gate_db::{events, pool};
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::logic_model::{diff as columns_diff, ColumnDiff, Columns};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
@@ -195,11 +196,11 @@ pub async fn save(
             let mut saved = event(
                 &caller,
                 proposal.id,
-                "logic_model_saved",
+                EventKind::LogicModelSaved,
                 if status == "shared" {
-                    "shared"
+                    Visibility::Shared
                 } else {
-                    "internal"
+                    Visibility::Internal
                 },
             );
             saved.note_for_proposer = (status == "shared")

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::matches::{self as db, MatchDecision, NewMatch};
 use living_gate_db::{departments, events, pool, DbError};
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
@@ -137,7 +138,12 @@ pub async fn propose(
                 other => other.into(),
             })?;
             record::created(conn, &caller, "match", &row).await?;
-            let mut proposed = event(&caller, proposal.id, "match_proposed", "internal");
+            let mut proposed = event(
+                &caller,
+                proposal.id,
+                EventKind::MatchProposed,
+                Visibility::Internal,
+            );
             proposed.department_id = Some(row.department_id);
             proposed.subject_id = Some(row.id);
             events::append(conn, proposed).await?;
@@ -221,11 +227,11 @@ async fn answer(
                 caller,
                 after.proposal_id,
                 if accepting {
-                    "match_accepted"
+                    EventKind::MatchAccepted
                 } else {
-                    "match_declined"
+                    EventKind::MatchDeclined
                 },
-                "internal",
+                Visibility::Internal,
             );
             decided.department_id = Some(after.department_id);
             decided.subject_id = Some(after.id);
@@ -292,7 +298,7 @@ pub async fn suggestions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    use living_gate_domain::suggestions::{rank, Involvement, PastCase};
+    use living_gate_domain::suggestions::{rank, PastCase};
     let mut conn = pool::connection(&state.pool).await?;
     let proposal = visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
@@ -304,11 +310,7 @@ pub async fn suggestions(
             reference: h.reference,
             themes: h.themes,
             sdg_goals: h.sdg_goals,
-            involvement: match h.kind.as_str() {
-                "adoption" => Involvement::LedAdoption,
-                "match" => Involvement::AcceptedMatch,
-                _ => Involvement::InterestedAtHearing,
-            },
+            involvement: h.kind,
         })
         .collect();
     let mut ranked = Vec::new();

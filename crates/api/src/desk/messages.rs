@@ -11,20 +11,12 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::messages::{self as db};
 use living_gate_db::{events, pool};
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// The desk and the departments involved.
-    Internal,
-    /// Also the proposer.
-    Shared,
-}
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e70", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
@@ -34,7 +26,8 @@ pub struct Message {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub author_id: Uuid,
-    pub visibility: String,
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -100,7 +93,7 @@ pub async fn post(
     visible(&mut conn, &caller.actor, *id).await?;
     let shared = body.visibility == Visibility::Shared;
     authorize(&caller.actor, Action::PostMessage { shared })?;
-    let visibility = if shared { "shared" } else { "internal" };
+    let visibility = body.visibility;
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(
@@ -109,13 +102,13 @@ pub async fn post(
                     id: Uuid::now_v7(),
                     proposal_id: *id,
                     author_id: caller.actor.id,
-                    visibility: visibility.to_owned(),
+                    visibility,
                     body: text.clone(),
                     created_at: Utc::now(),
                 },
             )
             .await?;
-            let mut posted = event(&caller, *id, "message_posted", visibility);
+            let mut posted = event(&caller, *id, EventKind::MessagePosted, visibility);
             posted.subject_id = Some(row.id);
             events::append(conn, posted).await?;
             Ok::<_, ApiError>(row)

@@ -3,13 +3,14 @@
 //! audit row and event in the caller's transaction.
 
 use crate::auth::Caller;
-use crate::desk::cases::{event, status};
+use crate::desk::cases::event;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record;
 use chrono::{DateTime, Utc};
 use living_gate_db::events::{self};
 use living_gate_db::proposals::{self as db, StatusChange};
 use living_gate_db::AsyncPgConnection;
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::workflow::{self, CaseFacts, MoveError, Status};
 
 /// Checks and applies a move on a locked case, with its audit row and
@@ -22,10 +23,10 @@ pub async fn apply_move(
     reason: Option<String>,
     note: Option<String>,
 ) -> ApiResult<db::Proposal> {
-    let from = status(&before.status);
+    let from = before.status;
     let facts = CaseFacts {
         status: from,
-        held_from: before.held_from.as_deref().map(status),
+        held_from: before.held_from,
         organization_id: before.organization_id,
         lead_department_id: before.lead_department_id,
         has_shared_logic_model: before.has_shared_logic_model,
@@ -34,9 +35,14 @@ pub async fn apply_move(
         .map_err(|e| move_error(e, from))?;
     let after = db::change_status(conn, before.id, &status_change(before, to, Utc::now())).await?;
     record::updated(conn, caller, "proposal", before, &after).await?;
-    let mut moved = event(caller, after.id, "status_changed", "shared");
-    moved.from_status = Some(from.as_str().to_owned());
-    moved.to_status = Some(to.as_str().to_owned());
+    let mut moved = event(
+        caller,
+        after.id,
+        EventKind::StatusChanged,
+        Visibility::Shared,
+    );
+    moved.from_status = Some(from);
+    moved.to_status = Some(to);
     moved.reason = reason;
     moved.note_for_proposer = note;
     events::append(conn, moved).await?;
@@ -63,11 +69,11 @@ fn move_error(error: MoveError, current: Status) -> ApiError {
 /// entry time of the step (and of internal coordination, and of closing).
 fn status_change(before: &db::Proposal, to: Status, now: DateTime<Utc>) -> StatusChange {
     let first = |at: Option<DateTime<Utc>>| if at.is_none() { Some(now) } else { None };
-    let from = status(&before.status);
+    let from = before.status;
     StatusChange {
-        status: Some(to.as_str().to_owned()),
+        status: Some(to),
         held_from: match (from, to) {
-            (_, Status::OnHold) => Some(Some(from.as_str().to_owned())),
+            (_, Status::OnHold) => Some(Some(from)),
             (Status::OnHold, _) => Some(None),
             _ => None,
         },

@@ -16,6 +16,7 @@ use diesel_async::AsyncConnection;
 use living_gate_db::events::{self};
 use living_gate_db::proposals::{self as db, NewProposal, ProposalChanges, ProposalFilter};
 use living_gate_db::{pool, users};
+use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::fiscal::{fiscal_year, reference};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::proposal::{sdg_goals, Channel, Kind, Theme};
@@ -114,7 +115,7 @@ fn list_of_text(field: &str, values: &[String]) -> Result<Vec<String>, Validatio
         .collect()
 }
 
-fn themes(values: &[Theme]) -> Result<Vec<String>, ValidationErrors> {
+fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
     if values.is_empty() {
         return Err(ValidationErrors::single(
             "themes",
@@ -122,7 +123,7 @@ fn themes(values: &[Theme]) -> Result<Vec<String>, ValidationErrors> {
             "name at least one theme",
         ));
     }
-    let mut themes: Vec<String> = values.iter().map(|t| t.as_str().to_owned()).collect();
+    let mut themes = values.to_vec();
     themes.dedup();
     Ok(themes)
 }
@@ -236,7 +237,7 @@ pub async fn create(
                     id: Uuid::now_v7(),
                     reference: reference(fy, number),
                     fiscal_year: fy,
-                    kind: body.kind.as_str().to_owned(),
+                    kind: body.kind,
                     title,
                     summary,
                     body: text_body,
@@ -244,19 +245,19 @@ pub async fn create(
                     sdg_goals: goals,
                     policy_areas: areas,
                     desired_support: desired,
-                    channel: body.channel.as_str().to_owned(),
+                    channel: body.channel,
                     organization_id,
                     contact_user_id,
                     created_by: caller.actor.id,
-                    status: Status::Received.as_str().to_owned(),
+                    status: Status::Received,
                     first_contact_at,
                     received_at: now,
                 },
             )
             .await?;
             record::created(conn, &caller, "proposal", &row).await?;
-            let mut created = event(&caller, row.id, "created", "shared");
-            created.to_status = Some(Status::Received.as_str().to_owned());
+            let mut created = event(&caller, row.id, EventKind::Created, Visibility::Shared);
+            created.to_status = Some(Status::Received);
             events::append(conn, created).await?;
             Ok::<_, ApiError>(row)
         })
@@ -309,8 +310,8 @@ pub async fn list(
         }
     }
     let filter = ProposalFilter {
-        status: filter.status.or(step_status).map(|s| s.as_str().to_owned()),
-        theme: filter.theme.map(|t| t.as_str().to_owned()),
+        status: filter.status.or(step_status),
+        theme: filter.theme,
         sdg_goal: filter.sdg_goal,
         organization_id: filter.organization_id,
         department_id: filter.department_id,

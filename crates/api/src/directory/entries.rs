@@ -14,6 +14,7 @@ use living_gate_db::events::{self};
 use living_gate_db::resources::{self as db, Location, ResourceContent};
 use living_gate_db::{pool, Versioned};
 use living_gate_domain::directory::DirectoryView;
+use living_gate_domain::feed::EventKind;
 use living_gate_domain::{authorize, Action};
 use serde::Serialize;
 use uuid::Uuid;
@@ -88,7 +89,11 @@ pub async fn create(
                 &audited(&row, &locations, &new.introduced),
             )
             .await?;
-            events::append(conn, resource_event(&caller, id, "resource_created")).await?;
+            events::append(
+                conn,
+                resource_event(&caller, id, EventKind::ResourceCreated),
+            )
+            .await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -191,7 +196,11 @@ pub async fn update(
                 &audited(&after, &locations, &introduced),
             )
             .await?;
-            events::append(conn, resource_event(&caller, before.id, "resource_updated")).await?;
+            events::append(
+                conn,
+                resource_event(&caller, before.id, EventKind::ResourceUpdated),
+            )
+            .await?;
             Ok::<_, ApiError>((after, locations))
         })
         .await?;

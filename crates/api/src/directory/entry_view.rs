@@ -14,6 +14,7 @@ use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
     DirectoryView, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
 };
+use living_gate_domain::feed::{EventKind, Visibility};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -174,15 +175,12 @@ impl Resource {
 }
 
 /// A change-feed event about an entry (staff only).
-pub fn resource_event(caller: &Caller, resource_id: Uuid, kind: &str) -> NewEvent {
+pub fn resource_event(caller: &Caller, resource_id: Uuid, kind: EventKind) -> NewEvent {
     NewEvent {
-        id: Uuid::now_v7(),
         resource_id: Some(resource_id),
-        kind: kind.to_owned(),
         actor_id: Some(caller.actor.id),
-        actor_role: Some(caller.actor.role.as_str().to_owned()),
-        visibility: "internal".to_owned(),
-        ..NewEvent::default()
+        actor_role: Some(caller.actor.role),
+        ..NewEvent::new(kind, Visibility::Internal)
     }
 }
 

@@ -790,12 +790,12 @@ fn resource_event_for(
     id: Uuid,
 ) -> living_gate_db::events::NewEvent {
     living_gate_db::events::NewEvent {
-        id: Uuid::now_v7(),
         resource_id: Some(id),
-        kind: "resource_imported".to_owned(),
         actor_id: Some(actor.id),
-        actor_role: Some(actor.role.as_str().to_owned()),
-        visibility: "internal".to_owned(),
-        ..Default::default()
+        actor_role: Some(actor.role),
+        ..living_gate_db::events::NewEvent::new(
+            living_gate_domain::feed::EventKind::ResourceImported,
+            living_gate_domain::feed::Visibility::Internal,
+        )
     }
 }

@@ -15,6 +15,7 @@ use living_gate_db::resources::{self as resources_db, ResourceChanges};
 use living_gate_db::surveys::{self as db, NewCampaign, NewRecipient};
 use living_gate_db::{events, municipalities, pool};
 use living_gate_domain::directory::ParticipationIntent;
+use living_gate_domain::feed::EventKind;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
@@ -417,7 +418,7 @@ pub async fn answer(
                 )
                 .await?;
                 record::updated(conn, &caller, "resource", &entry, &updated).await?;
-                let mut event = resource_event(&caller, resource_id, "survey_answered");
+                let mut event = resource_event(&caller, resource_id, EventKind::SurveyAnswered);
                 event.subject_id = Some(after.id);
                 events::append(conn, event).await?;
             }

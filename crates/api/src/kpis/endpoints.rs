@@ -18,7 +18,6 @@ use living_gate_domain::kpi::{
     self, Bucket, Fact, Facts, HistogramRow, IndicatorProgress, Metric, Point, Report,
     ReportInputs, Targets, WaitingCase, YearHistogramRow, FIGURE_HEADERS,
 };
-use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, csv, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -217,10 +216,7 @@ pub async fn report(
 fn waiting_case(row: db::WaitingRow) -> WaitingCase {
     WaitingCase {
         reference: row.reference,
-        status: Status::ALL
-            .into_iter()
-            .find(|s| s.as_str() == row.status)
-            .unwrap_or(Status::Received),
+        status: row.status,
         first_contact_at: row.first_contact_at,
         received_at: row.received_at,
         age_days: 0.0,

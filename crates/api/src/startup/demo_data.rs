@@ -8,6 +8,9 @@ use living_gate_db::municipalities::{self, NewMunicipality};
 use living_gate_db::organizations::{self, NewOrganization, OrganizationFilter};
 use living_gate_db::users::{self, NewUser};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
+use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::proposal::{Channel, Kind, Theme};
+use living_gate_domain::workflow::Status;
 use living_gate_domain::Role;
 use uuid::Uuid;
 
@@ -65,49 +68,49 @@ pub const DEMO_ORGANIZATIONS: &[(&str, &str, &str)] = &[
 
 /// Demo cases of the first partner organization at several workflow steps:
 /// (title, kind, channel, theme, final status, days since receipt, note for the proposer).
-const DEMO_CASES: &[(&str, &str, &str, &str, &str, i64, &str)] = &[
+const DEMO_CASES: &[(&str, Kind, Channel, Theme, Status, i64, &str)] = &[
     (
         "子ども食堂への食材提供",
-        "consultation",
-        "phone",
-        "community_support",
-        "received",
+        Kind::Consultation,
+        Channel::Phone,
+        Theme::CommunitySupport,
+        Status::Received,
         1,
         "",
     ),
     (
         "空き店舗を活用した多世代の居場所づくり",
-        "proposal",
-        "web",
-        "community_support",
-        "organizing",
+        Kind::Proposal,
+        Channel::Web,
+        Theme::CommunitySupport,
+        Status::Organizing,
         6,
         "内容を確認しています",
     ),
     (
         "ひきこもり支援のオンライン相談窓口",
-        "proposal",
-        "visit",
-        "community_support",
-        "hearing",
+        Kind::Proposal,
+        Channel::Visit,
+        Theme::CommunitySupport,
+        Status::Hearing,
         14,
         "関係課との調整を始めました",
     ),
     (
         "座間の湧水をめぐる観光ルート",
-        "proposal",
-        "web",
-        "local_strengths",
-        "matching",
+        Kind::Proposal,
+        Channel::Web,
+        Theme::LocalStrengths,
+        Status::Matching,
         30,
         "担当課と調整しています",
     ),
     (
         "自社製品の一括購入のお願い",
-        "proposal",
-        "email",
-        "other",
-        "declined",
+        Kind::Proposal,
+        Channel::Email,
+        Theme::Other,
+        Status::Declined,
         40,
         "市の施策との整合が見込めず、今回は見送らせてください",
     ),
@@ -257,56 +260,53 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
                 id: proposals::id_for_receipt(received_at),
                 reference: reference(fy, number),
                 fiscal_year: fy,
-                kind: (*kind).into(),
+                kind: *kind,
                 title: (*title).into(),
                 summary: format!("{title}（デモデータ）"),
                 body: String::new(),
-                themes: vec![(*theme).into()],
+                themes: vec![*theme],
                 sdg_goals: vec![11, 17],
                 policy_areas: vec!["地域共生".into()],
                 desired_support: String::new(),
-                channel: (*channel).into(),
+                channel: *channel,
                 organization_id,
                 contact_user_id: Some(partner.id),
                 created_by: partner.id,
-                status: "received".into(),
+                status: Status::Received,
                 first_contact_at: received_at,
                 received_at,
             },
         )
         .await?;
-        let event = |kind: &str, visibility: &str| NewEvent {
-            id: Uuid::now_v7(),
+        let event = |kind: EventKind, visibility: Visibility| NewEvent {
             proposal_id: Some(case.id),
-            kind: kind.into(),
             actor_id: Some(desk.id),
-            actor_role: Some("desk".into()),
-            visibility: visibility.into(),
-            ..NewEvent::default()
+            actor_role: Some(Role::Desk),
+            ..NewEvent::new(kind, visibility)
         };
         events::append(
             conn,
             NewEvent {
                 actor_id: Some(partner.id),
-                actor_role: Some("partner".into()),
-                to_status: Some("received".into()),
-                ..event("created", "shared")
+                actor_role: Some(Role::Partner),
+                to_status: Some(Status::Received),
+                ..event(EventKind::Created, Visibility::Shared)
             },
         )
         .await?;
-        if *status == "received" {
+        if *status == Status::Received {
             continue;
         }
         let day = |n: i64| received_at + Duration::days(n);
-        let reached = |step: &str| {
-            ["organizing", "hearing", "matching"]
+        let reached = |step: Status| {
+            [Status::Organizing, Status::Hearing, Status::Matching]
                 .iter()
                 .position(|s| *s == step)
                 .map_or(0, |i| i + 1)
         };
-        let depth = reached(status);
-        if matches!(*status, "hearing" | "matching") {
-            let code = if *status == "hearing" {
+        let depth = reached(*status);
+        if matches!(*status, Status::Hearing | Status::Matching) {
+            let code = if *status == Status::Hearing {
                 "chiiki-fukushi"
             } else {
                 "shoko-kanko"
@@ -329,11 +329,11 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
                     NewEvent {
                         department_id: Some(department_id),
                         subject_id: Some(hearing.id),
-                        ..event("hearing_requested", "internal")
+                        ..event(EventKind::HearingRequested, Visibility::Internal)
                     },
                 )
                 .await?;
-                if *status == "matching" {
+                if *status == Status::Matching {
                     hearings::update(
                         conn,
                         hearing.id,
@@ -354,12 +354,12 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
             conn,
             case.id,
             &StatusChange {
-                status: Some((*status).into()),
-                organizing_at: (depth >= 1 || *status == "declined").then(|| day(1)),
+                status: Some(*status),
+                organizing_at: (depth >= 1 || *status == Status::Declined).then(|| day(1)),
                 coordination_started_at: (depth >= 2).then(|| day(3)),
                 hearing_at: (depth >= 2).then(|| day(4)),
                 matching_at: (depth >= 3).then(|| day(10)),
-                closed_at: (*status == "declined").then(|| day(5)),
+                closed_at: (*status == Status::Declined).then(|| day(5)),
                 ..StatusChange::default()
             },
         )
@@ -368,11 +368,11 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
         events::append(
             conn,
             NewEvent {
-                from_status: Some("received".into()),
-                to_status: Some((*status).into()),
+                from_status: Some(Status::Received),
+                to_status: Some(*status),
                 reason: Some("デモデータ".into()),
                 note_for_proposer: note,
-                ..event("status_changed", "shared")
+                ..event(EventKind::StatusChanged, Visibility::Shared)
             },
         )
         .await?;
@@ -414,19 +414,19 @@ async fn demo_trip(
             id: proposals::id_for_receipt(received_at),
             reference: reference(fy, number),
             fiscal_year: fy,
-            kind: "proposal".into(),
+            kind: Kind::Proposal,
             title: "企業の社員食堂を活用した地域食堂".into(),
             summary: "社員食堂を週1回、地域の子どもと高齢者に開く（デモデータ）".into(),
             body: String::new(),
-            themes: vec!["community_support".into()],
+            themes: vec![Theme::CommunitySupport],
             sdg_goals: vec![2, 3, 11],
             policy_areas: vec!["地域共生".into()],
             desired_support: "地域団体との調整、広報".into(),
-            channel: "visit".into(),
+            channel: Channel::Visit,
             organization_id,
             contact_user_id: Some(partner.id),
             created_by: desk.id,
-            status: "received".into(),
+            status: Status::Received,
             first_contact_at: received_at - Duration::days(3),
             received_at,
         },
@@ -470,7 +470,7 @@ async fn demo_trip(
         conn,
         case.id,
         &StatusChange {
-            status: Some("adopted".into()),
+            status: Some(Status::Adopted),
             organizing_at: Some(day(1)),
             coordination_started_at: Some(day(3)),
             hearing_at: Some(day(5)),
@@ -483,25 +483,22 @@ async fn demo_trip(
     )
     .await?;
     for (kind, to, note) in [
-        ("created", "received", None),
+        (EventKind::Created, Status::Received, None),
         (
-            "status_changed",
-            "adopted",
+            EventKind::StatusChanged,
+            Status::Adopted,
             Some("共創プロジェクト（TRIP）として進めます"),
         ),
     ] {
         events::append(
             conn,
             NewEvent {
-                id: Uuid::now_v7(),
                 proposal_id: Some(case.id),
-                kind: kind.into(),
                 actor_id: Some(desk.id),
-                actor_role: Some("desk".into()),
-                to_status: Some(to.into()),
+                actor_role: Some(Role::Desk),
+                to_status: Some(to),
                 note_for_proposer: note.map(str::to_owned),
-                visibility: "shared".into(),
-                ..NewEvent::default()
+                ..NewEvent::new(kind, Visibility::Shared)
             },
         )
         .await?;
