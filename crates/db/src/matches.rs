@@ -6,6 +6,7 @@ use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::coordination::{MatchRole, MatchStatus};
 use living_gate_domain::proposal::Theme;
 use living_gate_domain::suggestions;
 use serde::Serialize;
@@ -17,8 +18,10 @@ pub struct Match {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub department_id: Uuid,
-    pub role: String,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<MatchRole>)]
+    pub role: MatchRole,
+    #[diesel(deserialize_as = DbText<MatchStatus>)]
+    pub status: MatchStatus,
     pub note: String,
     pub reason: Option<String>,
     pub proposed_by: Uuid,
@@ -29,22 +32,24 @@ pub struct Match {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = matches)]
 pub struct NewMatch {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub department_id: Uuid,
-    pub role: String,
+    #[diesel(serialize_as = DbText<MatchRole>)]
+    pub role: MatchRole,
     pub note: String,
     pub proposed_by: Uuid,
 }
 
 /// The department's answer.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = matches)]
 pub struct MatchDecision {
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<MatchStatus>)]
+    pub status: Option<MatchStatus>,
     pub reason: Option<String>,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,

@@ -15,29 +15,13 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::matches::{self as db, MatchDecision, NewMatch};
 use living_gate_db::{departments, events, pool, DbError};
+use living_gate_domain::coordination::{MatchRole, MatchStatus};
 use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchRole {
-    /// The responsible department (所管課): it decides in step 6.
-    Lead,
-    Support,
-}
-
-impl MatchRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            MatchRole::Lead => "lead",
-            MatchRole::Support => "support",
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e80", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
@@ -49,9 +33,11 @@ pub struct Match {
     pub proposal_id: Uuid,
     pub department_id: Uuid,
     /// `lead` or `support`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: MatchRole,
     /// `proposed`, `accepted` or `declined`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MatchStatus,
     pub note: String,
     /// The department's reason for accepting or declining.
     pub reason: Option<String>,
@@ -124,7 +110,7 @@ pub async fn propose(
                     id: Uuid::now_v7(),
                     proposal_id: proposal.id,
                     department_id: body.department_id,
-                    role: body.role.as_str().to_owned(),
+                    role: body.role,
                     note: note.clone(),
                     proposed_by: caller.actor.id,
                 },
@@ -200,14 +186,18 @@ async fn answer(
             let before = db::find_for_update(conn, id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            if before.status != "proposed" {
+            if before.status != MatchStatus::Proposed {
                 return Err(ApiError::Conflict {
                     detail: format!("the match is already {}", before.status),
                     extra: None,
                 });
             }
             let decision = MatchDecision {
-                status: Some(if accepting { "accepted" } else { "declined" }.to_owned()),
+                status: Some(if accepting {
+                    MatchStatus::Accepted
+                } else {
+                    MatchStatus::Declined
+                }),
                 reason: Some(reason.clone()),
                 decided_by: Some(caller.actor.id),
                 decided_at: Some(Utc::now()),
@@ -219,7 +209,7 @@ async fn answer(
                 },
                 other => other.into(),
             })?;
-            if accepting && after.role == "lead" {
+            if accepting && after.role == MatchRole::Lead {
                 db::set_lead_department(conn, after.proposal_id, after.department_id).await?;
             }
             record::updated(conn, caller, "match", &before, &after).await?;

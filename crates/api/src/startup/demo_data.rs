@@ -8,8 +8,11 @@ use living_gate_db::municipalities::{self, NewMunicipality};
 use living_gate_db::organizations::{self, NewOrganization, OrganizationFilter};
 use living_gate_db::users::{self, NewUser};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
+use living_gate_domain::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
 use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::logic_model::LogicModelStatus;
 use living_gate_domain::proposal::{Channel, Kind, Theme};
+use living_gate_domain::trip::TripStatus;
 use living_gate_domain::workflow::Status;
 use living_gate_domain::Role;
 use uuid::Uuid;
@@ -338,10 +341,10 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
                         conn,
                         hearing.id,
                         &HearingAnswer {
-                            status: Some("answered".into()),
+                            status: Some(HearingStatus::Answered),
                             held_on: Some(Some(day(8).date_naive())),
                             participants: Some(vec!["商工観光課 主査".into()]),
-                            interest: Some("interested".into()),
+                            interest: Some(Interest::Interested),
                             notes: Some("観光協会と連携できる".into()),
                             answered_by: None,
                         },
@@ -438,7 +441,7 @@ async fn demo_trip(
             id: Uuid::now_v7(),
             proposal_id: case.id,
             department_id: lead,
-            role: "lead".into(),
+            role: MatchRole::Lead,
             note: "地域食堂の所管として".into(),
             proposed_by: desk.id,
         },
@@ -448,7 +451,7 @@ async fn demo_trip(
         conn,
         matched.id,
         &MatchDecision {
-            status: Some("accepted".into()),
+            status: Some(MatchStatus::Accepted),
             reason: Some("子ども食堂の支援事業と一体で進められる".into()),
             decided_by: None,
             decided_at: Some(day(25)),
@@ -465,7 +468,7 @@ async fn demo_trip(
         "indicators": [{"id": indicator, "name": "延べ参加者数", "unit": "人", "baseline": 0.0, "target": 1200.0,
                         "target_date": null, "applies_to": "outputs"}]
     });
-    logic_models::append(conn, case.id, "shared", &content, desk.id).await?;
+    logic_models::append(conn, case.id, LogicModelStatus::Shared, &content, desk.id).await?;
     proposals::change_status(
         conn,
         case.id,
@@ -519,7 +522,7 @@ async fn demo_trip(
         conn,
         trip.id,
         &TripChanges {
-            status: Some("active".into()),
+            status: Some(TripStatus::Active),
             starts_on: Some(Some(day(60).date_naive())),
             ..TripChanges::default()
         },
