@@ -15,6 +15,7 @@ use living_gate_db::users::{self, NewUser};
 use living_gate_db::{
     build_pool, departments, municipalities, AsyncPgConnection, DbPool, Page, PoolSettings,
 };
+use living_gate_domain::identity::{OrganizationKind, UserStatus};
 use living_gate_domain::Role;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
@@ -371,7 +372,7 @@ async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
                 id: Uuid::now_v7(),
                 name: name.into(),
                 name_kana: None,
-                kind: "company".into(),
+                kind: OrganizationKind::Company,
                 corporate_number: None,
                 postal_code: None,
                 address: None,
@@ -450,11 +451,11 @@ async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
                 id: Uuid::now_v7(),
                 email: email.into(),
                 display_name: format!("{who:?}"),
-                role: role.as_str().into(),
+                role,
                 municipality_id,
                 department_id,
                 organization_id,
-                status: "active".into(),
+                status: UserStatus::Active,
                 password_hash: Some(password_hash()),
             },
         )

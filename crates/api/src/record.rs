@@ -32,7 +32,7 @@ pub async fn record(
         &NewAuditEntry {
             id: Uuid::now_v7(),
             actor_id: actor.map(|a| a.id),
-            actor_role: actor.map(|a| a.role.as_str().to_owned()),
+            actor_role: actor.map(|a| a.role),
             action: event.action.to_owned(),
             target_type: Some(event.target_type.to_owned()),
             target_id: event.target_id,

@@ -14,6 +14,7 @@ use living_gate_db::audit::diff;
 use living_gate_db::invitations::{self as db};
 use living_gate_db::pool;
 use living_gate_db::users::{self as users_db, UserChanges};
+use living_gate_domain::identity::UserStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{password_policy, Email};
 use serde::Deserialize;
@@ -57,7 +58,7 @@ pub async fn accept(
                 .ok_or(ApiError::NotFound)?;
             let before = users_db::find_for_update(conn, invitation.user_id)
                 .await?
-                .filter(|u| u.status == "invited")
+                .filter(|u| u.status == UserStatus::Invited)
                 .ok_or(ApiError::NotFound)?;
             let email = Email::parse("email", &before.email)?;
             password_policy::check("password", &body.password, Some(&email))?;
@@ -70,7 +71,7 @@ pub async fn accept(
                 before.id,
                 &UserChanges {
                     display_name: Some(display_name.clone()),
-                    status: Some("active".to_owned()),
+                    status: Some(UserStatus::Active),
                     password_hash: Some(password_hash),
                 },
             )
@@ -97,12 +98,7 @@ pub async fn accept(
 fn actor_of(user: &users_db::User) -> ApiResult<living_gate_domain::Actor> {
     Ok(living_gate_domain::Actor {
         id: user.id,
-        role: user
-            .role
-            .parse()
-            .map_err(|e: living_gate_domain::role::UnknownRole| {
-                ApiError::Internal(e.to_string())
-            })?,
+        role: user.role,
         municipality_id: user.municipality_id,
         department_id: user.department_id,
         organization_id: user.organization_id,

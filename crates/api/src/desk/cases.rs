@@ -8,6 +8,7 @@ use living_gate_db::events::{Audience, NewEvent};
 use living_gate_db::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::policy::{case_scope, CaseScope};
 use living_gate_domain::proposal::{Channel, Kind, Theme};
 use living_gate_domain::workflow::Status;
@@ -164,7 +165,7 @@ pub async fn lock_open_case(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult
 pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
     living_gate_db::departments::find(conn, id)
         .await?
-        .filter(|d| d.status == "active")
+        .filter(|d| d.status == RecordStatus::Active)
         .ok_or_else(|| {
             ApiError::validation(
                 "department_id",

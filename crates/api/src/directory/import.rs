@@ -17,7 +17,7 @@ use living_gate_db::{events, municipalities, pool, taxonomy, AsyncPgConnection, 
 use living_gate_domain::directory::{
     language, phone, position, HideableField, LegalForm, ParticipationIntent,
 };
-use living_gate_domain::identity::{postal_code, website};
+use living_gate_domain::identity::{postal_code, website, RecordStatus};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{Email, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -154,7 +154,7 @@ impl Lookups {
         )
         .await?
         {
-            if m.status != "active" {
+            if m.status != RecordStatus::Active {
                 continue;
             }
             municipality_map.insert(m.code.clone(), m.id);
@@ -726,7 +726,7 @@ async fn write(
     let audit = |id: Uuid, changes: serde_json::Value| NewAuditEntry {
         id: Uuid::now_v7(),
         actor_id: Some(actor.id),
-        actor_role: Some(actor.role.as_str().to_owned()),
+        actor_role: Some(actor.role),
         action: "resource.import".to_owned(),
         target_type: Some("resource".to_owned()),
         target_id: Some(id.to_string()),

@@ -10,6 +10,7 @@ use living_gate_db::users::{self, NewUser};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
 use living_gate_domain::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
 use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::identity::{OrganizationKind, UserStatus};
 use living_gate_domain::logic_model::LogicModelStatus;
 use living_gate_domain::proposal::{Channel, Kind, Theme};
 use living_gate_domain::trip::TripStatus;
@@ -59,13 +60,21 @@ pub const ZAMA_DEPARTMENTS: &[(&str, &str, &str)] = &[
 ];
 
 /// Demo partner organizations (fictional): (name, kana, kind).
-pub const DEMO_ORGANIZATIONS: &[(&str, &str, &str)] = &[
-    ("さがみテック株式会社", "さがみてっく", "company"),
-    ("湘北みらい大学", "しょうほくみらいだいがく", "university"),
+pub const DEMO_ORGANIZATIONS: &[(&str, &str, OrganizationKind)] = &[
+    (
+        "さがみテック株式会社",
+        "さがみてっく",
+        OrganizationKind::Company,
+    ),
+    (
+        "湘北みらい大学",
+        "しょうほくみらいだいがく",
+        OrganizationKind::University,
+    ),
     (
         "NPO法人ざま子ども未来ネット",
         "ざまこどもみらいねっと",
-        "npo",
+        OrganizationKind::Npo,
     ),
 ];
 
@@ -181,7 +190,7 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
                     id: Uuid::now_v7(),
                     name: (*name).into(),
                     name_kana: Some((*kana).into()),
-                    kind: (*kind).into(),
+                    kind: *kind,
                     corporate_number: None,
                     postal_code: None,
                     address: None,
@@ -646,11 +655,11 @@ pub async fn demo_accounts(conn: &mut AsyncPgConnection) -> Result<Vec<DemoAccou
                 id: Uuid::now_v7(),
                 email: email.into(),
                 display_name: name.into(),
-                role: role.as_str().into(),
+                role,
                 municipality_id,
                 department_id,
                 organization_id,
-                status: "active".into(),
+                status: UserStatus::Active,
                 password_hash: Some(hash),
             },
         )
