@@ -10,6 +10,7 @@
 //! position is public (a hidden position must neither appear, nor disappear,
 //! nor influence ordering depending on where one searches).
 
+use crate::codes::DbText;
 use crate::resources::Resource;
 use crate::DbResult;
 use diesel::pg::Pg;
@@ -17,6 +18,7 @@ use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::directory::{LegalForm, ParticipationIntent};
 use uuid::Uuid;
 
 /// Cells per degree of the grid levels of the entries' position tokens,
@@ -106,8 +108,8 @@ pub struct SearchFilter {
     pub serves: Option<Uuid>,
     /// The municipality where the entry is.
     pub municipality_id: Option<Uuid>,
-    pub intent: Option<String>,
-    pub legal_form: Option<String>,
+    pub intent: Option<ParticipationIntent>,
+    pub legal_form: Option<LegalForm>,
     pub near: Option<Near>,
 }
 
@@ -228,12 +230,12 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
         let p = sql.bind(Bind::Uuid(municipality));
         conditions.push(format!("r.municipality_id = {p}"));
     }
-    if let Some(intent) = &filter.intent {
-        let p = sql.bind(Bind::Text(intent.clone()));
+    if let Some(intent) = filter.intent {
+        let p = sql.bind(Bind::Text(intent.as_str().to_owned()));
         conditions.push(format!("r.participation_intent = {p}"));
     }
-    if let Some(legal_form) = &filter.legal_form {
-        let p = sql.bind(Bind::Text(legal_form.clone()));
+    if let Some(legal_form) = filter.legal_form {
+        let p = sql.bind(Bind::Text(legal_form.as_str().to_owned()));
         conditions.push(format!("r.legal_form = {p}"));
     }
     let mut text = from;
@@ -329,16 +331,16 @@ pub struct MapPoint {
     pub id: Uuid,
     #[diesel(sql_type = Text)]
     pub name: String,
-    #[diesel(sql_type = Text)]
-    pub legal_form: String,
+    #[diesel(sql_type = Text, deserialize_as = DbText<LegalForm>)]
+    pub legal_form: LegalForm,
     #[diesel(sql_type = SqlUuid)]
     pub municipality_id: Uuid,
     #[diesel(sql_type = Array<Text>)]
     pub topics: Vec<String>,
     #[diesel(sql_type = Array<Text>)]
     pub forms: Vec<String>,
-    #[diesel(sql_type = Text)]
-    pub participation_intent: String,
+    #[diesel(sql_type = Text, deserialize_as = DbText<ParticipationIntent>)]
+    pub participation_intent: ParticipationIntent,
     #[diesel(sql_type = Nullable<Text>)]
     pub label: Option<String>,
     #[diesel(sql_type = Double)]

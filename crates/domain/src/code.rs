@@ -50,7 +50,7 @@ pub fn names<T: Code>() -> Vec<&'static str> {
     T::ALL.iter().map(|v| v.as_str()).collect()
 }
 
-/// Implements `ALL`, `as_str` and [`Code`] for an enum from its list of
+/// Implements `ALL`, `as_str`, [`Code`] and `Display` (the name) for an enum from its list of
 /// `Variant => "name"` pairs. The match is exhaustive, so a variant without
 /// a name does not compile; a test checks that the names are serde's.
 macro_rules! codes {
@@ -72,6 +72,12 @@ macro_rules! codes {
 
             fn as_str(self) -> &'static str {
                 <$ty>::as_str(self)
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
     };

@@ -63,9 +63,3 @@ crate::code::codes!(MatchStatus {
     Accepted => "accepted",
     Declined => "declined",
 });
-
-impl std::fmt::Display for MatchStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

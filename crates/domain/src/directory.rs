@@ -179,8 +179,8 @@ impl DirectoryView {
     }
 
     /// Whether a field of an entry with these hidden fields may be shown.
-    pub fn shows(self, hidden: &[String], field: HideableField) -> bool {
-        self.is_staff() || !hidden.iter().any(|h| h == field.as_str())
+    pub fn shows(self, hidden: &[HideableField], field: HideableField) -> bool {
+        self.is_staff() || !hidden.contains(&field)
     }
 }
 
@@ -321,7 +321,7 @@ mod tests {
             );
         }
         assert_eq!(DirectoryView::of(None), DirectoryView::Public);
-        let hidden = vec!["address".to_owned()];
+        let hidden = vec![HideableField::Address];
         assert!(!DirectoryView::Public.shows(&hidden, HideableField::Address));
         assert!(DirectoryView::Public.shows(&hidden, HideableField::Phone));
         assert!(DirectoryView::Staff.shows(&hidden, HideableField::Address));

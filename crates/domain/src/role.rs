@@ -1,7 +1,6 @@
 //! The five roles of DOMAIN.md.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 /// Who a caller is, as far as permissions go.
@@ -51,12 +50,6 @@ pub enum Affiliation {
     Municipality,
     /// Nothing.
     None,
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

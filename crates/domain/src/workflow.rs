@@ -204,12 +204,6 @@ pub enum MoveError {
     NotReadyForDecision,
 }
 
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 fn mover_fits(mover: Mover, actor: &Actor, case: &CaseFacts) -> bool {
     match mover {
         Mover::Desk => actor.role == Role::Desk,

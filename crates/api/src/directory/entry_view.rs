@@ -93,7 +93,7 @@ pub struct Resource {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn location_view(l: &Location, hidden: &[String], view: DirectoryView) -> LocationView {
+pub fn location_view(l: &Location, hidden: &[HideableField], view: DirectoryView) -> LocationView {
     let address = view.shows(hidden, HideableField::Address);
     let position = view.shows(hidden, HideableField::Position);
     let keep = |v: &Option<String>, shown: bool| if shown { v.clone() } else { None };
@@ -125,7 +125,7 @@ impl Resource {
             name: r.name,
             name_kana: r.name_kana,
             other_names: r.other_names,
-            legal_form: LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other),
+            legal_form: r.legal_form,
             description: r.description,
             municipality_id: r.municipality_id,
             serves_municipality_ids: r.serves_municipality_ids,
@@ -145,22 +145,14 @@ impl Resource {
             opening_hours: r.opening_hours,
             target_ages: r.target_ages,
             languages: r.languages,
-            participation_intent: ParticipationIntent::parse(&r.participation_intent)
-                .unwrap_or(ParticipationIntent::Unknown),
+            participation_intent: r.participation_intent,
             partner_organization_id: if staff {
                 r.partner_organization_id
             } else {
                 None
             },
-            visibility: if r.visibility == "staff_only" {
-                EntryVisibility::StaffOnly
-            } else {
-                EntryVisibility::Public
-            },
-            hidden_fields: hidden
-                .iter()
-                .filter_map(|f| HideableField::parse(f))
-                .collect(),
+            visibility: r.visibility,
+            hidden_fields: hidden.clone(),
             last_verified_at: r.last_verified_at,
             last_verified_by: if staff { r.last_verified_by } else { None },
             distance_m: if staff || shows(HideableField::Position) {

@@ -19,7 +19,7 @@ use actix_web::{get, web, HttpResponse};
 use living_gate_db::resource_search::{self as search, Order, SearchCursor};
 use living_gate_db::resources::{self as db, Location};
 use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
-use living_gate_domain::directory::{DirectoryView, HideableField, LegalForm};
+use living_gate_domain::directory::{DirectoryView, HideableField, Vocabulary};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -114,8 +114,8 @@ pub async fn export(
     .into_iter()
     .map(|m| (m.id, m))
     .collect();
-    let mut terms = taxonomy::list(&mut conn, "topic").await?;
-    terms.extend(taxonomy::list(&mut conn, "form").await?);
+    let mut terms = taxonomy::list(&mut conn, Vocabulary::Topic).await?;
+    terms.extend(taxonomy::list(&mut conn, Vocabulary::Form).await?);
     Ok(match params.format.unwrap_or_default() {
         ExportFormat::Csv => crate::http::download::csv(
             "resources",
@@ -201,7 +201,7 @@ pub fn hsds_organization(
         put(&mut org, "email", r.email.as_deref());
     }
     put(&mut org, "website", r.website.as_deref());
-    let legal = LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other);
+    let legal = r.legal_form;
     org.insert("legal_status".into(), json!(legal.label_ja()));
     let phones: Vec<Value> = r
         .phone
@@ -251,8 +251,8 @@ pub fn hsds_organization(
     let attributes: Vec<Value> = r
         .topics
         .iter()
-        .map(|c| ("topic", c))
-        .chain(r.forms.iter().map(|c| ("form", c)))
+        .map(|c| (Vocabulary::Topic, c))
+        .chain(r.forms.iter().map(|c| (Vocabulary::Form, c)))
         .filter_map(|(vocabulary, code)| {
             let term = terms.iter().find(|t| t.vocabulary == vocabulary && &t.code == code)?;
             let mut taxonomy_term = json!({"id": term.id, "code": term.code, "name": term.label_ja,
@@ -361,7 +361,7 @@ fn to_csv(
                 .get(id)
                 .map_or_else(|| id.to_string(), |m| m.name.clone())
         };
-        let label = |vocabulary: &str, code: &String| {
+        let label = |vocabulary: Vocabulary, code: &String| {
             terms
                 .iter()
                 .find(|t| t.vocabulary == vocabulary && &t.code == code)
@@ -399,10 +399,7 @@ fn to_csv(
                 r.name.clone(),
                 r.name_kana.clone().unwrap_or_default(),
                 r.other_names.join(";"),
-                LegalForm::parse(&r.legal_form)
-                    .unwrap_or(LegalForm::Other)
-                    .label_ja()
-                    .to_owned(),
+                r.legal_form.label_ja().to_owned(),
                 city_name(&r.municipality_id),
                 r.serves_municipality_ids
                     .iter()
@@ -411,12 +408,12 @@ fn to_csv(
                     .join(";"),
                 r.topics
                     .iter()
-                    .map(|c| label("topic", c))
+                    .map(|c| label(Vocabulary::Topic, c))
                     .collect::<Vec<_>>()
                     .join(";"),
                 r.forms
                     .iter()
-                    .map(|c| label("form", c))
+                    .map(|c| label(Vocabulary::Form, c))
                     .collect::<Vec<_>>()
                     .join(";"),
                 r.description.clone(),
@@ -433,9 +430,13 @@ fn to_csv(
                 r.opening_hours.clone().unwrap_or_default(),
                 r.target_ages.clone().unwrap_or_default(),
                 r.languages.join(";"),
-                r.participation_intent.clone(),
-                r.visibility.clone(),
-                r.hidden_fields.join(";"),
+                r.participation_intent.to_string(),
+                r.visibility.to_string(),
+                r.hidden_fields
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
             ];
             let _ = writer.write_record(&record);
         }
