@@ -197,11 +197,9 @@ crate::code::codes!(Vocabulary {
     Form => "form",
 });
 
-// How a survey reached a directory organization. (Not a doc comment: the
-// OpenAPI schema has had no description.)
+/// How a survey reached a directory organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[schema(as = Channel)]
 pub enum SurveyChannel {
     Email,
     Post,
