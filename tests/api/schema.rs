@@ -1,7 +1,7 @@
 //! Schema invariants (indexes, `created_at`, the KPI vocabulary of the
 //! triggers), migrations, and scale-out.
 
-use crate::harness::{json, TestApp, Who};
+use crate::harness::{json, problem, TestApp, Who};
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
@@ -433,4 +433,298 @@ async fn the_kpi_triggers_write_the_domain_vocabulary_and_all_of_it() {
             && problems.contains(&format!("{:?}", FactMetric::MatchesMade)),
         "{problems}"
     );
+}
+
+#[derive(QueryableByName)]
+struct EnumCheck {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    definition: String,
+}
+
+/// Every enumeration a row carries, by column, and the names its CHECK
+/// constraint must list: exactly the enum's (`held_from`: the six steps,
+/// where an `on_hold` case resumes).
+fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str>)> {
+    use living_gate_domain::code::names;
+    use living_gate_domain::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
+    use living_gate_domain::directory::{
+        EntryVisibility, HideableField, LegalForm, ParticipationIntent, SurveyChannel, Vocabulary,
+    };
+    use living_gate_domain::feed::{EventKind, Visibility};
+    use living_gate_domain::identity::{OrganizationKind, RecordStatus, UserStatus};
+    use living_gate_domain::logic_model::LogicModelStatus;
+    use living_gate_domain::proposal::{Channel, Kind};
+    use living_gate_domain::trip::TripStatus;
+    use living_gate_domain::workflow::{Status, STEPS};
+    use living_gate_domain::Role;
+    vec![
+        (("municipalities", "status"), names::<RecordStatus>()),
+        (("departments", "status"), names::<RecordStatus>()),
+        (("organizations", "kind"), names::<OrganizationKind>()),
+        (("organizations", "status"), names::<RecordStatus>()),
+        (("users", "role"), names::<Role>()),
+        (("users", "status"), names::<UserStatus>()),
+        (("service_accounts", "status"), names::<RecordStatus>()),
+        (("proposals", "kind"), names::<Kind>()),
+        (("proposals", "channel"), names::<Channel>()),
+        (("proposals", "status"), names::<Status>()),
+        (
+            ("proposals", "held_from"),
+            STEPS.iter().map(|s| s.as_str()).collect(),
+        ),
+        (("hearings", "status"), names::<HearingStatus>()),
+        (("hearings", "interest"), names::<Interest>()),
+        (("messages", "visibility"), names::<Visibility>()),
+        (("proposal_events", "kind"), names::<EventKind>()),
+        (("proposal_events", "visibility"), names::<Visibility>()),
+        (("matches", "role"), names::<MatchRole>()),
+        (("matches", "status"), names::<MatchStatus>()),
+        (("logic_models", "status"), names::<LogicModelStatus>()),
+        (("trips", "status"), names::<TripStatus>()),
+        (("taxonomy_terms", "vocabulary"), names::<Vocabulary>()),
+        (("resources", "legal_form"), names::<LegalForm>()),
+        (
+            ("resources", "participation_intent"),
+            names::<ParticipationIntent>(),
+        ),
+        (("resources", "visibility"), names::<EntryVisibility>()),
+        (("resources", "hidden_fields"), names::<HideableField>()),
+        (("survey_recipients", "channel"), names::<SurveyChannel>()),
+    ]
+}
+
+/// Columns rows carry as enums that no CHECK constraint guards (the db
+/// layer refuses an unknown name when it reads them).
+const UNCHECKED_ENUM_COLUMNS: &[(&str, &str)] = &[
+    ("proposals", "themes"),
+    ("proposal_events", "actor_role"),
+    ("proposal_events", "from_status"),
+    ("proposal_events", "to_status"),
+    ("audit_log", "actor_role"),
+];
+
+/// The quoted literals of a constraint definition (`'a'::text, 'b'::text`).
+fn check_literals(definition: &str) -> Vec<&str> {
+    definition.split('\'').skip(1).step_by(2).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_check_constraint_lists_exactly_its_enum() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    // Single-column CHECKs that list text values: `x IN ('a', 'b')` (which
+    // PostgreSQL keeps as `x = ANY (ARRAY['a'::text, …])`) or `x <@ ARRAY[…]`.
+    let checks: Vec<EnumCheck> = diesel::sql_query(
+        "SELECT c.conrelid::regclass::text AS table_name, a.attname::text AS column_name,
+                pg_get_constraintdef(c.oid) AS definition
+         FROM pg_constraint c
+         JOIN pg_namespace n ON n.oid = c.connamespace AND n.nspname = 'public'
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+         WHERE c.contype = 'c' AND cardinality(c.conkey) = 1
+           AND pg_get_constraintdef(c.oid) LIKE '%ARRAY[''%'
+         ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .await
+    .expect("query");
+    let expected = checked_enum_columns();
+    let in_database: Vec<(&str, &str)> = checks
+        .iter()
+        .map(|c| (c.table_name.as_str(), c.column_name.as_str()))
+        .collect();
+    let mut declared: Vec<(&str, &str)> = expected.iter().map(|(column, _)| *column).collect();
+    declared.sort_unstable();
+    assert_eq!(
+        in_database, declared,
+        "a CHECK constraint lists names but no enum is declared for its column here, or the reverse"
+    );
+    for check in &checks {
+        let column = (check.table_name.as_str(), check.column_name.as_str());
+        let mut allowed = check_literals(&check.definition);
+        allowed.sort_unstable();
+        let mut names = expected
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, names)| names.clone())
+            .unwrap_or_default();
+        names.sort_unstable();
+        assert_eq!(
+            allowed, names,
+            "{}.{}: the CHECK constraint ({}) and the enum disagree",
+            column.0, column.1, check.definition
+        );
+    }
+    for column in UNCHECKED_ENUM_COLUMNS {
+        assert!(
+            !in_database.contains(column),
+            "{column:?} has a CHECK now: declare it with its enum above"
+        );
+    }
+    let existing: Vec<Name> = diesel::sql_query(
+        "SELECT table_name::text || '.' || column_name::text AS name
+         FROM information_schema.columns WHERE table_schema = 'public'",
+    )
+    .load(&mut conn)
+    .await
+    .expect("columns");
+    let existing: Vec<String> = existing.into_iter().map(|n| n.name).collect();
+    for (table, column) in UNCHECKED_ENUM_COLUMNS {
+        assert!(
+            existing.contains(&format!("{table}.{column}")),
+            "no column {table}.{column}"
+        );
+    }
+}
+
+/// Drops every CHECK constraint on `table.column` (in the test's own database).
+async fn drop_checks(conn: &mut diesel_async::AsyncPgConnection, table: &str, column: &str) {
+    diesel::sql_query(format!(
+        "DO $$ DECLARE c record; BEGIN
+           FOR c IN SELECT conname FROM pg_constraint
+                    WHERE conrelid = '{table}'::regclass AND contype = 'c'
+                      AND conkey @> ARRAY[(SELECT attnum FROM pg_attribute
+                                           WHERE attrelid = '{table}'::regclass AND attname = '{column}')]
+           LOOP EXECUTE format('ALTER TABLE {table} DROP CONSTRAINT %I', c.conname); END LOOP;
+         END $$"
+    ))
+    .execute(conn)
+    .await
+    .expect("drop checks");
+}
+
+async fn set(conn: &mut diesel_async::AsyncPgConnection, statement: &str, id: &str) {
+    let id: uuid::Uuid = id.parse().expect("uuid");
+    let updated = diesel::sql_query(statement)
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .execute(conn)
+        .await
+        .expect(statement);
+    assert_eq!(updated, 1, "{statement}");
+}
+
+/// A read error that names the column and the unknown name.
+fn assert_read_error<T: std::fmt::Debug>(result: living_gate_db::DbResult<T>, column: &str) {
+    match result {
+        Err(living_gate_db::DbError::Query(error)) => {
+            // "Error deserializing field 'status'", caused by "`archived` is not a …".
+            let mut message = error.to_string();
+            let mut cause = std::error::Error::source(&error);
+            while let Some(inner) = cause {
+                message.push_str(&format!(": {inner}"));
+                cause = inner.source();
+            }
+            assert!(
+                message.contains(column) && message.contains("archived"),
+                "{message}"
+            );
+        }
+        other => panic!("{column}: expected a read error, got {other:?}"),
+    }
+}
+
+/// Today's rows hold only known names (the CHECK constraints see to it), but
+/// should one not, reading it fails loudly: no enum falls back to a default.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_name_in_a_row_is_a_read_error_never_a_default() {
+    use living_gate_db::{events, proposals, resources};
+    let app = TestApp::spawn().await;
+    let submit = |title: &str| {
+        serde_json::json!({
+            "kind": "proposal", "title": title, "summary": "駅前の空き店舗で多世代の居場所をつくる。",
+            "themes": ["community_support"], "sdg_goals": [11], "channel": "web"
+        })
+    };
+    let by_status = json(
+        app.post("/v1/proposals", Who::Partner, &submit("状態の壊れた案件"))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let by_hold = json(
+        app.post("/v1/proposals", Who::Partner, &submit("保留元の壊れた案件"))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let entry = json(
+        app.post(
+            "/v1/resources",
+            Who::Desk,
+            &serde_json::json!({"name": "壊れた項目の団体", "legal_form": "npo",
+                "municipality_id": app.fixtures.zama, "description": "", "topics": [], "forms": []}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let (case_id, held_id, entry_id) = (
+        by_status["id"].as_str().expect("id"),
+        by_hold["id"].as_str().expect("id"),
+        entry["id"].as_str().expect("id"),
+    );
+    let mut conn = app.conn().await;
+    drop_checks(&mut conn, "proposals", "status").await;
+    drop_checks(&mut conn, "proposals", "held_from").await;
+    drop_checks(&mut conn, "resources", "hidden_fields").await;
+    set(
+        &mut conn,
+        "UPDATE proposals SET status = 'archived' WHERE id = $1",
+        case_id,
+    )
+    .await;
+    set(
+        &mut conn,
+        "UPDATE proposals SET held_from = 'archived' WHERE id = $1",
+        held_id,
+    )
+    .await;
+    set(
+        &mut conn,
+        "UPDATE resources SET hidden_fields = ARRAY['phone', 'archived'] WHERE id = $1",
+        entry_id,
+    )
+    .await;
+    // An unchecked column: only the db layer guards it.
+    set(
+        &mut conn,
+        "UPDATE proposal_events SET to_status = 'archived' WHERE proposal_id = $1",
+        held_id,
+    )
+    .await;
+
+    let id = |raw: &str| raw.parse::<uuid::Uuid>().expect("uuid");
+    // text, nullable text and text[] columns.
+    assert_read_error(proposals::find(&mut conn, id(case_id)).await, "status");
+    assert_read_error(proposals::find(&mut conn, id(held_id)).await, "held_from");
+    assert_read_error(
+        resources::find(&mut conn, id(entry_id)).await,
+        "hidden_fields",
+    );
+    let audience = events::Audience {
+        scope: proposals::Scope::All,
+        shared_only: false,
+    };
+    assert_read_error(
+        events::timeline(&mut conn, id(held_id), audience, None, 10).await,
+        "to_status",
+    );
+
+    // Through the API: an internal error (500), never a case shown as `received`.
+    for path in [
+        format!("/v1/proposals/{case_id}"),
+        format!("/v1/proposals/{held_id}"),
+        format!("/v1/resources/{entry_id}"),
+        "/v1/proposals".to_owned(),
+    ] {
+        let body = problem(
+            app.get(&path, Who::Desk).await,
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )
+        .await;
+        assert!(!body.to_string().contains("archived"), "{path}: {body}");
+    }
 }

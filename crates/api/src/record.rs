@@ -18,6 +18,7 @@ use crate::http::request_context::RequestMeta;
 use living_gate_db::audit::{self as audit_db, NewAuditEntry};
 use living_gate_db::events::{self, NewEvent};
 use living_gate_db::{AsyncPgConnection, DbResult, Versioned};
+pub use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::workflow::Status;
 use living_gate_domain::Actor;
 use serde::Serialize;
@@ -52,86 +53,6 @@ impl Author for Background {
     }
     fn meta(&self) -> &RequestMeta {
         &self.meta
-    }
-}
-
-/// Declares [`EventKind`] once: each variant with its stored name.
-macro_rules! event_kinds {
-    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
-        /// What happened, as the feed names it (`kind`). The database's
-        /// CHECK constraint lists the same names (a schema test compares them).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum EventKind {
-            $($(#[$doc])* $variant,)*
-        }
-
-        impl EventKind {
-            pub const ALL: &'static [EventKind] = &[$(EventKind::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(EventKind::$variant => $name,)*
-                }
-            }
-        }
-    };
-}
-
-event_kinds! {
-    // Case events
-    Created => "created",
-    StatusChanged => "status_changed",
-    ProposalUpdated => "proposal_updated",
-    HearingRequested => "hearing_requested",
-    HearingAnswered => "hearing_answered",
-    MessagePosted => "message_posted",
-    MatchProposed => "match_proposed",
-    MatchAccepted => "match_accepted",
-    MatchDeclined => "match_declined",
-    LogicModelSaved => "logic_model_saved",
-    TripCreated => "trip_created",
-    TripUpdated => "trip_updated",
-    MeasurementRecorded => "measurement_recorded",
-    TripSupportedResourcesReplaced => "trip_supported_resources_replaced",
-    // Directory events (staff)
-    ResourceCreated => "resource_created",
-    ResourceUpdated => "resource_updated",
-    ResourceImported => "resource_imported",
-    SurveyAnswered => "survey_answered",
-    // Desk events
-    MunicipalityCreated => "municipality_created",
-    MunicipalityUpdated => "municipality_updated",
-    DepartmentCreated => "department_created",
-    DepartmentUpdated => "department_updated",
-    OrganizationCreated => "organization_created",
-    OrganizationUpdated => "organization_updated",
-    UserInvited => "user_invited",
-    InvitationAccepted => "invitation_accepted",
-    UserUpdated => "user_updated",
-    ServiceAccountCreated => "service_account_created",
-    ServiceAccountUpdated => "service_account_updated",
-    TaxonomyTermCreated => "taxonomy_term_created",
-    SurveyCreated => "survey_created",
-    SurveyRecipientAdded => "survey_recipient_added",
-    SurveyRecipientAnswered => "survey_recipient_answered",
-    KpiTargetsSet => "kpi_targets_set",
-}
-
-/// Whether the proposer of a case sees a case event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// The proposer sees it too.
-    Shared,
-    /// The city's staff only.
-    Internal,
-}
-
-impl Visibility {
-    fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Shared => "shared",
-            Visibility::Internal => "internal",
-        }
     }
 }
 
@@ -224,19 +145,17 @@ impl FeedEvent {
             About::Desk => (None, None, Visibility::Internal, None),
         };
         NewEvent {
-            id: Uuid::now_v7(),
             proposal_id,
             resource_id,
-            kind: self.kind.as_str().to_owned(),
             actor_id: Some(actor.id),
-            actor_role: Some(actor.role.as_str().to_owned()),
-            from_status: self.from_status.map(|s| s.as_str().to_owned()),
-            to_status: self.to_status.map(|s| s.as_str().to_owned()),
+            actor_role: Some(actor.role),
+            from_status: self.from_status,
+            to_status: self.to_status,
             reason: self.reason,
             note_for_proposer: self.note_for_proposer,
-            visibility: visibility.as_str().to_owned(),
             department_id,
             subject_id: self.subject_id,
+            ..NewEvent::new(self.kind, visibility)
         }
     }
 }
@@ -290,7 +209,7 @@ fn audit_entry(author: &dyn Author, change: &Change) -> NewAuditEntry {
     NewAuditEntry {
         id: Uuid::now_v7(),
         actor_id: Some(actor.id),
-        actor_role: Some(actor.role.as_str().to_owned()),
+        actor_role: Some(actor.role),
         action: change.action.clone(),
         target_type: Some(change.target_type.to_owned()),
         target_id: Some(change.target_id.clone()),
@@ -375,7 +294,7 @@ pub async fn audit_only(
         &NewAuditEntry {
             id: Uuid::now_v7(),
             actor_id: actor.map(|a| a.id),
-            actor_role: actor.map(|a| a.role.as_str().to_owned()),
+            actor_role: actor.map(|a| a.role),
             action: event.action.to_owned(),
             target_type: Some(event.target_type.to_owned()),
             target_id: event.target_id,

@@ -1,10 +1,12 @@
 //! The append-only audit log (a trigger refuses UPDATE, DELETE and TRUNCATE).
 
+use crate::codes::DbNullableText;
 use crate::schema::audit_log;
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::Role;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -15,7 +17,8 @@ pub struct AuditEntry {
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
-    pub actor_role: Option<String>,
+    #[diesel(deserialize_as = DbNullableText<Role>)]
+    pub actor_role: Option<Role>,
     pub action: String,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
@@ -30,7 +33,8 @@ pub struct AuditEntry {
 pub struct NewAuditEntry {
     pub id: Uuid,
     pub actor_id: Option<Uuid>,
-    pub actor_role: Option<String>,
+    #[diesel(serialize_as = DbNullableText<Role>)]
+    pub actor_role: Option<Role>,
     pub action: String,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
@@ -41,7 +45,7 @@ pub struct NewAuditEntry {
 
 pub async fn record(conn: &mut AsyncPgConnection, entry: &NewAuditEntry) -> DbResult<()> {
     diesel::insert_into(audit_log::table)
-        .values(entry)
+        .values(entry.clone())
         .execute(conn)
         .await?;
     Ok(())
@@ -51,7 +55,7 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: &NewAuditEntry) -> DbRe
 pub async fn record_many(conn: &mut AsyncPgConnection, entries: &[NewAuditEntry]) -> DbResult<()> {
     for chunk in entries.chunks(5000) {
         diesel::insert_into(audit_log::table)
-            .values(chunk)
+            .values(chunk.to_vec())
             .execute(conn)
             .await?;
     }

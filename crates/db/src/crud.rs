@@ -21,8 +21,10 @@ macro_rules! versioned_crud {
         ) -> $crate::DbResult<$row> {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
+            // By value: rows with enum fields (`serialize_as`) have no
+            // `Insertable` for a reference.
             Ok(diesel::insert_into($table::table)
-                .values(new)
+                .values(new.clone())
                 .returning(<$row>::as_returning())
                 .get_result(conn)
                 .await?)
@@ -67,7 +69,7 @@ macro_rules! versioned_crud {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
             Ok(diesel::update($table::table.find(id))
-                .set((changes, $table::version.eq($table::version + 1)))
+                .set((changes.clone(), $table::version.eq($table::version + 1)))
                 .returning(<$row>::as_returning())
                 .get_result(conn)
                 .await?)

@@ -1,10 +1,12 @@
 //! Departments of a municipality (市民協働課, 地域福祉課, ...).
 
+use crate::codes::DbText;
 use crate::schema::departments;
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::identity::RecordStatus;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,13 +18,14 @@ pub struct Department {
     pub code: String,
     pub name: String,
     pub name_en: String,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<RecordStatus>)]
+    pub status: RecordStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = departments)]
 pub struct NewDepartment {
     pub id: Uuid,
@@ -32,12 +35,13 @@ pub struct NewDepartment {
     pub name_en: String,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = departments)]
 pub struct DepartmentChanges {
     pub name: Option<String>,
     pub name_en: Option<String>,
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<RecordStatus>)]
+    pub status: Option<RecordStatus>,
 }
 
 crate::crud::versioned_crud!(departments, Department, NewDepartment, DepartmentChanges);

@@ -1,6 +1,7 @@
 //! The event log of cases and of the resource directory: each case's
 //! timeline and the one ordered change feed.
 
+use crate::codes::{DbNullableText, DbText};
 use crate::proposals::Scope;
 use crate::schema::{proposal_events, proposals};
 use crate::DbResult;
@@ -8,6 +9,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::workflow::Status;
+use living_gate_domain::Role;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -17,14 +21,19 @@ pub struct Event {
     pub id: Uuid,
     /// The case the event is about, or `None` for a directory event.
     pub proposal_id: Option<Uuid>,
-    pub kind: String,
+    #[diesel(deserialize_as = DbText<EventKind>)]
+    pub kind: EventKind,
     pub actor_id: Option<Uuid>,
-    pub actor_role: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    #[diesel(deserialize_as = DbNullableText<Role>)]
+    pub actor_role: Option<Role>,
+    #[diesel(deserialize_as = DbNullableText<Status>)]
+    pub from_status: Option<Status>,
+    #[diesel(deserialize_as = DbNullableText<Status>)]
+    pub to_status: Option<Status>,
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
-    pub visibility: String,
+    #[diesel(deserialize_as = DbText<Visibility>)]
+    pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     pub subject_id: Option<Uuid>,
     pub occurred_at: DateTime<Utc>,
@@ -33,22 +42,49 @@ pub struct Event {
     pub resource_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Default, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = proposal_events)]
 pub struct NewEvent {
     pub id: Uuid,
     pub proposal_id: Option<Uuid>,
     pub resource_id: Option<Uuid>,
-    pub kind: String,
+    #[diesel(serialize_as = DbText<EventKind>)]
+    pub kind: EventKind,
     pub actor_id: Option<Uuid>,
-    pub actor_role: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    #[diesel(serialize_as = DbNullableText<Role>)]
+    pub actor_role: Option<Role>,
+    #[diesel(serialize_as = DbNullableText<Status>)]
+    pub from_status: Option<Status>,
+    #[diesel(serialize_as = DbNullableText<Status>)]
+    pub to_status: Option<Status>,
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
-    pub visibility: String,
+    #[diesel(serialize_as = DbText<Visibility>)]
+    pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     pub subject_id: Option<Uuid>,
+}
+
+impl NewEvent {
+    /// An event of this kind and visibility, with a fresh id and nothing else
+    /// set (what `..NewEvent::new(kind, visibility)` fills in).
+    pub fn new(kind: EventKind, visibility: Visibility) -> NewEvent {
+        NewEvent {
+            id: Uuid::now_v7(),
+            proposal_id: None,
+            resource_id: None,
+            kind,
+            actor_id: None,
+            actor_role: None,
+            from_status: None,
+            to_status: None,
+            reason: None,
+            note_for_proposer: None,
+            visibility,
+            department_id: None,
+            subject_id: None,
+        }
+    }
 }
 
 /// Advisory lock key of the feed: the bytes of "LGFEED".
@@ -64,7 +100,7 @@ pub async fn append(conn: &mut AsyncPgConnection, event: NewEvent) -> DbResult<E
         .await?;
     Ok(diesel::insert_into(proposal_events::table)
         .values((
-            &event,
+            event,
             proposal_events::position.eq(diesel::dsl::sql::<BigInt>(
                 "nextval('proposal_event_position')",
             )),
@@ -86,7 +122,7 @@ pub async fn append_many(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> D
             .iter()
             .map(|event| {
                 (
-                    event,
+                    event.clone(),
                     proposal_events::position.eq(diesel::dsl::sql::<BigInt>(
                         "nextval('proposal_event_position')",
                     )),
@@ -120,7 +156,7 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
         .select(Event::as_select())
         .into_boxed();
     if audience.shared_only {
-        query = query.filter(proposal_events::visibility.eq("shared"));
+        query = query.filter(proposal_events::visibility.eq(DbText(Visibility::Shared)));
     }
     match audience.scope {
         Scope::All => query,

@@ -1,10 +1,12 @@
 //! Hearings with departments (step 3, 関係課ヒアリング).
 
+use crate::codes::{DbNullableText, DbText};
 use crate::schema::hearings;
 use crate::DbResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::coordination::{HearingStatus, Interest};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -17,10 +19,12 @@ pub struct Hearing {
     pub requested_by: Uuid,
     pub proposed_dates: Vec<NaiveDate>,
     pub agenda: String,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<HearingStatus>)]
+    pub status: HearingStatus,
     pub held_on: Option<NaiveDate>,
     pub participants: Vec<String>,
-    pub interest: Option<String>,
+    #[diesel(deserialize_as = DbNullableText<Interest>)]
+    pub interest: Option<Interest>,
     pub notes: String,
     pub answered_by: Option<Uuid>,
     pub version: i64,
@@ -28,7 +32,7 @@ pub struct Hearing {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = hearings)]
 pub struct NewHearing {
     pub id: Uuid,
@@ -40,13 +44,15 @@ pub struct NewHearing {
 }
 
 /// The department's answer.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = hearings)]
 pub struct HearingAnswer {
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<HearingStatus>)]
+    pub status: Option<HearingStatus>,
     pub held_on: Option<Option<NaiveDate>>,
     pub participants: Option<Vec<String>>,
-    pub interest: Option<String>,
+    #[diesel(serialize_as = DbText<Interest>)]
+    pub interest: Option<Interest>,
     pub notes: Option<String>,
     pub answered_by: Option<Uuid>,
 }

@@ -13,6 +13,7 @@ use diesel::sql_types::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use living_gate_domain::kpi::{FactMetric, Measure};
+use living_gate_domain::workflow::Status;
 use serde::Serialize;
 use std::str::FromStr;
 use uuid::Uuid;
@@ -150,8 +151,8 @@ pub async fn year_histograms(
 pub struct WaitingRow {
     #[diesel(sql_type = Text)]
     pub reference: String,
-    #[diesel(sql_type = Text)]
-    pub status: String,
+    #[diesel(sql_type = Text, deserialize_as = crate::codes::DbText<Status>)]
+    pub status: Status,
     #[diesel(sql_type = Timestamptz)]
     pub first_contact_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth_tokens;
+pub mod codes;
 mod crud;
 pub mod departments;
 mod error;

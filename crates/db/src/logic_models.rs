@@ -1,10 +1,12 @@
 //! Versioned logic models (step 5, 試行ロジックモデル作成): every revision kept.
 
+use crate::codes::DbText;
 use crate::schema::{logic_models, proposals};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::logic_model::LogicModelStatus;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -13,7 +15,8 @@ use uuid::Uuid;
 pub struct LogicModel {
     pub proposal_id: Uuid,
     pub version: i32,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<LogicModelStatus>)]
+    pub status: LogicModelStatus,
     pub content: Value,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
@@ -23,7 +26,7 @@ pub struct LogicModel {
 pub async fn append(
     conn: &mut AsyncPgConnection,
     proposal_id: Uuid,
-    status: &str,
+    status: LogicModelStatus,
     content: &Value,
     created_by: Uuid,
 ) -> DbResult<LogicModel> {
@@ -36,14 +39,14 @@ pub async fn append(
         .values((
             logic_models::proposal_id.eq(proposal_id),
             logic_models::version.eq(latest.unwrap_or(0) + 1),
-            logic_models::status.eq(status),
+            logic_models::status.eq(DbText(status)),
             logic_models::content.eq(content),
             logic_models::created_by.eq(created_by),
         ))
         .returning(LogicModel::as_returning())
         .get_result(conn)
         .await?;
-    if status == "shared" {
+    if status == LogicModelStatus::Shared {
         diesel::update(proposals::table.find(proposal_id))
             .set((
                 proposals::has_shared_logic_model.eq(true),
@@ -71,7 +74,7 @@ pub async fn find(
         query = query.filter(logic_models::version.eq(version));
     }
     if shared_only {
-        query = query.filter(logic_models::status.eq("shared"));
+        query = query.filter(logic_models::status.eq(DbText(LogicModelStatus::Shared)));
     }
     Ok(query.first(conn).await.optional()?)
 }
@@ -88,7 +91,7 @@ pub async fn versions(
         .order(logic_models::version)
         .into_boxed();
     if shared_only {
-        query = query.filter(logic_models::status.eq("shared"));
+        query = query.filter(logic_models::status.eq(DbText(LogicModelStatus::Shared)));
     }
     Ok(query.load(conn).await?)
 }

@@ -1,10 +1,14 @@
 //! Matches of a case with departments (step 4, マッチング・調整).
 
+use crate::codes::{DbText, DbTextArray};
 use crate::schema::{matches, proposals};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::coordination::{MatchRole, MatchStatus};
+use living_gate_domain::proposal::Theme;
+use living_gate_domain::suggestions;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -14,8 +18,10 @@ pub struct Match {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub department_id: Uuid,
-    pub role: String,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<MatchRole>)]
+    pub role: MatchRole,
+    #[diesel(deserialize_as = DbText<MatchStatus>)]
+    pub status: MatchStatus,
     pub note: String,
     pub reason: Option<String>,
     pub proposed_by: Uuid,
@@ -26,22 +32,24 @@ pub struct Match {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = matches)]
 pub struct NewMatch {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub department_id: Uuid,
-    pub role: String,
+    #[diesel(serialize_as = DbText<MatchRole>)]
+    pub role: MatchRole,
     pub note: String,
     pub proposed_by: Uuid,
 }
 
 /// The department's answer.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = matches)]
 pub struct MatchDecision {
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<MatchStatus>)]
+    pub status: Option<MatchStatus>,
     pub reason: Option<String>,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -89,13 +97,16 @@ pub struct Involvement {
     pub department_id: Uuid,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub reference: String,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
-    pub themes: Vec<String>,
+    #[diesel(
+        sql_type = diesel::sql_types::Array<diesel::sql_types::Text>,
+        deserialize_as = DbTextArray<Theme>
+    )]
+    pub themes: Vec<Theme>,
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Int2>)]
     pub sdg_goals: Vec<i16>,
     /// `hearing` (interested), `match` (accepted) or `adoption` (led).
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Text, deserialize_as = DbText<suggestions::Involvement>)]
+    pub kind: suggestions::Involvement,
 }
 
 /// Every active department's involvements in cases other than `proposal_id`.

@@ -1,10 +1,12 @@
 //! Messages on a case: internal among staff, or shared with the proposer.
 
+use crate::codes::DbText;
 use crate::schema::messages;
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::feed::Visibility;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -13,14 +15,15 @@ pub struct Message {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub author_id: Uuid,
-    pub visibility: String,
+    #[diesel(deserialize_as = DbText<Visibility>, serialize_as = DbText<Visibility>)]
+    pub visibility: Visibility,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, message: &Message) -> DbResult<Message> {
     Ok(diesel::insert_into(messages::table)
-        .values(message)
+        .values(message.clone())
         .returning(Message::as_returning())
         .get_result(conn)
         .await?)
@@ -41,7 +44,7 @@ pub async fn of_proposal(
         .limit(limit)
         .into_boxed();
     if shared_only {
-        query = query.filter(messages::visibility.eq("shared"));
+        query = query.filter(messages::visibility.eq(DbText(Visibility::Shared)));
     }
     if let Some(after) = after {
         query = query.filter(messages::id.gt(after));

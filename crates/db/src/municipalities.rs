@@ -1,10 +1,12 @@
 //! Municipalities (座間市, 綾瀬市, 大和市, 海老名市, ...).
 
+use crate::codes::DbText;
 use crate::schema::municipalities;
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::identity::RecordStatus;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,13 +18,14 @@ pub struct Municipality {
     pub name: String,
     pub name_kana: String,
     pub name_en: String,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<RecordStatus>)]
+    pub status: RecordStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = municipalities)]
 pub struct NewMunicipality {
     pub id: Uuid,
@@ -32,13 +35,14 @@ pub struct NewMunicipality {
     pub name_en: String,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = municipalities)]
 pub struct MunicipalityChanges {
     pub name: Option<String>,
     pub name_kana: Option<String>,
     pub name_en: Option<String>,
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<RecordStatus>)]
+    pub status: Option<RecordStatus>,
 }
 
 crate::crud::versioned_crud!(

@@ -1,10 +1,12 @@
 //! Partner organizations: companies, universities, NPOs that propose.
 
+use crate::codes::DbText;
 use crate::schema::organizations;
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::identity::{OrganizationKind, RecordStatus};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -14,24 +16,27 @@ pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub name_kana: Option<String>,
-    pub kind: String,
+    #[diesel(deserialize_as = DbText<OrganizationKind>)]
+    pub kind: OrganizationKind,
     pub corporate_number: Option<String>,
     pub postal_code: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<RecordStatus>)]
+    pub status: RecordStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = organizations)]
 pub struct NewOrganization {
     pub id: Uuid,
     pub name: String,
     pub name_kana: Option<String>,
-    pub kind: String,
+    #[diesel(serialize_as = DbText<OrganizationKind>)]
+    pub kind: OrganizationKind,
     pub corporate_number: Option<String>,
     pub postal_code: Option<String>,
     pub address: Option<String>,
@@ -39,17 +44,19 @@ pub struct NewOrganization {
 }
 
 /// `Some(None)` clears an optional field, `None` leaves it alone.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = organizations)]
 pub struct OrganizationChanges {
     pub name: Option<String>,
     pub name_kana: Option<Option<String>>,
-    pub kind: Option<String>,
+    #[diesel(serialize_as = DbText<OrganizationKind>)]
+    pub kind: Option<OrganizationKind>,
     pub corporate_number: Option<Option<String>>,
     pub postal_code: Option<Option<String>>,
     pub address: Option<Option<String>>,
     pub website: Option<Option<String>>,
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<RecordStatus>)]
+    pub status: Option<RecordStatus>,
 }
 
 crate::crud::versioned_crud!(
@@ -63,8 +70,8 @@ crate::crud::versioned_crud!(
 pub struct OrganizationFilter {
     /// Restricts the list to one organization (a partner's own scope).
     pub only: Option<Uuid>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<OrganizationKind>,
+    pub status: Option<RecordStatus>,
     /// Substring of the name or its kana.
     pub q: Option<String>,
 }
@@ -85,11 +92,11 @@ pub async fn list(
     if let Some(only) = filter.only {
         query = query.filter(organizations::id.eq(only));
     }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(organizations::kind.eq(kind.clone()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(organizations::kind.eq(DbText(kind)));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(organizations::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(organizations::status.eq(DbText(status)));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(q));

@@ -1,10 +1,13 @@
 //! Proposals and consultations: the cases of the desk.
 
+use crate::codes::{DbNullableText, DbText, DbTextArray};
 use crate::schema::{proposals, reference_counters};
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::proposal::{Channel, Kind, Theme};
+use living_gate_domain::workflow::Status;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -14,20 +17,26 @@ pub struct Proposal {
     pub id: Uuid,
     pub reference: String,
     pub fiscal_year: i32,
-    pub kind: String,
+    #[diesel(deserialize_as = DbText<Kind>)]
+    pub kind: Kind,
     pub title: String,
     pub summary: String,
     pub body: String,
-    pub themes: Vec<String>,
+    #[diesel(deserialize_as = DbTextArray<Theme>)]
+    pub themes: Vec<Theme>,
     pub sdg_goals: Vec<i16>,
     pub policy_areas: Vec<String>,
     pub desired_support: String,
-    pub channel: String,
+    #[diesel(deserialize_as = DbText<Channel>)]
+    pub channel: Channel,
     pub organization_id: Uuid,
     pub contact_user_id: Option<Uuid>,
     pub created_by: Uuid,
-    pub status: String,
-    pub held_from: Option<String>,
+    #[diesel(deserialize_as = DbText<Status>)]
+    pub status: Status,
+    /// For `on_hold`: the step it resumes to.
+    #[diesel(deserialize_as = DbNullableText<Status>)]
+    pub held_from: Option<Status>,
     pub lead_department_id: Option<Uuid>,
     pub has_shared_logic_model: bool,
     pub first_contact_at: DateTime<Utc>,
@@ -44,35 +53,41 @@ pub struct Proposal {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = proposals)]
 pub struct NewProposal {
     pub id: Uuid,
     pub reference: String,
     pub fiscal_year: i32,
-    pub kind: String,
+    #[diesel(serialize_as = DbText<Kind>)]
+    pub kind: Kind,
     pub title: String,
     pub summary: String,
     pub body: String,
-    pub themes: Vec<String>,
+    #[diesel(serialize_as = DbTextArray<Theme>)]
+    pub themes: Vec<Theme>,
     pub sdg_goals: Vec<i16>,
     pub policy_areas: Vec<String>,
     pub desired_support: String,
-    pub channel: String,
+    #[diesel(serialize_as = DbText<Channel>)]
+    pub channel: Channel,
     pub organization_id: Uuid,
     pub contact_user_id: Option<Uuid>,
     pub created_by: Uuid,
-    pub status: String,
+    #[diesel(serialize_as = DbText<Status>)]
+    pub status: Status,
     pub first_contact_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
 
 /// A status change with the step times it sets (each only the first time).
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = proposals)]
 pub struct StatusChange {
-    pub status: Option<String>,
-    pub held_from: Option<Option<String>>,
+    #[diesel(serialize_as = DbText<Status>)]
+    pub status: Option<Status>,
+    #[diesel(serialize_as = DbNullableText<Status>)]
+    pub held_from: Option<Option<Status>>,
     pub coordination_started_at: Option<DateTime<Utc>>,
     pub organizing_at: Option<DateTime<Utc>>,
     pub hearing_at: Option<DateTime<Utc>>,
@@ -83,13 +98,14 @@ pub struct StatusChange {
 }
 
 /// Content the desk organises in step 2.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = proposals)]
 pub struct ProposalChanges {
     pub title: Option<String>,
     pub summary: Option<String>,
     pub body: Option<String>,
-    pub themes: Option<Vec<String>>,
+    #[diesel(serialize_as = DbTextArray<Theme>)]
+    pub themes: Option<Vec<Theme>>,
     pub sdg_goals: Option<Vec<i16>>,
     pub policy_areas: Option<Vec<String>>,
     pub desired_support: Option<String>,
@@ -105,7 +121,10 @@ pub async fn change_status(
     change: &StatusChange,
 ) -> DbResult<Proposal> {
     Ok(diesel::update(proposals::table.find(id))
-        .set((change, proposals::version.eq(proposals::version + 1)))
+        .set((
+            change.clone(),
+            proposals::version.eq(proposals::version + 1),
+        ))
         .returning(Proposal::as_returning())
         .get_result(conn)
         .await?)
@@ -206,8 +225,8 @@ pub async fn find_visible(
 
 #[derive(Debug, Default, Clone)]
 pub struct ProposalFilter {
-    pub status: Option<String>,
-    pub theme: Option<String>,
+    pub status: Option<Status>,
+    pub theme: Option<Theme>,
     pub sdg_goal: Option<i16>,
     pub organization_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
@@ -228,11 +247,11 @@ pub async fn list(
     if let Some(after) = page.after {
         query = query.filter(proposals::id.gt(after));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(proposals::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(proposals::status.eq(DbText(status)));
     }
-    if let Some(theme) = &filter.theme {
-        query = query.filter(proposals::themes.contains(vec![theme.clone()]));
+    if let Some(theme) = filter.theme {
+        query = query.filter(proposals::themes.contains(DbTextArray(vec![theme])));
     }
     if let Some(goal) = filter.sdg_goal {
         query = query.filter(proposals::sdg_goals.contains(vec![goal]));

@@ -21,6 +21,7 @@ use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use living_gate_domain::directory::{EntryVisibility, HideableField};
+use living_gate_domain::directory::{LegalForm, ParticipationIntent};
 use uuid::Uuid;
 
 /// Cells per degree of the grid levels of the entries' position tokens,
@@ -110,8 +111,8 @@ pub struct SearchFilter {
     pub serves: Option<Uuid>,
     /// The municipality where the entry is.
     pub municipality_id: Option<Uuid>,
-    pub intent: Option<String>,
-    pub legal_form: Option<String>,
+    pub intent: Option<ParticipationIntent>,
+    pub legal_form: Option<LegalForm>,
     pub near: Option<Near>,
 }
 
@@ -245,12 +246,12 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
         let p = sql.bind(Bind::Uuid(municipality));
         conditions.push(format!("r.municipality_id = {p}"));
     }
-    if let Some(intent) = &filter.intent {
-        let p = sql.bind(Bind::Text(intent.clone()));
+    if let Some(intent) = filter.intent {
+        let p = sql.bind(Bind::Text(intent.as_str().to_owned()));
         conditions.push(format!("r.participation_intent = {p}"));
     }
-    if let Some(legal_form) = &filter.legal_form {
-        let p = sql.bind(Bind::Text(legal_form.clone()));
+    if let Some(legal_form) = filter.legal_form {
+        let p = sql.bind(Bind::Text(legal_form.as_str().to_owned()));
         conditions.push(format!("r.legal_form = {p}"));
     }
     let mut text = from;

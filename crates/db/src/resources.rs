@@ -1,11 +1,15 @@
 //! Directory entries (地域資源), their locations and referral links.
 //! Search, the map and the figures are in [`crate::resource_search`].
 
+use crate::codes::{DbText, DbTextArray};
 use crate::schema::{resource_locations, resource_referrals, resources};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::directory::{
+    EntryVisibility, HideableField, LegalForm, ParticipationIntent,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -17,7 +21,8 @@ pub struct Resource {
     pub name: String,
     pub name_kana: Option<String>,
     pub other_names: Vec<String>,
-    pub legal_form: String,
+    #[diesel(deserialize_as = DbText<LegalForm>)]
+    pub legal_form: LegalForm,
     pub description: String,
     pub municipality_id: Uuid,
     pub serves_municipality_ids: Vec<Uuid>,
@@ -30,10 +35,13 @@ pub struct Resource {
     pub opening_hours: Option<String>,
     pub target_ages: Option<String>,
     pub languages: Vec<String>,
-    pub participation_intent: String,
+    #[diesel(deserialize_as = DbText<ParticipationIntent>)]
+    pub participation_intent: ParticipationIntent,
     pub partner_organization_id: Option<Uuid>,
-    pub visibility: String,
-    pub hidden_fields: Vec<String>,
+    #[diesel(deserialize_as = DbText<EntryVisibility>)]
+    pub visibility: EntryVisibility,
+    #[diesel(deserialize_as = DbTextArray<HideableField>)]
+    pub hidden_fields: Vec<HideableField>,
     pub last_verified_at: Option<DateTime<Utc>>,
     pub last_verified_by: Option<Uuid>,
     pub version: i64,
@@ -49,7 +57,8 @@ pub struct ResourceContent {
     pub name: String,
     pub name_kana: Option<String>,
     pub other_names: Vec<String>,
-    pub legal_form: String,
+    #[diesel(serialize_as = DbText<LegalForm>)]
+    pub legal_form: LegalForm,
     pub description: String,
     pub municipality_id: Uuid,
     pub serves_municipality_ids: Vec<Uuid>,
@@ -62,10 +71,13 @@ pub struct ResourceContent {
     pub opening_hours: Option<String>,
     pub target_ages: Option<String>,
     pub languages: Vec<String>,
-    pub participation_intent: String,
+    #[diesel(serialize_as = DbText<ParticipationIntent>)]
+    pub participation_intent: ParticipationIntent,
     pub partner_organization_id: Option<Uuid>,
-    pub visibility: String,
-    pub hidden_fields: Vec<String>,
+    #[diesel(serialize_as = DbText<EntryVisibility>)]
+    pub visibility: EntryVisibility,
+    #[diesel(serialize_as = DbTextArray<HideableField>)]
+    pub hidden_fields: Vec<HideableField>,
     pub last_verified_at: Option<DateTime<Utc>>,
     pub last_verified_by: Option<Uuid>,
 }
@@ -78,7 +90,7 @@ impl ResourceContent {
             name: r.name.clone(),
             name_kana: r.name_kana.clone(),
             other_names: r.other_names.clone(),
-            legal_form: r.legal_form.clone(),
+            legal_form: r.legal_form,
             description: r.description.clone(),
             municipality_id: r.municipality_id,
             serves_municipality_ids: r.serves_municipality_ids.clone(),
@@ -91,9 +103,9 @@ impl ResourceContent {
             opening_hours: r.opening_hours.clone(),
             target_ages: r.target_ages.clone(),
             languages: r.languages.clone(),
-            participation_intent: r.participation_intent.clone(),
+            participation_intent: r.participation_intent,
             partner_organization_id: r.partner_organization_id,
-            visibility: r.visibility.clone(),
+            visibility: r.visibility,
             hidden_fields: r.hidden_fields.clone(),
             last_verified_at: r.last_verified_at,
             last_verified_by: r.last_verified_by,
@@ -102,13 +114,14 @@ impl ResourceContent {
 }
 
 /// A PATCH: `None` keeps a field, `Some(None)` clears an optional one.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = resources)]
 pub struct ResourceChanges {
     pub name: Option<String>,
     pub name_kana: Option<Option<String>>,
     pub other_names: Option<Vec<String>>,
-    pub legal_form: Option<String>,
+    #[diesel(serialize_as = DbText<LegalForm>)]
+    pub legal_form: Option<LegalForm>,
     pub description: Option<String>,
     pub municipality_id: Option<Uuid>,
     pub serves_municipality_ids: Option<Vec<Uuid>>,
@@ -121,10 +134,13 @@ pub struct ResourceChanges {
     pub opening_hours: Option<Option<String>>,
     pub target_ages: Option<Option<String>>,
     pub languages: Option<Vec<String>>,
-    pub participation_intent: Option<String>,
+    #[diesel(serialize_as = DbText<ParticipationIntent>)]
+    pub participation_intent: Option<ParticipationIntent>,
     pub partner_organization_id: Option<Option<Uuid>>,
-    pub visibility: Option<String>,
-    pub hidden_fields: Option<Vec<String>>,
+    #[diesel(serialize_as = DbText<EntryVisibility>)]
+    pub visibility: Option<EntryVisibility>,
+    #[diesel(serialize_as = DbTextArray<HideableField>)]
+    pub hidden_fields: Option<Vec<HideableField>>,
     pub last_verified_at: Option<Option<DateTime<Utc>>>,
     pub last_verified_by: Option<Option<Uuid>>,
 }
@@ -183,7 +199,7 @@ pub async fn insert(
     content: &ResourceContent,
 ) -> DbResult<Resource> {
     Ok(diesel::insert_into(resources::table)
-        .values((resources::id.eq(id), content))
+        .values((resources::id.eq(id), content.clone()))
         .returning(Resource::as_returning())
         .get_result(conn)
         .await?)
@@ -197,7 +213,7 @@ pub async fn insert_many(
     for chunk in rows.chunks(1000) {
         let values: Vec<_> = chunk
             .iter()
-            .map(|(id, content)| (resources::id.eq(*id), content))
+            .map(|(id, content)| (resources::id.eq(*id), content.clone()))
             .collect();
         diesel::insert_into(resources::table)
             .values(values)
@@ -214,7 +230,10 @@ pub async fn replace(
     content: &ResourceContent,
 ) -> DbResult<Resource> {
     Ok(diesel::update(resources::table.find(id))
-        .set((content, resources::version.eq(resources::version + 1)))
+        .set((
+            content.clone(),
+            resources::version.eq(resources::version + 1),
+        ))
         .returning(Resource::as_returning())
         .get_result(conn)
         .await?)
@@ -226,7 +245,10 @@ pub async fn update(
     changes: &ResourceChanges,
 ) -> DbResult<Resource> {
     Ok(diesel::update(resources::table.find(id))
-        .set((changes, resources::version.eq(resources::version + 1)))
+        .set((
+            changes.clone(),
+            resources::version.eq(resources::version + 1),
+        ))
         .returning(Resource::as_returning())
         .get_result(conn)
         .await?)
@@ -268,7 +290,7 @@ pub async fn find_visible(
 ) -> DbResult<Option<Resource>> {
     Ok(find(conn, id)
         .await?
-        .filter(|r| staff || r.visibility == "public"))
+        .filter(|r| staff || r.visibility == EntryVisibility::Public))
 }
 
 /// Entries by their external keys, locked for an import.

@@ -1,10 +1,12 @@
 //! BI service accounts (OAuth 2 client credentials, role `analyst`).
 
+use crate::codes::DbText;
 use crate::schema::service_accounts;
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::identity::RecordStatus;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,7 +18,8 @@ pub struct ServiceAccount {
     #[serde(skip)]
     pub secret_hash: String,
     pub name: String,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<RecordStatus>)]
+    pub status: RecordStatus,
     pub created_by: Option<Uuid>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub version: i64,
@@ -24,7 +27,7 @@ pub struct ServiceAccount {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = service_accounts)]
 pub struct NewServiceAccount {
     pub id: Uuid,
@@ -34,11 +37,12 @@ pub struct NewServiceAccount {
     pub created_by: Option<Uuid>,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = service_accounts)]
 pub struct ServiceAccountChanges {
     pub name: Option<String>,
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<RecordStatus>)]
+    pub status: Option<RecordStatus>,
 }
 
 crate::crud::versioned_crud!(

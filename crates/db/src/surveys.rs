@@ -1,12 +1,14 @@
 //! Survey campaigns of the directory (seed 002: 157 organizations reached,
 //! 63 answered) and their distribution lists.
 
+use crate::codes::DbText;
 use crate::schema::{survey_campaigns, survey_recipients};
 use crate::{DbResult, Page};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::directory::SurveyChannel;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -48,7 +50,8 @@ pub struct Recipient {
     pub resource_id: Option<Uuid>,
     pub prospective_name: Option<String>,
     pub municipality_id: Uuid,
-    pub channel: String,
+    #[diesel(deserialize_as = DbText<SurveyChannel>)]
+    pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
     pub version: i64,
@@ -65,7 +68,7 @@ impl crate::Versioned for Recipient {
     }
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = survey_recipients)]
 pub struct NewRecipient {
     pub id: Uuid,
@@ -73,7 +76,8 @@ pub struct NewRecipient {
     pub resource_id: Option<Uuid>,
     pub prospective_name: Option<String>,
     pub municipality_id: Uuid,
-    pub channel: String,
+    #[diesel(serialize_as = DbText<SurveyChannel>)]
+    pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
 }
@@ -115,7 +119,7 @@ pub async fn insert_recipient(
     new: &NewRecipient,
 ) -> DbResult<Recipient> {
     Ok(diesel::insert_into(survey_recipients::table)
-        .values(new)
+        .values(new.clone())
         .returning(Recipient::as_returning())
         .get_result(conn)
         .await?)

@@ -1,10 +1,12 @@
 //! The directory's managed taxonomies: topics (a hierarchy) and forms of activity.
 
+use crate::codes::DbText;
 use crate::schema::taxonomy_terms;
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::directory::Vocabulary;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -12,7 +14,8 @@ use uuid::Uuid;
 #[diesel(table_name = taxonomy_terms, check_for_backend(diesel::pg::Pg))]
 pub struct Term {
     pub id: Uuid,
-    pub vocabulary: String,
+    #[diesel(deserialize_as = DbText<Vocabulary>, serialize_as = DbText<Vocabulary>)]
+    pub vocabulary: Vocabulary,
     pub code: String,
     pub parent_id: Option<Uuid>,
     pub label_ja: String,
@@ -31,11 +34,12 @@ impl crate::Versioned for Term {
     }
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = taxonomy_terms)]
 pub struct NewTerm {
     pub id: Uuid,
-    pub vocabulary: String,
+    #[diesel(serialize_as = DbText<Vocabulary>)]
+    pub vocabulary: Vocabulary,
     pub code: String,
     pub parent_id: Option<Uuid>,
     pub label_ja: String,
@@ -44,7 +48,7 @@ pub struct NewTerm {
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewTerm) -> DbResult<Term> {
     Ok(diesel::insert_into(taxonomy_terms::table)
-        .values(new)
+        .values(new.clone())
         .returning(Term::as_returning())
         .get_result(conn)
         .await?)
@@ -52,9 +56,9 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewTerm) -> DbResult<Ter
 
 /// Every term of a vocabulary (a few dozen), parents before children is not
 /// guaranteed: ordered by code.
-pub async fn list(conn: &mut AsyncPgConnection, vocabulary: &str) -> DbResult<Vec<Term>> {
+pub async fn list(conn: &mut AsyncPgConnection, vocabulary: Vocabulary) -> DbResult<Vec<Term>> {
     Ok(taxonomy_terms::table
-        .filter(taxonomy_terms::vocabulary.eq(vocabulary.to_owned()))
+        .filter(taxonomy_terms::vocabulary.eq(DbText(vocabulary)))
         .select(Term::as_select())
         .order(taxonomy_terms::code)
         .load(conn)
@@ -63,11 +67,11 @@ pub async fn list(conn: &mut AsyncPgConnection, vocabulary: &str) -> DbResult<Ve
 
 pub async fn find_by_code(
     conn: &mut AsyncPgConnection,
-    vocabulary: &str,
+    vocabulary: Vocabulary,
     code: &str,
 ) -> DbResult<Option<Term>> {
     Ok(taxonomy_terms::table
-        .filter(taxonomy_terms::vocabulary.eq(vocabulary.to_owned()))
+        .filter(taxonomy_terms::vocabulary.eq(DbText(vocabulary)))
         .filter(taxonomy_terms::code.eq(code.to_owned()))
         .select(Term::as_select())
         .first(conn)
@@ -78,14 +82,14 @@ pub async fn find_by_code(
 /// The codes among `codes` that are not terms of the vocabulary.
 pub async fn unknown_codes(
     conn: &mut AsyncPgConnection,
-    vocabulary: &str,
+    vocabulary: Vocabulary,
     codes: &[String],
 ) -> DbResult<Vec<String>> {
     if codes.is_empty() {
         return Ok(Vec::new());
     }
     let known: Vec<String> = taxonomy_terms::table
-        .filter(taxonomy_terms::vocabulary.eq(vocabulary.to_owned()))
+        .filter(taxonomy_terms::vocabulary.eq(DbText(vocabulary)))
         .filter(taxonomy_terms::code.eq_any(codes))
         .select(taxonomy_terms::code)
         .load(conn)

@@ -1,10 +1,12 @@
 //! TRIPs (共創プロジェクト) and their indicator measurements.
 
+use crate::codes::DbText;
 use crate::schema::{trip_measurements, trip_partners, trips};
 use crate::{DbResult, Page};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::trip::TripStatus;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,7 +18,8 @@ pub struct Trip {
     pub title: String,
     pub lead_department_id: Uuid,
     pub supports_community_activity: bool,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<TripStatus>)]
+    pub status: TripStatus,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub version: i64,
@@ -24,7 +27,7 @@ pub struct Trip {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = trips)]
 pub struct NewTrip {
     pub id: Uuid,
@@ -34,12 +37,13 @@ pub struct NewTrip {
     pub supports_community_activity: bool,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = trips)]
 pub struct TripChanges {
     pub title: Option<String>,
     pub supports_community_activity: Option<bool>,
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<TripStatus>)]
+    pub status: Option<TripStatus>,
     pub starts_on: Option<Option<NaiveDate>>,
     pub ends_on: Option<Option<NaiveDate>>,
 }
@@ -117,7 +121,7 @@ pub async fn find_visible(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     scope: TripScope,
-    status: Option<&str>,
+    status: Option<TripStatus>,
     page: Page,
 ) -> DbResult<Vec<Trip>> {
     let mut query = scoped(scope).order(trips::id).limit(page.fetch_limit());
@@ -125,7 +129,7 @@ pub async fn list(
         query = query.filter(trips::id.gt(after));
     }
     if let Some(status) = status {
-        query = query.filter(trips::status.eq(status.to_owned()));
+        query = query.filter(trips::status.eq(DbText(status)));
     }
     Ok(query.load(conn).await?)
 }

@@ -1,10 +1,13 @@
 //! User accounts: desk, department, partner, analyst and admin people.
 
+use crate::codes::DbText;
 use crate::schema::users;
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::identity::UserStatus;
+use living_gate_domain::Role;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -14,11 +17,13 @@ pub struct User {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    #[diesel(deserialize_as = DbText<Role>)]
+    pub role: Role,
     pub municipality_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
-    pub status: String,
+    #[diesel(deserialize_as = DbText<UserStatus>)]
+    pub status: UserStatus,
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub last_login_at: Option<DateTime<Utc>>,
@@ -29,39 +34,40 @@ pub struct User {
 
 impl User {
     /// The account as the policy sees it.
-    pub fn actor(
-        &self,
-    ) -> Result<living_gate_domain::Actor, living_gate_domain::role::UnknownRole> {
-        Ok(living_gate_domain::Actor {
+    pub fn actor(&self) -> living_gate_domain::Actor {
+        living_gate_domain::Actor {
             id: self.id,
-            role: self.role.parse()?,
+            role: self.role,
             municipality_id: self.municipality_id,
             department_id: self.department_id,
             organization_id: self.organization_id,
             is_service_account: false,
-        })
+        }
     }
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    #[diesel(serialize_as = DbText<Role>)]
+    pub role: Role,
     pub municipality_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
-    pub status: String,
+    #[diesel(serialize_as = DbText<UserStatus>)]
+    pub status: UserStatus,
     pub password_hash: Option<String>,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
     pub display_name: Option<String>,
-    pub status: Option<String>,
+    #[diesel(serialize_as = DbText<UserStatus>)]
+    pub status: Option<UserStatus>,
     pub password_hash: Option<String>,
 }
 
@@ -109,8 +115,8 @@ pub async fn record_login(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()
 
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
-    pub role: Option<String>,
-    pub status: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
     pub organization_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
 }
@@ -128,11 +134,11 @@ pub async fn list(
     if let Some(after) = page.after {
         query = query.filter(users::id.gt(after));
     }
-    if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(DbText(role)));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(users::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(users::status.eq(DbText(status)));
     }
     if let Some(organization_id) = filter.organization_id {
         query = query.filter(users::organization_id.eq(organization_id));

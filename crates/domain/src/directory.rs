@@ -9,7 +9,7 @@ mod redaction;
 pub use redaction::{redact, Entry, Place, Redacted};
 
 /// 法人格: the legal form of a directory organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalForm {
     /// NPO法人 (特定非営利活動法人).
@@ -35,37 +35,21 @@ pub enum LegalForm {
     Other,
 }
 
+crate::code::codes!(LegalForm {
+    Npo => "npo",
+    SocialWelfareCorporation => "social_welfare_corporation",
+    GeneralIncorporatedAssociation => "general_incorporated_association",
+    PublicInterestIncorporated => "public_interest_incorporated",
+    StockCompany => "stock_company",
+    Cooperative => "cooperative",
+    VoluntaryGroup => "voluntary_group",
+    CommunityGeneralSupportCenter => "community_general_support_center",
+    ChildrensCafeteria => "childrens_cafeteria",
+    PublicAgency => "public_agency",
+    Other => "other",
+});
+
 impl LegalForm {
-    pub const ALL: [LegalForm; 11] = [
-        LegalForm::Npo,
-        LegalForm::SocialWelfareCorporation,
-        LegalForm::GeneralIncorporatedAssociation,
-        LegalForm::PublicInterestIncorporated,
-        LegalForm::StockCompany,
-        LegalForm::Cooperative,
-        LegalForm::VoluntaryGroup,
-        LegalForm::CommunityGeneralSupportCenter,
-        LegalForm::ChildrensCafeteria,
-        LegalForm::PublicAgency,
-        LegalForm::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LegalForm::Npo => "npo",
-            LegalForm::SocialWelfareCorporation => "social_welfare_corporation",
-            LegalForm::GeneralIncorporatedAssociation => "general_incorporated_association",
-            LegalForm::PublicInterestIncorporated => "public_interest_incorporated",
-            LegalForm::StockCompany => "stock_company",
-            LegalForm::Cooperative => "cooperative",
-            LegalForm::VoluntaryGroup => "voluntary_group",
-            LegalForm::CommunityGeneralSupportCenter => "community_general_support_center",
-            LegalForm::ChildrensCafeteria => "childrens_cafeteria",
-            LegalForm::PublicAgency => "public_agency",
-            LegalForm::Other => "other",
-        }
-    }
-
     /// The Japanese label municipalities write in their spreadsheets.
     pub fn label_ja(self) -> &'static str {
         match self {
@@ -103,7 +87,7 @@ impl LegalForm {
 }
 
 /// 参画意向: whether the organization wants to join the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParticipationIntent {
     Yes,
@@ -112,23 +96,14 @@ pub enum ParticipationIntent {
     Unknown,
 }
 
+crate::code::codes!(ParticipationIntent {
+    Yes => "yes",
+    Maybe => "maybe",
+    No => "no",
+    Unknown => "unknown",
+});
+
 impl ParticipationIntent {
-    pub const ALL: [ParticipationIntent; 4] = [
-        ParticipationIntent::Yes,
-        ParticipationIntent::Maybe,
-        ParticipationIntent::No,
-        ParticipationIntent::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParticipationIntent::Yes => "yes",
-            ParticipationIntent::Maybe => "maybe",
-            ParticipationIntent::No => "no",
-            ParticipationIntent::Unknown => "unknown",
-        }
-    }
-
     /// Reads the code or the survey's answers (あり, 検討中, なし, 未回答).
     pub fn parse(raw: &str) -> Option<ParticipationIntent> {
         match raw.trim() {
@@ -144,7 +119,7 @@ impl ParticipationIntent {
 }
 
 /// Whether an entry is in the public directory at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryVisibility {
     Public,
@@ -152,14 +127,10 @@ pub enum EntryVisibility {
     StaffOnly,
 }
 
-impl EntryVisibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryVisibility::Public => "public",
-            EntryVisibility::StaffOnly => "staff_only",
-        }
-    }
-}
+crate::code::codes!(EntryVisibility {
+    Public => "public",
+    StaffOnly => "staff_only",
+});
 
 /// A field of an entry that can be hidden from the public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -175,29 +146,18 @@ pub enum HideableField {
     ContactPerson,
 }
 
+crate::code::codes!(HideableField {
+    Address => "address",
+    Position => "position",
+    Phone => "phone",
+    Email => "email",
+    ContactPerson => "contact_person",
+});
+
 impl HideableField {
-    pub const ALL: [HideableField; 5] = [
-        HideableField::Address,
-        HideableField::Position,
-        HideableField::Phone,
-        HideableField::Email,
-        HideableField::ContactPerson,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HideableField::Address => "address",
-            HideableField::Position => "position",
-            HideableField::Phone => "phone",
-            HideableField::Email => "email",
-            HideableField::ContactPerson => "contact_person",
-        }
-    }
-
+    /// The field named `raw`, surrounding spaces ignored (spreadsheet cells).
     pub fn parse(raw: &str) -> Option<HideableField> {
-        HideableField::ALL
-            .into_iter()
-            .find(|f| f.as_str() == raw.trim())
+        crate::code::Code::from_code(raw.trim())
     }
 }
 
@@ -230,21 +190,34 @@ impl DirectoryView {
 }
 
 /// A taxonomy: topics (a hierarchy) or forms of activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Vocabulary {
     Topic,
     Form,
 }
 
-impl Vocabulary {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vocabulary::Topic => "topic",
-            Vocabulary::Form => "form",
-        }
-    }
+crate::code::codes!(Vocabulary {
+    Topic => "topic",
+    Form => "form",
+});
+
+/// How a survey reached a directory organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyChannel {
+    Email,
+    Post,
+    Hand,
+    Fax,
 }
+
+crate::code::codes!(SurveyChannel {
+    Email => "email",
+    Post => "post",
+    Hand => "hand",
+    Fax => "fax",
+});
 
 /// A latitude/longitude pair on Earth (WGS 84 degrees).
 pub fn position(

@@ -7,24 +7,20 @@ use serde::{Deserialize, Serialize};
 /// Whether a reference record (municipality, department, organization,
 /// service account) may be used. Rows that history refers to are disabled,
 /// never deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     Active,
     Disabled,
 }
 
-impl RecordStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordStatus::Active => "active",
-            RecordStatus::Disabled => "disabled",
-        }
-    }
-}
+crate::code::codes!(RecordStatus {
+    Active => "active",
+    Disabled => "disabled",
+});
 
 /// A user account's life: invited (no password yet), active, disabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     Invited,
@@ -32,18 +28,14 @@ pub enum UserStatus {
     Disabled,
 }
 
-impl UserStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Invited => "invited",
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-}
+crate::code::codes!(UserStatus {
+    Invited => "invited",
+    Active => "active",
+    Disabled => "disabled",
+});
 
 /// What kind of body a partner organization is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganizationKind {
     /// 株式会社 and other companies.
@@ -59,18 +51,14 @@ pub enum OrganizationKind {
     Other,
 }
 
-impl OrganizationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganizationKind::Company => "company",
-            OrganizationKind::University => "university",
-            OrganizationKind::Npo => "npo",
-            OrganizationKind::Cooperative => "cooperative",
-            OrganizationKind::PublicInterest => "public_interest",
-            OrganizationKind::Other => "other",
-        }
-    }
-}
+crate::code::codes!(OrganizationKind {
+    Company => "company",
+    University => "university",
+    Npo => "npo",
+    Cooperative => "cooperative",
+    PublicInterest => "public_interest",
+    Other => "other",
+});
 
 /// A 全国地方公共団体コード: five digits and a check digit (座間市 = 142166).
 pub fn municipality_code(field: &str, raw: &str) -> Result<String, ValidationErrors> {

@@ -3,6 +3,22 @@
 
 use serde::{Deserialize, Serialize};
 
+// Whether a version is the desk's draft or shared. (Not a doc comment: the
+// OpenAPI schema has had no description.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LogicModelStatus {
+    /// The desk's working copy: hidden from departments and the proposer.
+    Draft,
+    /// Visible to the matched departments and the proposer.
+    Shared,
+}
+
+crate::code::codes!(LogicModelStatus {
+    Draft => "draft",
+    Shared => "shared",
+});
+
 /// The column lists of a logic model, in seed 000's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Columns {

@@ -3,7 +3,7 @@
 use crate::ValidationErrors;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// 提案: a concrete proposal.
@@ -13,7 +13,7 @@ pub enum Kind {
 }
 
 /// The kinds of case named in seed 000, plus `other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
     /// 地域の強みを活用した企業等との連携による魅力創出.
@@ -24,7 +24,7 @@ pub enum Theme {
 }
 
 /// How the proposal reached the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Web,
@@ -34,48 +34,24 @@ pub enum Channel {
     Referral,
 }
 
-impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Proposal, Kind::Consultation];
+crate::code::codes!(Kind {
+    Proposal => "proposal",
+    Consultation => "consultation",
+});
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Proposal => "proposal",
-            Kind::Consultation => "consultation",
-        }
-    }
-}
+crate::code::codes!(Theme {
+    LocalStrengths => "local_strengths",
+    CommunitySupport => "community_support",
+    Other => "other",
+});
 
-impl Theme {
-    pub const ALL: [Theme; 3] = [Theme::LocalStrengths, Theme::CommunitySupport, Theme::Other];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Theme::LocalStrengths => "local_strengths",
-            Theme::CommunitySupport => "community_support",
-            Theme::Other => "other",
-        }
-    }
-}
-
-impl Channel {
-    pub const ALL: [Channel; 5] = [
-        Channel::Web,
-        Channel::Phone,
-        Channel::Visit,
-        Channel::Email,
-        Channel::Referral,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Web => "web",
-            Channel::Phone => "phone",
-            Channel::Visit => "visit",
-            Channel::Email => "email",
-            Channel::Referral => "referral",
-        }
-    }
-}
+crate::code::codes!(Channel {
+    Web => "web",
+    Phone => "phone",
+    Visit => "visit",
+    Email => "email",
+    Referral => "referral",
+});
 
 /// SDG goals: each 1–17, no repeats; returned sorted.
 pub fn sdg_goals(field: &str, goals: &[i16]) -> Result<Vec<i16>, ValidationErrors> {

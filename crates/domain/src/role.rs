@@ -1,7 +1,6 @@
 //! The five roles of DOMAIN.md.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 /// Who a caller is, as far as permissions go.
@@ -20,25 +19,15 @@ pub enum Role {
     Admin,
 }
 
+crate::code::codes!(Role {
+    Desk => "desk",
+    Department => "department",
+    Partner => "partner",
+    Analyst => "analyst",
+    Admin => "admin",
+});
+
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Desk,
-        Role::Department,
-        Role::Partner,
-        Role::Analyst,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Desk => "desk",
-            Role::Department => "department",
-            Role::Partner => "partner",
-            Role::Analyst => "analyst",
-            Role::Admin => "admin",
-        }
-    }
-
     /// What a user of this role must be attached to.
     pub fn affiliation(self) -> Affiliation {
         match self {
@@ -63,12 +52,6 @@ pub enum Affiliation {
     None,
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("unknown role `{0}` (expected one of desk, department, partner, analyst, admin)")]
 pub struct UnknownRole(pub String);
@@ -76,10 +59,7 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        crate::code::Code::from_code(s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 

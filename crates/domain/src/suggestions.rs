@@ -7,16 +7,25 @@
 //! accepted a match on it or said it was interested at a hearing. A case
 //! counts once per department, with its strongest involvement.
 
+use crate::proposal::Theme;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+/// How a department took part in a past case, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Involvement {
     InterestedAtHearing,
     AcceptedMatch,
     LedAdoption,
 }
+
+// The names the history query gives them.
+crate::code::codes!(Involvement {
+    InterestedAtHearing => "hearing",
+    AcceptedMatch => "match",
+    LedAdoption => "adoption",
+});
 
 impl Involvement {
     fn weight(self) -> u32 {
@@ -40,7 +49,7 @@ impl Involvement {
 pub struct PastCase {
     pub department_id: Uuid,
     pub reference: String,
-    pub themes: Vec<String>,
+    pub themes: Vec<Theme>,
     pub sdg_goals: Vec<i16>,
     pub involvement: Involvement,
 }
@@ -55,7 +64,7 @@ pub struct Suggestion {
 
 /// Ranks departments for a proposal with `themes` and `sdg_goals`, highest
 /// score first (ties by department id); departments scoring 0 are left out.
-pub fn rank(themes: &[String], sdg_goals: &[i16], history: &[PastCase]) -> Vec<Suggestion> {
+pub fn rank(themes: &[Theme], sdg_goals: &[i16], history: &[PastCase]) -> Vec<Suggestion> {
     // Strongest involvement per (department, case).
     let mut strongest: BTreeMap<(Uuid, &str), &PastCase> = BTreeMap::new();
     for case in history {
@@ -68,8 +77,12 @@ pub fn rank(themes: &[String], sdg_goals: &[i16], history: &[PastCase]) -> Vec<S
     }
     let mut by_department: BTreeMap<Uuid, Suggestion> = BTreeMap::new();
     for case in strongest.values() {
-        let shared_themes: Vec<&String> =
-            case.themes.iter().filter(|t| themes.contains(t)).collect();
+        let shared_themes: Vec<Theme> = case
+            .themes
+            .iter()
+            .copied()
+            .filter(|t| themes.contains(t))
+            .collect();
         let shared_goals: Vec<i16> = case
             .sdg_goals
             .iter()
@@ -126,21 +139,22 @@ mod tests {
     #[test]
     fn ranks_by_weighted_overlap_and_explains_each_point() {
         let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
-        let case = |department_id, reference: &str, themes: &[&str], goals: &[i16], involvement| {
-            PastCase {
-                department_id,
-                reference: reference.into(),
-                themes: themes.iter().map(|t| t.to_string()).collect(),
-                sdg_goals: goals.to_vec(),
-                involvement,
-            }
-        };
+        let case =
+            |department_id, reference: &str, themes: &[Theme], goals: &[i16], involvement| {
+                PastCase {
+                    department_id,
+                    reference: reference.into(),
+                    themes: themes.to_vec(),
+                    sdg_goals: goals.to_vec(),
+                    involvement,
+                }
+            };
         let history = vec![
             // a: led one adoption sharing a theme and SDG 11 → (2 + 1) × 2 = 6.
             case(
                 a,
                 "ZLG-2026-0001",
-                &["community_support"],
+                &[Theme::CommunitySupport],
                 &[11, 4],
                 Involvement::LedAdoption,
             ),
@@ -148,7 +162,7 @@ mod tests {
             case(
                 a,
                 "ZLG-2026-0001",
-                &["community_support"],
+                &[Theme::CommunitySupport],
                 &[11, 4],
                 Involvement::InterestedAtHearing,
             ),
@@ -156,14 +170,14 @@ mod tests {
             case(
                 b,
                 "ZLG-2026-0002",
-                &["community_support"],
+                &[Theme::CommunitySupport],
                 &[],
                 Involvement::AcceptedMatch,
             ),
             case(
                 b,
                 "ZLG-2026-0003",
-                &["other"],
+                &[Theme::Other],
                 &[3],
                 Involvement::InterestedAtHearing,
             ),
@@ -171,12 +185,12 @@ mod tests {
             case(
                 c,
                 "ZLG-2026-0004",
-                &["local_strengths"],
+                &[Theme::LocalStrengths],
                 &[8],
                 Involvement::LedAdoption,
             ),
         ];
-        let ranked = rank(&["community_support".into()], &[3, 11], &history);
+        let ranked = rank(&[Theme::CommunitySupport], &[3, 11], &history);
         assert_eq!(ranked.len(), 2);
         assert_eq!((ranked[0].department_id, ranked[0].score), (a, 6));
         assert_eq!(ranked[0].reasons, vec!["ZLG-2026-0001 (led to adoption, ×2): themes [community_support], SDG [11] → 6 points"]);

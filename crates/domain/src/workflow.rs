@@ -72,39 +72,24 @@ pub const STEPS: [Status; 6] = [
     Status::AwaitingDecision,
 ];
 
+crate::code::codes!(Status {
+    Received => "received",
+    Organizing => "organizing",
+    Hearing => "hearing",
+    Matching => "matching",
+    LogicModel => "logic_model",
+    AwaitingDecision => "awaiting_decision",
+    Adopted => "adopted",
+    NotAdopted => "not_adopted",
+    Declined => "declined",
+    Withdrawn => "withdrawn",
+    OnHold => "on_hold",
+});
+
 impl Status {
-    pub const ALL: [Status; 11] = [
-        Status::Received,
-        Status::Organizing,
-        Status::Hearing,
-        Status::Matching,
-        Status::LogicModel,
-        Status::AwaitingDecision,
-        Status::Adopted,
-        Status::NotAdopted,
-        Status::Declined,
-        Status::Withdrawn,
-        Status::OnHold,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Received => "received",
-            Status::Organizing => "organizing",
-            Status::Hearing => "hearing",
-            Status::Matching => "matching",
-            Status::LogicModel => "logic_model",
-            Status::AwaitingDecision => "awaiting_decision",
-            Status::Adopted => "adopted",
-            Status::NotAdopted => "not_adopted",
-            Status::Declined => "declined",
-            Status::Withdrawn => "withdrawn",
-            Status::OnHold => "on_hold",
-        }
-    }
-
+    /// The status named exactly `raw`.
     pub fn parse(raw: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == raw)
+        crate::code::Code::from_code(raw)
     }
 
     /// The step number (1–6) of a step status.
@@ -284,12 +269,6 @@ pub enum MoveError {
     /// (so the answer can point to it); the refusal is the same either way.
     #[error("{to} is recorded through the decision, not as a transition")]
     DecisionOnly { to: Status, can_decide: bool },
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 fn mover_fits(mover: Mover, actor: &Actor, case: &CaseFacts) -> bool {

@@ -6,6 +6,7 @@ use living_gate_api::startup::demo_data as seed;
 use living_gate_db::organizations::{self, NewOrganization};
 use living_gate_db::users::{self, NewUser};
 use living_gate_db::{departments, municipalities, AsyncPgConnection, Page};
+use living_gate_domain::identity::{OrganizationKind, UserStatus};
 use living_gate_domain::Role;
 use std::sync::OnceLock;
 use uuid::Uuid;
@@ -152,7 +153,7 @@ pub(super) async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
                 id: Uuid::now_v7(),
                 name: name.into(),
                 name_kana: None,
-                kind: "company".into(),
+                kind: OrganizationKind::Company,
                 corporate_number: None,
                 postal_code: None,
                 address: None,
@@ -231,11 +232,11 @@ pub(super) async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
                 id: Uuid::now_v7(),
                 email: email.into(),
                 display_name: format!("{who:?}"),
-                role: role.as_str().into(),
+                role,
                 municipality_id,
                 department_id,
                 organization_id,
-                status: "active".into(),
+                status: UserStatus::Active,
                 password_hash: Some(password_hash()),
             },
         )

@@ -9,6 +9,7 @@ use living_gate_db::audit::diff;
 use living_gate_db::invitations::{self as db, NewInvitation};
 use living_gate_db::users::{self as users_db, NewUser};
 use living_gate_db::AsyncPgConnection;
+use living_gate_domain::identity::UserStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{Email, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -26,8 +27,10 @@ pub struct User {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+    #[schema(value_type = String)]
+    pub status: UserStatus,
     pub municipality_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
@@ -117,11 +120,11 @@ pub async fn invite(
             id: Uuid::now_v7(),
             email: invitee.email.into_string(),
             display_name: invitee.display_name,
-            role: invitee.role.as_str().to_owned(),
+            role: invitee.role,
             municipality_id: invitee.municipality_id,
             department_id: invitee.department_id,
             organization_id: invitee.organization_id,
-            status: "invited".to_owned(),
+            status: UserStatus::Invited,
             password_hash: None,
         },
     )

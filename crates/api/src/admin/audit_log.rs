@@ -8,6 +8,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use living_gate_db::audit::{self as db, AuditFilter};
 use living_gate_db::pool;
+use living_gate_domain::Role;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -26,7 +27,8 @@ pub struct AuditEntry {
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
-    pub actor_role: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub actor_role: Option<Role>,
     /// e.g. `auth.login`, `auth.login_failed`, `token.refused`, `user.update`.
     pub action: String,
     pub target_type: Option<String>,

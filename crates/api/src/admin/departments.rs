@@ -35,7 +35,8 @@ pub struct Department {
     pub code: String,
     pub name: String,
     pub name_en: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -206,7 +207,7 @@ pub async fn update(
             .name_en
             .as_deref()
             .and_then(|v| errors.check(bounded_text("name_en", v, 1, 100))),
-        status: body.status.map(|s| s.as_str().to_owned()),
+        status: body.status,
     };
     errors.into_result()?;
     let mut conn = pool::connection(&state.pool).await?;
@@ -252,7 +253,7 @@ pub async fn invite(
         .transaction(async |conn| {
             let department = db::find(conn, *id)
                 .await?
-                .filter(|d| d.status == "active")
+                .filter(|d| d.status == RecordStatus::Active)
                 .ok_or(ApiError::NotFound)?;
             let invitee = Invitee {
                 email,

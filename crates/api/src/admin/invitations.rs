@@ -14,6 +14,7 @@ use living_gate_db::audit::diff;
 use living_gate_db::invitations::{self as db};
 use living_gate_db::pool;
 use living_gate_db::users::{self as users_db, UserChanges};
+use living_gate_domain::identity::UserStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{password_policy, Email};
 use serde::Deserialize;
@@ -57,7 +58,7 @@ pub async fn accept(
                 .ok_or(ApiError::NotFound)?;
             let before = users_db::find_for_update(conn, invitation.user_id)
                 .await?
-                .filter(|u| u.status == "invited")
+                .filter(|u| u.status == UserStatus::Invited)
                 .ok_or(ApiError::NotFound)?;
             let email = Email::parse("email", &before.email)?;
             password_policy::check("password", &body.password, Some(&email))?;
@@ -70,7 +71,7 @@ pub async fn accept(
                 before.id,
                 &UserChanges {
                     display_name: Some(display_name.clone()),
-                    status: Some("active".to_owned()),
+                    status: Some(UserStatus::Active),
                     password_hash: Some(password_hash),
                 },
             )
@@ -79,9 +80,7 @@ pub async fn accept(
             record::write(
                 conn,
                 &Background {
-                    actor: after
-                        .actor()
-                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    actor: after.actor(),
                     meta: meta.clone(),
                 },
                 Change {

@@ -32,7 +32,8 @@ pub struct Municipality {
     pub name: String,
     pub name_kana: String,
     pub name_en: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -205,7 +206,7 @@ pub async fn update(
             .name_en
             .as_deref()
             .and_then(|v| errors.check(bounded_text("name_en", v, 1, 100))),
-        status: body.status.map(|s| s.as_str().to_owned()),
+        status: body.status,
     };
     errors.into_result()?;
     let mut conn = pool::connection(&state.pool).await?;

@@ -38,13 +38,15 @@ pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub name_kana: Option<String>,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: OrganizationKind,
     /// 法人番号 (13 digits), where the body has one.
     pub corporate_number: Option<String>,
     pub postal_code: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -166,8 +168,8 @@ pub async fn list(
             OrganizationScope::All => None,
             OrganizationScope::Only(id) => Some(id),
         },
-        kind: filter.kind.map(|k| k.as_str().to_owned()),
-        status: filter.status.map(|s| s.as_str().to_owned()),
+        kind: filter.kind,
+        status: filter.status,
         q,
     };
     let mut conn = pool::connection(&state.pool).await?;
@@ -221,7 +223,7 @@ pub async fn create(
         id: Uuid::now_v7(),
         name: name.unwrap_or_default(),
         name_kana: optional(&mut errors, "name_kana", body.name_kana.as_deref(), kana),
-        kind: body.kind.as_str().to_owned(),
+        kind: body.kind,
         corporate_number: optional(
             &mut errors,
             "corporate_number",
@@ -296,8 +298,8 @@ pub async fn update(
         address: clearable("address", &body.address, address),
         website: clearable("website", &body.website, website),
         name: None,
-        kind: body.kind.map(|k| k.as_str().to_owned()),
-        status: body.status.map(|s| s.as_str().to_owned()),
+        kind: body.kind,
+        status: body.status,
     };
     let changes = OrganizationChanges {
         name: body
@@ -355,7 +357,7 @@ pub async fn invite(
         .transaction(async |conn| {
             let organization = db::find(conn, *id)
                 .await?
-                .filter(|o| o.status == "active")
+                .filter(|o| o.status == RecordStatus::Active)
                 .ok_or(ApiError::NotFound)?;
             let invitee = Invitee {
                 email,

@@ -28,7 +28,8 @@ pub struct ServiceAccount {
     pub client_id: String,
     pub name: String,
     pub role: Role,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RecordStatus,
     pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
@@ -159,7 +160,7 @@ pub async fn update(
             .as_deref()
             .map(|v| bounded_text("name", v, 1, 100))
             .transpose()?,
-        status: body.status.map(|s| s.as_str().to_owned()),
+        status: body.status,
     };
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn

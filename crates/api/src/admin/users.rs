@@ -71,8 +71,8 @@ pub async fn list(
     authorize(&caller.actor, Action::ManageUsers)?;
     let page = params.page()?;
     let filter = UserFilter {
-        role: filter.role.map(|r| r.as_str().to_owned()),
-        status: filter.status.map(|s| s.as_str().to_owned()),
+        role: filter.role,
+        status: filter.status,
         organization_id: filter.organization_id,
         department_id: filter.department_id,
     };
@@ -224,7 +224,7 @@ pub async fn update(
                     extra: None,
                 });
             }
-            if before.status == "invited" && body.status == Some(UserStatus::Active) {
+            if before.status == UserStatus::Invited && body.status == Some(UserStatus::Active) {
                 return Err(ApiError::Conflict {
                     detail: "an invited account becomes active when its invitation is accepted"
                         .into(),
@@ -233,11 +233,11 @@ pub async fn update(
             }
             let changes = UserChanges {
                 display_name: display_name.clone(),
-                status: body.status.map(|s| s.as_str().to_owned()),
+                status: body.status,
                 password_hash: None,
             };
             let after = db::update(conn, before.id, &changes).await?;
-            if after.status == "disabled" {
+            if after.status == UserStatus::Disabled {
                 auth_tokens::revoke_all_of_user(conn, after.id).await?;
             }
             record::updated(

@@ -13,6 +13,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use living_gate_db::{pool, service_accounts, users};
+use living_gate_domain::identity::{RecordStatus, UserStatus};
 use living_gate_domain::{Actor, Role};
 
 impl FromRequest for Caller {
@@ -101,7 +102,7 @@ async fn check(state: &AppState, req: &HttpRequest) -> Result<(Actor, tokens::Cl
                 return Err(Refused::Token(TokenRefusal::Revoked));
             }
             let account = account
-                .filter(|a| a.status == "active")
+                .filter(|a| a.status == RecordStatus::Active)
                 .ok_or(Refused::Token(TokenRefusal::InactiveAccount))?;
             Actor {
                 id: account.id,
@@ -119,15 +120,11 @@ async fn check(state: &AppState, req: &HttpRequest) -> Result<(Actor, tokens::Cl
                 return Err(Refused::Token(TokenRefusal::Revoked));
             }
             let user = user
-                .filter(|u| u.status == "active")
+                .filter(|u| u.status == UserStatus::Active)
                 .ok_or(Refused::Token(TokenRefusal::InactiveAccount))?;
-            let role = user
-                .role
-                .parse::<Role>()
-                .map_err(|e| Refused::Api(ApiError::Internal(e.to_string())))?;
             Actor {
                 id: user.id,
-                role,
+                role: user.role,
                 municipality_id: user.municipality_id,
                 department_id: user.department_id,
                 organization_id: user.organization_id,

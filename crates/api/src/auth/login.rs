@@ -13,6 +13,7 @@ use diesel_async::AsyncConnection;
 use living_gate_db::auth_tokens::{self, NewRefreshToken};
 use living_gate_db::users::User;
 use living_gate_db::{login_throttle, pool, service_accounts, users, AsyncPgConnection};
+use living_gate_domain::identity::{RecordStatus, UserStatus};
 use living_gate_domain::{Email, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -141,7 +142,7 @@ pub async fn login(
     let password = body.password;
     let verified =
         passwords::blocking(move || passwords::verify(&password, stored.as_deref())).await?;
-    let user = user.filter(|u| verified && u.status == "active");
+    let user = user.filter(|u| verified && u.status == UserStatus::Active);
 
     let Some(user) = user else {
         login_throttle::hit(&mut conn, &email_bucket, auth.login_window_secs).await?;
@@ -233,7 +234,7 @@ pub async fn refresh(
             }
             let user = users::find(conn, stored.user_id)
                 .await?
-                .filter(|u| u.status == "active");
+                .filter(|u| u.status == UserStatus::Active);
             let Some(user) = user else {
                 auth_tokens::revoke_family(conn, stored.family_id).await?;
                 return Ok(Err("inactive"));
@@ -360,7 +361,7 @@ pub async fn token(
     let secret = body.client_secret;
     let verified =
         passwords::blocking(move || passwords::verify(&secret, stored.as_deref())).await?;
-    let Some(account) = account.filter(|a| verified && a.status == "active") else {
+    let Some(account) = account.filter(|a| verified && a.status == RecordStatus::Active) else {
         record::audit_only(
             &mut conn,
             None,
@@ -416,13 +417,9 @@ async fn start_session(
     user: &User,
     family_id: Uuid,
 ) -> ApiResult<TokenPair> {
-    let role = user
-        .role
-        .parse::<Role>()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let subject = Subject {
         id: user.id,
-        role,
+        role: user.role,
         department_id: user.department_id,
         organization_id: user.organization_id,
         municipality_id: user.municipality_id,

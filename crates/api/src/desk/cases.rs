@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use living_gate_db::events::Audience;
 use living_gate_db::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
+use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::policy::{case_scope, CaseScope};
+use living_gate_domain::proposal::{Channel, Kind, Theme};
 use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, Action, Actor, Role};
 use serde::Serialize;
@@ -31,15 +33,18 @@ pub struct Proposal {
     /// Quoted on the phone: `ZLG-<fiscal year>-<number>`, gap-free per fiscal year.
     pub reference: String,
     pub fiscal_year: i32,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Kind,
     pub title: String,
     pub summary: String,
     pub body: String,
-    pub themes: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub themes: Vec<Theme>,
     pub sdg_goals: Vec<i16>,
     pub policy_areas: Vec<String>,
     pub desired_support: String,
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: Channel,
     pub organization_id: Uuid,
     pub contact_user_id: Option<Uuid>,
     pub status: Status,
@@ -68,11 +73,6 @@ pub struct StepTimes {
     pub awaiting_decision: Option<DateTime<Utc>>,
 }
 
-pub fn status(raw: &str) -> Status {
-    // The database's CHECK constraint admits only known statuses.
-    Status::parse(raw).unwrap_or(Status::Received)
-}
-
 impl From<db::Proposal> for Proposal {
     fn from(p: db::Proposal) -> Self {
         Proposal {
@@ -90,8 +90,8 @@ impl From<db::Proposal> for Proposal {
             channel: p.channel,
             organization_id: p.organization_id,
             contact_user_id: p.contact_user_id,
-            status: status(&p.status),
-            held_from: p.held_from.as_deref().map(status),
+            status: p.status,
+            held_from: p.held_from,
             lead_department_id: p.lead_department_id,
             first_contact_at: p.first_contact_at,
             received_at: p.received_at,
@@ -141,7 +141,7 @@ pub async fn visible(
 
 /// 409 when the case has reached a final state.
 pub fn refuse_closed(case: &db::Proposal) -> ApiResult<()> {
-    if Status::parse(&case.status).is_none_or(Status::is_final) {
+    if case.status.is_final() {
         return Err(ApiError::Conflict {
             detail: "the case is closed".into(),
             extra: None,
@@ -163,7 +163,7 @@ pub async fn lock_open_case(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult
 pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
     living_gate_db::departments::find(conn, id)
         .await?
-        .filter(|d| d.status == "active")
+        .filter(|d| d.status == RecordStatus::Active)
         .ok_or_else(|| {
             ApiError::validation(
                 "department_id",

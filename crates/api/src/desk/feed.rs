@@ -9,6 +9,9 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use living_gate_db::events::{self, Audience};
 use living_gate_db::pool;
+use living_gate_domain::feed::{EventKind, Visibility};
+use living_gate_domain::workflow::Status;
+use living_gate_domain::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -61,16 +64,21 @@ pub struct CaseEvent {
     /// `organization_updated`, `user_invited`, `invitation_accepted`, `user_updated`,
     /// `service_account_created`, `service_account_updated`, `taxonomy_term_created`,
     /// `survey_created`, `survey_recipient_added`, `survey_recipient_answered`, `kpi_targets_set`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
-    pub actor_role: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub actor_role: Option<Role>,
+    #[schema(value_type = Option<String>)]
+    pub from_status: Option<Status>,
+    #[schema(value_type = Option<String>)]
+    pub to_status: Option<Status>,
     /// Internal reason; absent for the proposer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
-    pub visibility: String,
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     /// The hearing or message the event is about.
     pub subject_id: Option<Uuid>,

@@ -16,6 +16,7 @@ use diesel_async::AsyncConnection;
 use living_gate_db::hearings::{self as db, HearingAnswer, NewHearing};
 use living_gate_db::pool;
 use living_gate_db::proposals::{self as proposals_db, ProposalChanges};
+use living_gate_domain::coordination::{HearingStatus, Interest};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -37,11 +38,13 @@ pub struct Hearing {
     pub proposed_dates: Vec<NaiveDate>,
     pub agenda: String,
     /// `requested` or `answered`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: HearingStatus,
     pub held_on: Option<NaiveDate>,
     pub participants: Vec<String>,
     /// `interested`, `not_interested` or `needs_information`.
-    pub interest: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub interest: Option<Interest>,
     /// Internal: the desk and this department only.
     pub notes: String,
     pub created_at: DateTime<Utc>,
@@ -77,24 +80,6 @@ pub struct RequestHearing {
     pub proposed_dates: Vec<NaiveDate>,
     #[schema(min_length = 1, max_length = 2000)]
     pub agenda: String,
-}
-
-#[derive(Deserialize, ToSchema, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
-pub enum Interest {
-    Interested,
-    NotInterested,
-    NeedsInformation,
-}
-
-impl Interest {
-    fn as_str(self) -> &'static str {
-        match self {
-            Interest::Interested => "interested",
-            Interest::NotInterested => "not_interested",
-            Interest::NeedsInformation => "needs_information",
-        }
-    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -230,10 +215,10 @@ pub async fn answer(
     )
     .await?;
     let answer = HearingAnswer {
-        status: Some("answered".to_owned()),
+        status: Some(HearingStatus::Answered),
         held_on: body.held_on.map(Some),
         participants,
-        interest: Some(body.interest.as_str().to_owned()),
+        interest: Some(body.interest),
         notes,
         answered_by: Some(caller.actor.id),
     };

@@ -11,21 +11,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::logic_models::{self as db};
 use living_gate_db::pool;
-use living_gate_domain::logic_model::{diff as columns_diff, ColumnDiff, Columns};
+use living_gate_domain::logic_model::{
+    diff as columns_diff, ColumnDiff, Columns, LogicModelStatus,
+};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum LogicModelStatus {
-    /// The desk's working copy: hidden from departments and the proposer.
-    Draft,
-    /// Visible to the matched departments and the proposer.
-    Shared,
-}
 
 /// The column of the model an indicator measures.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
@@ -96,11 +89,7 @@ impl TryFrom<db::LogicModel> for LogicModel {
     fn try_from(m: db::LogicModel) -> Result<Self, ApiError> {
         let mut content: LogicModelContent = serde_json::from_value(m.content)
             .map_err(|e| ApiError::Internal(format!("stored logic model: {e}")))?;
-        content.status = if m.status == "shared" {
-            LogicModelStatus::Shared
-        } else {
-            LogicModelStatus::Draft
-        };
+        content.status = m.status;
         Ok(LogicModel {
             proposal_id: m.proposal_id,
             version: m.version,
@@ -171,17 +160,13 @@ pub async fn save(
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
     let content = validate(body.into_inner())?;
-    let status = if content.status == LogicModelStatus::Shared {
-        "shared"
-    } else {
-        "draft"
-    };
+    let status = content.status;
     let json = serde_json::to_value(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
     let row = conn
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
             let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
-            let shared = status == "shared";
+            let shared = status == LogicModelStatus::Shared;
             let mut saved = FeedEvent::case(
                 proposal.id,
                 EventKind::LogicModelSaved,

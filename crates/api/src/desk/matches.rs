@@ -15,28 +15,12 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::matches::{self as db, MatchDecision, NewMatch};
 use living_gate_db::{departments, pool, DbError};
+use living_gate_domain::coordination::{MatchRole, MatchStatus};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchRole {
-    /// The responsible department (所管課): it decides in step 6.
-    Lead,
-    Support,
-}
-
-impl MatchRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            MatchRole::Lead => "lead",
-            MatchRole::Support => "support",
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e80", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
@@ -48,9 +32,11 @@ pub struct Match {
     pub proposal_id: Uuid,
     pub department_id: Uuid,
     /// `lead` or `support`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: MatchRole,
     /// `proposed`, `accepted` or `declined`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MatchStatus,
     pub note: String,
     /// The department's reason for accepting or declining.
     pub reason: Option<String>,
@@ -123,7 +109,7 @@ pub async fn propose(
                     id: Uuid::now_v7(),
                     proposal_id: proposal.id,
                     department_id: body.department_id,
-                    role: body.role.as_str().to_owned(),
+                    role: body.role,
                     note: note.clone(),
                     proposed_by: caller.actor.id,
                 },
@@ -194,14 +180,18 @@ async fn answer(
             let before = db::find_for_update(conn, id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            if before.status != "proposed" {
+            if before.status != MatchStatus::Proposed {
                 return Err(ApiError::Conflict {
                     detail: format!("the match is already {}", before.status),
                     extra: None,
                 });
             }
             let decision = MatchDecision {
-                status: Some(if accepting { "accepted" } else { "declined" }.to_owned()),
+                status: Some(if accepting {
+                    MatchStatus::Accepted
+                } else {
+                    MatchStatus::Declined
+                }),
                 reason: Some(reason.clone()),
                 decided_by: Some(caller.actor.id),
                 decided_at: Some(Utc::now()),
@@ -213,7 +203,7 @@ async fn answer(
                 },
                 other => other.into(),
             })?;
-            if accepting && after.role == "lead" {
+            if accepting && after.role == MatchRole::Lead {
                 db::set_lead_department(conn, after.proposal_id, after.department_id).await?;
             }
             let mut decided = FeedEvent::case(
@@ -290,7 +280,7 @@ pub async fn suggestions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    use living_gate_domain::suggestions::{rank, Involvement, PastCase};
+    use living_gate_domain::suggestions::{rank, PastCase};
     let mut conn = pool::connection(&state.pool).await?;
     let proposal = visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
@@ -302,11 +292,7 @@ pub async fn suggestions(
             reference: h.reference,
             themes: h.themes,
             sdg_goals: h.sdg_goals,
-            involvement: match h.kind.as_str() {
-                "adoption" => Involvement::LedAdoption,
-                "match" => Involvement::AcceptedMatch,
-                _ => Involvement::InterestedAtHearing,
-            },
+            involvement: h.kind,
         })
         .collect();
     let mut ranked = Vec::new();

@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::desk::cases::visible;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record::{self, Change, EventKind, FeedEvent};
+use crate::record::{self, Change, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -18,15 +18,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// The desk and the departments involved.
-    Internal,
-    /// Also the proposer.
-    Shared,
-}
-
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e70", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
     "author_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01", "author_role": "desk", "visibility": "shared",
@@ -35,7 +26,8 @@ pub struct Message {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub author_id: Uuid,
-    pub visibility: String,
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -101,7 +93,7 @@ pub async fn post(
     visible(&mut conn, &caller.actor, *id).await?;
     let shared = body.visibility == Visibility::Shared;
     authorize(&caller.actor, Action::PostMessage { shared })?;
-    let visibility = if shared { "shared" } else { "internal" };
+    let visibility = body.visibility;
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(
@@ -110,7 +102,7 @@ pub async fn post(
                     id: Uuid::now_v7(),
                     proposal_id: *id,
                     author_id: caller.actor.id,
-                    visibility: visibility.to_owned(),
+                    visibility,
                     body: text.clone(),
                     created_at: Utc::now(),
                 },
@@ -120,9 +112,9 @@ pub async fn post(
                 *id,
                 EventKind::MessagePosted,
                 if shared {
-                    record::Visibility::Shared
+                    Visibility::Shared
                 } else {
-                    record::Visibility::Internal
+                    Visibility::Internal
                 },
             )
             .subject(row.id);

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use living_gate_db::proposals::{self as db, StatusChange};
 use living_gate_db::trips::{self, NewTrip, Trip};
 use living_gate_db::AsyncPgConnection;
+use living_gate_domain::proposal::Theme;
 use living_gate_domain::workflow::Status;
 use living_gate_domain::workflow::{
     self, CaseFacts, HoldChange, MoveError, MovePlan, StepTimes, Via,
@@ -36,8 +37,8 @@ pub struct Moved {
 /// What the workflow needs to know of a locked case.
 fn facts(case: &db::Proposal) -> CaseFacts {
     CaseFacts {
-        status: status(&case.status),
-        held_from: case.held_from.as_deref().map(status),
+        status: case.status,
+        held_from: case.held_from,
         organization_id: case.organization_id,
         lead_department_id: case.lead_department_id,
         has_shared_logic_model: case.has_shared_logic_model,
@@ -50,10 +51,6 @@ fn facts(case: &db::Proposal) -> CaseFacts {
         },
         coordination_started_at: case.coordination_started_at,
     }
-}
-
-fn status(raw: &str) -> Status {
-    crate::desk::cases::status(raw)
 }
 
 /// Plans and applies a move on a case locked by the caller's transaction
@@ -107,7 +104,7 @@ async fn create_trip(
             proposal_id: case.id,
             title: case.title.clone(),
             lead_department_id: lead,
-            supports_community_activity: case.themes.iter().any(|t| t == "community_support"),
+            supports_community_activity: case.themes.contains(&Theme::CommunitySupport),
         },
     )
     .await?;
@@ -121,10 +118,10 @@ async fn create_trip(
 /// The columns a plan sets, and nothing the plan does not say.
 fn status_change(plan: &MovePlan) -> StatusChange {
     StatusChange {
-        status: Some(plan.to().as_str().to_owned()),
+        status: Some(plan.to()),
         held_from: match plan.hold() {
             HoldChange::Keep => None,
-            HoldChange::Set(step) => Some(Some(step.as_str().to_owned())),
+            HoldChange::Set(step) => Some(Some(step)),
             HoldChange::Clear => Some(None),
         },
         coordination_started_at: plan.coordination_started_at(),
@@ -138,7 +135,7 @@ fn status_change(plan: &MovePlan) -> StatusChange {
 }
 
 fn move_error(error: MoveError, case: &db::Proposal) -> ApiError {
-    let current = status(&case.status);
+    let current = case.status;
     match error {
         MoveError::ReasonRequired => {
             ApiError::validation("reason", "required", "this move needs a reason")

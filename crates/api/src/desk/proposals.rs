@@ -113,7 +113,7 @@ fn list_of_text(field: &str, values: &[String]) -> Result<Vec<String>, Validatio
         .collect()
 }
 
-fn themes(values: &[Theme]) -> Result<Vec<String>, ValidationErrors> {
+fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
     if values.is_empty() {
         return Err(ValidationErrors::single(
             "themes",
@@ -121,7 +121,7 @@ fn themes(values: &[Theme]) -> Result<Vec<String>, ValidationErrors> {
             "name at least one theme",
         ));
     }
-    let mut themes: Vec<String> = values.iter().map(|t| t.as_str().to_owned()).collect();
+    let mut themes = values.to_vec();
     themes.dedup();
     Ok(themes)
 }
@@ -235,7 +235,7 @@ pub async fn create(
                     id: Uuid::now_v7(),
                     reference: reference(fy, number),
                     fiscal_year: fy,
-                    kind: body.kind.as_str().to_owned(),
+                    kind: body.kind,
                     title,
                     summary,
                     body: text_body,
@@ -243,11 +243,11 @@ pub async fn create(
                     sdg_goals: goals,
                     policy_areas: areas,
                     desired_support: desired,
-                    channel: body.channel.as_str().to_owned(),
+                    channel: body.channel,
                     organization_id,
                     contact_user_id,
                     created_by: caller.actor.id,
-                    status: Status::Received.as_str().to_owned(),
+                    status: Status::Received,
                     first_contact_at,
                     received_at: now,
                 },
@@ -307,8 +307,8 @@ pub async fn list(
         }
     }
     let filter = ProposalFilter {
-        status: filter.status.or(step_status).map(|s| s.as_str().to_owned()),
-        theme: filter.theme.map(|t| t.as_str().to_owned()),
+        status: filter.status.or(step_status),
+        theme: filter.theme,
         sdg_goal: filter.sdg_goal,
         organization_id: filter.organization_id,
         department_id: filter.department_id,

@@ -5,30 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use living_gate_db::trips::{self as db, TripScope};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::policy::{case_scope, CaseScope};
+use living_gate_domain::trip::TripStatus;
 use living_gate_domain::Actor;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum TripStatus {
-    Planning,
-    Active,
-    Completed,
-    Discontinued,
-}
-
-impl TripStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TripStatus::Planning => "planning",
-            TripStatus::Active => "active",
-            TripStatus::Completed => "completed",
-            TripStatus::Discontinued => "discontinued",
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e90", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
@@ -45,7 +26,8 @@ pub struct Trip {
     /// KPI 5: a company's partnership supporting community activity.
     pub supports_community_activity: bool,
     /// `planning`, `active`, `completed` or `discontinued`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: TripStatus,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,

@@ -2,7 +2,7 @@
 //! and the directory organizations they support.
 
 use crate::auth::Caller;
-use crate::desk::trip_view::{trip_scope, visible_trip, with_partners, Trip, TripStatus};
+use crate::desk::trip_view::{trip_scope, visible_trip, with_partners, Trip};
 use crate::http::etag::{with_etag, IfMatch};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
@@ -14,6 +14,7 @@ use diesel_async::AsyncConnection;
 use living_gate_db::trips::{self as db, Measurement, TripChanges};
 use living_gate_db::{logic_models, pool, resources, trip_resources};
 use living_gate_domain::names::bounded_text;
+use living_gate_domain::trip::TripStatus;
 use living_gate_domain::validation::dedup;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
@@ -41,13 +42,7 @@ pub async fn list(
     let scope = trip_scope(&caller.actor)?;
     let page = params.page()?;
     let mut conn = pool::connection(&state.pool).await?;
-    let rows = db::list(
-        &mut conn,
-        scope,
-        filter.status.map(TripStatus::as_str),
-        page,
-    )
-    .await?;
+    let rows = db::list(&mut conn, scope, filter.status, page).await?;
     let (rows, next) = page.finish(rows, |t| t.id);
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
@@ -120,7 +115,7 @@ pub async fn update(
             .map(|t| bounded_text("title", t, 1, 200))
             .transpose()?,
         supports_community_activity: body.supports_community_activity,
-        status: body.status.map(|s| s.as_str().to_owned()),
+        status: body.status,
         starts_on: body.starts_on,
         ends_on: body.ends_on,
     };

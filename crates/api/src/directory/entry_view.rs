@@ -182,9 +182,7 @@ pub fn places_of(id: Uuid, locations: &[Location]) -> Vec<Place> {
         .collect()
 }
 
-/// A stored entry and its places as the redaction takes them. The columns'
-/// CHECK constraints admit only the domain's codes, so the fallbacks are
-/// never taken (an unknown visibility would count as the more private one).
+/// A stored entry and its places as the redaction takes them.
 pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f64>) -> Entry {
     Entry {
         id: r.id,
@@ -192,7 +190,7 @@ pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f
         name: r.name,
         name_kana: r.name_kana,
         other_names: r.other_names,
-        legal_form: LegalForm::parse(&r.legal_form).unwrap_or(LegalForm::Other),
+        legal_form: r.legal_form,
         description: r.description,
         municipality_id: r.municipality_id,
         serves_municipality_ids: r.serves_municipality_ids,
@@ -206,19 +204,10 @@ pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f
         opening_hours: r.opening_hours,
         target_ages: r.target_ages,
         languages: r.languages,
-        participation_intent: ParticipationIntent::parse(&r.participation_intent)
-            .unwrap_or(ParticipationIntent::Unknown),
+        participation_intent: r.participation_intent,
         partner_organization_id: r.partner_organization_id,
-        visibility: if r.visibility == EntryVisibility::Public.as_str() {
-            EntryVisibility::Public
-        } else {
-            EntryVisibility::StaffOnly
-        },
-        hidden_fields: r
-            .hidden_fields
-            .iter()
-            .filter_map(|f| HideableField::parse(f))
-            .collect(),
+        visibility: r.visibility,
+        hidden_fields: r.hidden_fields,
         last_verified_at: r.last_verified_at,
         last_verified_by: r.last_verified_by,
         distance_m,

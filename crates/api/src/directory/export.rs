@@ -18,9 +18,8 @@ use crate::http::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::resource_search::{self as search, Order, SearchCursor};
-use living_gate_db::resources as db;
-use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
-use living_gate_domain::directory::{redact, DirectoryView, Place, Redacted};
+use living_gate_db::{municipalities, pool, resources as db, taxonomy, AsyncPgConnection, Page};
+use living_gate_domain::directory::{redact, DirectoryView, Place, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -129,8 +128,8 @@ pub async fn export(
     .into_iter()
     .map(|m| (m.id, m))
     .collect();
-    let mut terms = taxonomy::list(&mut conn, "topic").await?;
-    terms.extend(taxonomy::list(&mut conn, "form").await?);
+    let mut terms = taxonomy::list(&mut conn, Vocabulary::Topic).await?;
+    terms.extend(taxonomy::list(&mut conn, Vocabulary::Form).await?);
     Ok(match params.format.unwrap_or_default() {
         ExportFormat::Csv => {
             crate::http::download::csv("resources", to_csv(&entries, &cities, &terms))
@@ -251,8 +250,8 @@ pub fn hsds_organization(
     let attributes: Vec<Value> = r
         .topics
         .iter()
-        .map(|c| ("topic", c))
-        .chain(r.forms.iter().map(|c| ("form", c)))
+        .map(|c| (Vocabulary::Topic, c))
+        .chain(r.forms.iter().map(|c| (Vocabulary::Form, c)))
         .filter_map(|(vocabulary, code)| {
             let term = terms.iter().find(|t| t.vocabulary == vocabulary && &t.code == code)?;
             let mut taxonomy_term = json!({"id": term.id, "code": term.code, "name": term.label_ja,
@@ -361,7 +360,7 @@ fn to_csv(
                 .get(id)
                 .map_or_else(|| id.to_string(), |m| m.name.clone())
         };
-        let label = |vocabulary: &str, code: &String| {
+        let label = |vocabulary: Vocabulary, code: &String| {
             terms
                 .iter()
                 .find(|t| t.vocabulary == vocabulary && &t.code == code)
@@ -390,12 +389,12 @@ fn to_csv(
                     .join(";"),
                 r.topics
                     .iter()
-                    .map(|c| label("topic", c))
+                    .map(|c| label(Vocabulary::Topic, c))
                     .collect::<Vec<_>>()
                     .join(";"),
                 r.forms
                     .iter()
-                    .map(|c| label("form", c))
+                    .map(|c| label(Vocabulary::Form, c))
                     .collect::<Vec<_>>()
                     .join(";"),
                 r.description.clone(),

@@ -13,6 +13,7 @@ use living_gate_db::resource_search as search;
 use living_gate_db::resources as db;
 use living_gate_db::{pool, taxonomy};
 use living_gate_domain::directory::{redact, DirectoryView, Place};
+use living_gate_domain::directory::{EntryVisibility, LegalForm, ParticipationIntent, Vocabulary};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
@@ -71,11 +72,13 @@ pub struct PointGeometry {
 pub struct FeatureProperties {
     pub id: Uuid,
     pub name: String,
-    pub legal_form: String,
+    #[schema(value_type = String)]
+    pub legal_form: LegalForm,
     pub municipality_id: Uuid,
     pub topics: Vec<String>,
     pub forms: Vec<String>,
-    pub participation_intent: String,
+    #[schema(value_type = String)]
+    pub participation_intent: ParticipationIntent,
     /// The location's label; `null` when the address is hidden from the caller.
     pub label: Option<String>,
 }
@@ -145,11 +148,11 @@ fn features(points: Vec<search::MapPoint>, view: DirectoryView) -> Vec<Feature> 
                 properties: FeatureProperties {
                     id: entry.id,
                     name: entry.name.clone(),
-                    legal_form: entry.legal_form.as_str().to_owned(),
+                    legal_form: entry.legal_form,
                     municipality_id: entry.municipality_id,
                     topics: entry.topics.clone(),
                     forms: entry.forms.clone(),
-                    participation_intent: entry.participation_intent.as_str().to_owned(),
+                    participation_intent: entry.participation_intent,
                     label: place.label.clone(),
                 },
             });
@@ -232,7 +235,7 @@ pub async fn stats(
         return Err(unknown);
     }
     let counts = search::stats(&mut conn, &filter).await?;
-    let terms = taxonomy::list(&mut conn, "topic").await?;
+    let terms = taxonomy::list(&mut conn, Vocabulary::Topic).await?;
     let get = |dimension: &str, key: &str| {
         counts
             .iter()
@@ -329,7 +332,7 @@ pub async fn referrals(
     let rows: HashMap<Uuid, db::Resource> = db::find_many(&mut conn, &all)
         .await?
         .into_iter()
-        .filter(|r| view.is_staff() || r.visibility == "public")
+        .filter(|r| view.is_staff() || r.visibility == EntryVisibility::Public)
         .map(|r| (r.id, r))
         .collect();
     let pick = |ids: &[Uuid]| {

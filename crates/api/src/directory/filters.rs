@@ -4,7 +4,9 @@
 use crate::http::problem::{ApiError, ApiResult};
 use living_gate_db::resource_search::{Near, SearchFilter};
 use living_gate_db::AsyncPgConnection;
-use living_gate_domain::directory::{parse_near, DirectoryView, LegalForm, ParticipationIntent};
+use living_gate_domain::directory::{
+    parse_near, DirectoryView, LegalForm, ParticipationIntent, Vocabulary,
+};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::ValidationErrors;
 use serde::Deserialize;
@@ -97,8 +99,8 @@ impl ResourceFilterParams {
             form,
             serves: self.serves,
             municipality_id: self.municipality_id,
-            intent: self.intent.map(|i| i.as_str().to_owned()),
-            legal_form: self.legal_form.map(|l| l.as_str().to_owned()),
+            intent: self.intent,
+            legal_form: self.legal_form,
             near,
         })
     }
@@ -110,8 +112,8 @@ pub async fn unknown_filter_term(
     filter: &SearchFilter,
 ) -> ApiResult<Option<ApiError>> {
     for (field, vocabulary, code) in [
-        ("topic", "topic", &filter.topic),
-        ("form", "form", &filter.form),
+        ("topic", Vocabulary::Topic, &filter.topic),
+        ("form", Vocabulary::Form, &filter.form),
     ] {
         if let Some(code) = code {
             if living_gate_db::taxonomy::find_by_code(conn, vocabulary, code)

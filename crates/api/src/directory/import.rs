@@ -15,9 +15,10 @@ use living_gate_db::audit::{self as audit_db};
 use living_gate_db::resources::{self as db, Location, ResourceContent};
 use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
 use living_gate_domain::directory::{
-    language, phone, position, HideableField, LegalForm, ParticipationIntent,
+    language, phone, position, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
+    Vocabulary,
 };
-use living_gate_domain::identity::{postal_code, website};
+use living_gate_domain::identity::{postal_code, website, RecordStatus};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{Email, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -138,7 +139,7 @@ pub struct Lookups {
     pub municipalities: HashMap<String, Uuid>,
     pub all_municipalities: Vec<Uuid>,
     /// (vocabulary, code or Japanese label) → code.
-    pub terms: HashMap<(String, String), String>,
+    pub terms: HashMap<(Vocabulary, String), String>,
 }
 
 impl Lookups {
@@ -154,7 +155,7 @@ impl Lookups {
         )
         .await?
         {
-            if m.status != "active" {
+            if m.status != RecordStatus::Active {
                 continue;
             }
             municipality_map.insert(m.code.clone(), m.id);
@@ -163,10 +164,10 @@ impl Lookups {
             all.push(m.id);
         }
         let mut terms = HashMap::new();
-        for vocabulary in ["topic", "form"] {
+        for vocabulary in [Vocabulary::Topic, Vocabulary::Form] {
             for t in taxonomy::list(conn, vocabulary).await? {
-                terms.insert((vocabulary.to_owned(), t.code.clone()), t.code.clone());
-                terms.insert((vocabulary.to_owned(), t.label_ja.clone()), t.code.clone());
+                terms.insert((vocabulary, t.code.clone()), t.code.clone());
+                terms.insert((vocabulary, t.label_ja.clone()), t.code.clone());
             }
         }
         Ok(Lookups {
@@ -395,10 +396,10 @@ fn parse_row(c: &mut RowCheck<'_>, cells: &Cells, lookups: &Lookups) -> Option<P
     if serves.is_empty() {
         serves.extend(municipality);
     }
-    let mut terms = |column: &str, vocabulary: &str| {
+    let mut terms = |column: &str, vocabulary: Vocabulary| {
         let mut codes: Vec<String> = Vec::new();
         for raw in list(cell(column)) {
-            match lookups.terms.get(&(vocabulary.to_owned(), raw.clone())) {
+            match lookups.terms.get(&(vocabulary, raw.clone())) {
                 Some(code) if !codes.contains(code) => codes.push(code.clone()),
                 Some(_) => {}
                 None => c.add(
@@ -410,8 +411,8 @@ fn parse_row(c: &mut RowCheck<'_>, cells: &Cells, lookups: &Lookups) -> Option<P
         }
         codes
     };
-    let topics = terms("topics", "topic");
-    let forms = terms("forms", "form");
+    let topics = terms("topics", Vocabulary::Topic);
+    let forms = terms("forms", Vocabulary::Form);
     let latitude = cell("latitude");
     let longitude = cell("longitude");
     let (lat, lng) = match (latitude.is_empty(), longitude.is_empty()) {
@@ -480,8 +481,8 @@ fn parse_row(c: &mut RowCheck<'_>, cells: &Cells, lookups: &Lookups) -> Option<P
         );
     }
     let visibility = match cell("visibility") {
-        "" | "public" | "公開" => Some("public"),
-        "staff_only" | "非公開" | "職員のみ" => Some("staff_only"),
+        "" | "public" | "公開" => Some(EntryVisibility::Public),
+        "staff_only" | "非公開" | "職員のみ" => Some(EntryVisibility::StaffOnly),
         _ => {
             c.add(
                 "visibility",
@@ -515,7 +516,8 @@ fn parse_row(c: &mut RowCheck<'_>, cells: &Cells, lookups: &Lookups) -> Option<P
         name: name.unwrap_or_default(),
         name_kana: c.text("name_kana", cell("name_kana"), 200),
         other_names: list(cell("other_names")).into_iter().take(10).collect(),
-        legal_form: legal_form.unwrap_or(LegalForm::Other).as_str().to_owned(),
+        // Placeholders where a problem was recorded: the row is refused below.
+        legal_form: legal_form.unwrap_or(LegalForm::Other),
         description: c
             .text("description", cell("description"), 4000)
             .unwrap_or_default(),
@@ -537,12 +539,9 @@ fn parse_row(c: &mut RowCheck<'_>, cells: &Cells, lookups: &Lookups) -> Option<P
         opening_hours: c.text("opening_hours", cell("opening_hours"), 500),
         target_ages: c.text("target_ages", cell("target_ages"), 100),
         languages,
-        participation_intent: intent
-            .unwrap_or(ParticipationIntent::Unknown)
-            .as_str()
-            .to_owned(),
+        participation_intent: intent.unwrap_or(ParticipationIntent::Unknown),
         partner_organization_id: None,
-        visibility: visibility.unwrap_or("public").to_owned(),
+        visibility: visibility.unwrap_or(EntryVisibility::Public),
         hidden_fields: crate::directory::input::hidden_fields(&hidden),
         last_verified_at: None,
         last_verified_by: None,

@@ -7,6 +7,7 @@ use living_gate_db::resources::{Location, ResourceContent};
 use living_gate_db::{municipalities, resources, taxonomy, AsyncPgConnection};
 use living_gate_domain::directory::{
     language, phone, position, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
+    Vocabulary,
 };
 use living_gate_domain::identity::{postal_code, website};
 use living_gate_domain::names::bounded_text;
@@ -301,14 +302,12 @@ impl Default for Checker {
     }
 }
 
-pub fn hidden_fields(values: &[HideableField]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for f in HideableField::ALL {
-        if values.contains(&f) {
-            out.push(f.as_str().to_owned());
-        }
-    }
-    out
+/// The hidden fields in their canonical order, each once.
+pub fn hidden_fields(values: &[HideableField]) -> Vec<HideableField> {
+    HideableField::ALL
+        .into_iter()
+        .filter(|f| values.contains(f))
+        .collect()
 }
 
 /// The references of an entry that must exist: municipalities, taxonomy
@@ -326,7 +325,10 @@ pub async fn check_references(
             errors.add(field, "unknown_reference", "no such municipality");
         }
     }
-    for (field, vocabulary, codes) in [("topics", "topic", topics), ("forms", "form", forms)] {
+    for (field, vocabulary, codes) in [
+        ("topics", Vocabulary::Topic, topics),
+        ("forms", Vocabulary::Form, forms),
+    ] {
         for unknown in taxonomy::unknown_codes(conn, vocabulary, codes).await? {
             errors.add(
                 field,
@@ -369,7 +371,7 @@ pub async fn parse_create(
         name: c.text("name", &body.name, 1, 200).unwrap_or_default(),
         name_kana: c.optional("name_kana", body.name_kana.as_deref(), 200),
         other_names: c.texts("other_names", &body.other_names, 10, 200),
-        legal_form: body.legal_form.as_str().to_owned(),
+        legal_form: body.legal_form,
         description: if body.description.trim().is_empty() {
             String::new()
         } else {
@@ -389,15 +391,9 @@ pub async fn parse_create(
         languages: c.languages(&body.languages),
         participation_intent: body
             .participation_intent
-            .unwrap_or(ParticipationIntent::Unknown)
-            .as_str()
-            .to_owned(),
+            .unwrap_or(ParticipationIntent::Unknown),
         partner_organization_id: body.partner_organization_id,
-        visibility: body
-            .visibility
-            .unwrap_or(EntryVisibility::Public)
-            .as_str()
-            .to_owned(),
+        visibility: body.visibility.unwrap_or(EntryVisibility::Public),
         hidden_fields: hidden_fields(&body.hidden_fields),
         last_verified_at: body.last_verified_at,
         last_verified_by: body.last_verified_at.map(|_| verified_by),
@@ -459,7 +455,7 @@ pub async fn parse_update(
         next.other_names = c.texts("other_names", v, 10, 200);
     }
     if let Some(v) = body.legal_form {
-        next.legal_form = v.as_str().to_owned();
+        next.legal_form = v;
     }
     if let Some(v) = &body.description {
         next.description = if v.trim().is_empty() {
@@ -506,13 +502,13 @@ pub async fn parse_update(
         next.languages = c.languages(v);
     }
     if let Some(v) = body.participation_intent {
-        next.participation_intent = v.as_str().to_owned();
+        next.participation_intent = v;
     }
     if let Some(v) = body.partner_organization_id {
         next.partner_organization_id = v;
     }
     if let Some(v) = body.visibility {
-        next.visibility = v.as_str().to_owned();
+        next.visibility = v;
     }
     if let Some(v) = &body.hidden_fields {
         next.hidden_fields = hidden_fields(v);

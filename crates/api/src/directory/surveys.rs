@@ -13,32 +13,12 @@ use diesel_async::AsyncConnection;
 use living_gate_db::resources::{self as resources_db, ResourceChanges};
 use living_gate_db::surveys::{self as db, NewCampaign, NewRecipient};
 use living_gate_db::{municipalities, pool};
-use living_gate_domain::directory::ParticipationIntent;
+use living_gate_domain::directory::{ParticipationIntent, SurveyChannel};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Email,
-    Post,
-    Hand,
-    Fax,
-}
-
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Post => "post",
-            Channel::Hand => "hand",
-            Channel::Fax => "fax",
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -210,7 +190,7 @@ pub struct AddRecipient {
     pub prospective_name: Option<String>,
     /// Its city; defaults to the entry's.
     pub municipality_id: Option<Uuid>,
-    pub channel: Channel,
+    pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
 }
 
@@ -221,7 +201,8 @@ pub struct Recipient {
     pub resource_id: Option<Uuid>,
     pub prospective_name: Option<String>,
     pub municipality_id: Uuid,
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
 }
@@ -311,7 +292,7 @@ pub async fn add_recipient(
                     resource_id: entry.as_ref().map(|e| e.id),
                     prospective_name: prospective.clone(),
                     municipality_id,
-                    channel: body.channel.as_str().to_owned(),
+                    channel: body.channel,
                     sent_on: body.sent_on,
                     answered_on: None,
                 },
@@ -419,9 +400,7 @@ pub async fn answer(
                     conn,
                     resource_id,
                     &ResourceChanges {
-                        participation_intent: body
-                            .participation_intent
-                            .map(|p| p.as_str().to_owned()),
+                        participation_intent: body.participation_intent,
                         last_verified_at: Some(Some(verified)),
                         last_verified_by: Some(Some(caller.actor.id)),
                         ..ResourceChanges::default()

@@ -32,18 +32,10 @@ pub struct Term {
     pub created_at: DateTime<Utc>,
 }
 
-fn vocabulary_of(raw: &str) -> Vocabulary {
-    if raw == "form" {
-        Vocabulary::Form
-    } else {
-        Vocabulary::Topic
-    }
-}
-
 fn view(term: db::Term, codes: &HashMap<Uuid, String>) -> Term {
     Term {
         id: term.id,
-        vocabulary: vocabulary_of(&term.vocabulary),
+        vocabulary: term.vocabulary,
         code: term.code,
         parent_code: term.parent_id.and_then(|p| codes.get(&p).cloned()),
         label_ja: term.label_ja,
@@ -75,12 +67,12 @@ pub async fn list(
     params: web::Query<TermListParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
-    let mut terms = db::list(&mut conn, "topic").await?;
-    terms.extend(db::list(&mut conn, "form").await?);
+    let mut terms = db::list(&mut conn, Vocabulary::Topic).await?;
+    terms.extend(db::list(&mut conn, Vocabulary::Form).await?);
     let codes: HashMap<Uuid, String> = terms.iter().map(|t| (t.id, t.code.clone())).collect();
     let items = terms
         .into_iter()
-        .filter(|t| params.vocabulary.is_none_or(|v| v.as_str() == t.vocabulary))
+        .filter(|t| params.vocabulary.is_none_or(|v| v == t.vocabulary))
         .map(|t| view(t, &codes))
         .collect();
     Ok(HttpResponse::Ok().json(TermList { items }))
@@ -120,7 +112,7 @@ pub async fn create(
     let label_ja = errors.check(bounded_text("label_ja", &body.label_ja, 1, 100));
     let label_en = errors.check(bounded_text("label_en", &body.label_en, 1, 100));
     errors.into_result()?;
-    let vocabulary = body.vocabulary.as_str();
+    let vocabulary = body.vocabulary;
     let mut conn = pool::connection(&state.pool).await?;
     let parent = match &body.parent_code {
         None => None,
@@ -138,7 +130,7 @@ pub async fn create(
     };
     let new = NewTerm {
         id: Uuid::now_v7(),
-        vocabulary: vocabulary.to_owned(),
+        vocabulary,
         code: term_code.unwrap_or_default(),
         parent_id: parent.as_ref().map(|p| p.id),
         label_ja: label_ja.unwrap_or_default(),

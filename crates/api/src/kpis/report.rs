@@ -12,7 +12,6 @@ use living_gate_db::pool;
 use living_gate_domain::kpi::{
     self, IndicatorProgress, Measure, Report, ReportInputs, Targets, WaitingCase, FIGURE_HEADERS,
 };
-use living_gate_domain::workflow::Status;
 use living_gate_domain::{authorize, csv, Action};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -114,10 +113,7 @@ pub async fn report(
 fn waiting_case(row: db::WaitingRow) -> WaitingCase {
     WaitingCase {
         reference: row.reference,
-        status: Status::ALL
-            .into_iter()
-            .find(|s| s.as_str() == row.status)
-            .unwrap_or(Status::Received),
+        status: row.status,
         first_contact_at: row.first_contact_at,
         received_at: row.received_at,
         age_days: 0.0,

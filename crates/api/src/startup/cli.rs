@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 use living_gate_db::users::NewUser;
 use living_gate_db::{departments, municipalities, organizations, users, AsyncPgConnection};
+use living_gate_domain::identity::UserStatus;
 use living_gate_domain::role::Affiliation;
 use living_gate_domain::{password_policy, Email, Role};
 use std::io::Read;
@@ -128,11 +129,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     id: Uuid::now_v7(),
                     email: email.into_string(),
                     display_name,
-                    role: role.as_str().into(),
+                    role,
                     municipality_id,
                     department_id,
                     organization_id,
-                    status: "active".into(),
+                    status: UserStatus::Active,
                     password_hash: Some(hash),
                 },
             )

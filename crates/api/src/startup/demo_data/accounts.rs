@@ -4,6 +4,7 @@ use crate::auth::{passwords, secrets};
 use living_gate_db::organizations::{self, OrganizationFilter};
 use living_gate_db::users::{self, NewUser};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
+use living_gate_domain::identity::UserStatus;
 use living_gate_domain::Role;
 use uuid::Uuid;
 
@@ -117,11 +118,11 @@ pub async fn demo_accounts(conn: &mut AsyncPgConnection) -> Result<Vec<DemoAccou
                 id: Uuid::now_v7(),
                 email: email.into(),
                 display_name: name.into(),
-                role: role.as_str().into(),
+                role,
                 municipality_id,
                 department_id,
                 organization_id,
-                status: "active".into(),
+                status: UserStatus::Active,
                 password_hash: Some(hash),
             },
         )

@@ -12,7 +12,11 @@ use living_gate_db::proposals::{self, NewProposal, ProposalChanges};
 use living_gate_db::trips::{self, Measurement, TripChanges};
 use living_gate_db::users::{self};
 use living_gate_db::{AsyncPgConnection, Page};
+use living_gate_domain::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
 use living_gate_domain::fiscal::{fiscal_year, reference};
+use living_gate_domain::logic_model::LogicModelStatus;
+use living_gate_domain::proposal::{Channel, Kind, Theme};
+use living_gate_domain::trip::TripStatus;
 use living_gate_domain::workflow::{Status, Via};
 use uuid::Uuid;
 
@@ -20,49 +24,49 @@ use super::reference::zama;
 
 /// Demo cases of the first partner organization at several workflow steps:
 /// (title, kind, channel, theme, final status, days since receipt, note for the proposer).
-const DEMO_CASES: &[(&str, &str, &str, &str, &str, i64, &str)] = &[
+const DEMO_CASES: &[(&str, Kind, Channel, Theme, Status, i64, &str)] = &[
     (
         "子ども食堂への食材提供",
-        "consultation",
-        "phone",
-        "community_support",
-        "received",
+        Kind::Consultation,
+        Channel::Phone,
+        Theme::CommunitySupport,
+        Status::Received,
         1,
         "",
     ),
     (
         "空き店舗を活用した多世代の居場所づくり",
-        "proposal",
-        "web",
-        "community_support",
-        "organizing",
+        Kind::Proposal,
+        Channel::Web,
+        Theme::CommunitySupport,
+        Status::Organizing,
         6,
         "内容を確認しています",
     ),
     (
         "ひきこもり支援のオンライン相談窓口",
-        "proposal",
-        "visit",
-        "community_support",
-        "hearing",
+        Kind::Proposal,
+        Channel::Visit,
+        Theme::CommunitySupport,
+        Status::Hearing,
         14,
         "関係課との調整を始めました",
     ),
     (
         "座間の湧水をめぐる観光ルート",
-        "proposal",
-        "web",
-        "local_strengths",
-        "matching",
+        Kind::Proposal,
+        Channel::Web,
+        Theme::LocalStrengths,
+        Status::Matching,
         30,
         "担当課と調整しています",
     ),
     (
         "自社製品の一括購入のお願い",
-        "proposal",
-        "email",
-        "other",
-        "declined",
+        Kind::Proposal,
+        Channel::Email,
+        Theme::Other,
+        Status::Declined,
         40,
         "市の施策との整合が見込めず、今回は見送らせてください",
     ),
@@ -109,9 +113,9 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> ApiResult<()> {
             DemoCase {
                 title,
                 summary: format!("{title}（デモデータ）"),
-                kind,
-                channel,
-                themes: &[theme],
+                kind: *kind,
+                channel: *channel,
+                themes: &[*theme],
                 sdg_goals: &[11, 17],
                 desired_support: "",
                 received_at,
@@ -120,7 +124,7 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> ApiResult<()> {
         )
         .await?;
         let note = (!note.is_empty()).then(|| (*note).to_owned());
-        let to = Status::parse(status).unwrap_or(Status::Received);
+        let to = *status;
         if to == Status::Received {
             continue;
         }
@@ -180,9 +184,9 @@ async fn demo_trip(
         DemoCase {
             title: "企業の社員食堂を活用した地域食堂",
             summary: "社員食堂を週1回、地域の子どもと高齢者に開く（デモデータ）".into(),
-            kind: "proposal",
-            channel: "visit",
-            themes: &["community_support"],
+            kind: Kind::Proposal,
+            channel: Channel::Visit,
+            themes: &[Theme::CommunitySupport],
             sdg_goals: &[2, 3, 11],
             desired_support: "地域団体との調整、広報",
             received_at,
@@ -203,7 +207,7 @@ async fn demo_trip(
             id: Uuid::now_v7(),
             proposal_id: case.id,
             department_id: lead_department,
-            role: "lead".into(),
+            role: MatchRole::Lead,
             note: "地域食堂の所管として".into(),
             proposed_by: desk.actor.id,
         },
@@ -218,7 +222,7 @@ async fn demo_trip(
         conn,
         proposed.id,
         &MatchDecision {
-            status: Some("accepted".into()),
+            status: Some(MatchStatus::Accepted),
             reason: Some(reason.into()),
             decided_by: Some(lead.actor.id),
             decided_at: Some(day(25)),
@@ -240,7 +244,14 @@ async fn demo_trip(
         "indicators": [{"id": indicator, "name": "延べ参加者数", "unit": "人", "baseline": 0.0, "target": 1200.0,
                         "target_date": null, "applies_to": "outputs"}]
     });
-    let model = logic_models::append(conn, case.id, "shared", &content, desk.actor.id).await?;
+    let model = logic_models::append(
+        conn,
+        case.id,
+        LogicModelStatus::Shared,
+        &content,
+        desk.actor.id,
+    )
+    .await?;
     let mut event = FeedEvent::case(case.id, EventKind::LogicModelSaved, Visibility::Shared);
     event.note_for_proposer = Some(format!(
         "ロジックモデル（第{}版）を共有しました",
@@ -269,7 +280,7 @@ async fn demo_trip(
         conn,
         trip.id,
         &TripChanges {
-            status: Some("active".into()),
+            status: Some(TripStatus::Active),
             starts_on: Some(Some(day(60).date_naive())),
             ..TripChanges::default()
         },
@@ -314,19 +325,16 @@ async fn demo_author(conn: &mut AsyncPgConnection, email: &str) -> ApiResult<Opt
     let Some(user) = users::find_by_email(conn, email).await? else {
         return Ok(None);
     };
-    let actor = user
-        .actor()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Some(Background::new(actor)))
+    Ok(Some(Background::new(user.actor())))
 }
 
 /// What a demo case is about.
 struct DemoCase<'a> {
     title: &'a str,
     summary: String,
-    kind: &'a str,
-    channel: &'a str,
-    themes: &'a [&'a str],
+    kind: Kind,
+    channel: Channel,
+    themes: &'a [Theme],
     sdg_goals: &'a [i16],
     desired_support: &'a str,
     received_at: DateTime<Utc>,
@@ -351,19 +359,19 @@ async fn submit(
             id: proposals::id_for_receipt(demo.received_at),
             reference: reference(fy, number),
             fiscal_year: fy,
-            kind: demo.kind.into(),
+            kind: demo.kind,
             title: demo.title.into(),
             summary: demo.summary,
             body: String::new(),
-            themes: demo.themes.iter().map(|t| (*t).to_owned()).collect(),
+            themes: demo.themes.to_vec(),
             sdg_goals: demo.sdg_goals.to_vec(),
             policy_areas: vec!["地域共生".into()],
             desired_support: demo.desired_support.into(),
-            channel: demo.channel.into(),
+            channel: demo.channel,
             organization_id,
             contact_user_id: Some(partner.actor.id),
             created_by: partner.actor.id,
-            status: Status::Received.as_str().to_owned(),
+            status: Status::Received,
             first_contact_at: demo.first_contact_at,
             received_at: demo.received_at,
         },
@@ -470,10 +478,10 @@ async fn answer_hearing(
         conn,
         hearing.id,
         &HearingAnswer {
-            status: Some("answered".into()),
+            status: Some(HearingStatus::Answered),
             held_on: Some(Some(at.date_naive())),
             participants: Some(vec!["商工観光課 主査".into()]),
-            interest: Some("interested".into()),
+            interest: Some(Interest::Interested),
             notes: Some("観光協会と連携できる".into()),
             answered_by: None,
         },

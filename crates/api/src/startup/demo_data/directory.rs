@@ -2,6 +2,9 @@
 
 use living_gate_db::municipalities::{self};
 use living_gate_db::{AsyncPgConnection, DbError};
+use living_gate_domain::directory::{
+    EntryVisibility, HideableField, LegalForm, ParticipationIntent, SurveyChannel,
+};
 use uuid::Uuid;
 
 /// Demo directory entries (fictional): (external key, name, kana, legal form,
@@ -12,7 +15,7 @@ const DEMO_RESOURCES: &[(
     &str,
     &str,
     &str,
-    &str,
+    LegalForm,
     &str,
     &[&str],
     &[&str],
@@ -20,15 +23,15 @@ const DEMO_RESOURCES: &[(
     &str,
     f64,
     f64,
-    &str,
+    ParticipationIntent,
     bool,
-    &[&str],
+    &[HideableField],
 )] = &[
     (
         "demo-zama-001",
         "NPO法人ざま居場所ネット",
         "ざまいばしょねっと",
-        "npo",
+        LegalForm::Npo,
         "142166",
         &["hikikomori", "loneliness"],
         &["place_to_belong", "employment_support"],
@@ -36,15 +39,15 @@ const DEMO_RESOURCES: &[(
         "緑ケ丘一丁目2番3号",
         35.4886,
         139.4075,
-        "yes",
+        ParticipationIntent::Yes,
         false,
-        &["contact_person"],
+        &[HideableField::ContactPerson],
     ),
     (
         "demo-zama-002",
         "ざま子ども食堂ひまわり",
         "ざまこどもしょくどうひまわり",
-        "childrens_cafeteria",
+        LegalForm::ChildrensCafeteria,
         "142166",
         &["child_rearing", "single_parent", "poverty"],
         &["food_support", "place_to_belong"],
@@ -52,7 +55,7 @@ const DEMO_RESOURCES: &[(
         "相模が丘五丁目1番2号",
         35.5012,
         139.4098,
-        "maybe",
+        ParticipationIntent::Maybe,
         false,
         &[],
     ),
@@ -60,7 +63,7 @@ const DEMO_RESOURCES: &[(
         "demo-ayase-001",
         "綾瀬市地域包括支援センターあやせ南",
         "あやせしちいきほうかつしえんせんたーあやせみなみ",
-        "community_general_support_center",
+        LegalForm::CommunityGeneralSupportCenter,
         "142182",
         &["elderly", "loneliness"],
         &["consultation", "outreach"],
@@ -68,7 +71,7 @@ const DEMO_RESOURCES: &[(
         "深谷中一丁目1番1号",
         35.4371,
         139.4262,
-        "yes",
+        ParticipationIntent::Yes,
         false,
         &[],
     ),
@@ -76,7 +79,7 @@ const DEMO_RESOURCES: &[(
         "demo-yamato-001",
         "一般社団法人やまとヤングケアラー支援ネット",
         "やまとやんぐけあらーしえんねっと",
-        "general_incorporated_association",
+        LegalForm::GeneralIncorporatedAssociation,
         "142131",
         &["young_carer"],
         &["consultation", "safe_place"],
@@ -84,7 +87,7 @@ const DEMO_RESOURCES: &[(
         "中央一丁目5番4号",
         35.4874,
         139.4581,
-        "maybe",
+        ParticipationIntent::Maybe,
         false,
         &[],
     ),
@@ -92,7 +95,7 @@ const DEMO_RESOURCES: &[(
         "demo-ebina-001",
         "社会福祉法人えびな障害者就労支援センター",
         "えびなしょうがいしゃしゅうろうしえんせんたー",
-        "social_welfare_corporation",
+        LegalForm::SocialWelfareCorporation,
         "142158",
         &["disability"],
         &["employment_support", "volunteer_roles"],
@@ -100,7 +103,7 @@ const DEMO_RESOURCES: &[(
         "勝瀬175番地の1",
         35.4464,
         139.3908,
-        "unknown",
+        ParticipationIntent::Unknown,
         false,
         &[],
     ),
@@ -108,7 +111,7 @@ const DEMO_RESOURCES: &[(
         "demo-ebina-002",
         "えびな里山ふれあいの会",
         "えびなさとやまふれあいのかい",
-        "voluntary_group",
+        LegalForm::VoluntaryGroup,
         "142158",
         &["loneliness", "elderly"],
         &["nature_and_people", "volunteer_roles"],
@@ -116,7 +119,7 @@ const DEMO_RESOURCES: &[(
         "上今泉四丁目3番",
         35.4560,
         139.3970,
-        "no",
+        ParticipationIntent::No,
         false,
         &[],
     ),
@@ -124,7 +127,7 @@ const DEMO_RESOURCES: &[(
         "demo-zama-003",
         "かながわ女性の家（緊急一時保護）",
         "かながわじょせいのいえ",
-        "social_welfare_corporation",
+        LegalForm::SocialWelfareCorporation,
         "142166",
         &["dv"],
         &["safe_place", "consultation"],
@@ -132,9 +135,15 @@ const DEMO_RESOURCES: &[(
         "（非公開）",
         35.4790,
         139.4020,
-        "unknown",
+        ParticipationIntent::Unknown,
         true,
-        &["address", "position", "phone", "email", "contact_person"],
+        &[
+            HideableField::Address,
+            HideableField::Position,
+            HideableField::Phone,
+            HideableField::Email,
+            HideableField::ContactPerson,
+        ],
     ),
 ];
 
@@ -184,7 +193,7 @@ pub async fn demo_directory(conn: &mut AsyncPgConnection) -> Result<(), DbError>
             name: (*name).to_owned(),
             name_kana: Some((*kana).to_owned()),
             other_names: Vec::new(),
-            legal_form: (*legal_form).to_owned(),
+            legal_form: *legal_form,
             description: (*description).to_owned(),
             municipality_id: municipality.id,
             serves_municipality_ids: vec![municipality.id],
@@ -197,10 +206,14 @@ pub async fn demo_directory(conn: &mut AsyncPgConnection) -> Result<(), DbError>
             opening_hours: Some("平日 10:00-17:00".to_owned()),
             target_ages: None,
             languages: vec!["ja".to_owned()],
-            participation_intent: (*intent).to_owned(),
+            participation_intent: *intent,
             partner_organization_id: None,
-            visibility: if *staff_only { "staff_only" } else { "public" }.to_owned(),
-            hidden_fields: strings(hidden),
+            visibility: if *staff_only {
+                EntryVisibility::StaffOnly
+            } else {
+                EntryVisibility::Public
+            },
+            hidden_fields: hidden.to_vec(),
             last_verified_at: None,
             last_verified_by: None,
         };
@@ -241,11 +254,11 @@ pub async fn demo_directory(conn: &mut AsyncPgConnection) -> Result<(), DbError>
 /// Seed 002's survey (令和6年12月〜令和7年2月): 157 organizations
 /// distributed, 63 answered. The split by channel, the cities and the
 /// prospective organizations' names are made up: (channel, distributed, answered).
-const DEMO_SURVEY_CHANNELS: &[(&str, usize, usize)] = &[
-    ("email", 78, 34),
-    ("post", 41, 13),
-    ("hand", 26, 12),
-    ("fax", 12, 4),
+const DEMO_SURVEY_CHANNELS: &[(SurveyChannel, usize, usize)] = &[
+    (SurveyChannel::Email, 78, 34),
+    (SurveyChannel::Post, 41, 13),
+    (SurveyChannel::Hand, 26, 12),
+    (SurveyChannel::Fax, 12, 4),
 ];
 
 /// The survey campaign, its 157 recipients (the demo entries first, then
@@ -301,7 +314,7 @@ async fn demo_survey(
                         .is_none()
                         .then(|| format!("調査先団体 {:03}（デモ）", n + 1)),
                     municipality_id,
-                    channel: (*channel).to_owned(),
+                    channel: *channel,
                     sent_on,
                     answered_on: (i < *answered).then(|| sent_on + Duration::days(21)),
                 },

@@ -5,8 +5,10 @@ use living_gate_db::departments::{self, NewDepartment};
 use living_gate_db::municipalities::{self, NewMunicipality};
 use living_gate_db::organizations::{self, NewOrganization, OrganizationFilter};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
+use living_gate_domain::identity::OrganizationKind;
 use uuid::Uuid;
 
+/// (code, name, kana, English)
 pub const MUNICIPALITIES: &[(&str, &str, &str, &str)] = &[
     ("142166", "座間市", "ざまし", "Zama"),
     ("142182", "綾瀬市", "あやせし", "Ayase"),
@@ -48,13 +50,21 @@ pub const ZAMA_DEPARTMENTS: &[(&str, &str, &str)] = &[
 ];
 
 /// Demo partner organizations (fictional): (name, kana, kind).
-pub const DEMO_ORGANIZATIONS: &[(&str, &str, &str)] = &[
-    ("さがみテック株式会社", "さがみてっく", "company"),
-    ("湘北みらい大学", "しょうほくみらいだいがく", "university"),
+pub const DEMO_ORGANIZATIONS: &[(&str, &str, OrganizationKind)] = &[
+    (
+        "さがみテック株式会社",
+        "さがみてっく",
+        OrganizationKind::Company,
+    ),
+    (
+        "湘北みらい大学",
+        "しょうほくみらいだいがく",
+        OrganizationKind::University,
+    ),
     (
         "NPO法人ざま子ども未来ネット",
         "ざまこどもみらいねっと",
-        "npo",
+        OrganizationKind::Npo,
     ),
 ];
 
@@ -113,7 +123,7 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
                     id: Uuid::now_v7(),
                     name: (*name).into(),
                     name_kana: Some((*kana).into()),
-                    kind: (*kind).into(),
+                    kind: *kind,
                     corporate_number: None,
                     postal_code: None,
                     address: None,

@@ -1,0 +1,100 @@
+//! The vocabulary of the event log: what happened (the kind of an event) and
+//! who may read it (the visibility of an event or a message).
+
+use serde::{Deserialize, Serialize};
+
+/// What an event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A case was received.
+    Created,
+    StatusChanged,
+    ProposalUpdated,
+    HearingRequested,
+    HearingAnswered,
+    MessagePosted,
+    MatchProposed,
+    MatchAccepted,
+    MatchDeclined,
+    LogicModelSaved,
+    TripCreated,
+    TripUpdated,
+    MeasurementRecorded,
+    TripSupportedResourcesReplaced,
+    /// Directory events: about an entry, not a case; for staff.
+    ResourceCreated,
+    ResourceUpdated,
+    ResourceImported,
+    SurveyAnswered,
+    /// Desk events: about neither a case nor an entry; for the desk.
+    MunicipalityCreated,
+    MunicipalityUpdated,
+    DepartmentCreated,
+    DepartmentUpdated,
+    OrganizationCreated,
+    OrganizationUpdated,
+    UserInvited,
+    InvitationAccepted,
+    UserUpdated,
+    ServiceAccountCreated,
+    ServiceAccountUpdated,
+    TaxonomyTermCreated,
+    SurveyCreated,
+    SurveyRecipientAdded,
+    SurveyRecipientAnswered,
+    KpiTargetsSet,
+}
+
+crate::code::codes!(EventKind {
+    Created => "created",
+    StatusChanged => "status_changed",
+    ProposalUpdated => "proposal_updated",
+    HearingRequested => "hearing_requested",
+    HearingAnswered => "hearing_answered",
+    MessagePosted => "message_posted",
+    MatchProposed => "match_proposed",
+    MatchAccepted => "match_accepted",
+    MatchDeclined => "match_declined",
+    LogicModelSaved => "logic_model_saved",
+    TripCreated => "trip_created",
+    TripUpdated => "trip_updated",
+    MeasurementRecorded => "measurement_recorded",
+    TripSupportedResourcesReplaced => "trip_supported_resources_replaced",
+    ResourceCreated => "resource_created",
+    ResourceUpdated => "resource_updated",
+    ResourceImported => "resource_imported",
+    SurveyAnswered => "survey_answered",
+    MunicipalityCreated => "municipality_created",
+    MunicipalityUpdated => "municipality_updated",
+    DepartmentCreated => "department_created",
+    DepartmentUpdated => "department_updated",
+    OrganizationCreated => "organization_created",
+    OrganizationUpdated => "organization_updated",
+    UserInvited => "user_invited",
+    InvitationAccepted => "invitation_accepted",
+    UserUpdated => "user_updated",
+    ServiceAccountCreated => "service_account_created",
+    ServiceAccountUpdated => "service_account_updated",
+    TaxonomyTermCreated => "taxonomy_term_created",
+    SurveyCreated => "survey_created",
+    SurveyRecipientAdded => "survey_recipient_added",
+    SurveyRecipientAnswered => "survey_recipient_answered",
+    KpiTargetsSet => "kpi_targets_set",
+});
+
+// Who reads an event or a message. (Not a doc comment: the OpenAPI schema
+// has had no description.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// The desk and the departments involved.
+    Internal,
+    /// Also the proposer.
+    Shared,
+}
+
+crate::code::codes!(Visibility {
+    Internal => "internal",
+    Shared => "shared",
+});
