@@ -64,7 +64,7 @@ pub async fn accept(
             let password = body.password.clone();
             let password_hash = passwords::blocking(move || passwords::hash(&password))
                 .await?
-                .map_err(ApiError::Internal)?;
+                .map_err(ApiError::internal)?;
             let after = users_db::update(
                 conn,
                 before.id,
@@ -79,9 +79,7 @@ pub async fn accept(
             record::write(
                 conn,
                 &Background {
-                    actor: after
-                        .actor()
-                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    actor: after.actor().map_err(ApiError::internal)?,
                     meta: meta.clone(),
                 },
                 Change {

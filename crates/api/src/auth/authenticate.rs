@@ -44,7 +44,7 @@ impl FromRequest for MaybeCaller {
 async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
     let meta = RequestMeta::from_request_head(req);
     match check(state, req).await {
         Ok((actor, claims)) => Ok(Caller {
@@ -124,7 +124,7 @@ async fn check(state: &AppState, req: &HttpRequest) -> Result<(Actor, tokens::Cl
             let role = user
                 .role
                 .parse::<Role>()
-                .map_err(|e| Refused::Api(ApiError::Internal(e.to_string())))?;
+                .map_err(|e| Refused::Api(ApiError::internal(e)))?;
             Actor {
                 id: user.id,
                 role,
@@ -170,6 +170,6 @@ async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenRefus
     }
     .await;
     if let Err(e) = result {
-        tracing::warn!(error = %e, "could not audit a token refusal");
+        tracing::warn!(error = %crate::http::problem::ErrorChain(&e), "could not audit a token refusal");
     }
 }

@@ -376,7 +376,7 @@ pub async fn token(
         client_id: Some(account.client_id.clone()),
     };
     let (access_token, _) =
-        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::Internal)?;
+        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::internal)?;
     record::audit_only(
         &mut conn,
         None,
@@ -405,10 +405,7 @@ async fn start_session(
     user: &User,
     family_id: Uuid,
 ) -> ApiResult<TokenPair> {
-    let role = user
-        .role
-        .parse::<Role>()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let role = user.role.parse::<Role>().map_err(ApiError::internal)?;
     let subject = Subject {
         id: user.id,
         role,
@@ -418,7 +415,7 @@ async fn start_session(
         client_id: None,
     };
     let (access_token, _) =
-        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::Internal)?;
+        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::internal)?;
     let refresh_token = secrets::random_token();
     let ttl = chrono::Duration::from_std(state.auth.refresh_token_ttl)
         .unwrap_or(chrono::Duration::days(30));

@@ -95,7 +95,7 @@ impl TryFrom<db::LogicModel> for LogicModel {
     type Error = ApiError;
     fn try_from(m: db::LogicModel) -> Result<Self, ApiError> {
         let mut content: LogicModelContent = serde_json::from_value(m.content)
-            .map_err(|e| ApiError::Internal(format!("stored logic model: {e}")))?;
+            .map_err(|e| ApiError::internal(anyhow::Error::new(e).context("stored logic model")))?;
         content.status = if m.status == "shared" {
             LogicModelStatus::Shared
         } else {
@@ -176,7 +176,7 @@ pub async fn save(
     } else {
         "draft"
     };
-    let json = serde_json::to_value(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
     let row = conn
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
