@@ -12,6 +12,7 @@ mod authorization;
 mod decision;
 mod directory;
 mod embedded;
+mod internal_errors;
 mod kpis;
 mod openapi_document;
 mod operations;
