@@ -13,6 +13,7 @@ mod decision;
 mod directory;
 mod embedded;
 mod every_write;
+mod internal_errors;
 mod kpis;
 mod openapi_document;
 mod operations;

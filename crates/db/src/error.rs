@@ -22,9 +22,11 @@ pub enum DbError {
     /// The pool could not hand out a connection, or the server went away.
     #[error("database unavailable: {0}")]
     Unavailable(String),
-    /// Anything else: a bug or an unexpected server state.
-    #[error("database error: {0}")]
-    Query(DieselError),
+    /// Anything else: a bug or an unexpected server state. PostgreSQL's
+    /// message is the source, not part of this one, so it is logged once
+    /// in the chain and never reaches a response.
+    #[error("database query failed")]
+    Query(#[source] DieselError),
 }
 
 impl From<DieselError> for DbError {

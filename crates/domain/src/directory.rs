@@ -5,6 +5,7 @@
 use crate::{Actor, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
+pub mod import;
 mod redaction;
 pub use redaction::{redact, Entry, Place, Redacted};
 

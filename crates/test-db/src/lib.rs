@@ -119,7 +119,7 @@ impl Drop for TestDatabase {
         })
         .join();
         if let Ok(Err(e)) = dropped {
-            eprintln!("could not drop test database {}: {e}", self.name);
+            eprintln!("could not drop test database {}: {e:?}", self.name);
         }
     }
 }

@@ -9,16 +9,20 @@
 //! - [`Case`]: a case driven through the API to a workflow step,
 //!   `app.case().to(Status::LogicModel).await`.
 //! - [`json`], [`problem`], [`etag_of`]: reading responses.
+//! - [`ServedBinary`]: the real binary over a database of its own, with
+//!   its JSON log lines, for tests of what is logged.
 //!
 //! Every path into the api crate the tests need is named in this folder,
 //! so that moving a module there means fixing the harness only.
 
 mod app;
+mod binary;
 mod case;
 mod fixtures;
 mod responses;
 
 pub use app::{DeadDatabase, TestApp};
+pub use binary::ServedBinary;
 pub use case::{logic_model, Case};
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};

@@ -147,9 +147,7 @@ pub async fn create(
     let name_en = errors.check(bounded_text("name_en", &body.name_en, 1, 100));
     errors.into_result()?;
     let (Some(code), Some(name), Some(name_en)) = (code, name, name_en) else {
-        return Err(ApiError::Internal(
-            "validation passed without values".into(),
-        ));
+        return Err(ApiError::internal("validation passed without values"));
     };
     let new = NewDepartment {
         id: Uuid::now_v7(),

@@ -65,7 +65,7 @@ pub async fn accept(
             let password = body.password.clone();
             let password_hash = passwords::blocking(move || passwords::hash(&password))
                 .await?
-                .map_err(ApiError::Internal)?;
+                .map_err(ApiError::internal)?;
             let after = users_db::update(
                 conn,
                 before.id,

@@ -140,9 +140,7 @@ pub async fn create(
     errors.into_result()?;
     let (Some(code), Some(name), Some(name_kana), Some(name_en)) = (code, name, name_kana, name_en)
     else {
-        return Err(ApiError::Internal(
-            "validation passed without values".into(),
-        ));
+        return Err(ApiError::internal("validation passed without values"));
     };
     let new = NewMunicipality {
         id: Uuid::now_v7(),

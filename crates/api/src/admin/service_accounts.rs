@@ -110,7 +110,7 @@ pub async fn create(
     let secret = client_secret.clone();
     let secret_hash = passwords::blocking(move || passwords::hash(&secret))
         .await?
-        .map_err(ApiError::Internal)?;
+        .map_err(ApiError::internal)?;
     let new = NewServiceAccount {
         id: Uuid::now_v7(),
         client_id,

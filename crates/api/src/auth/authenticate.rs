@@ -45,7 +45,7 @@ impl FromRequest for MaybeCaller {
 async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
     let meta = RequestMeta::from_request_head(req);
     match check(state, req).await {
         Ok((actor, claims)) => Ok(Caller {
@@ -167,6 +167,6 @@ async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenRefus
     }
     .await;
     if let Err(e) = result {
-        tracing::warn!(error = %e, "could not audit a token refusal");
+        tracing::warn!(error = %crate::http::problem::ErrorChain(&e), "could not audit a token refusal");
     }
 }

@@ -388,7 +388,7 @@ pub async fn token(
         client_id: Some(account.client_id.clone()),
     };
     let (access_token, _) =
-        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::Internal)?;
+        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::internal)?;
     record::audit_only(
         &mut conn,
         None,
@@ -426,7 +426,7 @@ async fn start_session(
         client_id: None,
     };
     let (access_token, _) =
-        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::Internal)?;
+        tokens::issue(&state.keys, &state.auth, &subject).map_err(ApiError::internal)?;
     let refresh_token = secrets::random_token();
     let ttl = chrono::Duration::from_std(state.auth.refresh_token_ttl)
         .unwrap_or(chrono::Duration::days(30));

@@ -38,9 +38,11 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, crate::http::problem::ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| crate::http::problem::ApiError::Internal(format!("hashing task failed: {e}")))
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        crate::http::problem::ApiError::internal(
+            anyhow::Error::new(e).context("hashing task failed"),
+        )
+    })
 }
 
 #[cfg(test)]

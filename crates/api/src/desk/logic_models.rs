@@ -88,7 +88,7 @@ impl TryFrom<db::LogicModel> for LogicModel {
     type Error = ApiError;
     fn try_from(m: db::LogicModel) -> Result<Self, ApiError> {
         let mut content: LogicModelContent = serde_json::from_value(m.content)
-            .map_err(|e| ApiError::Internal(format!("stored logic model: {e}")))?;
+            .map_err(|e| ApiError::internal(anyhow::Error::new(e).context("stored logic model")))?;
         content.status = m.status;
         Ok(LogicModel {
             proposal_id: m.proposal_id,
@@ -161,7 +161,7 @@ pub async fn save(
     authorize(&caller.actor, Action::CoordinateCase)?;
     let content = validate(body.into_inner())?;
     let status = content.status;
-    let json = serde_json::to_value(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
     let row = conn
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;

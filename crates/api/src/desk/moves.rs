@@ -96,7 +96,7 @@ async fn create_trip(
 ) -> ApiResult<Trip> {
     let lead = case
         .lead_department_id
-        .ok_or_else(|| ApiError::Internal("adopted without a lead department".into()))?;
+        .ok_or_else(|| ApiError::internal("adopted without a lead department"))?;
     let trip = trips::insert(
         conn,
         &NewTrip {

@@ -204,9 +204,7 @@ pub async fn create(
         Some(areas),
     ) = (title, summary, text_body, desired, theme_list, goals, areas)
     else {
-        return Err(ApiError::Internal(
-            "validation passed without values".into(),
-        ));
+        return Err(ApiError::internal("validation passed without values"));
     };
     let contact_user_id = match (actor.role, body.contact_user_id) {
         (Role::Partner, None) => Some(actor.id),

@@ -18,7 +18,9 @@ use crate::http::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::resource_search::{self as search, Order, SearchCursor};
-use living_gate_db::{municipalities, pool, resources as db, taxonomy, AsyncPgConnection, Page};
+use living_gate_db::resources as db;
+use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
+use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::{redact, DirectoryView, Place, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -312,36 +314,6 @@ pub fn hsds_organization(
     Value::Object(org)
 }
 
-/// The import's columns, so an export can be edited and imported again.
-pub const CSV_COLUMNS: &[&str] = &[
-    "external_key",
-    "name",
-    "name_kana",
-    "other_names",
-    "legal_form",
-    "municipality",
-    "serves",
-    "topics",
-    "forms",
-    "description",
-    "postal_code",
-    "prefecture",
-    "city",
-    "street",
-    "latitude",
-    "longitude",
-    "phone",
-    "email",
-    "website",
-    "contact_person",
-    "opening_hours",
-    "target_ages",
-    "languages",
-    "participation_intent",
-    "visibility",
-    "hidden_fields",
-];
-
 /// The redacted entries in the import's columns: an address or a position
 /// is that of the first location.
 fn to_csv(
@@ -354,7 +326,8 @@ fn to_csv(
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
-        let _ = writer.write_record(CSV_COLUMNS);
+        // The import's columns, so an export can be edited and imported again.
+        let _ = writer.write_record(Column::ALL.map(Column::name));
         let city_name = |id: &Uuid| {
             cities
                 .get(id)

@@ -6,7 +6,7 @@
 //! answers them).
 
 use crate::auth::tokens;
-use crate::http::problem::ApiError;
+use crate::http::problem::{ApiError, ErrorChain};
 use crate::state::AppState;
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -137,7 +137,7 @@ pub async fn middleware(
             }
             .await;
             if let Err(error) = stored {
-                tracing::error!(error = %error, "could not store the idempotent response");
+                tracing::error!(error = %ErrorChain(&error), "could not store the idempotent response");
             }
             let mut head = head;
             head.headers_mut().remove(header::CONTENT_LENGTH);

@@ -1,5 +1,10 @@
 //! RFC 9457 problem details: the one error envelope of the API, and the one
 //! mapping from domain and database errors to HTTP statuses.
+//!
+//! An internal error keeps its cause (any error, with its own causes) for
+//! the log: the response is built once, in [`ResponseError::error_response`],
+//! which logs the whole [`ErrorChain`] and answers a generic 500 that names
+//! nothing but the request id.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -7,6 +12,8 @@ use living_gate_db::DbError;
 use living_gate_domain::{Denied, FieldError, ValidationErrors};
 use serde::Serialize;
 use serde_json::Value;
+use std::error::Error as StdError;
+use std::fmt;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -79,8 +86,29 @@ pub enum ApiError {
     RateLimited { retry_after_secs: i64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Anything unexpected: a bug or a broken database. The cause is logged,
+    /// never sent; build it with [`ApiError::internal`].
+    #[error("internal error")]
+    Internal(#[source] Cause),
+}
+
+/// The cause of an internal error: an error with its chain, or a message.
+pub type Cause = Box<dyn StdError + Send + Sync + 'static>;
+
+/// An error and every cause under it (`source()` after `source()`), for the
+/// log; as zero2prod's `error_chain_fmt`.
+pub struct ErrorChain<'a>(pub &'a (dyn StdError + 'static));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, "\nCaused by:\n\t{error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
 }
 
 /// The problem+json body (RFC 9457) every error response carries.
@@ -187,6 +215,13 @@ impl ApiError {
     pub fn validation(field: &str, code: &str, message: impl Into<String>) -> ApiError {
         ApiError::Validation(ValidationErrors::single(field, code, message))
     }
+
+    /// A 500 caused by `cause`: an error (kept with its chain, for the log)
+    /// or a plain message (`ApiError::internal("adopted without a lead")`).
+    /// Add context with anyhow: `ApiError::internal(anyhow!(e).context("…"))`.
+    pub fn internal(cause: impl Into<Cause>) -> ApiError {
+        ApiError::Internal(cause.into())
+    }
 }
 
 impl ResponseError for ApiError {
@@ -211,7 +246,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            ApiError::Internal(_) => tracing::error!(error = %ErrorChain(self), "internal error"),
             ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
             _ => {}
         }
@@ -258,7 +293,7 @@ impl From<DbError> for ApiError {
             },
             DbError::Unavailable(cause) => ApiError::Unavailable(cause),
             other @ (DbError::CheckViolation { .. } | DbError::Query(_)) => {
-                ApiError::Internal(other.to_string())
+                ApiError::internal(other)
             }
         }
     }
@@ -293,3 +328,57 @@ impl From<Denied> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("relation \"taxonomy_terms\" does not exist")]
+    struct Postgres;
+
+    #[test]
+    fn the_chain_names_every_cause_in_order() {
+        let error = ApiError::from(DbError::Query(diesel::result::Error::QueryBuilderError(
+            Box::new(Postgres),
+        )));
+        assert_eq!(
+            ErrorChain(&error).to_string(),
+            "internal error\nCaused by:\n\tdatabase query failed\nCaused by:\n\t\
+             relation \"taxonomy_terms\" does not exist"
+        );
+        // A bare message is a chain of one cause.
+        assert_eq!(
+            ErrorChain(&ApiError::internal("the demo partner has no organization")).to_string(),
+            "internal error\nCaused by:\n\tthe demo partner has no organization"
+        );
+        // Context added with anyhow stays a link of its own.
+        let contexted =
+            ApiError::internal(anyhow::Error::new(Postgres).context("stored logic model"));
+        assert_eq!(
+            ErrorChain(&contexted).to_string(),
+            "internal error\nCaused by:\n\tstored logic model\nCaused by:\n\t\
+             relation \"taxonomy_terms\" does not exist"
+        );
+    }
+
+    #[test]
+    fn a_500_says_nothing_of_its_cause() {
+        let error = ApiError::from(DbError::Query(diesel::result::Error::QueryBuilderError(
+            Box::new(Postgres),
+        )));
+        assert_eq!(error.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&error.problem()).expect("json");
+        assert!(
+            !body.contains("taxonomy_terms") && !body.contains("database"),
+            "{body}"
+        );
+        assert_eq!(error.to_string(), "internal error");
+    }
+
+    #[test]
+    fn unavailable_databases_stay_503() {
+        let error = ApiError::from(DbError::Unavailable("connection refused".into()));
+        assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

@@ -274,7 +274,7 @@ async fn demo_trip(
     let note = Some("共創プロジェクト（TRIP）として進めます".to_owned());
     let moved = decide(conn, lead, case.id, Status::Adopted, note, day(50)).await?;
     let Some(trip) = moved.trip else {
-        return Err(ApiError::Internal("the demo adoption made no TRIP".into()));
+        return Err(ApiError::internal("the demo adoption made no TRIP"));
     };
     let active = trips::update(
         conn,
@@ -350,7 +350,7 @@ async fn submit(
     let organization_id = partner
         .actor
         .organization_id
-        .ok_or_else(|| ApiError::Internal("the demo partner has no organization".into()))?;
+        .ok_or_else(|| ApiError::internal("the demo partner has no organization"))?;
     let fy = fiscal_year(demo.received_at);
     let number = proposals::next_reference_number(conn, fy).await?;
     let case = proposals::insert(
