@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::desk::trip_view::{trip_scope, visible_trip, with_partners, Trip, TripStatus};
+use crate::http::body::Json;
 use crate::http::etag::{with_etag, IfMatch};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
@@ -103,7 +104,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateTrip>,
+    body: Json<UpdateTrip>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     let found = visible_trip(&mut conn, &caller.actor, *id).await?;
@@ -204,7 +205,7 @@ pub async fn measure(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<RecordMeasurement>,
+    body: Json<RecordMeasurement>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     let trip = visible_trip(&mut conn, &caller.actor, *id).await?;
@@ -320,7 +321,7 @@ pub async fn replace(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<SupportedResources>,
+    body: Json<SupportedResources>,
 ) -> ApiResult<HttpResponse> {
     if body.resource_ids.len() > 100 {
         return Err(ApiError::validation(
