@@ -9,6 +9,7 @@ mod harness;
 mod admin;
 mod auth;
 mod authorization;
+mod boundary;
 mod decision;
 mod directory;
 mod embedded;

@@ -3,6 +3,11 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Offset, Utc};
 
+/// The first fiscal year the service reasons about (targets, KPIs, filters).
+pub const MIN_YEAR: i32 = 2000;
+/// The last fiscal year the service reasons about.
+pub const MAX_YEAR: i32 = 2200;
+
 /// Japan Standard Time.
 pub fn jst() -> FixedOffset {
     // 9 hours east of UTC is always in range; the fallback is unreachable.

@@ -38,3 +38,6 @@ pub use living_gate_api::startup::demo_data::ZAMA_DEPARTMENTS;
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     living_gate_api::http::openapi::document()
 }
+
+/// The bounds of fiscal years the server and the document share.
+pub use living_gate_api::http::bounds::{MAX_YEAR, MIN_YEAR};

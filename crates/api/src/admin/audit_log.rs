@@ -1,6 +1,7 @@
 //! Reading the audit log (admin, desk).
 
 use crate::auth::Caller;
+use crate::http::bounds::check_instant;
 use crate::http::pagination::{decode_cursor, PageParams, Paginated};
 use crate::http::problem::ApiResult;
 use crate::state::AppState;
@@ -65,9 +66,9 @@ pub struct AuditListParams {
     #[param(example = "user")]
     pub target_type: Option<String>,
     pub target_id: Option<String>,
-    /// Inclusive lower bound of `occurred_at`.
+    /// Inclusive lower bound of `occurred_at` (years 1900 to 2200).
     pub from: Option<DateTime<Utc>>,
-    /// Exclusive upper bound of `occurred_at`.
+    /// Exclusive upper bound of `occurred_at` (years 1900 to 2200).
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -91,8 +92,8 @@ pub async fn list(
         action: filter.action,
         target_type: filter.target_type,
         target_id: filter.target_id,
-        from: filter.from,
-        to: filter.to,
+        from: check_instant("from", filter.from)?,
+        to: check_instant("to", filter.to)?,
     };
     let mut conn = pool::connection(&state.pool).await?;
     let rows = db::list(&mut conn, &filter, before, page.fetch_limit()).await?;

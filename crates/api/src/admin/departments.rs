@@ -3,6 +3,7 @@
 
 use crate::admin::accounts::{self, Invitation, InviteRequest, Invitee};
 use crate::auth::Caller;
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
@@ -138,7 +139,7 @@ pub async fn get(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateDepartment>,
+    body: Json<CreateDepartment>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDepartments)?;
     let mut errors = ValidationErrors::new();
@@ -192,7 +193,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateDepartment>,
+    body: Json<UpdateDepartment>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDepartments)?;
     let mut errors = ValidationErrors::new();
@@ -242,7 +243,7 @@ pub async fn invite(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<InviteRequest>,
+    body: Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::InviteToDepartment)?;
     let (email, display_name) = accounts::parse_contact(&body.email, &body.display_name)?;

@@ -1,6 +1,7 @@
 //! Invitations: a user account is created `invited` with a one-time token
 //! (valid 7 days); accepting it sets the password and activates the account.
 use crate::auth::{passwords, secrets};
+use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
 use crate::record::{self, Background, Change, EventKind, FeedEvent};
@@ -44,7 +45,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     meta: RequestMeta,
     token: web::Path<String>,
-    body: web::Json<AcceptInvitation>,
+    body: Json<AcceptInvitation>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let display_name = bounded_text("display_name", &body.display_name, 1, 100)?;

@@ -1,6 +1,7 @@
 //! Municipalities: reference data every signed-in caller reads; admins change it.
 
 use crate::auth::Caller;
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
@@ -129,7 +130,7 @@ pub async fn get(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateMunicipality>,
+    body: Json<CreateMunicipality>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageMunicipalities)?;
     let mut errors = ValidationErrors::new();
@@ -187,7 +188,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateMunicipality>,
+    body: Json<UpdateMunicipality>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageMunicipalities)?;
     let mut errors = ValidationErrors::new();

@@ -3,6 +3,7 @@
 
 use crate::admin::accounts::{self, Invitation, InviteRequest, Invitee};
 use crate::auth::Caller;
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
@@ -214,7 +215,7 @@ pub async fn get(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateOrganization>,
+    body: Json<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::CreateOrganization)?;
     let mut errors = ValidationErrors::new();
@@ -277,7 +278,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateOrganization>,
+    body: Json<UpdateOrganization>,
 ) -> ApiResult<HttpResponse> {
     authorize(
         &caller.actor,
@@ -343,7 +344,7 @@ pub async fn invite(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<InviteRequest>,
+    body: Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     authorize(
         &caller.actor,

@@ -2,6 +2,7 @@
 //! once; used with `POST /v1/auth/token`.
 
 use crate::auth::{passwords, secrets, Caller};
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
@@ -101,7 +102,7 @@ pub async fn list(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateServiceAccount>,
+    body: Json<CreateServiceAccount>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageServiceAccounts)?;
     let name = bounded_text("name", &body.name, 1, 100)?;
@@ -151,7 +152,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateServiceAccount>,
+    body: Json<UpdateServiceAccount>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageServiceAccounts)?;
     let changes = ServiceAccountChanges {

@@ -1,6 +1,7 @@
 //! User accounts (admin): list, read, invite with any role, rename, disable.
 use crate::admin::accounts::{self, Invitation, Invitee, User};
 use crate::auth::Caller;
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
@@ -109,7 +110,7 @@ pub async fn get(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateUser>,
+    body: Json<CreateUser>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageUsers)?;
     let body = body.into_inner();
@@ -199,7 +200,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateUser>,
+    body: Json<UpdateUser>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageUsers)?;
     let display_name = body

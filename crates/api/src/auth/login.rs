@@ -3,11 +3,12 @@
 
 use crate::auth::tokens::{self, Subject};
 use crate::auth::{passwords, secrets, Caller};
+use crate::http::body::{Json, JsonOrForm, OptionalJson};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
 use crate::record::{self, SessionEvent};
 use crate::state::AppState;
-use actix_web::{post, web, Either, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use living_gate_db::auth_tokens::{self, NewRefreshToken};
@@ -102,7 +103,7 @@ const INVALID_CREDENTIALS: &str =
 pub async fn login(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let email = Email::parse("email", &body.email).ok();
@@ -200,7 +201,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let hash = secrets::token_hash(body.refresh_token.trim());
     let mut conn = pool::connection(&state.pool).await?;
@@ -281,9 +282,9 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Option<web::Json<LogoutRequest>>,
+    body: OptionalJson<LogoutRequest>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let body = body.0.unwrap_or_default();
     let mut conn = pool::connection(&state.pool).await?;
     conn.transaction(async |conn| {
         let expires_at =
@@ -331,12 +332,9 @@ pub async fn logout(
 pub async fn token(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: Either<web::Json<ClientCredentialsRequest>, web::Form<ClientCredentialsRequest>>,
+    body: JsonOrForm<ClientCredentialsRequest>,
 ) -> ApiResult<HttpResponse> {
-    let body = match body {
-        Either::Left(json) => json.into_inner(),
-        Either::Right(form) => form.into_inner(),
-    };
+    let body = body.into_inner();
     if body.grant_type != "client_credentials" {
         return Err(ApiError::validation(
             "grant_type",

@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::desk::cases::{visible, Proposal};
 use crate::desk::moves::{move_case, MoveRequest};
 use crate::desk::trip_view::{with_partners, Trip};
+use crate::http::body::Json;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -64,7 +65,7 @@ pub async fn decide(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<DecisionRequest>,
+    body: Json<DecisionRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::new();
     let reason = errors.check(bounded_text("reason", &body.reason, 1, 2000));

@@ -4,6 +4,7 @@ use crate::auth::Caller;
 use crate::desk::cases::{
     active_department, check_department_item, lock_open_case, own_department, visible,
 };
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
@@ -105,7 +106,7 @@ pub async fn request(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<RequestHearing>,
+    body: Json<RequestHearing>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
@@ -191,7 +192,7 @@ pub async fn answer(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<ActForDepartment>,
+    body: Json<ActForDepartment>,
 ) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::new();
     let participants = body.participants.as_ref().map(|names| {

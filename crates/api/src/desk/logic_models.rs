@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::{lock_open_case, visible};
+use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, Change, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
@@ -154,7 +155,7 @@ pub async fn save(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<LogicModelContent>,
+    body: Json<LogicModelContent>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;

@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::desk::cases::{
     active_department, check_department_item, lock_open_case, own_department, visible,
 };
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent, Visibility};
@@ -89,7 +90,7 @@ pub async fn propose(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<ProposeMatch>,
+    body: Json<ProposeMatch>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
@@ -235,7 +236,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<MatchAnswer>,
+    body: Json<MatchAnswer>,
 ) -> ApiResult<HttpResponse> {
     answer(&state, &caller, *id, &body, true).await
 }
@@ -250,7 +251,7 @@ pub async fn decline(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<MatchAnswer>,
+    body: Json<MatchAnswer>,
 ) -> ApiResult<HttpResponse> {
     answer(&state, &caller, *id, &body, false).await
 }

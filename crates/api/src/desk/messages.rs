@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::visible;
+use crate::http::body::Json;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, Change, EventKind, FeedEvent, Visibility};
@@ -86,7 +87,7 @@ pub async fn post(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<PostMessage>,
+    body: Json<PostMessage>,
 ) -> ApiResult<HttpResponse> {
     let text = bounded_text("body", &body.body, 1, 5000)?;
     let mut conn = pool::connection(&state.pool).await?;

@@ -3,6 +3,8 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::{refuse_closed, scope, visible, Proposal};
+use crate::http::body::Json;
+use crate::http::bounds::{check_instant, check_optional_year};
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{PageParams, Paginated};
@@ -90,9 +92,11 @@ pub struct ProposalListParams {
     pub organization_id: Option<Uuid>,
     /// Cases this department leads or was asked to a hearing about.
     pub department_id: Option<Uuid>,
-    #[param(example = 2026)]
+    #[param(minimum = 2000, maximum = 2200, example = 2026)]
     pub fiscal_year: Option<i32>,
+    /// Received at or after this instant (years 1900 to 2200).
     pub received_from: Option<DateTime<Utc>>,
+    /// Received before this instant (years 1900 to 2200).
     pub received_to: Option<DateTime<Utc>>,
     /// Substring of title, summary or body; Japanese works (e.g. `居場所`).
     #[param(max_length = 100)]
@@ -136,7 +140,7 @@ fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateProposal>,
+    body: Json<CreateProposal>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let actor = &caller.actor;
@@ -310,9 +314,9 @@ pub async fn list(
         sdg_goal: filter.sdg_goal,
         organization_id: filter.organization_id,
         department_id: filter.department_id,
-        fiscal_year: filter.fiscal_year,
-        received_from: filter.received_from,
-        received_to: filter.received_to,
+        fiscal_year: check_optional_year("fiscal_year", filter.fiscal_year)?,
+        received_from: check_instant("received_from", filter.received_from)?,
+        received_to: check_instant("received_to", filter.received_to)?,
         q: filter
             .q
             .as_deref()
@@ -358,7 +362,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateProposal>,
+    body: Json<UpdateProposal>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;

@@ -4,6 +4,7 @@
 use crate::auth::Caller;
 use crate::desk::cases::{visible, Proposal};
 use crate::desk::moves::{move_case, MoveRequest};
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
@@ -56,7 +57,7 @@ pub async fn transition(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<TransitionRequest>,
+    body: Json<TransitionRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let mut errors = ValidationErrors::new();

@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::desk::trip_view::{trip_scope, visible_trip, with_partners, Trip};
+use crate::http::body::Json;
 use crate::http::etag::{with_etag, IfMatch};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
@@ -98,7 +99,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateTrip>,
+    body: Json<UpdateTrip>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     let found = visible_trip(&mut conn, &caller.actor, *id).await?;
@@ -199,7 +200,7 @@ pub async fn measure(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<RecordMeasurement>,
+    body: Json<RecordMeasurement>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
     let trip = visible_trip(&mut conn, &caller.actor, *id).await?;
@@ -315,7 +316,7 @@ pub async fn replace(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<SupportedResources>,
+    body: Json<SupportedResources>,
 ) -> ApiResult<HttpResponse> {
     if body.resource_ids.len() > 100 {
         return Err(ApiError::validation(

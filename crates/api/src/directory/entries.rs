@@ -2,6 +2,7 @@
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::directory::input::{parse_create, parse_update, CreateResource, UpdateResource};
+use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
@@ -61,7 +62,7 @@ fn audited<'a>(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateResource>,
+    body: Json<CreateResource>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDirectory)?;
     let mut conn = pool::connection(&state.pool).await?;
@@ -135,7 +136,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: web::Json<UpdateResource>,
+    body: Json<UpdateResource>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDirectory)?;
     if body

@@ -2,6 +2,7 @@
 //! runs them, staff read them. An answer updates the entry it concerns.
 
 use crate::auth::Caller;
+use crate::http::body::Json;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent};
@@ -99,7 +100,7 @@ async fn campaign_view(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateCampaign>,
+    body: Json<CreateCampaign>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDirectory)?;
     let title = bounded_text("title", &body.title, 1, 200)?;
@@ -232,7 +233,7 @@ pub async fn add_recipient(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<AddRecipient>,
+    body: Json<AddRecipient>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDirectory)?;
     let prospective = body
@@ -358,7 +359,7 @@ pub async fn answer(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<RecordAnswer>,
+    body: Json<RecordAnswer>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDirectory)?;
     let (campaign_id, recipient_id) = *path;

@@ -1,6 +1,7 @@
 //! The directory's managed taxonomies: everybody reads them, the desk adds terms.
 
 use crate::auth::{Caller, MaybeCaller};
+use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
@@ -104,7 +105,7 @@ pub struct CreateTerm {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateTerm>,
+    body: Json<CreateTerm>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageDirectory)?;
     let mut errors = ValidationErrors::new();

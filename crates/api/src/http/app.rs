@@ -1,5 +1,6 @@
 //! The actix-web application: routes, extractor limits and error handlers,
-//! CORS, request context, and the problem+json fallback for unknown routes.
+//! the URL check (length, NUL), CORS, request context, and the problem+json
+//! fallback for unknown routes.
 
 use crate::http::openapi::allowed_methods;
 use crate::http::problem::ApiError;
@@ -44,6 +45,7 @@ pub fn build(
                 .limit(BODY_LIMIT)
                 .error_handler(|error, _| form_error(error).into()),
         )
+        .app_data(web::PayloadConfig::default().limit(BODY_LIMIT))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::validation("query", "invalid_parameter", error.to_string()).into()
@@ -51,6 +53,7 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::http::idempotency::middleware))
+        .wrap(from_fn(crate::http::text::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))
         .wrap(from_fn(crate::http::request_context::middleware))
 }

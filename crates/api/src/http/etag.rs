@@ -1,5 +1,12 @@
 //! Optimistic concurrency: `ETag: "<version>"` on single-resource reads,
 //! `If-Match` required on changes (428 without it, 412 when stale).
+//!
+//! Extracting [`IfMatch`] never fails: a missing or malformed header is
+//! reported by [`IfMatch::check`], which handlers call once the caller is
+//! authenticated and authorized and the resource found. So a bad token is
+//! 401 whatever `If-Match` says (actix polls all extractors together, and
+//! an eager 412 would win over an authentication still waiting on the
+//! database).
 
 use crate::http::problem::ApiError;
 use actix_web::dev::Payload;
@@ -24,17 +31,29 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The versions an `If-Match` header accepts (`*` accepts any).
+/// The versions an `If-Match` header accepts (`*` accepts any), or why
+/// the header is unusable.
 #[derive(Debug, Clone)]
-pub struct IfMatch(Option<Vec<i64>>);
+pub struct IfMatch(Result<Option<Vec<i64>>, Unusable>);
+
+#[derive(Debug, Clone, Copy)]
+enum Unusable {
+    /// 428.
+    Missing,
+    /// 412: no version can match it.
+    Malformed,
+}
 
 impl IfMatch {
-    /// 412 unless `current` is one of the versions the caller read.
+    /// 428 without the header, 412 unless `current` is one of the versions
+    /// the caller read.
     pub fn check(&self, current: i64) -> Result<(), ApiError> {
         match &self.0 {
-            None => Ok(()),
-            Some(versions) if versions.contains(&current) => Ok(()),
-            Some(_) => Err(ApiError::PreconditionFailed),
+            Err(Unusable::Missing) => Err(ApiError::PreconditionRequired),
+            Err(Unusable::Malformed) => Err(ApiError::PreconditionFailed),
+            Ok(None) => Ok(()),
+            Ok(Some(versions)) if versions.contains(&current) => Ok(()),
+            Ok(Some(_)) => Err(ApiError::PreconditionFailed),
         }
     }
 
@@ -45,21 +64,22 @@ impl IfMatch {
         Ok(row)
     }
 
-    fn parse(raw: &str) -> Result<IfMatch, ApiError> {
+    fn parse(raw: &str) -> IfMatch {
         if raw.trim() == "*" {
-            return Ok(IfMatch(None));
+            return IfMatch(Ok(None));
         }
-        raw.split(',')
+        let versions = raw
+            .split(',')
             .map(|tag| {
                 let tag = tag.trim();
                 let tag = tag.strip_prefix("W/").unwrap_or(tag);
                 tag.strip_prefix('"')
                     .and_then(|t| t.strip_suffix('"'))
                     .and_then(|t| t.parse::<i64>().ok())
-                    .ok_or(ApiError::PreconditionFailed)
+                    .ok_or(Unusable::Malformed)
             })
-            .collect::<Result<Vec<_>, _>>()
-            .map(|versions| IfMatch(Some(versions)))
+            .collect::<Result<Vec<_>, _>>();
+        IfMatch(versions.map(Some))
     }
 }
 
@@ -68,18 +88,19 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match req.headers().get(header::IF_MATCH) {
-            None => Err(ApiError::PreconditionRequired),
-            Some(value) => value
-                .to_str()
-                .map_err(|_| ApiError::PreconditionFailed)
-                .and_then(IfMatch::parse),
-        })
+        ready(Ok(match req.headers().get(header::IF_MATCH) {
+            None => IfMatch(Err(Unusable::Missing)),
+            Some(value) => match value.to_str() {
+                Ok(raw) => IfMatch::parse(raw),
+                Err(_) => IfMatch(Err(Unusable::Malformed)),
+            },
+        }))
     }
 }
 
 /// `If-Match` where a write may also create: absent is allowed (the
-/// handler requires it when the resource exists), malformed is 412.
+/// handler requires it when the resource exists), malformed is 412 when
+/// checked.
 #[derive(Debug, Clone)]
 pub struct OptionalIfMatch(pub Option<IfMatch>);
 
@@ -106,19 +127,21 @@ mod tests {
 
     #[test]
     fn matches_strong_weak_lists_and_star() {
-        assert!(IfMatch::parse("\"3\"").and_then(|m| m.check(3)).is_ok());
-        assert!(IfMatch::parse("W/\"3\"").and_then(|m| m.check(3)).is_ok());
-        assert!(IfMatch::parse("\"2\", \"3\"")
-            .and_then(|m| m.check(3))
-            .is_ok());
-        assert!(IfMatch::parse("*").and_then(|m| m.check(9)).is_ok());
+        assert!(IfMatch::parse("\"3\"").check(3).is_ok());
+        assert!(IfMatch::parse("W/\"3\"").check(3).is_ok());
+        assert!(IfMatch::parse("\"2\", \"3\"").check(3).is_ok());
+        assert!(IfMatch::parse("*").check(9).is_ok());
         assert!(matches!(
-            IfMatch::parse("\"2\"").and_then(|m| m.check(3)),
+            IfMatch::parse("\"2\"").check(3),
             Err(ApiError::PreconditionFailed)
         ));
         assert!(matches!(
-            IfMatch::parse("nonsense"),
+            IfMatch::parse("nonsense").check(3),
             Err(ApiError::PreconditionFailed)
+        ));
+        assert!(matches!(
+            IfMatch(Err(Unusable::Missing)).check(3),
+            Err(ApiError::PreconditionRequired)
         ));
     }
 }

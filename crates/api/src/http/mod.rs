@@ -1,8 +1,11 @@
 //! What every request passes through: the app and its route table, the
 //! OpenAPI document, problem+json errors, request context, ETags,
-//! pagination, idempotency and CSV downloads.
+//! pagination, idempotency, CSV downloads, and what input may carry
+//! (body extractors, text and date bounds).
 
 pub mod app;
+pub mod body;
+pub mod bounds;
 pub mod double_option;
 pub mod download;
 pub mod etag;
@@ -12,3 +15,4 @@ pub mod pagination;
 pub mod problem;
 pub mod request_context;
 pub mod routes;
+pub mod text;

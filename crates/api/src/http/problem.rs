@@ -78,6 +78,8 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("URI too long")]
+    UriTooLong,
     #[error("unsupported media type")]
     UnsupportedMediaType(String),
     #[error(transparent)]
@@ -153,6 +155,7 @@ impl ApiError {
             ApiError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             ApiError::PreconditionRequired => ("precondition-required", "Precondition required"),
             ApiError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
+            ApiError::UriTooLong => ("uri-too-long", "URI too long"),
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
             }
@@ -181,6 +184,10 @@ impl ApiError {
             }
             ApiError::PreconditionRequired => "send If-Match with the ETag you last read".into(),
             ApiError::PayloadTooLarge => "the request body exceeds the limit of 256 KiB".into(),
+            ApiError::UriTooLong => format!(
+                "the path and query exceed the limit of {} bytes",
+                crate::http::text::MAX_URI_BYTES
+            ),
             ApiError::Validation(errors) => errors.to_string(),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("too many attempts; retry after {retry_after_secs} seconds")
@@ -236,6 +243,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

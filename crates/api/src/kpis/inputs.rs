@@ -1,7 +1,7 @@
 //! What every KPI handler reads: the fiscal year asked for, the
 //! representation (JSON or CSV, for Excel), and the counted facts.
 
-use crate::http::problem::{ApiError, ApiResult};
+use crate::http::problem::ApiResult;
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use living_gate_db::kpi::{self as db};
@@ -9,8 +9,7 @@ use living_gate_domain::kpi::{Fact, FactMetric, Facts, HistogramRow, Measure, Ye
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-pub const MIN_YEAR: i32 = 2000;
-pub const MAX_YEAR: i32 = 2200;
+pub use crate::http::bounds::{check_year, MAX_YEAR, MIN_YEAR};
 
 /// The representation asked for: `format` wins over `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -29,18 +28,6 @@ pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/csv")),
-    }
-}
-
-pub fn check_year(field: &str, year: i32) -> Result<i32, ApiError> {
-    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
-        Ok(year)
-    } else {
-        Err(ApiError::validation(
-            field,
-            "out_of_range",
-            format!("must be between {MIN_YEAR} and {MAX_YEAR}"),
-        ))
     }
 }
 

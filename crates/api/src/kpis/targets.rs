@@ -2,6 +2,7 @@
 //! targets the KPIs are reported against.
 
 use crate::auth::Caller;
+use crate::http::body::Json;
 use crate::http::etag::{etag, OptionalIfMatch};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind};
@@ -136,7 +137,7 @@ pub async fn set_targets(
     caller: Caller,
     fiscal_year: web::Path<i32>,
     if_match: OptionalIfMatch,
-    body: web::Json<SetTargets>,
+    body: Json<SetTargets>,
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ManageKpiTargets)?;
     let fiscal_year = check_year("fiscal_year", *fiscal_year)?;
