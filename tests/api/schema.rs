@@ -630,7 +630,7 @@ fn assert_read_error<T: std::fmt::Debug>(result: living_gate_db::DbResult<T>, co
 /// should one not, reading it fails loudly: no enum falls back to a default.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_name_in_a_row_is_a_read_error_never_a_default() {
-    use living_gate_db::{events, proposals, resources};
+    use living_gate_db::{desk::events, desk::proposals, directory::resources};
     let app = TestApp::spawn().await;
     let submit = |title: &str| {
         serde_json::json!({

@@ -16,7 +16,7 @@
 
 use crate::http::request_context::RequestMeta;
 use living_gate_db::audit::{self as audit_db, NewAuditEntry};
-use living_gate_db::events::{self, NewEvent};
+use living_gate_db::desk::events::{self, NewEvent};
 use living_gate_db::{AsyncPgConnection, DbResult, Versioned};
 pub use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::workflow::Status;

@@ -1,40 +1,25 @@
 //! Living Gate's PostgreSQL layer: the diesel schema, one module per table
-//! family with its rows and queries, and the embedded migrations. Test
+//! family with its rows and queries (grouped by room: `accounts`,
+//! `reference`, `desk`, `directory`), and the embedded migrations. Test
 //! databases live in their own crate (`crates/test-db`), a dev-dependency.
 //!
 //! Query functions take `&mut AsyncPgConnection`, so they run the same on a
 //! pooled connection and inside a caller's transaction.
 
+pub mod accounts;
 pub mod audit;
-pub mod auth_tokens;
 pub mod codes;
 mod crud;
-pub mod departments;
+pub mod desk;
+pub mod directory;
 mod error;
-pub mod events;
-pub mod hearings;
 pub mod idempotency;
-pub mod invitations;
 pub mod kpi;
-pub mod logic_models;
-pub mod login_throttle;
-pub mod matches;
-pub mod messages;
 pub mod migrate;
-pub mod municipalities;
-pub mod organizations;
 pub mod page;
 pub mod pool;
-pub mod proposals;
-pub mod resource_search;
-pub mod resources;
+pub mod reference;
 pub mod schema;
-pub mod service_accounts;
-pub mod surveys;
-pub mod taxonomy;
-pub mod trip_resources;
-pub mod trips;
-pub mod users;
 
 pub use diesel_async::AsyncPgConnection;
 

@@ -20,7 +20,7 @@ fn destination(lat: f64, lng: f64, distance_m: f64, bearing: f64) -> (f64, f64) 
 async fn the_cells_a_radius_search_asks_for_hold_every_position_inside_the_circle() {
     use diesel::sql_types::{Array, Bool, Double, Text};
     use diesel_async::RunQueryDsl;
-    use living_gate_db::resource_search::Near;
+    use living_gate_db::directory::resource_search::Near;
 
     #[derive(diesel::QueryableByName)]
     struct Found {

@@ -3,9 +3,9 @@
 
 use living_gate_api::auth::passwords;
 use living_gate_api::startup::demo_data as seed;
-use living_gate_db::organizations::{self, NewOrganization};
-use living_gate_db::users::{self, NewUser};
-use living_gate_db::{departments, municipalities, AsyncPgConnection, Page};
+use living_gate_db::accounts::users::{self, NewUser};
+use living_gate_db::reference::organizations::{self, NewOrganization};
+use living_gate_db::{reference::departments, reference::municipalities, AsyncPgConnection, Page};
 use living_gate_domain::identity::{OrganizationKind, UserStatus};
 use living_gate_domain::Role;
 use std::sync::OnceLock;

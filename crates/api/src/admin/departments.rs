@@ -14,8 +14,10 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::departments::{self as db, DepartmentChanges, DepartmentFilter, NewDepartment};
 use living_gate_db::pool;
+use living_gate_db::reference::departments::{
+    self as db, DepartmentChanges, DepartmentFilter, NewDepartment,
+};
 use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::names::{bounded_text, code};
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};

@@ -14,10 +14,10 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::organizations::{
+use living_gate_db::pool;
+use living_gate_db::reference::organizations::{
     self as db, NewOrganization, OrganizationChanges, OrganizationFilter,
 };
-use living_gate_db::pool;
 use living_gate_domain::identity::{
     corporate_number, postal_code, website, OrganizationKind, RecordStatus,
 };

@@ -12,8 +12,10 @@ use crate::state::AppState;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
+use living_gate_db::accounts::service_accounts::{
+    self as db, NewServiceAccount, ServiceAccountChanges,
+};
 use living_gate_db::pool;
-use living_gate_db::service_accounts::{self as db, NewServiceAccount, ServiceAccountChanges};
 use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role};

@@ -12,7 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use living_gate_db::{pool, service_accounts, users};
+use living_gate_db::{accounts::service_accounts, accounts::users, pool};
 use living_gate_domain::identity::{RecordStatus, UserStatus};
 use living_gate_domain::{Actor, Role};
 

@@ -11,9 +11,11 @@ use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
-use living_gate_db::auth_tokens::{self, NewRefreshToken};
-use living_gate_db::users::User;
-use living_gate_db::{login_throttle, pool, service_accounts, users, AsyncPgConnection};
+use living_gate_db::accounts::auth_tokens::{self, NewRefreshToken};
+use living_gate_db::accounts::users::User;
+use living_gate_db::{
+    accounts::login_throttle, accounts::service_accounts, accounts::users, pool, AsyncPgConnection,
+};
 use living_gate_domain::identity::{RecordStatus, UserStatus};
 use living_gate_domain::{Email, Role};
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
-use living_gate_db::{pool, service_accounts, users};
+use living_gate_db::{accounts::service_accounts, accounts::users, pool};
 use living_gate_domain::Role;
 use serde::Serialize;
 use utoipa::ToSchema;

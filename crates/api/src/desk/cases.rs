@@ -3,8 +3,8 @@
 
 use crate::http::problem::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
-use living_gate_db::events::Audience;
-use living_gate_db::proposals::{self as db, Scope};
+use living_gate_db::desk::events::Audience;
+use living_gate_db::desk::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::policy::{case_scope, CaseScope};
@@ -161,7 +161,7 @@ pub async fn lock_open_case(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult
 
 /// A department a case can be coordinated with: it exists and is active (422 otherwise).
 pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
-    living_gate_db::departments::find(conn, id)
+    living_gate_db::reference::departments::find(conn, id)
         .await?
         .filter(|d| d.status == RecordStatus::Active)
         .ok_or_else(|| {

@@ -7,7 +7,7 @@ use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use living_gate_db::events::{self, Audience};
+use living_gate_db::desk::events::{self, Audience};
 use living_gate_db::pool;
 use living_gate_domain::feed::{EventKind, Visibility};
 use living_gate_domain::workflow::Status;

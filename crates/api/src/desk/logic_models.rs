@@ -10,7 +10,7 @@ use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::logic_models::{self as db};
+use living_gate_db::desk::logic_models::{self as db};
 use living_gate_db::pool;
 use living_gate_domain::logic_model::{
     diff as columns_diff, ColumnDiff, Columns, LogicModelStatus,

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::messages::{self as db};
+use living_gate_db::desk::messages::{self as db};
 use living_gate_db::pool;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role};

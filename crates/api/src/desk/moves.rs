@@ -8,8 +8,8 @@
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, Author, EventKind, FeedEvent, Visibility};
 use chrono::{DateTime, Utc};
-use living_gate_db::proposals::{self as db, StatusChange};
-use living_gate_db::trips::{self, NewTrip, Trip};
+use living_gate_db::desk::proposals::{self as db, StatusChange};
+use living_gate_db::desk::trips::{self, NewTrip, Trip};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::proposal::Theme;
 use living_gate_domain::workflow::Status;

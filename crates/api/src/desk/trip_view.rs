@@ -2,7 +2,7 @@
 
 use crate::http::problem::{ApiError, ApiResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use living_gate_db::trips::{self as db, TripScope};
+use living_gate_db::desk::trips::{self as db, TripScope};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::policy::{case_scope, CaseScope};
 use living_gate_domain::trip::TripStatus;

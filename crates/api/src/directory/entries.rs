@@ -11,7 +11,7 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
-use living_gate_db::resources::{self as db, Location, ResourceContent};
+use living_gate_db::directory::resources::{self as db, Location, ResourceContent};
 use living_gate_db::{pool, Versioned};
 use living_gate_domain::directory::DirectoryView;
 use living_gate_domain::{authorize, Action};

@@ -11,7 +11,7 @@
 use crate::auth::MaybeCaller;
 use crate::http::problem::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
-use living_gate_db::resources::{self as db, Location};
+use living_gate_db::directory::resources::{self as db, Location};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
     redact, DirectoryView, Entry, EntryVisibility, HideableField, LegalForm, ParticipationIntent,

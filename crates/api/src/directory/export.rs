@@ -17,9 +17,11 @@ use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
 use crate::http::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
-use living_gate_db::resource_search::{self as search, Order, SearchCursor};
-use living_gate_db::resources as db;
-use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
+use living_gate_db::directory::resource_search::{self as search, Order, SearchCursor};
+use living_gate_db::directory::resources as db;
+use living_gate_db::{
+    directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
+};
 use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::{redact, DirectoryView, Place, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! figures and the exports.
 
 use crate::http::problem::{ApiError, ApiResult};
-use living_gate_db::resource_search::{Near, SearchFilter};
+use living_gate_db::directory::resource_search::{Near, SearchFilter};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
     parse_near, DirectoryView, LegalForm, ParticipationIntent, Vocabulary,
@@ -116,7 +116,7 @@ pub async fn unknown_filter_term(
         ("form", Vocabulary::Form, &filter.form),
     ] {
         if let Some(code) = code {
-            if living_gate_db::taxonomy::find_by_code(conn, vocabulary, code)
+            if living_gate_db::directory::taxonomy::find_by_code(conn, vocabulary, code)
                 .await?
                 .is_none()
             {

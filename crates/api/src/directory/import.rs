@@ -18,8 +18,10 @@ use chrono::Utc;
 use diesel_async::AsyncConnection;
 use futures_util::StreamExt;
 use living_gate_db::audit::{self as audit_db};
-use living_gate_db::resources::{self as db, Location, ResourceContent};
-use living_gate_db::{municipalities, pool, taxonomy, AsyncPgConnection, Page};
+use living_gate_db::directory::resources::{self as db, Location, ResourceContent};
+use living_gate_db::{
+    directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
+};
 use living_gate_domain::directory::import::{
     self as parser, CsvEncoding, ImportRow, ImportedEntry, Lookups, RowProblem,
 };

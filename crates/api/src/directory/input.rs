@@ -3,8 +3,10 @@
 
 use crate::http::problem::ApiResult;
 use chrono::{DateTime, Utc};
-use living_gate_db::resources::{Location, ResourceContent};
-use living_gate_db::{municipalities, resources, taxonomy, AsyncPgConnection};
+use living_gate_db::directory::resources::{Location, ResourceContent};
+use living_gate_db::{
+    directory::resources, directory::taxonomy, reference::municipalities, AsyncPgConnection,
+};
 use living_gate_domain::directory::{
     language, phone, position, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
     Vocabulary,

@@ -6,8 +6,11 @@ use crate::startup::server;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
-use living_gate_db::users::NewUser;
-use living_gate_db::{departments, municipalities, organizations, users, AsyncPgConnection};
+use living_gate_db::accounts::users::NewUser;
+use living_gate_db::{
+    accounts::users, reference::departments, reference::municipalities, reference::organizations,
+    AsyncPgConnection,
+};
 use living_gate_domain::identity::UserStatus;
 use living_gate_domain::role::Affiliation;
 use living_gate_domain::{password_policy, Email, Role};

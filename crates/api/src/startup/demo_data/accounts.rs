@@ -1,8 +1,8 @@
 //! Demo accounts of every role, created with fresh passwords.
 
 use crate::auth::{passwords, secrets};
-use living_gate_db::organizations::{self, OrganizationFilter};
-use living_gate_db::users::{self, NewUser};
+use living_gate_db::accounts::users::{self, NewUser};
+use living_gate_db::reference::organizations::{self, OrganizationFilter};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
 use living_gate_domain::identity::UserStatus;
 use living_gate_domain::Role;

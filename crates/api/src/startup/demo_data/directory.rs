@@ -1,6 +1,6 @@
 //! Demo directory entries, referrals and a survey campaign (seed 002).
 
-use living_gate_db::municipalities::{self};
+use living_gate_db::reference::municipalities::{self};
 use living_gate_db::{AsyncPgConnection, DbError};
 use living_gate_domain::directory::{
     EntryVisibility, HideableField, LegalForm, ParticipationIntent, SurveyChannel,
@@ -157,7 +157,7 @@ const DEMO_REFERRALS: &[(&str, &str)] = &[
 
 /// Loads the demo directory (once: nothing happens when its first entry exists).
 pub async fn demo_directory(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
-    use living_gate_db::resources::{self, Location, ResourceContent};
+    use living_gate_db::directory::resources::{self, Location, ResourceContent};
     let keys: Vec<String> = DEMO_RESOURCES.iter().map(|r| r.0.to_owned()).collect();
     if !resources::find_by_external_keys(conn, &keys[..1])
         .await?
@@ -268,7 +268,7 @@ async fn demo_survey(
     entries: &[(Uuid, &str)],
 ) -> Result<(), DbError> {
     use chrono::{Duration, NaiveDate};
-    use living_gate_db::surveys::{self, NewCampaign, NewRecipient};
+    use living_gate_db::directory::surveys::{self, NewCampaign, NewRecipient};
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let campaign = surveys::insert_campaign(
         conn,

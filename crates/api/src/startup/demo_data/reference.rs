@@ -1,9 +1,9 @@
 //! Reference data: the four municipalities, Zama's departments and the
 //! demo partner organizations.
 
-use living_gate_db::departments::{self, NewDepartment};
-use living_gate_db::municipalities::{self, NewMunicipality};
-use living_gate_db::organizations::{self, NewOrganization, OrganizationFilter};
+use living_gate_db::reference::departments::{self, NewDepartment};
+use living_gate_db::reference::municipalities::{self, NewMunicipality};
+use living_gate_db::reference::organizations::{self, NewOrganization, OrganizationFilter};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
 use living_gate_domain::identity::OrganizationKind;
 use uuid::Uuid;

@@ -284,7 +284,7 @@ pub async fn list(
             .filter(proposals::id.lt(bound));
     }
     if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", crate::organizations::escape_like(q));
+        let pattern = format!("%{}%", crate::reference::organizations::escape_like(q));
         // The same expression as the trigram index.
         let text = proposals::title
             .concat(" ")

@@ -1,5 +1,5 @@
 //! Directory entries (地域資源), their locations and referral links.
-//! Search, the map and the figures are in [`crate::resource_search`].
+//! Search, the map and the figures are in [`crate::directory::resource_search`].
 
 use crate::codes::{DbText, DbTextArray};
 use crate::schema::{resource_locations, resource_referrals, resources};

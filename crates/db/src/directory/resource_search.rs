@@ -13,7 +13,7 @@
 //! (`hides`); the rows returned are then redacted by it
 //! ([`living_gate_domain::directory::redact`]) before any output renders them.
 
-use crate::resources::Resource;
+use crate::directory::resources::Resource;
 use crate::DbResult;
 use diesel::pg::Pg;
 use diesel::query_builder::BoxedSqlQuery;

@@ -2,7 +2,7 @@
 //! timeline and the one ordered change feed.
 
 use crate::codes::{DbNullableText, DbText};
-use crate::proposals::Scope;
+use crate::desk::proposals::Scope;
 use crate::schema::{proposal_events, proposals};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
@@ -173,7 +173,7 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
                 proposal_events::proposal_id
                     .eq_any(
                         proposals::table
-                            .filter(crate::proposals::department_cases(id))
+                            .filter(crate::desk::proposals::department_cases(id))
                             .select(proposals::id.nullable()),
                     )
                     .or(proposal_events::resource_id.is_not_null()),

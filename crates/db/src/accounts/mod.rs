@@ -1,0 +1,8 @@
+//! Accounts: users, service accounts, invitations, refresh tokens and the
+//! login throttle.
+
+pub mod auth_tokens;
+pub mod invitations;
+pub mod login_throttle;
+pub mod service_accounts;
+pub mod users;

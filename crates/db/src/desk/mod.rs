@@ -1,0 +1,11 @@
+//! The desk's cases: proposals, their events (timelines and the change
+//! feed), hearings, matches, messages, logic models and TRIPs.
+
+pub mod events;
+pub mod hearings;
+pub mod logic_models;
+pub mod matches;
+pub mod messages;
+pub mod proposals;
+pub mod trip_resources;
+pub mod trips;
