@@ -14,6 +14,7 @@ mod decision;
 mod directory;
 mod embedded;
 mod every_write;
+mod idempotency;
 mod internal_errors;
 mod kpis;
 mod openapi_document;

@@ -6,7 +6,11 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 use diesel_async::AsyncPgConnection;
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type PooledConn = Object<AsyncPgConnection>;
@@ -80,9 +84,68 @@ fn deadpool_runtime() -> deadpool::Runtime {
     deadpool::Runtime::Tokio1
 }
 
-/// Takes a connection from the pool.
-pub async fn connection(pool: &DbPool) -> DbResult<PooledConn> {
+/// A connection for a handler: from the pool, or the request's pinned
+/// connection (see [`pinned`]).
+pub enum Conn {
+    Pooled(Box<PooledConn>),
+    Pinned(OwnedMutexGuard<PooledConn>),
+}
+
+impl Deref for Conn {
+    type Target = AsyncPgConnection;
+    fn deref(&self) -> &AsyncPgConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Pinned(conn) => conn,
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Pinned(conn) => conn,
+        }
+    }
+}
+
+/// A connection shared by everything one request runs (see [`pinned`]).
+pub type SharedConn = Arc<Mutex<PooledConn>>;
+
+tokio::task_local! {
+    static PINNED: SharedConn;
+}
+
+/// How long a handler waits for the request's pinned connection: only a
+/// handler that holds one connection while asking for another would wait at
+/// all, and it gets 503 instead of hanging.
+const PINNED_WAIT: Duration = Duration::from_secs(30);
+
+/// Takes a connection from the pool, or, inside [`pinned`], the request's
+/// own connection (and so its open transaction).
+pub async fn connection(pool: &DbPool) -> DbResult<Conn> {
+    if let Ok(shared) = PINNED.try_with(Arc::clone) {
+        return tokio::time::timeout(PINNED_WAIT, shared.lock_owned())
+            .await
+            .map(Conn::Pinned)
+            .map_err(|_| DbError::Unavailable("the request's connection is busy".into()));
+    }
+    Ok(Conn::Pooled(Box::new(checkout(pool).await?)))
+}
+
+/// Takes a connection from the pool, never the pinned one.
+pub async fn checkout(pool: &DbPool) -> DbResult<PooledConn> {
     Ok(pool.get().await?)
+}
+
+/// Runs `work` (a request's handler) so that every [`connection`] it takes
+/// is `conn`: its writes land in whatever transaction `conn` has open, and
+/// commit or roll back with it. The idempotency middleware uses this to
+/// make the claim of a key, the handler's effect and the stored response
+/// one transaction.
+pub async fn pinned<F: Future>(conn: SharedConn, work: F) -> F::Output {
+    PINNED.scope(conn, work).await
 }
 
 /// `SELECT 1` through the pool: what `/readyz` asks.

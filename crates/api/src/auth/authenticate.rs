@@ -64,6 +64,15 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     }
 }
 
+/// The active account behind the request's bearer token, checked exactly as
+/// [`Caller`] checks it (signature, expiry, revocation, account status), but
+/// without answering or auditing a refusal: the idempotency middleware asks
+/// this before it replays anything, and lets the handler refuse the rest.
+pub(crate) async fn verified_actor(req: &HttpRequest) -> Option<Actor> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    check(state, req).await.ok().map(|(actor, _)| actor)
+}
+
 enum Refused {
     Token(TokenRefusal),
     Api(ApiError),
