@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, UrlencodedError};
-use actix_web::middleware::{from_fn, Condition};
+use actix_web::middleware::{from_fn, Compress, Condition};
 use actix_web::{http, web, App, HttpRequest, HttpResponse};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -56,6 +56,9 @@ pub fn build(
         .wrap(from_fn(crate::http::text::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))
         .wrap(from_fn(crate::http::request_context::middleware))
+        // Outermost: the body is compressed once everything else (the
+        // problem+json completion above all) is done with it.
+        .wrap(Compress::default())
 }
 
 fn cors(origins: &[String]) -> actix_cors::Cors {

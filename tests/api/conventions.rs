@@ -1,0 +1,127 @@
+//! HTTP conventions clients expect: compressed responses, conditional
+//! reads (`If-None-Match` → 304), `/docs` → `/docs/`, the headers CORS
+//! exposes, and the login limit's `RateLimit` fields.
+
+use crate::harness::{TestApp, Who};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::Value;
+use std::io::Read;
+
+fn header<'r>(response: &'r Response, name: &str) -> Option<&'r str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The body of `response`, decoded as its `Content-Encoding` says.
+async fn decoded(response: Response) -> Vec<u8> {
+    let encoding = header(&response, "content-encoding").map(str::to_owned);
+    let bytes = response.bytes().await.expect("body");
+    let mut out = Vec::new();
+    match encoding.as_deref() {
+        None => out.extend_from_slice(&bytes),
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_end(&mut out)
+                .expect("gzip");
+        }
+        Some("br") => {
+            brotli::Decompressor::new(&bytes[..], 4096)
+                .read_to_end(&mut out)
+                .expect("brotli");
+        }
+        Some(other) => panic!("unexpected encoding {other}"),
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn responses_are_compressed_as_negotiated_and_decode_to_the_same_json() {
+    let app = TestApp::builder().demo_directory().spawn().await;
+    for path in [
+        "/v1/resources/map",
+        "/v1/resources?limit=100",
+        "/v1/proposals",
+    ] {
+        let plain = app.get(path, Who::Desk).await;
+        assert_eq!(plain.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&plain, "content-encoding"), None, "{path}: identity");
+        let plain_bytes = plain.bytes().await.expect("body");
+        let expected: Value = serde_json::from_slice(&plain_bytes).expect("json");
+        for (accept, encoding) in [("gzip", "gzip"), ("br", "br"), ("br;q=0.5, gzip", "gzip")] {
+            let response = app
+                .request(Method::GET, path, Who::Desk)
+                .header("accept-encoding", accept)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(
+                header(&response, "content-encoding"),
+                Some(encoding),
+                "{path} {accept}"
+            );
+            assert!(
+                header(&response, "vary")
+                    .is_some_and(|v| v.to_lowercase().contains("accept-encoding")),
+                "{path}: Vary"
+            );
+            assert!(header(&response, "x-request-id").is_some());
+            let body = decoded(response).await;
+            let decoded_json: Value = serde_json::from_slice(&body).expect("json");
+            assert_eq!(decoded_json, expected, "{path} {accept}");
+        }
+    }
+    // The map of the demo directory shrinks a lot.
+    let map = app
+        .get("/v1/resources/map", Who::Desk)
+        .await
+        .bytes()
+        .await
+        .expect("body");
+    let compressed = app
+        .request(Method::GET, "/v1/resources/map", Who::Desk)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("request")
+        .bytes()
+        .await
+        .expect("body");
+    assert!(
+        compressed.len() * 2 < map.len(),
+        "{} vs {}",
+        compressed.len(),
+        map.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compressed_problems_still_carry_their_request_id_and_instance() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request(
+            Method::GET,
+            "/v1/proposals/00000000-0000-0000-0000-000000000000",
+            Who::Desk,
+        )
+        .header("accept-encoding", "gzip")
+        .header("x-request-id", "compressed-problem-1")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        header(&response, "x-request-id"),
+        Some("compressed-problem-1")
+    );
+    let body: Value = serde_json::from_slice(&decoded(response).await).expect("json");
+    assert_eq!(body["request_id"], "compressed-problem-1");
+    assert_eq!(
+        body["instance"],
+        "/v1/proposals/00000000-0000-0000-0000-000000000000"
+    );
+    assert_eq!(body["status"], 404);
+}
