@@ -2,9 +2,10 @@
 //! reads (`If-None-Match` → 304), `/docs` → `/docs/`, the headers CORS
 //! exposes, and the login limit's `RateLimit` fields.
 
+use crate::directory::{create, entry};
 use crate::harness::{TestApp, Who};
 use reqwest::{Method, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::io::Read;
 
 fn header<'r>(response: &'r Response, name: &str) -> Option<&'r str> {
@@ -124,4 +125,89 @@ async fn compressed_problems_still_carry_their_request_id_and_instance() {
         "/v1/proposals/00000000-0000-0000-0000-000000000000"
     );
     assert_eq!(body["status"], 404);
+}
+
+/// A GET with `If-None-Match: value`.
+async fn get_if_none_match(app: &TestApp, path: &str, who: Who, value: &str) -> Response {
+    app.request(Method::GET, path, who)
+        .header("if-none-match", value)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_that_send_an_etag_answer_304_to_a_matching_if_none_match() {
+    let app = TestApp::spawn().await;
+    let case = app.case().create().await;
+    let resource = create(&app, &entry(&app, "座間こども食堂", json!({}))).await;
+    let user = app.fixtures.account(Who::Department).id;
+    let reads = [
+        (format!("/v1/proposals/{}", case.id), Who::Desk),
+        (
+            format!("/v1/departments/{}", app.fixtures.shimin_kyodo),
+            Who::Admin,
+        ),
+        (format!("/v1/users/{user}"), Who::Admin),
+        (
+            format!("/v1/resources/{}", resource["id"].as_str().expect("id")),
+            Who::Anonymous,
+        ),
+        ("/v1/kpis/targets".to_owned(), Who::Analyst),
+        ("/v1/kpis/targets?format=csv".to_owned(), Who::Analyst),
+    ];
+    for (path, who) in reads {
+        let etag = app.etag(&path, who).await;
+        let weak = format!("W/{etag}");
+        let list = format!("\"999999\", {etag}, \"other\"");
+        for value in [etag.as_str(), weak.as_str(), list.as_str(), "*"] {
+            let response = get_if_none_match(&app, &path, who, value).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::NOT_MODIFIED,
+                "{path} If-None-Match: {value}"
+            );
+            assert_eq!(header(&response, "etag"), Some(etag.as_str()), "{path}");
+            assert_eq!(header(&response, "content-encoding"), None, "{path}");
+            assert!(header(&response, "x-request-id").is_some(), "{path}");
+            assert!(
+                response.bytes().await.expect("body").is_empty(),
+                "{path}: no body"
+            );
+        }
+        // A stale tag reads the resource.
+        let stale = get_if_none_match(&app, &path, who, "\"999999\", W/\"0\"").await;
+        assert_eq!(stale.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&stale, "etag"), Some(etag.as_str()));
+        assert!(!decoded(stale).await.is_empty());
+    }
+    // A change makes the tag stale: the targets list after a new year.
+    let before = app.etag("/v1/kpis/targets", Who::Analyst).await;
+    let created = app
+        .put(
+            "/v1/kpis/targets/2027",
+            Who::Desk,
+            &json!({"trips_started": 2}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let after = get_if_none_match(&app, "/v1/kpis/targets", Who::Analyst, &before).await;
+    assert_eq!(after.status(), StatusCode::OK);
+    assert_ne!(header(&after, "etag"), Some(before.as_str()));
+    // If-None-Match never bypasses authorization.
+    let path = format!("/v1/proposals/{}", case.id);
+    let etag = app.etag(&path, Who::Desk).await;
+    assert_eq!(
+        get_if_none_match(&app, &path, Who::Anonymous, &etag)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get_if_none_match(&app, &path, Who::OtherPartner, &etag)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }

@@ -53,6 +53,7 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::http::idempotency::middleware))
+        .wrap(from_fn(crate::http::etag::not_modified))
         .wrap(from_fn(crate::http::text::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))
         .wrap(from_fn(crate::http::request_context::middleware))
@@ -72,6 +73,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             http::header::AUTHORIZATION,
             http::header::CONTENT_TYPE,
             http::header::IF_MATCH,
+            http::header::IF_NONE_MATCH,
             http::header::HeaderName::from_static("idempotency-key"),
             http::header::HeaderName::from_static("x-request-id"),
         ])
