@@ -211,3 +211,60 @@ async fn reads_that_send_an_etag_answer_304_to_a_matching_if_none_match() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn docs_redirects_to_the_swagger_ui_and_cors_exposes_the_download_name() {
+    let app = TestApp::builder()
+        .configure(|config| config.cors_origins = vec!["https://app.zama.example.jp".into()])
+        .spawn()
+        .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let docs = client
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(docs.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(header(&docs, "location"), Some("/docs/"));
+    let ui = client
+        .get(format!("{}/docs/", app.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(header(&ui, "content-type").is_some_and(|v| v.starts_with("text/html")));
+
+    let response = app
+        .request(Method::GET, "/v1/kpis/targets?format=csv", Who::Analyst)
+        .header("origin", "https://app.zama.example.jp")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(header(&response, "content-disposition").is_some());
+    let exposed: Vec<String> = header(&response, "access-control-expose-headers")
+        .expect("exposed headers")
+        .split(',')
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    for name in ["content-disposition", "etag", "location", "retry-after"] {
+        assert!(exposed.iter().any(|h| h == name), "{name} in {exposed:?}");
+    }
+    // A browser may send If-None-Match cross-origin.
+    let preflight = app
+        .request(Method::OPTIONS, "/v1/kpis/targets", Who::Anonymous)
+        .header("origin", "https://app.zama.example.jp")
+        .header("access-control-request-method", "GET")
+        .header(
+            "access-control-request-headers",
+            "authorization, if-none-match",
+        )
+        .send()
+        .await
+        .expect("request");
+    assert!(header(&preflight, "access-control-allow-headers")
+        .is_some_and(|v| v.to_lowercase().contains("if-none-match")));
+}

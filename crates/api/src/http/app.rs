@@ -50,6 +50,7 @@ pub fn build(
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::validation("query", "invalid_parameter", error.to_string()).into()
         }))
+        .route("/docs", web::get().to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::http::idempotency::middleware))
@@ -80,11 +81,19 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
         .expose_headers([
             http::header::ETAG,
             http::header::LOCATION,
+            http::header::CONTENT_DISPOSITION,
             http::header::RETRY_AFTER,
             http::header::HeaderName::from_static("x-request-id"),
             http::header::HeaderName::from_static("idempotency-replayed"),
         ])
         .max_age(3600)
+}
+
+/// Swagger UI lives under `/docs/`; its relative asset links need the slash.
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((http::header::LOCATION, "/docs/"))
+        .finish()
 }
 
 /// Unknown path: 404; known path, other method: 405 with `Allow`.
