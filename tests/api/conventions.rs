@@ -3,7 +3,7 @@
 //! exposes, and the login limit's `RateLimit` fields.
 
 use crate::directory::{create, entry};
-use crate::harness::{TestApp, Who};
+use crate::harness::{problem, TestApp, Who, PASSWORD};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 use std::io::Read;
@@ -250,7 +250,14 @@ async fn docs_redirects_to_the_swagger_ui_and_cors_exposes_the_download_name() {
         .split(',')
         .map(|h| h.trim().to_lowercase())
         .collect();
-    for name in ["content-disposition", "etag", "location", "retry-after"] {
+    for name in [
+        "content-disposition",
+        "etag",
+        "location",
+        "retry-after",
+        "ratelimit",
+        "ratelimit-policy",
+    ] {
         assert!(exposed.iter().any(|h| h == name), "{name} in {exposed:?}");
     }
     // A browser may send If-None-Match cross-origin.
@@ -267,4 +274,82 @@ async fn docs_redirects_to_the_swagger_ui_and_cors_exposes_the_download_name() {
         .expect("request");
     assert!(header(&preflight, "access-control-allow-headers")
         .is_some_and(|v| v.to_lowercase().contains("if-none-match")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_login_limit_sends_ratelimit_fields_and_retry_after() {
+    let app = TestApp::builder()
+        .configure(|config| {
+            config.auth.login_max_failures_per_email = 2;
+            config.auth.login_max_attempts_per_address = 5;
+            config.auth.login_window_secs = 600;
+        })
+        .spawn()
+        .await;
+    let email = app.fixtures.account(Who::Desk).email.clone();
+    let policy = "\"address\";q=5;w=600, \"email\";q=2;w=600";
+    let remaining = |response: &Response| -> Vec<(String, i64, i64)> {
+        let value = header(response, "ratelimit").expect("RateLimit");
+        value
+            .split(',')
+            .map(|item| {
+                let mut parts = item.trim().split(';');
+                let name = parts.next().expect("name").trim_matches('"').to_owned();
+                let mut r = -1;
+                let mut t = -1;
+                for part in parts {
+                    match part.split_once('=') {
+                        Some(("r", v)) => r = v.parse().expect("r"),
+                        Some(("t", v)) => t = v.parse().expect("t"),
+                        _ => panic!("unexpected parameter {part} in {value}"),
+                    }
+                }
+                (name, r, t)
+            })
+            .collect()
+    };
+
+    let ok = app.login(&email, PASSWORD).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(header(&ok, "ratelimit-policy"), Some(policy));
+    let state = remaining(&ok);
+    assert_eq!(state[0].0, "address");
+    assert_eq!(state[0].1, 4);
+    assert!((1..=600).contains(&state[0].2));
+    assert_eq!((state[1].0.as_str(), state[1].1), ("email", 2));
+
+    let failed = app.login(&email, "wrong wrong wrong").await;
+    assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&failed, "ratelimit-policy"), Some(policy));
+    let state = remaining(&failed);
+    assert_eq!((state[0].1, state[1].1), (3, 1));
+    assert!(header(&failed, "retry-after").is_none());
+    problem(failed, StatusCode::UNAUTHORIZED).await;
+
+    assert_eq!(
+        app.login(&email, "wrong again").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let limited = app.login(&email, PASSWORD).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let state = remaining(&limited);
+    assert_eq!((state[1].0.as_str(), state[1].1), ("email", 0));
+    let retry_after: i64 = header(&limited, "retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=600).contains(&retry_after));
+    assert_eq!(state[1].2, retry_after, "t is when the window restarts");
+    problem(limited, StatusCode::TOO_MANY_REQUESTS).await;
+
+    // The address limit: five attempts in all, the sixth is refused.
+    let other = app.fixtures.account(Who::Admin).email.clone();
+    assert_eq!(app.login(&other, PASSWORD).await.status(), StatusCode::OK);
+    let refused = app.login(&other, PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        header(&refused, "ratelimit-policy"),
+        Some("\"address\";q=5;w=600")
+    );
+    assert_eq!(remaining(&refused)[0].1, 0);
+    assert!(header(&refused, "retry-after").is_some());
 }

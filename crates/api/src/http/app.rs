@@ -83,6 +83,8 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             http::header::LOCATION,
             http::header::CONTENT_DISPOSITION,
             http::header::RETRY_AFTER,
+            http::header::HeaderName::from_static("ratelimit"),
+            http::header::HeaderName::from_static("ratelimit-policy"),
             http::header::HeaderName::from_static("x-request-id"),
             http::header::HeaderName::from_static("idempotency-replayed"),
         ])
