@@ -10,6 +10,7 @@ mod admin;
 mod auth;
 mod authorization;
 mod boundary;
+mod conventions;
 mod decision;
 mod directory;
 mod embedded;

@@ -8,7 +8,8 @@ use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
 use crate::record::{self, SessionEvent};
 use crate::state::AppState;
-use actix_web::{post, web, HttpResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{post, web, HttpResponse, ResponseError};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use living_gate_db::accounts::auth_tokens::{self, NewRefreshToken};
@@ -107,7 +108,17 @@ pub async fn login(
     meta: RequestMeta,
     body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
+    let mut limits = RateLimits::default();
+    let result = password_login(&state, &meta, body.into_inner(), &mut limits).await;
+    limits.apply(result)
+}
+
+async fn password_login(
+    state: &AppState,
+    meta: &RequestMeta,
+    body: LoginRequest,
+    limits: &mut RateLimits,
+) -> ApiResult<HttpResponse> {
     let email = Email::parse("email", &body.email).ok();
     let email_key = email
         .as_ref()
@@ -121,16 +132,31 @@ pub async fn login(
         meta.client_addr.as_deref().unwrap_or("unknown")
     );
     let address = login_throttle::hit(&mut conn, &address_bucket, auth.login_window_secs).await?;
+    limits.add(
+        "address",
+        auth.login_max_attempts_per_address,
+        auth.login_window_secs,
+        Some(address),
+    );
     if address.attempts > auth.login_max_attempts_per_address {
         return Err(ApiError::RateLimited {
             retry_after_secs: address.retry_after_secs,
         });
     }
     let email_bucket = format!("email:{email_key}");
-    if let Some(window) =
-        login_throttle::peek(&mut conn, &email_bucket, auth.login_window_secs).await?
-    {
+    let email_window =
+        login_throttle::peek(&mut conn, &email_bucket, auth.login_window_secs).await?;
+    let email_limit = |limits: &mut RateLimits, window| {
+        limits.add(
+            "email",
+            auth.login_max_failures_per_email,
+            auth.login_window_secs,
+            window,
+        );
+    };
+    if let Some(window) = email_window {
         if window.attempts >= auth.login_max_failures_per_email {
+            email_limit(limits, Some(window));
             return Err(ApiError::RateLimited {
                 retry_after_secs: window.retry_after_secs,
             });
@@ -148,11 +174,13 @@ pub async fn login(
     let user = user.filter(|u| verified && u.status == UserStatus::Active);
 
     let Some(user) = user else {
-        login_throttle::hit(&mut conn, &email_bucket, auth.login_window_secs).await?;
+        let failures =
+            login_throttle::hit(&mut conn, &email_bucket, auth.login_window_secs).await?;
+        email_limit(limits, Some(failures));
         record::audit_only(
             &mut conn,
             None,
-            &meta,
+            meta,
             SessionEvent {
                 action: "auth.login_failed",
                 target_type: "user",
@@ -165,14 +193,15 @@ pub async fn login(
     };
 
     login_throttle::reset(&mut conn, &email_bucket).await?;
+    email_limit(limits, None);
     let pair = conn
         .transaction(async |conn| {
             users::record_login(conn, user.id).await?;
-            let pair = start_session(conn, &state, &user, Uuid::now_v7()).await?;
+            let pair = start_session(conn, state, &user, Uuid::now_v7()).await?;
             record::audit_only(
                 conn,
                 None,
-                &meta,
+                meta,
                 SessionEvent {
                     action: "auth.login",
                     target_type: "user",
@@ -187,6 +216,58 @@ pub async fn login(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))
+}
+
+/// The login limits as `RateLimit-Policy` and `RateLimit` fields
+/// (draft-ietf-httpapi-ratelimit-headers-10): one policy per bucket, its
+/// quota `q` and window `w` in seconds, and what is left `r` with the
+/// seconds `t` until the window restarts. Sent on every answer of the
+/// limited endpoints but 5xx (a 429 also has `Retry-After`).
+#[derive(Default)]
+struct RateLimits {
+    policies: Vec<String>,
+    current: Vec<String>,
+}
+
+impl RateLimits {
+    /// A bucket that allows `quota` in `window_secs`, in the state `window`
+    /// (none: nothing counted yet).
+    fn add(
+        &mut self,
+        name: &str,
+        quota: i32,
+        window_secs: i64,
+        window: Option<login_throttle::Window>,
+    ) {
+        let (used, reset) = window.map_or((0, window_secs), |w| (w.attempts, w.retry_after_secs));
+        let remaining = (i64::from(quota) - i64::from(used)).max(0);
+        self.policies
+            .push(format!("\"{name}\";q={quota};w={window_secs}"));
+        self.current
+            .push(format!("\"{name}\";r={remaining};t={reset}"));
+    }
+
+    fn apply(self, result: ApiResult<HttpResponse>) -> ApiResult<HttpResponse> {
+        let mut response = match result {
+            Ok(response) => response,
+            Err(error) if error.status_code().is_server_error() => return Err(error),
+            Err(error) => error.error_response(),
+        };
+        if self.policies.is_empty() {
+            return Ok(response);
+        }
+        for (name, values) in [
+            ("ratelimit-policy", self.policies),
+            ("ratelimit", self.current),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&values.join(", ")) {
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static(name), value);
+            }
+        }
+        Ok(response)
+    }
 }
 
 /// Exchanges a refresh token for a new pair. The old refresh token is spent;

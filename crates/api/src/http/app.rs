@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, UrlencodedError};
-use actix_web::middleware::{from_fn, Condition};
+use actix_web::middleware::{from_fn, Compress, Condition};
 use actix_web::{http, web, App, HttpRequest, HttpResponse};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -50,12 +50,17 @@ pub fn build(
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::validation("query", "invalid_parameter", error.to_string()).into()
         }))
+        .route("/docs", web::get().to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::http::idempotency::middleware))
+        .wrap(from_fn(crate::http::etag::not_modified))
         .wrap(from_fn(crate::http::text::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))
         .wrap(from_fn(crate::http::request_context::middleware))
+        // Outermost: the body is compressed once everything else (the
+        // problem+json completion above all) is done with it.
+        .wrap(Compress::default())
 }
 
 fn cors(origins: &[String]) -> actix_cors::Cors {
@@ -69,17 +74,28 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             http::header::AUTHORIZATION,
             http::header::CONTENT_TYPE,
             http::header::IF_MATCH,
+            http::header::IF_NONE_MATCH,
             http::header::HeaderName::from_static("idempotency-key"),
             http::header::HeaderName::from_static("x-request-id"),
         ])
         .expose_headers([
             http::header::ETAG,
             http::header::LOCATION,
+            http::header::CONTENT_DISPOSITION,
             http::header::RETRY_AFTER,
+            http::header::HeaderName::from_static("ratelimit"),
+            http::header::HeaderName::from_static("ratelimit-policy"),
             http::header::HeaderName::from_static("x-request-id"),
             http::header::HeaderName::from_static("idempotency-replayed"),
         ])
         .max_age(3600)
+}
+
+/// Swagger UI lives under `/docs/`; its relative asset links need the slash.
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((http::header::LOCATION, "/docs/"))
+        .finish()
 }
 
 /// Unknown path: 404; known path, other method: 405 with `Allow`.

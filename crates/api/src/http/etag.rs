@@ -1,5 +1,8 @@
 //! Optimistic concurrency: `ETag: "<version>"` on single-resource reads,
-//! `If-Match` required on changes (428 without it, 412 when stale).
+//! `If-Match` required on changes (428 without it, 412 when stale), and
+//! conditional reads: a GET or HEAD whose `If-None-Match` matches the
+//! response's ETag is answered 304 ([`not_modified`], one middleware for
+//! every read that sends an ETag).
 //!
 //! Extracting [`IfMatch`] never fails: a missing or malformed header is
 //! reported by [`IfMatch::check`], which handlers call once the caller is
@@ -9,8 +12,10 @@
 //! database).
 
 use crate::http::problem::ApiError;
-use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::HttpResponse;
 use actix_web::{FromRequest, HttpRequest};
 use serde::Serialize;
@@ -29,6 +34,67 @@ pub fn with_etag(
 
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// Answers a GET or HEAD 304 Not Modified, with the ETag and no body, when
+/// the response would be 200 with an ETag that the request's
+/// `If-None-Match` names (weak comparison, RFC 9110 §13.1.2; `*` matches any
+/// ETag). Anything else passes through untouched.
+pub async fn not_modified(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let conditional = matches!(*req.method(), Method::GET | Method::HEAD);
+    let if_none_match = conditional
+        .then(|| req.headers().get(header::IF_NONE_MATCH))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.call(req).await?;
+    let Some(if_none_match) = if_none_match else {
+        return Ok(response.map_into_boxed_body());
+    };
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok());
+    let matched = response.status() == StatusCode::OK
+        && etag.is_some_and(|etag| none_match_names(&if_none_match, etag));
+    if !matched {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let mut not_modified = HttpResponse::NotModified();
+    // RFC 9110 §15.4.5: the headers a 200 would have sent that describe
+    // the representation's validators and caching.
+    for name in [
+        header::ETAG,
+        header::CACHE_CONTROL,
+        header::VARY,
+        header::EXPIRES,
+        header::CONTENT_LOCATION,
+        header::DATE,
+    ] {
+        if let Some(value) = response.headers().get(&name) {
+            not_modified.insert_header((name, value.clone()));
+        }
+    }
+    Ok(ServiceResponse::new(request, not_modified.finish()))
+}
+
+/// Whether an `If-None-Match` value names `etag` (weak comparison).
+fn none_match_names(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| {
+        tag.trim()
+            .strip_prefix("W/")
+            .unwrap_or(tag.trim())
+            .to_owned()
+    };
+    if if_none_match.trim() == "*" {
+        return true;
+    }
+    let current = opaque(etag);
+    if_none_match.split(',').any(|tag| opaque(tag) == current)
 }
 
 /// The versions an `If-Match` header accepts (`*` accepts any), or why
@@ -143,5 +209,17 @@ mod tests {
             IfMatch(Err(Unusable::Missing)).check(3),
             Err(ApiError::PreconditionRequired)
         ));
+    }
+
+    #[test]
+    fn if_none_match_uses_weak_comparison_lists_and_star() {
+        assert!(none_match_names("\"3\"", "\"3\""));
+        assert!(none_match_names("W/\"3\"", "\"3\""));
+        assert!(none_match_names("\"3\"", "W/\"3\""));
+        assert!(none_match_names("\"1\", \"2\",\"3\"", "\"3\""));
+        assert!(none_match_names("*", "\"3\""));
+        assert!(!none_match_names("\"2\"", "\"3\""));
+        assert!(!none_match_names("\"2\", W/\"4\"", "\"3\""));
+        assert!(!none_match_names("", "\"3\""));
     }
 }

@@ -82,7 +82,9 @@ pub async fn targets(
         .into_iter()
         .map(KpiTarget::from)
         .collect();
-    if wants_csv(&req, params.format) {
+    let csv_wanted = wants_csv(&req, params.format);
+    let tag = list_etag(&items, csv_wanted);
+    if csv_wanted {
         let optional = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
         let rows = items.iter().map(|t| {
             vec![
@@ -103,10 +105,15 @@ pub async fn targets(
             ],
             rows,
         );
-        return Ok(crate::http::download::csv("kpi-targets", body));
+        let mut response = crate::http::download::csv("kpi-targets", body);
+        if let Ok(value) = header::HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        return Ok(response);
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept"))
+        .insert_header((header::ETAG, tag))
         .json(KpiTargets { items }))
 }
 
@@ -202,6 +209,19 @@ pub async fn set_targets(
     Ok(response
         .insert_header((header::ETAG, etag(row.version)))
         .json(KpiTarget::from(row)))
+}
+
+/// The ETag of the whole list: the years and their versions, per
+/// representation (JSON or CSV), so a conditional read answers 304 until
+/// a target is created or replaced.
+fn list_etag(items: &[KpiTarget], csv: bool) -> String {
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    digest.update(if csv { "csv" } else { "json" });
+    for item in items {
+        digest.update(format!(";{}={}", item.fiscal_year, item.version));
+    }
+    format!("\"targets-{}\"", &hex::encode(digest.finalize())[..16])
 }
 
 async fn record(
