@@ -20,7 +20,7 @@ use uuid::Uuid;
 /// increasing order (they are drawn under a lock held until commit), so a
 /// client that stores `next_cursor` and polls again never misses an event.
 /// `next_cursor` is never null: with no new events it is the cursor sent.
-#[utoipa::path(tag = "proposals", params(EventPageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listEvents", tag = "proposals", params(EventPageParams), security(("bearer" = [])),
     responses((status = 200, description = "Events after the cursor", body = EventPage),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/events")]
@@ -164,7 +164,7 @@ pub fn encode_event_cursor(position: i64) -> String {
 
 /// The case's timeline, oldest first: a proposer sees status changes, what
 /// was addressed to it and shared messages, never internal reasons.
-#[utoipa::path(tag = "proposals", params(EventPageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listProposalEvents", tag = "proposals", params(EventPageParams), security(("bearer" = [])),
     responses((status = 200, description = "The timeline", body = EventPage),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/events")]

@@ -146,7 +146,7 @@ fn drafts_hidden(caller: &Caller) -> bool {
 
 /// Saves a new version of the case's logic model (the desk). Nothing is
 /// overwritten: every save is kept as the next version.
-#[utoipa::path(tag = "logic models", request_body = LogicModelContent, security(("bearer" = [])),
+#[utoipa::path(operation_id = "saveLogicModel", tag = "logic models", request_body = LogicModelContent, security(("bearer" = [])),
     responses((status = 201, description = "The new version", body = LogicModel),
         (status = 403, description = "Only the desk writes logic models", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -229,7 +229,7 @@ impl LogicModelContent {
 
 /// The latest logic model the caller may see (drafts only for the desk),
 /// as JSON, or laid out as the five columns in CSV or Markdown.
-#[utoipa::path(tag = "logic models", params(FormatParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "getLogicModel", tag = "logic models", params(FormatParams), security(("bearer" = [])),
     responses((status = 200, description = "The latest visible version", content(
             (LogicModel = "application/json"),
             (String = "text/csv", example = "\u{feff}\"投入資源\",\"活動\",\"直接成果\",\"成果（短期・中期）\",\"長期的成果\"\r\n\"空き店舗\",\"月2回の交流会\",\"開催回数\",\"短期: 孤立感の低下\",\"誰もが居場所のある地域\"\r\n"),
@@ -290,7 +290,7 @@ pub struct LogicModelDiff {
 }
 
 /// What changed between two versions the caller may see.
-#[utoipa::path(tag = "logic models", params(DiffParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "diffLogicModelVersions", tag = "logic models", params(DiffParams), security(("bearer" = [])),
     responses((status = 200, description = "The changes", body = LogicModelDiff),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/logic-model/diff")]
@@ -338,7 +338,7 @@ pub async fn diff(
 }
 
 /// Every version the caller may see, oldest first.
-#[utoipa::path(tag = "logic models", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listLogicModelVersions", tag = "logic models", security(("bearer" = [])),
     responses((status = 200, description = "The versions", body = Vec<LogicModel>),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/logic-model/versions")]
@@ -358,7 +358,7 @@ pub async fn versions(
 }
 
 /// One version (404 for a draft unless the caller is the desk).
-#[utoipa::path(tag = "logic models", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getLogicModelVersion", tag = "logic models", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The case"), ("version" = i32, Path, description = "The version number, from 1")),
     responses((status = 200, description = "The version", body = LogicModel),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
