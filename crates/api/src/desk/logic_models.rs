@@ -18,6 +18,8 @@ use living_gate_domain::logic_model::{
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, Schema};
+use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -76,13 +78,60 @@ pub struct LogicModelContent {
     pub indicators: Vec<Indicator>,
 }
 
-#[derive(Serialize, ToSchema)]
+/// One version of a case's logic model: its content and its identity.
+#[derive(Serialize)]
 pub struct LogicModel {
     pub proposal_id: Uuid,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     #[serde(flatten)]
     pub content: LogicModelContent,
+}
+
+/// The schema is the content's, with the identity's properties added to the
+/// same object: the content denies unknown fields as a request body
+/// (`additionalProperties: false`), so "all of the content and the identity"
+/// would be a schema no response satisfies.
+impl utoipa::PartialSchema for LogicModel {
+    fn schema() -> RefOr<Schema> {
+        let object = |schema| match schema {
+            RefOr::T(Schema::Object(object)) => object,
+            _ => Object::new(),
+        };
+        let mut model = object(<LogicModelIdentity as utoipa::PartialSchema>::schema());
+        let content = object(<LogicModelContent as utoipa::PartialSchema>::schema());
+        model.properties.extend(content.properties);
+        model.required.extend(content.required);
+        model.description =
+            Some("One version of a case's logic model: its identity and its content.".into());
+        model.example = content.example.map(|mut example| {
+            if let Some(fields) = example.as_object_mut() {
+                fields.insert(
+                    "proposal_id".into(),
+                    "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01".into(),
+                );
+                fields.insert("version".into(), 1.into());
+                fields.insert("created_at".into(), "2026-05-11T09:30:00Z".into());
+            }
+            example
+        });
+        RefOr::T(Schema::Object(model))
+    }
+}
+
+/// The identity half of [`LogicModel`]'s schema.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct LogicModelIdentity {
+    proposal_id: Uuid,
+    version: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl ToSchema for LogicModel {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <LogicModelContent as ToSchema>::schemas(schemas);
+    }
 }
 
 impl TryFrom<db::LogicModel> for LogicModel {
@@ -199,6 +248,7 @@ pub async fn save(
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = LogicModelFormat)]
 pub enum Format {
     #[default]
     Json,

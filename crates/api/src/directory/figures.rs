@@ -189,6 +189,7 @@ pub struct TopicNode {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = DirectoryKeyCount)]
 pub struct KeyCount {
     /// A code (form, legal form, intent) or a municipality id.
     pub key: String,

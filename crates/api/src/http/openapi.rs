@@ -22,7 +22,15 @@ Single resources carry an `ETag`; changes require `If-Match`. Authenticate with 
 and send `Authorization: Bearer <access_token>`.",
         license(name = "MIT")
     ),
-    components(schemas(Problem, living_gate_domain::FieldError)),
+    components(schemas(
+        Problem,
+        living_gate_domain::FieldError,
+        // Used only as query parameters, which utoipa does not collect.
+        crate::kpis::inputs::Format,
+        crate::desk::logic_models::Format,
+        crate::directory::search::SortOrder,
+        crate::directory::export::ExportFormat,
+    )),
     tags(
         (name = "operations", description = "Health and readiness"),
         (name = "auth", description = "Login, token refresh and rotation, logout, client credentials, signing keys"),
