@@ -36,7 +36,6 @@ pub struct Department {
     pub code: String,
     pub name: String,
     pub name_en: String,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -33,7 +33,6 @@ pub struct Municipality {
     pub name: String,
     pub name_kana: String,
     pub name_en: String,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

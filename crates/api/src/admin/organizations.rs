@@ -39,14 +39,12 @@ pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub name_kana: Option<String>,
-    #[schema(value_type = String)]
     pub kind: OrganizationKind,
     /// 法人番号 (13 digits), where the body has one.
     pub corporate_number: Option<String>,
     pub postal_code: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

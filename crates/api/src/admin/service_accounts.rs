@@ -29,7 +29,6 @@ pub struct ServiceAccount {
     pub client_id: String,
     pub name: String,
     pub role: Role,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

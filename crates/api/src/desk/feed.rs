@@ -64,7 +64,6 @@ pub struct CaseEvent {
     /// `organization_updated`, `user_invited`, `invitation_accepted`, `user_updated`,
     /// `service_account_created`, `service_account_updated`, `taxonomy_term_created`,
     /// `survey_created`, `survey_recipient_added`, `survey_recipient_answered`, `kpi_targets_set`.
-    #[schema(value_type = String)]
     pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
     #[schema(value_type = Option<String>)]
@@ -77,7 +76,6 @@ pub struct CaseEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
-    #[schema(value_type = String)]
     pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     /// The hearing or message the event is about.

@@ -39,7 +39,6 @@ pub struct Hearing {
     pub proposed_dates: Vec<NaiveDate>,
     pub agenda: String,
     /// `requested` or `answered`.
-    #[schema(value_type = String)]
     pub status: HearingStatus,
     pub held_on: Option<NaiveDate>,
     pub participants: Vec<String>,

@@ -33,10 +33,8 @@ pub struct Match {
     pub proposal_id: Uuid,
     pub department_id: Uuid,
     /// `lead` or `support`.
-    #[schema(value_type = String)]
     pub role: MatchRole,
     /// `proposed`, `accepted` or `declined`.
-    #[schema(value_type = String)]
     pub status: MatchStatus,
     pub note: String,
     /// The department's reason for accepting or declining.

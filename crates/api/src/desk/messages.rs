@@ -27,7 +27,6 @@ pub struct Message {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub author_id: Uuid,
-    #[schema(value_type = String)]
     pub visibility: Visibility,
     pub body: String,
     pub created_at: DateTime<Utc>,

@@ -72,12 +72,10 @@ pub struct PointGeometry {
 pub struct FeatureProperties {
     pub id: Uuid,
     pub name: String,
-    #[schema(value_type = String)]
     pub legal_form: LegalForm,
     pub municipality_id: Uuid,
     pub topics: Vec<String>,
     pub forms: Vec<String>,
-    #[schema(value_type = String)]
     pub participation_intent: ParticipationIntent,
     /// The location's label; `null` when the address is hidden from the caller.
     pub label: Option<String>,

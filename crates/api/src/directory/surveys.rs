@@ -202,7 +202,6 @@ pub struct Recipient {
     pub resource_id: Option<Uuid>,
     pub prospective_name: Option<String>,
     pub municipality_id: Uuid,
-    #[schema(value_type = String)]
     pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
