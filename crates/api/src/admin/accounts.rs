@@ -27,9 +27,7 @@ pub struct User {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    #[schema(value_type = String)]
     pub role: Role,
-    #[schema(value_type = String)]
     pub status: UserStatus,
     pub municipality_id: Option<Uuid>,
     pub department_id: Option<Uuid>,

@@ -73,7 +73,7 @@ pub struct AuditListParams {
 }
 
 /// The audit log, newest first (admin, desk).
-#[utoipa::path(tag = "audit", params(PageParams, AuditListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listAuditEntries", tag = "audit", params(PageParams, AuditListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of audit entries, newest first", body = Paginated<AuditEntry>),
         (status = 403, description = "Only admins and the desk read the audit log", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/audit")]

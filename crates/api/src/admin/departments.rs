@@ -38,7 +38,6 @@ pub struct Department {
     pub code: String,
     pub name: String,
     pub name_en: String,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -91,7 +90,7 @@ pub struct UpdateDepartment {
 }
 
 /// Lists departments, optionally of one municipality, ordered by id.
-#[utoipa::path(tag = "reference data", params(PageParams, DepartmentListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listDepartments", tag = "reference data", params(PageParams, DepartmentListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of departments", body = Paginated<Department>)))]
 #[get("/departments")]
 pub async fn list(
@@ -114,7 +113,7 @@ pub async fn list(
 }
 
 /// One department, with its `ETag`.
-#[utoipa::path(tag = "reference data", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getDepartment", tag = "reference data", security(("bearer" = [])),
     responses((status = 200, description = "The department", body = Department, headers(("ETag" = String)))))]
 #[get("/departments/{id}")]
 pub async fn get(
@@ -133,7 +132,7 @@ pub async fn get(
 }
 
 /// Creates a department (admin).
-#[utoipa::path(tag = "reference data", request_body = CreateDepartment, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createDepartment", tag = "reference data", request_body = CreateDepartment, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Department, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken in this municipality", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -185,7 +184,7 @@ pub async fn create(
 }
 
 /// Renames or disables a department (admin).
-#[utoipa::path(tag = "reference data", request_body = UpdateDepartment, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateDepartment", tag = "reference data", request_body = UpdateDepartment, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = Department, headers(("ETag" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -236,7 +235,7 @@ pub async fn update(
 }
 
 /// Invites a user of this department (admin); returns the one-time token.
-#[utoipa::path(tag = "users", request_body = InviteRequest, security(("bearer" = [])),
+#[utoipa::path(operation_id = "inviteDepartmentUser", tag = "users", request_body = InviteRequest, security(("bearer" = [])),
     responses((status = 201, description = "Invited", body = Invitation),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]

@@ -33,7 +33,6 @@ pub struct Municipality {
     pub name: String,
     pub name_kana: String,
     pub name_en: String,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -82,7 +81,7 @@ pub struct UpdateMunicipality {
 }
 
 /// Lists municipalities, ordered by id (creation order).
-#[utoipa::path(tag = "reference data", params(PageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listMunicipalities", tag = "reference data", params(PageParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of municipalities", body = Paginated<Municipality>)))]
 #[get("/municipalities")]
 pub async fn list(
@@ -101,7 +100,7 @@ pub async fn list(
 }
 
 /// One municipality, with its `ETag`.
-#[utoipa::path(tag = "reference data", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getMunicipality", tag = "reference data", security(("bearer" = [])),
     responses((status = 200, description = "The municipality", body = Municipality, headers(("ETag" = String)))))]
 #[get("/municipalities/{id}")]
 pub async fn get(
@@ -120,7 +119,7 @@ pub async fn get(
 }
 
 /// Registers a municipality (admin).
-#[utoipa::path(tag = "reference data", request_body = CreateMunicipality, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createMunicipality", tag = "reference data", request_body = CreateMunicipality, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Municipality, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -176,7 +175,7 @@ pub async fn create(
 }
 
 /// Changes a municipality (admin). Disable instead of deleting: history refers to it.
-#[utoipa::path(tag = "reference data", request_body = UpdateMunicipality, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateMunicipality", tag = "reference data", request_body = UpdateMunicipality, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses(
         (status = 200, description = "Updated", body = Municipality, headers(("ETag" = String))),

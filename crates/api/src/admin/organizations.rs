@@ -39,14 +39,12 @@ pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub name_kana: Option<String>,
-    #[schema(value_type = String)]
     pub kind: OrganizationKind,
     /// 法人番号 (13 digits), where the body has one.
     pub corporate_number: Option<String>,
     pub postal_code: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -147,7 +145,7 @@ fn address(field: &str, raw: &str) -> Result<String, ValidationErrors> {
 }
 
 /// Lists the organizations visible to the caller (a partner sees only its own).
-#[utoipa::path(tag = "organizations", params(PageParams, OrganizationListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listOrganizations", tag = "organizations", params(PageParams, OrganizationListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of organizations", body = Paginated<Organization>),
         (status = 403, description = "Analysts see aggregates only", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/organizations")]
@@ -182,7 +180,7 @@ pub async fn list(
 }
 
 /// One organization, with its `ETag` (404 for a partner asking about another organization).
-#[utoipa::path(tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getOrganization", tag = "organizations", security(("bearer" = [])),
     responses((status = 200, description = "The organization", body = Organization, headers(("ETag" = String))),
         (status = 403, description = "Analysts see aggregates only", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/organizations/{id}")]
@@ -207,7 +205,7 @@ pub async fn get(
 }
 
 /// Registers a partner organization (desk, admin).
-#[utoipa::path(tag = "organizations", request_body = CreateOrganization, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createOrganization", tag = "organizations", request_body = CreateOrganization, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Only the desk and admins register organizations", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The corporate number is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -267,7 +265,7 @@ pub async fn create(
 }
 
 /// Changes an organization (desk, admin).
-#[utoipa::path(tag = "organizations", request_body = UpdateOrganization, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateOrganization", tag = "organizations", request_body = UpdateOrganization, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
         (status = 403, description = "Only the desk and admins change organizations", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -335,7 +333,7 @@ pub async fn update(
 }
 
 /// Invites a person of this organization as a `partner` user (desk, admin).
-#[utoipa::path(tag = "users", request_body = InviteRequest, security(("bearer" = [])),
+#[utoipa::path(operation_id = "inviteOrganizationUser", tag = "users", request_body = InviteRequest, security(("bearer" = [])),
     responses((status = 201, description = "Invited; hand over the token", body = Invitation),
         (status = 403, description = "Only the desk and admins invite", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]

@@ -31,7 +31,6 @@ pub struct ServiceAccount {
     pub client_id: String,
     pub name: String,
     pub role: Role,
-    #[schema(value_type = String)]
     pub status: RecordStatus,
     pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -77,7 +76,7 @@ pub struct UpdateServiceAccount {
 }
 
 /// Lists service accounts (admin).
-#[utoipa::path(tag = "service accounts", params(PageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listServiceAccounts", tag = "service accounts", params(PageParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of service accounts", body = Paginated<ServiceAccount>),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/service-accounts")]
@@ -97,7 +96,7 @@ pub async fn list(
 }
 
 /// Creates an `analyst` service account (admin); the secret is returned once.
-#[utoipa::path(tag = "service accounts", request_body = CreateServiceAccount, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createServiceAccount", tag = "service accounts", request_body = CreateServiceAccount, security(("bearer" = [])),
     responses((status = 201, description = "Created; store the secret now", body = CreatedServiceAccount),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/service-accounts")]
@@ -144,7 +143,7 @@ pub async fn create(
 
 /// Renames or disables a service account (admin); a disabled one gets no tokens
 /// and its current tokens stop working at once.
-#[utoipa::path(tag = "service accounts", request_body = UpdateServiceAccount, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateServiceAccount", tag = "service accounts", request_body = UpdateServiceAccount, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = ServiceAccount, headers(("ETag" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json")))]

@@ -59,7 +59,7 @@ pub struct UpdateUser {
 }
 
 /// Lists accounts (admin), ordered by id.
-#[utoipa::path(tag = "users", params(PageParams, UserListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listUsers", tag = "users", params(PageParams, UserListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of users", body = Paginated<User>),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/users")]
@@ -86,7 +86,7 @@ pub async fn list(
 }
 
 /// One account (admin), with its `ETag`.
-#[utoipa::path(tag = "users", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getUser", tag = "users", security(("bearer" = [])),
     responses((status = 200, description = "The user", body = User, headers(("ETag" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/users/{id}")]
@@ -102,7 +102,7 @@ pub async fn get(
 }
 
 /// Invites an account of any role (admin); returns the one-time invitation token.
-#[utoipa::path(tag = "users", request_body = CreateUser, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createUser", tag = "users", request_body = CreateUser, security(("bearer" = [])),
     responses((status = 201, description = "Invited", body = Invitation, headers(("Location" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -189,7 +189,7 @@ fn check_affiliation(body: &CreateUser) -> Result<(), ValidationErrors> {
 }
 
 /// Renames, disables or re-enables an account (admin).
-#[utoipa::path(tag = "users", request_body = UpdateUser, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateUser", tag = "users", request_body = UpdateUser, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = User, headers(("ETag" = String))),
         (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 
 /// The public keys that verify access tokens (RFC 7517), by `kid`.
-#[utoipa::path(
+#[utoipa::path(operation_id = "getJwks", 
     tag = "auth",
     responses((status = 200, description = "The key set", body = Jwks, example = json!({
         "keys": [{"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",

@@ -93,7 +93,7 @@ const INVALID_CREDENTIALS: &str =
 ///
 /// Unknown e-mail and wrong password get the same 401 after the same work.
 /// Rate limited per e-mail and per client address (429 with `Retry-After`).
-#[utoipa::path(
+#[utoipa::path(operation_id = "login", 
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -272,7 +272,7 @@ impl RateLimits {
 
 /// Exchanges a refresh token for a new pair. The old refresh token is spent;
 /// presenting a spent one again revokes every token of its login.
-#[utoipa::path(
+#[utoipa::path(operation_id = "refreshTokens", 
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -355,7 +355,7 @@ pub async fn refresh(
 
 /// Ends the session: revokes the presented access token and, when given,
 /// every refresh token of the same login.
-#[utoipa::path(
+#[utoipa::path(operation_id = "logout", 
     tag = "auth",
     request_body(content = LogoutRequest, description = "Optional"),
     security(("bearer" = [])),
@@ -402,7 +402,7 @@ pub async fn logout(
 
 /// Client-credentials grant for BI service accounts: returns an access token
 /// with role `analyst` (no refresh token; ask again when it expires).
-#[utoipa::path(
+#[utoipa::path(operation_id = "issueClientCredentialsToken", 
     tag = "auth",
     request_body(content = ClientCredentialsRequest, content_type = "application/json"),
     responses(

@@ -44,7 +44,7 @@ pub struct Me {
 }
 
 /// The authenticated caller.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, description = "The caller", body = Me)))]
+#[utoipa::path(operation_id = "getMe", tag = "auth", security(("bearer" = [])), responses((status = 200, description = "The caller", body = Me)))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;

@@ -33,7 +33,6 @@ pub struct Proposal {
     /// Quoted on the phone: `ZLG-<fiscal year>-<number>`, gap-free per fiscal year.
     pub reference: String,
     pub fiscal_year: i32,
-    #[schema(value_type = String)]
     pub kind: Kind,
     pub title: String,
     pub summary: String,
@@ -43,7 +42,6 @@ pub struct Proposal {
     pub sdg_goals: Vec<i16>,
     pub policy_areas: Vec<String>,
     pub desired_support: String,
-    #[schema(value_type = String)]
     pub channel: Channel,
     pub organization_id: Uuid,
     pub contact_user_id: Option<Uuid>,

@@ -52,7 +52,7 @@ pub struct Decision {
 /// Records the step-6 decision: only a user of the case's lead department
 /// can, whatever anyone else sends. `adopted` creates the TRIP in the same
 /// transaction.
-#[utoipa::path(tag = "trips", request_body = DecisionRequest, security(("bearer" = [])),
+#[utoipa::path(operation_id = "decideProposal", tag = "trips", request_body = DecisionRequest, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag of the case you read")),
     responses((status = 200, description = "Decided", body = Decision),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json"),

@@ -20,7 +20,7 @@ use uuid::Uuid;
 /// increasing order (they are drawn under a lock held until commit), so a
 /// client that stores `next_cursor` and polls again never misses an event.
 /// `next_cursor` is never null: with no new events it is the cursor sent.
-#[utoipa::path(tag = "proposals", params(EventPageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listEvents", tag = "proposals", params(EventPageParams), security(("bearer" = [])),
     responses((status = 200, description = "Events after the cursor", body = EventPage),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/events")]
@@ -64,7 +64,6 @@ pub struct CaseEvent {
     /// `organization_updated`, `user_invited`, `invitation_accepted`, `user_updated`,
     /// `service_account_created`, `service_account_updated`, `taxonomy_term_created`,
     /// `survey_created`, `survey_recipient_added`, `survey_recipient_answered`, `kpi_targets_set`.
-    #[schema(value_type = String)]
     pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
     #[schema(value_type = Option<String>)]
@@ -77,7 +76,6 @@ pub struct CaseEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
-    #[schema(value_type = String)]
     pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     /// The hearing or message the event is about.
@@ -164,7 +162,7 @@ pub fn encode_event_cursor(position: i64) -> String {
 
 /// The case's timeline, oldest first: a proposer sees status changes, what
 /// was addressed to it and shared messages, never internal reasons.
-#[utoipa::path(tag = "proposals", params(EventPageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listProposalEvents", tag = "proposals", params(EventPageParams), security(("bearer" = [])),
     responses((status = 200, description = "The timeline", body = EventPage),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/events")]

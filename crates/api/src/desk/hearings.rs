@@ -39,7 +39,6 @@ pub struct Hearing {
     pub proposed_dates: Vec<NaiveDate>,
     pub agenda: String,
     /// `requested` or `answered`.
-    #[schema(value_type = String)]
     pub status: HearingStatus,
     pub held_on: Option<NaiveDate>,
     pub participants: Vec<String>,
@@ -97,7 +96,7 @@ pub struct ActForDepartment {
 
 /// Asks a department to a hearing about a case (the desk). The first
 /// request starts internal coordination (KPI 2).
-#[utoipa::path(tag = "hearings", request_body = RequestHearing, security(("bearer" = [])),
+#[utoipa::path(operation_id = "requestHearing", tag = "hearings", request_body = RequestHearing, security(("bearer" = [])),
     responses((status = 201, description = "Requested", body = Hearing, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Only the desk requests hearings", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -164,7 +163,7 @@ pub async fn request(
 }
 
 /// The hearings of a case: all for the desk, its own for a department.
-#[utoipa::path(tag = "hearings", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listHearings", tag = "hearings", security(("bearer" = [])),
     responses((status = 200, description = "The hearings, oldest first", body = Vec<Hearing>),
         (status = 403, description = "Hearings are internal: not for proposers, admins or analysts", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/hearings")]
@@ -182,7 +181,7 @@ pub async fn list(
 }
 
 /// The department answers its hearing: when it was held, who took part, its interest, notes.
-#[utoipa::path(tag = "hearings", request_body = ActForDepartment, security(("bearer" = [])),
+#[utoipa::path(operation_id = "answerHearing", tag = "hearings", request_body = ActForDepartment, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag of the hearing you read")),
     responses((status = 200, description = "Answered", body = Hearing, headers(("ETag" = String))),
         (status = 403, description = "Only the department asked answers", body = crate::http::problem::Problem, content_type = "application/problem+json")))]

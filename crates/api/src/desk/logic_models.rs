@@ -18,6 +18,8 @@ use living_gate_domain::logic_model::{
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, Schema};
+use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -76,13 +78,60 @@ pub struct LogicModelContent {
     pub indicators: Vec<Indicator>,
 }
 
-#[derive(Serialize, ToSchema)]
+/// One version of a case's logic model: its content and its identity.
+#[derive(Serialize)]
 pub struct LogicModel {
     pub proposal_id: Uuid,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     #[serde(flatten)]
     pub content: LogicModelContent,
+}
+
+/// The schema is the content's, with the identity's properties added to the
+/// same object: the content denies unknown fields as a request body
+/// (`additionalProperties: false`), so "all of the content and the identity"
+/// would be a schema no response satisfies.
+impl utoipa::PartialSchema for LogicModel {
+    fn schema() -> RefOr<Schema> {
+        let object = |schema| match schema {
+            RefOr::T(Schema::Object(object)) => object,
+            _ => Object::new(),
+        };
+        let mut model = object(<LogicModelIdentity as utoipa::PartialSchema>::schema());
+        let content = object(<LogicModelContent as utoipa::PartialSchema>::schema());
+        model.properties.extend(content.properties);
+        model.required.extend(content.required);
+        model.description =
+            Some("One version of a case's logic model: its identity and its content.".into());
+        model.example = content.example.map(|mut example| {
+            if let Some(fields) = example.as_object_mut() {
+                fields.insert(
+                    "proposal_id".into(),
+                    "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01".into(),
+                );
+                fields.insert("version".into(), 1.into());
+                fields.insert("created_at".into(), "2026-05-11T09:30:00Z".into());
+            }
+            example
+        });
+        RefOr::T(Schema::Object(model))
+    }
+}
+
+/// The identity half of [`LogicModel`]'s schema.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct LogicModelIdentity {
+    proposal_id: Uuid,
+    version: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl ToSchema for LogicModel {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <LogicModelContent as ToSchema>::schemas(schemas);
+    }
 }
 
 impl TryFrom<db::LogicModel> for LogicModel {
@@ -146,7 +195,7 @@ fn drafts_hidden(caller: &Caller) -> bool {
 
 /// Saves a new version of the case's logic model (the desk). Nothing is
 /// overwritten: every save is kept as the next version.
-#[utoipa::path(tag = "logic models", request_body = LogicModelContent, security(("bearer" = [])),
+#[utoipa::path(operation_id = "saveLogicModel", tag = "logic models", request_body = LogicModelContent, security(("bearer" = [])),
     responses((status = 201, description = "The new version", body = LogicModel),
         (status = 403, description = "Only the desk writes logic models", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -199,6 +248,7 @@ pub async fn save(
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = LogicModelFormat)]
 pub enum Format {
     #[default]
     Json,
@@ -229,7 +279,7 @@ impl LogicModelContent {
 
 /// The latest logic model the caller may see (drafts only for the desk),
 /// as JSON, or laid out as the five columns in CSV or Markdown.
-#[utoipa::path(tag = "logic models", params(FormatParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "getLogicModel", tag = "logic models", params(FormatParams), security(("bearer" = [])),
     responses((status = 200, description = "The latest visible version", content(
             (LogicModel = "application/json"),
             (String = "text/csv", example = "\u{feff}\"投入資源\",\"活動\",\"直接成果\",\"成果（短期・中期）\",\"長期的成果\"\r\n\"空き店舗\",\"月2回の交流会\",\"開催回数\",\"短期: 孤立感の低下\",\"誰もが居場所のある地域\"\r\n"),
@@ -290,7 +340,7 @@ pub struct LogicModelDiff {
 }
 
 /// What changed between two versions the caller may see.
-#[utoipa::path(tag = "logic models", params(DiffParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "diffLogicModelVersions", tag = "logic models", params(DiffParams), security(("bearer" = [])),
     responses((status = 200, description = "The changes", body = LogicModelDiff),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/logic-model/diff")]
@@ -338,7 +388,7 @@ pub async fn diff(
 }
 
 /// Every version the caller may see, oldest first.
-#[utoipa::path(tag = "logic models", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listLogicModelVersions", tag = "logic models", security(("bearer" = [])),
     responses((status = 200, description = "The versions", body = Vec<LogicModel>),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/logic-model/versions")]
@@ -358,7 +408,7 @@ pub async fn versions(
 }
 
 /// One version (404 for a draft unless the caller is the desk).
-#[utoipa::path(tag = "logic models", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getLogicModelVersion", tag = "logic models", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The case"), ("version" = i32, Path, description = "The version number, from 1")),
     responses((status = 200, description = "The version", body = LogicModel),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]

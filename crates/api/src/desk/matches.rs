@@ -33,10 +33,8 @@ pub struct Match {
     pub proposal_id: Uuid,
     pub department_id: Uuid,
     /// `lead` or `support`.
-    #[schema(value_type = String)]
     pub role: MatchRole,
     /// `proposed`, `accepted` or `declined`.
-    #[schema(value_type = String)]
     pub status: MatchStatus,
     pub note: String,
     /// The department's reason for accepting or declining.
@@ -81,7 +79,7 @@ pub struct MatchAnswer {
 }
 
 /// Proposes a department as lead or support for a case (the desk).
-#[utoipa::path(tag = "matches", request_body = ProposeMatch, security(("bearer" = [])),
+#[utoipa::path(operation_id = "proposeMatch", tag = "matches", request_body = ProposeMatch, security(("bearer" = [])),
     responses((status = 201, description = "Proposed", body = Match, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Only the desk matches", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed, or the department already has an open match on it", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -142,7 +140,7 @@ pub async fn propose(
 }
 
 /// The matches of a case: all for the desk, its own for a department.
-#[utoipa::path(tag = "matches", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listMatches", tag = "matches", security(("bearer" = [])),
     responses((status = 200, description = "The matches, oldest first", body = Vec<Match>),
         (status = 403, description = "Matching is internal: not for proposers, admins or analysts", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/matches")]
@@ -227,7 +225,7 @@ async fn answer(
 }
 
 /// The department accepts the match (an accepted lead becomes the case's responsible department).
-#[utoipa::path(tag = "matches", request_body = MatchAnswer, security(("bearer" = [])),
+#[utoipa::path(operation_id = "acceptMatch", tag = "matches", request_body = MatchAnswer, security(("bearer" = [])),
     responses((status = 200, description = "Accepted", body = Match, headers(("ETag" = String))),
         (status = 403, description = "Only the department matched answers", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already answered, or another department already leads", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -242,7 +240,7 @@ pub async fn accept(
 }
 
 /// The department declines the match, with a reason.
-#[utoipa::path(tag = "matches", request_body = MatchAnswer, security(("bearer" = [])),
+#[utoipa::path(operation_id = "declineMatch", tag = "matches", request_body = MatchAnswer, security(("bearer" = [])),
     responses((status = 200, description = "Declined", body = Match, headers(("ETag" = String))),
         (status = 403, description = "Only the department matched answers", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already answered", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -272,7 +270,7 @@ pub struct MatchSuggestion {
 
 /// Departments ranked for this case by how their past cases overlap its
 /// themes and SDG goals, with the reason for each rank (the desk).
-#[utoipa::path(tag = "matches", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listMatchSuggestions", tag = "matches", security(("bearer" = [])),
     responses((status = 200, description = "Ranked departments, best first", body = Vec<MatchSuggestion>),
         (status = 403, description = "Only the desk gets suggestions", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/match-suggestions")]

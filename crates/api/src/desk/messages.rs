@@ -27,7 +27,6 @@ pub struct Message {
     pub id: Uuid,
     pub proposal_id: Uuid,
     pub author_id: Uuid,
-    #[schema(value_type = String)]
     pub visibility: Visibility,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -56,7 +55,7 @@ pub struct PostMessage {
 }
 
 /// The messages of a case the caller may read (a proposer: shared ones only), oldest first.
-#[utoipa::path(tag = "messages", params(PageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listMessages", tag = "messages", params(PageParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of messages", body = Paginated<Message>),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}/messages")]
@@ -79,7 +78,7 @@ pub async fn list(
 }
 
 /// Posts a message; a proposer can post shared ones only.
-#[utoipa::path(tag = "messages", request_body = PostMessage, security(("bearer" = [])),
+#[utoipa::path(operation_id = "postMessage", tag = "messages", request_body = PostMessage, security(("bearer" = [])),
     responses((status = 201, description = "Posted", body = Message),
         (status = 403, description = "Proposers post shared messages only; admins and analysts none", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/proposals/{id}/messages")]

@@ -132,7 +132,7 @@ fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
 
 /// Submits a proposal or consultation (a partner for its own organization,
 /// the desk on a proposer's behalf). Honours `Idempotency-Key`.
-#[utoipa::path(tag = "proposals", request_body = CreateProposal, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createProposal", tag = "proposals", request_body = CreateProposal, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body return the first response")),
     responses((status = 201, description = "Received", body = Proposal, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Only partners and the desk submit", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -272,7 +272,7 @@ pub async fn create(
 }
 
 /// Lists the cases the caller may see, filtered, ordered by id (receipt order).
-#[utoipa::path(tag = "proposals", params(PageParams, ProposalListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listProposals", tag = "proposals", params(PageParams, ProposalListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of cases", body = Paginated<Proposal>),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals")]
@@ -332,7 +332,7 @@ pub async fn list(
 }
 
 /// One case, with its `ETag` (404 when not visible to the caller).
-#[utoipa::path(tag = "proposals", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getProposal", tag = "proposals", security(("bearer" = [])),
     responses((status = 200, description = "The case", body = Proposal, headers(("ETag" = String))),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals/{id}")]
@@ -351,7 +351,7 @@ pub async fn get(
 }
 
 /// Organises a case's content (the desk, step 2).
-#[utoipa::path(tag = "proposals", request_body = UpdateProposal, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateProposal", tag = "proposals", request_body = UpdateProposal, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = Proposal, headers(("ETag" = String))),
         (status = 403, description = "Only the desk organises content", body = crate::http::problem::Problem, content_type = "application/problem+json"),

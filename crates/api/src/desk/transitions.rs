@@ -40,7 +40,7 @@ pub struct TransitionRequest {
 /// creates the TRIP), and asking for them here is 409 with `decision`
 /// pointing there. Any other illegal move is 409 listing the moves allowed to
 /// the caller now.
-#[utoipa::path(tag = "proposals", request_body = TransitionRequest, security(("bearer" = [])),
+#[utoipa::path(operation_id = "transitionProposal", tag = "proposals", request_body = TransitionRequest, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag of the case you read")),
     responses((status = 200, description = "Moved", body = Proposal, headers(("ETag" = String))),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json"),

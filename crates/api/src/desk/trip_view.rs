@@ -26,7 +26,6 @@ pub struct Trip {
     /// KPI 5: a company's partnership supporting community activity.
     pub supports_community_activity: bool,
     /// `planning`, `active`, `completed` or `discontinued`.
-    #[schema(value_type = String)]
     pub status: TripStatus,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,

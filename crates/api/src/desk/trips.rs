@@ -30,7 +30,7 @@ pub struct TripListParams {
 
 /// The TRIPs the caller may see: all for the desk, those it leads for a
 /// department, those its organization takes part in for a partner.
-#[utoipa::path(tag = "trips", params(PageParams, TripListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listTrips", tag = "trips", params(PageParams, TripListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of TRIPs", body = Paginated<Trip>),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/trips")]
@@ -53,7 +53,7 @@ pub async fn list(
 }
 
 /// One TRIP, with its `ETag`.
-#[utoipa::path(tag = "trips", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getTrip", tag = "trips", security(("bearer" = [])),
     responses((status = 200, description = "The TRIP", body = Trip, headers(("ETag" = String))),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/trips/{id}")]
@@ -89,7 +89,7 @@ pub struct UpdateTrip {
 }
 
 /// Updates a TRIP (the desk, the lead department).
-#[utoipa::path(tag = "trips", request_body = UpdateTrip, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateTrip", tag = "trips", request_body = UpdateTrip, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = Trip, headers(("ETag" = String))),
         (status = 403, description = "Only the desk and the lead department update a TRIP", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -192,7 +192,7 @@ impl From<Measurement> for MeasurementView {
 }
 
 /// Records a measurement of one of the logic model's indicators (the desk, the lead department).
-#[utoipa::path(tag = "trips", request_body = RecordMeasurement, security(("bearer" = [])),
+#[utoipa::path(operation_id = "recordTripMeasurement", tag = "trips", request_body = RecordMeasurement, security(("bearer" = [])),
     responses((status = 201, description = "Recorded", body = MeasurementView),
         (status = 403, description = "Only the desk and the lead department record measurements", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/trips/{id}/measurements")]
@@ -273,7 +273,7 @@ pub async fn measure(
 }
 
 /// The measurements of a TRIP, by date.
-#[utoipa::path(tag = "trips", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listTripMeasurements", tag = "trips", security(("bearer" = [])),
     responses((status = 200, description = "The measurements", body = Vec<MeasurementView>),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/trips/{id}/measurements")]
@@ -308,7 +308,7 @@ pub struct TripResources {
 }
 
 /// Sets the directory organizations a TRIP supports (the desk, the lead department).
-#[utoipa::path(tag = "trips", request_body = SupportedResources, security(("bearer" = [])),
+#[utoipa::path(operation_id = "replaceTripSupportedResources", tag = "trips", request_body = SupportedResources, security(("bearer" = [])),
     responses((status = 200, description = "The supported organizations", body = TripResources),
         (status = 403, description = "Only the desk and the lead department change a TRIP", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[put("/trips/{id}/supported-resources")]

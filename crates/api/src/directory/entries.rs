@@ -54,7 +54,7 @@ fn audited<'a>(
 }
 
 /// Creates a directory entry (desk).
-#[utoipa::path(tag = "directory", request_body = CreateResource, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createResource", tag = "directory", request_body = CreateResource, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Resource, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Only the desk manages the directory", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The external key is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -104,7 +104,7 @@ pub async fn create(
 
 /// One entry with its `ETag`; no token needed. Staff-only entries are 404
 /// for the public, and hidden fields are `null`.
-#[utoipa::path(tag = "directory", security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "getResource", tag = "directory", security((), ("bearer" = [])),
     responses((status = 200, description = "The entry", body = Resource, headers(("ETag" = String)))))]
 #[get("/resources/{id}")]
 pub async fn get(
@@ -125,7 +125,7 @@ pub async fn get(
 }
 
 /// Changes an entry (desk). `locations`, `introduced_ids` and lists replace the old ones.
-#[utoipa::path(tag = "directory", request_body = UpdateResource, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateResource", tag = "directory", request_body = UpdateResource, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = Resource, headers(("ETag" = String))),
         (status = 403, description = "Only the desk manages the directory", body = crate::http::problem::Problem, content_type = "application/problem+json"),

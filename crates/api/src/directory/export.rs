@@ -97,7 +97,7 @@ async fn redacted(
 }
 
 /// Exports the visible entries matching the filters; no token needed.
-#[utoipa::path(tag = "directory", params(ExportParams, ResourceFilterParams), security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "exportResources", tag = "directory", params(ExportParams, ResourceFilterParams), security((), ("bearer" = [])),
     responses((status = 200, description = "The export", content(
         (Object = "application/json", example = json!({"total_items": 1, "total_pages": 1, "page_number": 1, "size": 1,
             "first_page": true, "last_page": true, "empty": false, "contents": [{"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9f01",

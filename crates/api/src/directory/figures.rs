@@ -72,12 +72,10 @@ pub struct PointGeometry {
 pub struct FeatureProperties {
     pub id: Uuid,
     pub name: String,
-    #[schema(value_type = String)]
     pub legal_form: LegalForm,
     pub municipality_id: Uuid,
     pub topics: Vec<String>,
     pub forms: Vec<String>,
-    #[schema(value_type = String)]
     pub participation_intent: ParticipationIntent,
     /// The location's label; `null` when the address is hidden from the caller.
     pub label: Option<String>,
@@ -85,7 +83,7 @@ pub struct FeatureProperties {
 
 /// The visible entries on a map (GeoJSON for Leaflet or MapLibre), with the
 /// search filters; no token needed. Hidden positions are left out.
-#[utoipa::path(tag = "directory", params(ResourceFilterParams, MapParams), security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "getResourceMap", tag = "directory", params(ResourceFilterParams, MapParams), security((), ("bearer" = [])),
     responses((status = 200, description = "A FeatureCollection", body = FeatureCollection, content_type = "application/geo+json")))]
 #[get("/resources/map")]
 pub async fn map(
@@ -189,6 +187,7 @@ pub struct TopicNode {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = DirectoryKeyCount)]
 pub struct KeyCount {
     /// A code (form, legal form, intent) or a municipality id.
     pub key: String,
@@ -220,7 +219,7 @@ pub struct Stats {
 
 /// Figures of the directory for charts (a sunburst of topics; bars by form,
 /// city, legal form, participation intent); no token needed.
-#[utoipa::path(tag = "directory", params(ResourceFilterParams), security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "getResourceStats", tag = "directory", params(ResourceFilterParams), security((), ("bearer" = [])),
     responses((status = 200, description = "The figures", body = Stats)))]
 #[get("/resources/stats")]
 pub async fn stats(
@@ -315,7 +314,7 @@ pub struct Referrals {
 
 /// Who introduced this entry and whom it introduced; no token needed. The
 /// public does not see staff-only entries at either end.
-#[utoipa::path(tag = "directory", security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "getResourceReferrals", tag = "directory", security((), ("bearer" = [])),
     responses((status = 200, description = "The referral links", body = Referrals)))]
 #[get("/resources/{id}/referrals")]
 pub async fn referrals(

@@ -194,7 +194,7 @@ async fn read_body(mut payload: web::Payload) -> ApiResult<Vec<u8>> {
 /// position, phone, email, contact_person or 住所/位置/電話/メール/担当者).
 /// Lists inside a cell are separated by `;` or `、`. A row whose key exists
 /// replaces that entry (its locations too); an identical row changes nothing.
-#[utoipa::path(tag = "directory", params(ImportParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "importResources", tag = "directory", params(ImportParams), security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8 (BOM optional) or Shift_JIS/CP932, at most 32 MiB",
         example = "external_key,name,legal_form,municipality,topics,forms\nzama-001,ざま子ども食堂,こども食堂,座間市,子育て,居場所づくり\n"),
     responses((status = 200, description = "Imported, or the dry run's report", body = ImportReport),

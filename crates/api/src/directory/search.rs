@@ -77,7 +77,7 @@ fn decode_cursor(raw: &str) -> ApiResult<SearchCursor> {
 /// public gets public entries and public fields only; with `near`, only
 /// entries whose position is public (so a hidden position can never be
 /// found by searching around it).
-#[utoipa::path(tag = "directory", params(ResourceFilterParams, ResourcePageParams), security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "searchResources", tag = "directory", params(ResourceFilterParams, ResourcePageParams), security((), ("bearer" = [])),
     responses((status = 200, description = "A page of entries", body = ResourcePage)))]
 #[get("/resources")]
 pub async fn list(

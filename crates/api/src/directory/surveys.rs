@@ -93,7 +93,7 @@ async fn campaign_view(
 }
 
 /// Starts a survey campaign (desk).
-#[utoipa::path(tag = "directory", request_body = CreateCampaign, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createSurvey", tag = "directory", request_body = CreateCampaign, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Campaign, headers(("Location" = String))),
         (status = 403, description = "Only the desk runs surveys", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/surveys")]
@@ -142,7 +142,7 @@ pub async fn create(
 }
 
 /// The survey campaigns (desk, departments).
-#[utoipa::path(tag = "directory", params(PageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listSurveys", tag = "directory", params(PageParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of campaigns", body = Paginated<Campaign>),
         (status = 403, description = "Surveys are for the desk and departments", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/surveys")]
@@ -163,7 +163,7 @@ pub async fn list(
 }
 
 /// A campaign with its report: distributed vs answered, by channel and by city (desk, departments).
-#[utoipa::path(tag = "directory", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getSurvey", tag = "directory", security(("bearer" = [])),
     responses((status = 200, description = "The campaign and its report", body = Campaign),
         (status = 403, description = "Surveys are for the desk and departments", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/surveys/{id}")]
@@ -202,7 +202,6 @@ pub struct Recipient {
     pub resource_id: Option<Uuid>,
     pub prospective_name: Option<String>,
     pub municipality_id: Uuid,
-    #[schema(value_type = String)]
     pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
@@ -224,7 +223,7 @@ impl From<db::Recipient> for Recipient {
 }
 
 /// Adds an organization to the distribution list (desk).
-#[utoipa::path(tag = "directory", request_body = AddRecipient, security(("bearer" = [])),
+#[utoipa::path(operation_id = "addSurveyRecipient", tag = "directory", request_body = AddRecipient, security(("bearer" = [])),
     responses((status = 201, description = "Added", body = Recipient),
         (status = 403, description = "Only the desk runs surveys", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The entry is already on the list", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -314,7 +313,7 @@ pub async fn add_recipient(
 }
 
 /// The distribution list of a campaign (desk, departments).
-#[utoipa::path(tag = "directory", params(PageParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listSurveyRecipients", tag = "directory", params(PageParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of recipients", body = Paginated<Recipient>),
         (status = 403, description = "Surveys are for the desk and departments", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/surveys/{id}/recipients")]
@@ -351,7 +350,7 @@ pub struct RecordAnswer {
 /// Records an answer (desk): the recipient is answered, and the entry it
 /// concerns gets the answered participation intent and referrals, and is
 /// marked verified on the day of the answer.
-#[utoipa::path(tag = "directory", request_body = RecordAnswer, security(("bearer" = [])),
+#[utoipa::path(operation_id = "answerSurveyRecipient", tag = "directory", request_body = RecordAnswer, security(("bearer" = [])),
     responses((status = 200, description = "Recorded", body = Recipient),
         (status = 403, description = "Only the desk runs surveys", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/surveys/{id}/recipients/{recipient_id}/answer")]

@@ -59,7 +59,7 @@ pub struct TermList {
 }
 
 /// The taxonomy terms (topics, a hierarchy, and forms of activity), by vocabulary and code; no token needed.
-#[utoipa::path(tag = "directory", params(TermListParams), security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "listTaxonomyTerms", tag = "directory", params(TermListParams), security((), ("bearer" = [])),
     responses((status = 200, description = "Every term", body = TermList)))]
 #[get("/taxonomy-terms")]
 pub async fn list(
@@ -97,7 +97,7 @@ pub struct CreateTerm {
 }
 
 /// Adds a term to a taxonomy (desk).
-#[utoipa::path(tag = "directory", request_body = CreateTerm, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createTaxonomyTerm", tag = "directory", request_body = CreateTerm, security(("bearer" = [])),
     responses((status = 201, description = "Added", body = Term),
         (status = 403, description = "Only the desk manages the directory", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken in this vocabulary", body = crate::http::problem::Problem, content_type = "application/problem+json")))]

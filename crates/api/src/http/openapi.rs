@@ -2,10 +2,10 @@
 //! the conventions every operation shares (bearer security, the standard
 //! problem+json error responses) added in one place.
 
-use crate::http::problem::Problem;
+use crate::http::problem::{ApiError, Problem, PROBLEM_JSON};
 use crate::http::routes;
 use actix_web::App;
-use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::OpenApi;
@@ -22,7 +22,15 @@ Single resources carry an `ETag`; changes require `If-Match`. Authenticate with 
 and send `Authorization: Bearer <access_token>`.",
         license(name = "MIT")
     ),
-    components(schemas(Problem, living_gate_domain::FieldError)),
+    components(schemas(
+        Problem,
+        living_gate_domain::FieldError,
+        // Used only as query parameters, which utoipa does not collect.
+        crate::kpis::inputs::Format,
+        crate::desk::logic_models::Format,
+        crate::directory::search::SortOrder,
+        crate::directory::export::ExportFormat,
+    )),
     tags(
         (name = "operations", description = "Health and readiness"),
         (name = "auth", description = "Login, token refresh and rotation, logout, client credentials, signing keys"),
@@ -92,6 +100,46 @@ const ERRORS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The problem the API sends with `status`, as an example: built from the
+/// error itself, so the example says what the server says; `detail` is the
+/// detail of a 409 (each conflict has its own), `path` the instance.
+fn example_problem(status: &str, detail: Option<&str>, path: &str) -> Option<serde_json::Value> {
+    let error = match status {
+        "400" => ApiError::BadRequest("expected value at line 1 column 1".into()),
+        "401" => ApiError::Unauthorized("missing bearer token".into()),
+        "403" => ApiError::Forbidden,
+        "404" => ApiError::NotFound,
+        "409" => ApiError::Conflict {
+            detail: detail.unwrap_or("conflict").to_owned(),
+            extra: None,
+        },
+        "412" => ApiError::PreconditionFailed,
+        "413" => ApiError::PayloadTooLarge,
+        "415" => {
+            ApiError::UnsupportedMediaType("send the body as Content-Type: application/json".into())
+        }
+        "422" => ApiError::validation("name", "required", "must not be empty"),
+        "428" => ApiError::PreconditionRequired,
+        "429" => ApiError::RateLimited {
+            retry_after_secs: 60,
+        },
+        "500" => ApiError::internal("example"),
+        "503" => ApiError::Unavailable("example".into()),
+        _ => return None,
+    };
+    let mut problem = serde_json::to_value(error.problem()).ok()?;
+    let instance: Vec<&str> = path
+        .split('/')
+        .map(|segment| match segment.starts_with('{') {
+            true => "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
+            false => segment,
+        })
+        .collect();
+    problem["instance"] = instance.join("/").into();
+    problem["request_id"] = "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01".into();
+    Some(problem)
+}
+
 fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -103,16 +151,17 @@ fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
                 .build(),
         ),
     );
-    for (name, _, description) in ERRORS {
+    for (name, status, description) in ERRORS {
         let content = ContentBuilder::new()
             .schema(Some(Ref::from_schema_name("Problem")))
+            .example(example_problem(status, None, "/v1/proposals/{id}"))
             .build();
         components.responses.insert(
             (*name).to_owned(),
             RefOr::T(
                 ResponseBuilder::new()
                     .description(*description)
-                    .content("application/problem+json", content)
+                    .content(PROBLEM_JSON, content)
                     .build(),
             ),
         );
@@ -122,7 +171,11 @@ fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = operation.request_body.is_some();
             let has_path_params = path.contains('{');
-            let needs_if_match = method == HttpMethod::Patch;
+            let takes_if_match = operation.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header
+                    && p.name.eq_ignore_ascii_case("If-Match"))
+            });
+            let needs_if_match = method == HttpMethod::Patch || takes_if_match;
             let uses_database = !matches!(path.as_str(), "/healthz" | "/.well-known/jwks.json");
             let wanted = [
                 ("BadRequest", has_body || operation.parameters.is_some()),
@@ -146,6 +199,19 @@ fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
                         (*status).to_owned(),
                         RefOr::Ref(Ref::from_response_name(*name)),
                     );
+                }
+            }
+            // The operation's own problems (403, 409, 429, …) get an example
+            // of their status too, with their description as the detail.
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let detail = response.description.clone();
+                if let Some(RefOr::T(content)) = response.content.get_mut(PROBLEM_JSON) {
+                    if content.example.is_none() && content.examples.is_empty() {
+                        content.example = example_problem(status, Some(&detail), path);
+                    }
                 }
             }
         }

@@ -113,17 +113,10 @@ impl fmt::Display for ErrorChain<'_> {
     }
 }
 
-/// The problem+json body (RFC 9457) every error response carries.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "https://living-gate.example/problems/validation",
-    "title": "Validation failed",
-    "status": 422,
-    "detail": "1 invalid field(s)",
-    "instance": "/v1/organizations",
-    "request_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01",
-    "errors": [{"field": "name", "code": "required", "message": "must not be empty"}]
-}))]
+/// The problem+json body (RFC 9457) every error response carries. Its
+/// schema is [`ProblemSchema`]'s, which names the extension members `extra`
+/// carries.
+#[derive(Debug, Serialize)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -141,6 +134,81 @@ pub struct Problem {
     /// For 409 on workflow moves: the moves allowed to this caller now.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub extra: Option<Value>,
+}
+
+// The documented shape of `Problem` (never built): the members every
+// problem has, and every extension member some problems add through `extra`.
+/// The problem+json body (RFC 9457) every error response carries: the
+/// standard members, and the extension members some problems add.
+#[derive(ToSchema)]
+#[schema(example = json!({
+    "type": "https://living-gate.example/problems/validation",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "1 invalid field(s)",
+    "instance": "/v1/organizations",
+    "request_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01",
+    "errors": [{"field": "name", "code": "required", "message": "must not be empty"}]
+}))]
+#[allow(dead_code)]
+pub struct ProblemSchema {
+    /// A URI naming the kind of problem.
+    #[schema(
+        rename = "type",
+        example = "https://living-gate.example/problems/validation"
+    )]
+    problem_type: String,
+    /// A short summary of the kind of problem.
+    title: String,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    status: u16,
+    /// What went wrong with this request.
+    detail: String,
+    /// The request path.
+    instance: Option<String>,
+    /// The request id, as in the `X-Request-Id` response header.
+    request_id: Option<String>,
+    /// For 422: every invalid field.
+    #[schema(nullable = false)]
+    errors: Option<Vec<FieldError>>,
+    /// For 409 on workflow moves: where the case is now.
+    #[schema(nullable = false)]
+    current_status: Option<living_gate_domain::workflow::Status>,
+    /// For 409 on an illegal transition: the moves allowed to this caller now.
+    #[schema(nullable = false)]
+    allowed_moves: Option<Vec<living_gate_domain::workflow::Status>>,
+    /// For 409 when `adopted` or `not_adopted` is sent as a transition: the
+    /// path that records the decision.
+    #[schema(
+        nullable = false,
+        example = "/v1/proposals/0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50/decision"
+    )]
+    decision: Option<String>,
+    /// For 409 when `adopted` or `not_adopted` is sent as a transition:
+    /// whether this caller could record the decision now.
+    #[schema(nullable = false)]
+    can_decide: Option<bool>,
+}
+
+impl utoipa::PartialSchema for Problem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <ProblemSchema as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl ToSchema for Problem {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Problem".into()
+    }
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <ProblemSchema as ToSchema>::schemas(schemas);
+    }
 }
 
 impl ApiError {

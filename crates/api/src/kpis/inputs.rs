@@ -14,6 +14,7 @@ pub use crate::http::bounds::{check_year, MAX_YEAR, MIN_YEAR};
 /// The representation asked for: `format` wins over `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = KpiFormat)]
 pub enum Format {
     Json,
     /// UTF-8 with BOM, one row per figure (the same as `Accept: text/csv`).

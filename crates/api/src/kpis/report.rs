@@ -37,7 +37,7 @@ pub struct KpiParams {
 /// every step, hearings, matches and indicator progress, each with its
 /// `definition`, plus the twelve months. Exact: a write is counted in the
 /// same transaction. `Accept: text/csv` gives one row per figure.
-#[utoipa::path(tag = "kpis", params(KpiParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "getKpiReport", tag = "kpis", params(KpiParams), security(("bearer" = [])),
     responses((status = 200, description = "The figures of the fiscal year", content(
             (Report = "application/json"),
             (String = "text/csv", example = "\u{feff}\"period\",\"metric\",\"key\",\"value\",\"numerator\",\"denominator\",\"unit\",\"definition\"\r\n\"FY2026\",\"conversion\",\"rate_of_decided\",\"0.5\",\"1\",\"2\",\"ratio\",\"Of the cases received in the period: …\"\r\n"))),

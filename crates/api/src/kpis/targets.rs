@@ -63,7 +63,7 @@ pub struct TargetsParams {
 }
 
 /// The targets of every fiscal year that has them.
-#[utoipa::path(tag = "kpis", params(TargetsParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listKpiTargets", tag = "kpis", params(TargetsParams), security(("bearer" = [])),
     responses((status = 200, description = "The targets", content(
             (KpiTargets = "application/json"),
             (String = "text/csv", example = "\u{feff}\"fiscal_year\",\"trips_started\",\"community_supports\",\"proposals_received\",\"updated_at\"\r\n\"2026\",\"1\",\"\",\"\",\"2026-04-01T00:00:00+00:00\"\r\n"))),
@@ -132,7 +132,7 @@ pub struct SetTargets {
 /// Sets the targets of a fiscal year (desk, admin): creates them (201), or
 /// replaces them (200) with the `If-Match` of the version read (428
 /// without it, 412 when stale).
-#[utoipa::path(tag = "kpis", request_body = SetTargets, security(("bearer" = [])),
+#[utoipa::path(operation_id = "setKpiTargets", tag = "kpis", request_body = SetTargets, security(("bearer" = [])),
     params(("fiscal_year" = i32, Path, minimum = 2000, maximum = 2200, example = 2026),
         ("If-Match" = Option<String>, Header, description = "The ETag you read; required when the targets exist")),
     responses((status = 200, description = "Replaced", body = KpiTarget, headers(("ETag" = String))),

@@ -55,7 +55,7 @@ fn parse_month(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
 }
 
 /// A metric per month or per fiscal year, for charts; buckets without data are zero.
-#[utoipa::path(tag = "kpis", params(TimeseriesParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "getKpiTimeseries", tag = "kpis", params(TimeseriesParams), security(("bearer" = [])),
     responses((status = 200, description = "The series", content(
             (Timeseries = "application/json"),
             (String = "text/csv", example = "\u{feff}\"metric\",\"period\",\"starts_on\",\"value\",\"numerator\",\"denominator\",\"unit\"\r\n\"proposals_received\",\"2026-04\",\"2026-04-01\",\"12\",\"\",\"\",\"cases\"\r\n"))),
