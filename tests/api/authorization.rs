@@ -3,7 +3,7 @@
 //! without a row fails the test, so no endpoint ships unreviewed.
 
 use crate::harness::{json, openapi_document, TestApp, Who, PASSWORD};
-use living_gate_domain::workflow::Status;
+use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};

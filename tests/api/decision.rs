@@ -1,7 +1,7 @@
 //! Steps 4-6: matches, logic models and the lead department's decision.
 
 use crate::harness::{json, logic_model, problem, TestApp, Who};
-use living_gate_domain::workflow::Status;
+use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

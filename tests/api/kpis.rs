@@ -5,7 +5,7 @@
 use crate::harness::{json, problem, TestApp, Who};
 use diesel::sql_types::{Array, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::workflow::Status;
+use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -337,8 +337,8 @@ const NOT_NAMES: [&str; 8] = [
 /// measure, or a known non-name; every metric and measure is written by
 /// some function. The problems found, if any, in one message.
 fn check_kpi_vocabulary(functions: &[FunctionSource]) -> Result<(), String> {
+    use living_gate_domain::desk::workflow::Status;
     use living_gate_domain::kpi::{FactMetric, Measure};
-    use living_gate_domain::workflow::Status;
     use std::collections::BTreeSet;
     let mut problems = Vec::new();
     let (mut metrics, mut measures) = (BTreeSet::new(), BTreeSet::new());
@@ -450,16 +450,16 @@ struct EnumCheck {
 /// where an `on_hold` case resumes).
 fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str>)> {
     use living_gate_domain::code::names;
-    use living_gate_domain::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
+    use living_gate_domain::desk::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
+    use living_gate_domain::desk::feed::{EventKind, Visibility};
+    use living_gate_domain::desk::logic_model::LogicModelStatus;
+    use living_gate_domain::desk::proposal::{Channel, Kind};
+    use living_gate_domain::desk::trip::TripStatus;
+    use living_gate_domain::desk::workflow::{Status, STEPS};
     use living_gate_domain::directory::{
         EntryVisibility, HideableField, LegalForm, ParticipationIntent, SurveyChannel, Vocabulary,
     };
-    use living_gate_domain::feed::{EventKind, Visibility};
     use living_gate_domain::identity::{OrganizationKind, RecordStatus, UserStatus};
-    use living_gate_domain::logic_model::LogicModelStatus;
-    use living_gate_domain::proposal::{Channel, Kind};
-    use living_gate_domain::trip::TripStatus;
-    use living_gate_domain::workflow::{Status, STEPS};
     use living_gate_domain::Role;
     vec![
         (("municipalities", "status"), names::<RecordStatus>()),

@@ -2,8 +2,8 @@
 //! what each role sees on the way, illegal moves, concurrency, the feed.
 
 use crate::harness::{json, problem, TestApp, Who};
+use living_gate_domain::desk::workflow::Status;
 use living_gate_domain::fiscal::fiscal_year;
-use living_gate_domain::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashSet;

@@ -1,5 +1,5 @@
 //! Domain enumerations in `text` columns: rows carry
-//! [`workflow::Status`](living_gate_domain::workflow::Status),
+//! [`workflow::Status`](living_gate_domain::desk::workflow::Status),
 //! [`LegalForm`](living_gate_domain::directory::LegalForm), … themselves, and a
 //! name that is none of the enum's values fails the read with an error
 //! naming the column, never a default.
@@ -148,27 +148,27 @@ macro_rules! row_codes {
 
 // Every enumeration a row carries.
 row_codes!(
-    living_gate_domain::workflow::Status,
-    living_gate_domain::proposal::Kind,
-    living_gate_domain::proposal::Theme,
-    living_gate_domain::proposal::Channel,
+    living_gate_domain::desk::workflow::Status,
+    living_gate_domain::desk::proposal::Kind,
+    living_gate_domain::desk::proposal::Theme,
+    living_gate_domain::desk::proposal::Channel,
     living_gate_domain::Role,
     living_gate_domain::identity::RecordStatus,
     living_gate_domain::identity::UserStatus,
     living_gate_domain::identity::OrganizationKind,
-    living_gate_domain::coordination::HearingStatus,
-    living_gate_domain::coordination::Interest,
-    living_gate_domain::coordination::MatchRole,
-    living_gate_domain::coordination::MatchStatus,
-    living_gate_domain::logic_model::LogicModelStatus,
-    living_gate_domain::trip::TripStatus,
-    living_gate_domain::feed::EventKind,
-    living_gate_domain::feed::Visibility,
+    living_gate_domain::desk::coordination::HearingStatus,
+    living_gate_domain::desk::coordination::Interest,
+    living_gate_domain::desk::coordination::MatchRole,
+    living_gate_domain::desk::coordination::MatchStatus,
+    living_gate_domain::desk::logic_model::LogicModelStatus,
+    living_gate_domain::desk::trip::TripStatus,
+    living_gate_domain::desk::feed::EventKind,
+    living_gate_domain::desk::feed::Visibility,
     living_gate_domain::directory::LegalForm,
     living_gate_domain::directory::ParticipationIntent,
     living_gate_domain::directory::EntryVisibility,
     living_gate_domain::directory::HideableField,
     living_gate_domain::directory::Vocabulary,
     living_gate_domain::directory::SurveyChannel,
-    living_gate_domain::suggestions::Involvement,
+    living_gate_domain::desk::suggestions::Involvement,
 );

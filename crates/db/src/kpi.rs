@@ -12,8 +12,8 @@ use diesel::sql_types::{
     Array, BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use living_gate_domain::desk::workflow::Status;
 use living_gate_domain::kpi::{FactMetric, Measure};
-use living_gate_domain::workflow::Status;
 use serde::Serialize;
 use std::str::FromStr;
 use uuid::Uuid;

@@ -89,7 +89,10 @@ pub(crate) use codes;
 mod tests {
     use super::*;
     use crate::Role;
-    use crate::{coordination, directory, feed, identity, logic_model, proposal, trip, workflow};
+    use crate::{
+        desk::coordination, desk::feed, desk::logic_model, desk::proposal, desk::trip,
+        desk::workflow, directory, identity,
+    };
     use serde::de::DeserializeOwned;
     use serde::Serialize;
 

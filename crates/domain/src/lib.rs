@@ -2,30 +2,21 @@
 //! regional resource directory. No HTTP, no SQL, no IO: everything here is
 //! plain data and pure functions, unit-tested on its own.
 
-pub mod actor;
+pub mod access;
 pub mod code;
-pub mod coordination;
 pub mod csv;
+pub mod desk;
 pub mod directory;
 pub mod email;
-pub mod feed;
 pub mod fiscal;
 pub mod identity;
 pub mod kpi;
-pub mod logic_model;
 pub mod names;
-pub mod password_policy;
-pub mod policy;
-pub mod proposal;
-pub mod role;
-pub mod suggestions;
-pub mod trip;
 pub mod validation;
-pub mod workflow;
 
-pub use actor::Actor;
+pub use access::actor::Actor;
+pub use access::policy::{authorize, Action, Denied};
+pub use access::role::Role;
 pub use code::Code;
 pub use email::Email;
-pub use policy::{authorize, Action, Denied};
-pub use role::Role;
 pub use validation::{FieldError, ValidationErrors};

@@ -2,7 +2,7 @@
 //! case at the right step, an entry, a survey, a token …) and the request.
 
 use crate::harness::{etag_of, json, Case, TestApp, Who, PASSWORD};
-use living_gate_domain::workflow::Status;
+use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -9,7 +9,7 @@
 //! hearing requested, the lead accepted, a model shared) is not done twice.
 
 use super::{json, TestApp, Who};
-use living_gate_domain::workflow::{Status, STEPS};
+use living_gate_domain::desk::workflow::{Status, STEPS};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

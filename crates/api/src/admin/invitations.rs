@@ -17,7 +17,7 @@ use living_gate_db::audit::diff;
 use living_gate_db::pool;
 use living_gate_domain::identity::UserStatus;
 use living_gate_domain::names::bounded_text;
-use living_gate_domain::{password_policy, Email};
+use living_gate_domain::{access::password_policy, Email};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

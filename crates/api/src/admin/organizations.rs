@@ -18,11 +18,11 @@ use living_gate_db::pool;
 use living_gate_db::reference::organizations::{
     self as db, NewOrganization, OrganizationChanges, OrganizationFilter,
 };
+use living_gate_domain::access::policy::{organization_scope, OrganizationScope};
 use living_gate_domain::identity::{
     corporate_number, postal_code, website, OrganizationKind, RecordStatus,
 };
 use living_gate_domain::names::bounded_text;
-use living_gate_domain::policy::{organization_scope, OrganizationScope};
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -17,7 +17,7 @@ use diesel_async::AsyncConnection;
 use living_gate_db::desk::hearings::{self as db, HearingAnswer, NewHearing};
 use living_gate_db::desk::proposals::{self as proposals_db, ProposalChanges};
 use living_gate_db::pool;
-use living_gate_domain::coordination::{HearingStatus, Interest};
+use living_gate_domain::desk::coordination::{HearingStatus, Interest};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, ValidationErrors};
 use serde::{Deserialize, Serialize};

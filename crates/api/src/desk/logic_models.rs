@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::logic_models::{self as db};
 use living_gate_db::pool;
-use living_gate_domain::logic_model::{
+use living_gate_domain::desk::logic_model::{
     diff as columns_diff, ColumnDiff, Columns, LogicModelStatus,
 };
 use living_gate_domain::names::bounded_text;

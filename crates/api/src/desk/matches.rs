@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::matches::{self as db, MatchDecision, NewMatch};
 use living_gate_db::{pool, reference::departments, DbError};
-use living_gate_domain::coordination::{MatchRole, MatchStatus};
+use living_gate_domain::desk::coordination::{MatchRole, MatchStatus};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
@@ -279,7 +279,7 @@ pub async fn suggestions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    use living_gate_domain::suggestions::{rank, PastCase};
+    use living_gate_domain::desk::suggestions::{rank, PastCase};
     let mut conn = pool::connection(&state.pool).await?;
     let proposal = visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;

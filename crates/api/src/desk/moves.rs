@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use living_gate_db::desk::proposals::{self as db, StatusChange};
 use living_gate_db::desk::trips::{self, NewTrip, Trip};
 use living_gate_db::AsyncPgConnection;
-use living_gate_domain::proposal::Theme;
-use living_gate_domain::workflow::Status;
-use living_gate_domain::workflow::{
+use living_gate_domain::desk::proposal::Theme;
+use living_gate_domain::desk::workflow::Status;
+use living_gate_domain::desk::workflow::{
     self, CaseFacts, HoldChange, MoveError, MovePlan, StepTimes, Via,
 };
 use uuid::Uuid;

@@ -79,7 +79,7 @@ pub enum ApiError {
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("URI too long")]
-    UriTooLong,
+    UriTooLong { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType(String),
     #[error(transparent)]
@@ -174,10 +174,10 @@ pub struct ProblemSchema {
     errors: Option<Vec<FieldError>>,
     /// For 409 on workflow moves: where the case is now.
     #[schema(nullable = false)]
-    current_status: Option<living_gate_domain::workflow::Status>,
+    current_status: Option<living_gate_domain::desk::workflow::Status>,
     /// For 409 on an illegal transition: the moves allowed to this caller now.
     #[schema(nullable = false)]
-    allowed_moves: Option<Vec<living_gate_domain::workflow::Status>>,
+    allowed_moves: Option<Vec<living_gate_domain::desk::workflow::Status>>,
     /// For 409 when `adopted` or `not_adopted` is sent as a transition: the
     /// path that records the decision.
     #[schema(
@@ -223,7 +223,7 @@ impl ApiError {
             ApiError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             ApiError::PreconditionRequired => ("precondition-required", "Precondition required"),
             ApiError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
-            ApiError::UriTooLong => ("uri-too-long", "URI too long"),
+            ApiError::UriTooLong { .. } => ("uri-too-long", "URI too long"),
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
             }
@@ -252,10 +252,9 @@ impl ApiError {
             }
             ApiError::PreconditionRequired => "send If-Match with the ETag you last read".into(),
             ApiError::PayloadTooLarge => "the request body exceeds the limit of 256 KiB".into(),
-            ApiError::UriTooLong => format!(
-                "the path and query exceed the limit of {} bytes",
-                crate::http::text::MAX_URI_BYTES
-            ),
+            ApiError::UriTooLong { limit } => {
+                format!("the path and query exceed the limit of {limit} bytes")
+            }
             ApiError::Validation(errors) => errors.to_string(),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("too many attempts; retry after {retry_after_secs} seconds")
@@ -311,7 +310,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

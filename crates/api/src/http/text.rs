@@ -38,7 +38,9 @@ pub async fn middleware(
     let uri = req.uri();
     let length = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     let refusal = if length > MAX_URI_BYTES {
-        Some(ApiError::UriTooLong)
+        Some(ApiError::UriTooLong {
+            limit: MAX_URI_BYTES,
+        })
     } else if has_nul(uri.path()) {
         Some(refused("path"))
     } else {

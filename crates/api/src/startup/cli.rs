@@ -11,9 +11,9 @@ use living_gate_db::{
     accounts::users, reference::departments, reference::municipalities, reference::organizations,
     AsyncPgConnection,
 };
+use living_gate_domain::access::role::Affiliation;
 use living_gate_domain::identity::UserStatus;
-use living_gate_domain::role::Affiliation;
-use living_gate_domain::{password_policy, Email, Role};
+use living_gate_domain::{access::password_policy, Email, Role};
 use std::io::Read;
 use uuid::Uuid;
 

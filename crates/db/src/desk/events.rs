@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::feed::{EventKind, Visibility};
-use living_gate_domain::workflow::Status;
+use living_gate_domain::desk::feed::{EventKind, Visibility};
+use living_gate_domain::desk::workflow::Status;
 use living_gate_domain::Role;
 use uuid::Uuid;
 

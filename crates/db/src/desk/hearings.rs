@@ -6,7 +6,7 @@ use crate::DbResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::coordination::{HearingStatus, Interest};
+use living_gate_domain::desk::coordination::{HearingStatus, Interest};
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@ use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::logic_model::LogicModelStatus;
+use living_gate_domain::desk::logic_model::LogicModelStatus;
 use serde_json::Value;
 use uuid::Uuid;
 

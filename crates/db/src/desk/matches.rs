@@ -6,9 +6,9 @@ use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::coordination::{MatchRole, MatchStatus};
-use living_gate_domain::proposal::Theme;
-use living_gate_domain::suggestions;
+use living_gate_domain::desk::coordination::{MatchRole, MatchStatus};
+use living_gate_domain::desk::proposal::Theme;
+use living_gate_domain::desk::suggestions;
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -6,8 +6,8 @@ use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::proposal::{Channel, Kind, Theme};
-use living_gate_domain::workflow::Status;
+use living_gate_domain::desk::proposal::{Channel, Kind, Theme};
+use living_gate_domain::desk::workflow::Status;
 use serde::Serialize;
 use uuid::Uuid;
 

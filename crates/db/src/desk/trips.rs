@@ -6,7 +6,7 @@ use crate::{DbResult, Page};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::trip::TripStatus;
+use living_gate_domain::desk::trip::TripStatus;
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -5,7 +5,7 @@
 use super::histograms::Histogram;
 use super::months::months_of;
 use super::vocabulary::{FactMetric, Measure};
-use crate::workflow::Status;
+use crate::desk::workflow::Status;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 

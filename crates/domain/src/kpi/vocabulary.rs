@@ -6,7 +6,7 @@
 //! a row skipped or counted under something else. A schema test checks that
 //! every name the triggers write parses and that every name here is written.
 
-use crate::workflow::Status;
+use crate::desk::workflow::Status;
 use std::str::FromStr;
 
 /// What a counted fact counts; its key says which part (`all`,
@@ -160,7 +160,7 @@ impl FromStr for Measure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow::STEPS;
+    use crate::desk::workflow::STEPS;
 
     #[test]
     fn every_name_round_trips_and_unknown_ones_are_errors() {

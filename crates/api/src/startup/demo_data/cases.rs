@@ -12,12 +12,12 @@ use living_gate_db::desk::matches::{self, MatchDecision, NewMatch};
 use living_gate_db::desk::proposals::{self, NewProposal, ProposalChanges};
 use living_gate_db::desk::trips::{self, Measurement, TripChanges};
 use living_gate_db::{AsyncPgConnection, Page};
-use living_gate_domain::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
+use living_gate_domain::desk::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
+use living_gate_domain::desk::logic_model::LogicModelStatus;
+use living_gate_domain::desk::proposal::{Channel, Kind, Theme};
+use living_gate_domain::desk::trip::TripStatus;
+use living_gate_domain::desk::workflow::{Status, Via};
 use living_gate_domain::fiscal::{fiscal_year, reference};
-use living_gate_domain::logic_model::LogicModelStatus;
-use living_gate_domain::proposal::{Channel, Kind, Theme};
-use living_gate_domain::trip::TripStatus;
-use living_gate_domain::workflow::{Status, Via};
 use uuid::Uuid;
 
 use super::reference::zama;

@@ -7,7 +7,7 @@
 //! accepted a match on it or said it was interested at a hearing. A case
 //! counts once per department, with its strongest involvement.
 
-use crate::proposal::Theme;
+use crate::desk::proposal::Theme;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
