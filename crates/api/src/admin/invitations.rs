@@ -34,7 +34,7 @@ pub struct AcceptInvitation {
 
 /// Accepts an invitation: sets the password and display name and activates
 /// the account. Unknown, used and expired tokens are all 404.
-#[utoipa::path(operation_id = "acceptInvitation", tag = "users", request_body = AcceptInvitation,
+#[utoipa::path(operation_id = "acceptInvitation", tag = "users", security(()), request_body = AcceptInvitation,
     params(("token" = String, Path, description = "The invitation token")),
     responses(
         (status = 200, description = "The account is active; log in with it", body = User),

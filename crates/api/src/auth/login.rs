@@ -95,6 +95,7 @@ const INVALID_CREDENTIALS: &str =
 /// Rate limited per e-mail and per client address (429 with `Retry-After`).
 #[utoipa::path(operation_id = "login", 
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
@@ -274,6 +275,7 @@ impl RateLimits {
 /// presenting a spent one again revokes every token of its login.
 #[utoipa::path(operation_id = "refreshTokens", 
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
@@ -404,6 +406,7 @@ pub async fn logout(
 /// with role `analyst` (no refresh token; ask again when it expires).
 #[utoipa::path(operation_id = "issueClientCredentialsToken", 
     tag = "auth",
+    security(()),
     request_body(content = ClientCredentialsRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "An access token", body = AccessToken),

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e70", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
-    "author_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01", "author_role": "desk", "visibility": "shared",
+    "author_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e01", "visibility": "shared",
     "body": "想定している利用者数と開催頻度を教えてください。", "created_at": "2026-05-12T01:00:00Z"}))]
 pub struct Message {
     pub id: Uuid,

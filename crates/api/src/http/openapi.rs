@@ -6,7 +6,7 @@ use crate::http::problem::{ApiError, Problem, PROBLEM_JSON};
 use crate::http::routes;
 use actix_web::App;
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn, PathItem};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -20,8 +20,11 @@ use utoipa_actix_web::AppExt;
 Errors are RFC 9457 problem+json. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
 Single resources carry an `ETag`; changes require `If-Match`. Authenticate with `POST /v1/auth/login` \
 and send `Authorization: Bearer <access_token>`.",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
+    // Relative: the API is served from the root of whichever host serves this
+    // document (each deployment has its own), so no absolute URL is baked in.
+    servers((url = "/", description = "The host serving this document")),
     components(schemas(
         Problem,
         living_gate_domain::FieldError,
@@ -168,7 +171,12 @@ fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
     }
     for (path, item) in api.paths.paths.iter_mut() {
         for (method, operation) in operations_mut(item) {
-            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            // Public operations declare `security(())`: one empty requirement.
+            let secured = operation
+                .security
+                .iter()
+                .flatten()
+                .any(|requirement| *requirement != SecurityRequirement::default());
             let has_body = operation.request_body.is_some();
             let has_path_params = path.contains('{');
             let takes_if_match = operation.parameters.iter().flatten().any(|p| {
