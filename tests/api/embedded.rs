@@ -15,6 +15,26 @@ fn postmaster_pid(data_dir: &Path) -> Option<i32> {
         .ok()
 }
 
+/// The port the running cluster listens on (line 4 of `postmaster.pid`).
+fn postmaster_port(data_dir: &Path) -> Option<u16> {
+    std::fs::read_to_string(data_dir.join("postgres/data/postmaster.pid"))
+        .ok()?
+        .lines()
+        .nth(3)?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The port kept for the next start.
+fn kept_port(data_dir: &Path) -> u16 {
+    std::fs::read_to_string(data_dir.join("postgres/port"))
+        .expect("postgres/port")
+        .trim()
+        .parse()
+        .expect("a port")
+}
+
 fn alive(pid: i32) -> bool {
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
 }
@@ -108,6 +128,8 @@ async fn serves_on_an_embedded_postgres_and_stops_it() {
 
     let postgres = postmaster_pid(&data_dir).expect("a running cluster");
     assert!(alive(postgres));
+    let port = kept_port(&data_dir);
+    assert_eq!(postmaster_port(&data_dir), Some(port));
     stop(&mut child);
     assert!(!alive(postgres), "the embedded postgres was left running");
     assert!(
@@ -126,7 +148,25 @@ async fn serves_on_an_embedded_postgres_and_stops_it() {
     let again =
         std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials");
     assert_eq!(again, credentials, "demo credentials are written once");
+    // ... and listens on the same PostgreSQL port, so saved connections keep working.
+    assert_eq!(postmaster_port(&data_dir), Some(port), "the port changed");
+    assert_eq!(kept_port(&data_dir), port);
     stop(&mut child);
+
+    // When that port is taken, the next start picks another and keeps it.
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).expect("take the port");
+    let (mut child, addr, _stdout) = start(&data_dir);
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    let moved = postmaster_port(&data_dir).expect("a running cluster");
+    assert_ne!(moved, port);
+    assert_eq!(kept_port(&data_dir), moved);
+    stop(&mut child);
+    drop(squatter);
 }
 
 #[tokio::test(flavor = "multi_thread")]

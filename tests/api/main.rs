@@ -9,6 +9,7 @@ mod harness;
 mod admin;
 mod auth;
 mod authorization;
+mod bootstrap;
 mod boundary;
 mod conventions;
 mod decision;

@@ -100,6 +100,9 @@ fn password_hash() -> String {
 /// The demo data set, as `living-gate seed-demo` loads it (without writing
 /// credentials anywhere): accounts, cases and the directory.
 pub(super) async fn load_demo_data(conn: &mut AsyncPgConnection) -> Vec<DemoAccount> {
+    seed::demo_organizations(conn)
+        .await
+        .expect("demo organizations");
     let accounts = seed::demo_accounts(conn).await.expect("demo accounts");
     seed::demo_cases(conn).await.expect("demo cases");
     load_demo_directory(conn).await;

@@ -30,6 +30,10 @@ pub enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Apply migrations and load the reference data only (the four
+    /// municipalities, Zama's departments, the directory taxonomy), no demo
+    /// data: the bootstrap of a production database. Idempotent.
+    Init,
     /// Print the OpenAPI document to stdout.
     Openapi,
     /// Manage user accounts.
@@ -83,6 +87,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations are up to date");
             Ok(())
         }
+        Command::Init => server::init(&config).await,
         Command::SeedDemo => {
             let database = server::database(&config).await?;
             server::seed_demo(&database.url, &config).await

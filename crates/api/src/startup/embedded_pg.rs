@@ -4,7 +4,9 @@
 //!
 //! - created with `initdb` on first start (scram-sha-256, a generated
 //!   superuser password kept in the cluster directory), kept across restarts;
-//! - listens only on a free loopback port, no Unix socket;
+//! - listens only on a loopback port, no Unix socket: the port of the last
+//!   start (kept in `postgres/port`) when it is still free, so a BI tool's
+//!   saved connection keeps working, else a new free one (logged);
 //! - `postgres` runs as our child in its own process group, so Ctrl-C reaches
 //!   us first and we stop it after draining requests; the kernel sends it
 //!   SIGINT (fast shutdown) if we die (PR_SET_PDEATHSIG), and a cluster left
@@ -23,6 +25,8 @@ use std::time::{Duration, Instant};
 pub const DATABASE: &str = "living_gate";
 const SUPERUSER: &str = "postgres";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// The file in the cluster directory that keeps the port from one start to the next.
+pub const PORT_FILE: &str = "port";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -50,6 +54,8 @@ fn failed(action: impl Into<String>, detail: impl ToString) -> EmbeddedError {
 pub struct EmbeddedPostgres {
     child: Option<Child>,
     pub url: String,
+    /// The loopback port it listens on.
+    pub port: u16,
     /// True when this start created the cluster (the demo data goes in then).
     pub created: bool,
     pub cluster_dir: PathBuf,
@@ -107,12 +113,13 @@ impl EmbeddedPostgres {
             .trim()
             .to_owned();
         stop_orphan(&pgdata)?;
-        let port = free_port()?;
+        let port = choose_port(&cluster_dir.join(PORT_FILE))?;
         let log_path = cluster_dir.join("postgres.log");
         let child = spawn_server(&bin, &pgdata, port, &log_path, owner.as_ref())?;
         let mut server = EmbeddedPostgres {
             child: Some(child),
             url: format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/{DATABASE}"),
+            port,
             created: false,
             cluster_dir,
         };
@@ -280,6 +287,33 @@ fn stop_orphan(pgdata: &Path) -> Result<(), EmbeddedError> {
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(())
+}
+
+/// The port kept in `port_file` when it is still free, else a new free one;
+/// written back to `port_file` either way.
+fn choose_port(port_file: &Path) -> Result<u16, EmbeddedError> {
+    let kept = fs::read_to_string(port_file)
+        .ok()
+        .and_then(|text| text.trim().parse::<u16>().ok())
+        .filter(|port| *port != 0);
+    let port = match kept {
+        Some(port) if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() => port,
+        Some(taken) => {
+            let port = free_port()?;
+            tracing::warn!(
+                previous = taken,
+                port,
+                "the embedded postgres port of the last start is taken; using a new one (update saved connections)"
+            );
+            port
+        }
+        None => free_port()?,
+    };
+    if kept != Some(port) {
+        fs::write(port_file, format!("{port}\n"))
+            .map_err(|e| failed(format!("writing {}", port_file.display()), e))?;
+    }
+    Ok(port)
 }
 
 fn free_port() -> Result<u16, EmbeddedError> {

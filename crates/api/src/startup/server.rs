@@ -35,7 +35,11 @@ pub async fn database(config: &Config) -> anyhow::Result<Database> {
         }
         None => {
             let embedded = EmbeddedPostgres::start(&config.data_dir).await?;
-            tracing::info!(cluster = %embedded.cluster_dir.display(), "embedded postgres running");
+            tracing::info!(
+                cluster = %embedded.cluster_dir.display(),
+                port = embedded.port,
+                "embedded postgres running"
+            );
             migrate::run_pending(&embedded.url)
                 .await
                 .context("running migrations")?;
@@ -50,6 +54,29 @@ pub async fn database(config: &Config) -> anyhow::Result<Database> {
     }
 }
 
+/// Migrates and loads the reference data only (`living-gate init`): what a
+/// production database needs before `living-gate user create`. Idempotent.
+pub async fn init(config: &Config) -> anyhow::Result<()> {
+    use diesel_async::AsyncConnection;
+    let config = Config {
+        migrate_on_start: true,
+        ..config.clone()
+    };
+    let database = database(&config).await?;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&database.url)
+        .await
+        .context("connecting")?;
+    conn.transaction(async |conn| demo_data::reference_data(conn).await)
+        .await
+        .context("loading reference data")?;
+    println!(
+        "reference data loaded: {} municipalities, {} departments of Zama, the directory taxonomy",
+        demo_data::MUNICIPALITIES.len(),
+        demo_data::ZAMA_DEPARTMENTS.len()
+    );
+    Ok(())
+}
+
 /// Loads the demo data set and writes fresh demo credentials (printed once).
 pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
     use diesel_async::AsyncConnection;
@@ -59,6 +86,7 @@ pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
     let accounts = conn
         .transaction(async |conn| {
             demo_data::reference_data(conn).await?;
+            demo_data::demo_organizations(conn).await?;
             let accounts = demo_data::demo_accounts(conn).await?;
             demo_data::demo_cases(conn).await?;
             demo_data::demo_directory(conn).await?;

@@ -10,4 +10,6 @@ mod reference;
 pub use accounts::{demo_accounts, DemoAccount};
 pub use cases::demo_cases;
 pub use directory::demo_directory;
-pub use reference::{reference_data, DEMO_ORGANIZATIONS, MUNICIPALITIES, ZAMA_DEPARTMENTS};
+pub use reference::{
+    demo_organizations, reference_data, DEMO_ORGANIZATIONS, MUNICIPALITIES, ZAMA_DEPARTMENTS,
+};

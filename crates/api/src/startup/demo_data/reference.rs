@@ -1,5 +1,7 @@
-//! Reference data: the four municipalities, Zama's departments and the
-//! demo partner organizations.
+//! Reference data (the four municipalities and Zama's departments, what
+//! `living-gate init` loads into a production database) and the demo
+//! partner organizations (demo only). The directory taxonomy is reference
+//! data too, but a migration inserts it.
 
 use living_gate_db::reference::departments::{self, NewDepartment};
 use living_gate_db::reference::municipalities::{self, NewMunicipality};
@@ -68,7 +70,8 @@ pub const DEMO_ORGANIZATIONS: &[(&str, &str, OrganizationKind)] = &[
     ),
 ];
 
-/// Loads the municipalities, Zama's departments and the demo organizations.
+/// Loads the municipalities and Zama's departments (idempotent: rows that
+/// exist by code are left alone).
 pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     for (code, name, kana, en) in MUNICIPALITIES {
         if municipalities::find_by_code(conn, code).await?.is_none() {
@@ -101,6 +104,11 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Loads the demo partner organizations (idempotent, by name).
+pub async fn demo_organizations(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     for (name, kana, kind) in DEMO_ORGANIZATIONS {
         let filter = OrganizationFilter {
             q: Some((*name).into()),
