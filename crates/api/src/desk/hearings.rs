@@ -4,18 +4,17 @@ use crate::auth::Caller;
 use crate::desk::cases::{
     active_department, check_department_item, lock_open_case, own_department, visible,
 };
+use crate::desk::coordination;
 use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
-use crate::record::{self, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::hearings::{self as db, HearingAnswer, NewHearing};
-use living_gate_db::desk::proposals::{self as proposals_db, ProposalChanges};
 use living_gate_db::pool;
 use living_gate_domain::desk::coordination::{HearingStatus, Interest};
 use living_gate_domain::names::bounded_text;
@@ -122,33 +121,16 @@ pub async fn request(
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
             active_department(conn, body.department_id).await?;
-            let row = db::insert(
-                conn,
-                &NewHearing {
-                    id: Uuid::now_v7(),
-                    proposal_id: proposal.id,
-                    department_id: body.department_id,
-                    requested_by: caller.actor.id,
-                    proposed_dates: body.proposed_dates.clone(),
-                    agenda: agenda.clone(),
-                },
-            )
-            .await?;
-            if proposal.coordination_started_at.is_none() {
-                let started = ProposalChanges {
-                    coordination_started_at: Some(Utc::now()),
-                    ..ProposalChanges::default()
-                };
-                proposals_db::update(conn, proposal.id, &started).await?;
-            }
-            let requested = FeedEvent::case(
-                proposal.id,
-                EventKind::HearingRequested,
-                Visibility::Internal,
-            )
-            .for_department(row.department_id)
-            .subject(row.id);
-            record::created(conn, &caller, "hearing", &row, requested).await?;
+            let new = NewHearing {
+                id: Uuid::now_v7(),
+                proposal_id: proposal.id,
+                department_id: body.department_id,
+                requested_by: caller.actor.id,
+                proposed_dates: body.proposed_dates.clone(),
+                agenda: agenda.clone(),
+            };
+            let row =
+                coordination::request_hearing(conn, &caller, &proposal, &new, Utc::now()).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -225,15 +207,7 @@ pub async fn answer(
     let row = conn
         .transaction(async |conn| {
             let before = if_match.current(db::find_for_update(conn, *id).await?)?;
-            let after = db::update(conn, before.id, &answer).await?;
-            let answered = FeedEvent::case(
-                after.proposal_id,
-                EventKind::HearingAnswered,
-                Visibility::Internal,
-            )
-            .for_department(after.department_id)
-            .subject(after.id);
-            record::updated(conn, &caller, "hearing", &before, &after, answered).await?;
+            let after = coordination::answer_hearing(conn, &caller, &before, &answer).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::desk::cases::{
     active_department, check_department_item, lock_open_case, own_department, visible,
 };
+use crate::desk::coordination;
 use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::problem::{ApiError, ApiResult};
@@ -14,7 +15,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use living_gate_db::desk::matches::{self as db, MatchDecision, NewMatch};
+use living_gate_db::desk::matches::{self as db, NewMatch};
 use living_gate_db::{pool, reference::departments, DbError};
 use living_gate_domain::desk::coordination::{MatchRole, MatchStatus};
 use living_gate_domain::names::bounded_text;
@@ -185,39 +186,9 @@ async fn answer(
                     extra: None,
                 });
             }
-            let decision = MatchDecision {
-                status: Some(if accepting {
-                    MatchStatus::Accepted
-                } else {
-                    MatchStatus::Declined
-                }),
-                reason: Some(reason.clone()),
-                decided_by: Some(caller.actor.id),
-                decided_at: Some(Utc::now()),
-            };
-            let after = db::update(conn, id, &decision).await.map_err(|e| match e {
-                DbError::UniqueViolation { .. } => ApiError::Conflict {
-                    detail: "another department has already accepted the lead".into(),
-                    extra: None,
-                },
-                other => other.into(),
-            })?;
-            if accepting && after.role == MatchRole::Lead {
-                db::set_lead_department(conn, after.proposal_id, after.department_id).await?;
-            }
-            let mut decided = FeedEvent::case(
-                after.proposal_id,
-                if accepting {
-                    EventKind::MatchAccepted
-                } else {
-                    EventKind::MatchDeclined
-                },
-                Visibility::Internal,
-            )
-            .for_department(after.department_id)
-            .subject(after.id);
-            decided.reason = Some(reason.clone());
-            record::updated(conn, caller, "match", &before, &after, decided).await?;
+            let after =
+                coordination::decide_match(conn, caller, &before, accepting, &reason, Utc::now())
+                    .await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

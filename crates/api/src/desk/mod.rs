@@ -4,10 +4,12 @@
 //!
 //! Handler files never import each other: what they share is in
 //! [`cases`] (a case's shape, visibility and checks), [`moves`] (the one
-//! function that moves a case) and [`trip_view`] (a TRIP's shape and
+//! function that moves a case), [`coordination`] (hearing requests and
+//! answers, match decisions) and [`trip_view`] (a TRIP's shape and
 //! visibility).
 
 pub mod cases;
+pub mod coordination;
 pub mod decision;
 pub mod feed;
 pub mod hearings;

@@ -1,5 +1,6 @@
-//! What every KPI handler reads: the fiscal year asked for, the
-//! representation (JSON or CSV, for Excel), and the counted facts.
+//! What every KPI handler reads: the representation asked for (JSON or CSV,
+//! for Excel) and the counted facts. Fiscal years are checked by
+//! `http::bounds`, like every date-derived input.
 
 use crate::http::problem::ApiResult;
 use actix_web::http::header;
@@ -8,8 +9,6 @@ use living_gate_db::kpi::{self as db};
 use living_gate_domain::kpi::{Fact, FactMetric, Facts, HistogramRow, Measure, YearHistogramRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-pub use crate::http::bounds::{check_year, MAX_YEAR, MIN_YEAR};
 
 /// The representation asked for: `format` wins over `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]

@@ -16,7 +16,8 @@ use living_gate_domain::{authorize, csv, Action};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::kpis::inputs::{check_year, facts, wants_csv, Format, Sources};
+use crate::http::bounds::check_year;
+use crate::kpis::inputs::{facts, wants_csv, Format, Sources};
 
 const WAITING_LISTED: i64 = 20;
 const INDICATORS_LISTED: i64 = 200;

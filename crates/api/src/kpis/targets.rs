@@ -17,7 +17,8 @@ use living_gate_domain::{authorize, csv, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::kpis::inputs::{check_year, wants_csv, Format};
+use crate::http::bounds::check_year;
+use crate::kpis::inputs::{wants_csv, Format};
 
 /// The targets of a fiscal year.
 #[derive(Serialize, ToSchema)]

@@ -13,7 +13,8 @@ use living_gate_domain::{authorize, csv, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::kpis::inputs::{check_year, facts, wants_csv, Format, Sources, MIN_YEAR};
+use crate::http::bounds::{check_year, MIN_YEAR};
+use crate::kpis::inputs::{facts, wants_csv, Format, Sources};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

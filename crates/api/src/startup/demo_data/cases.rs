@@ -1,6 +1,7 @@
 //! Demo cases at several workflow steps and one adopted case with its TRIP,
 //! written through the same functions as the API.
 
+use crate::desk::coordination;
 use crate::desk::moves::{move_case, MoveRequest, Moved};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, Background, Change, EventKind, FeedEvent, Visibility};
@@ -8,11 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use living_gate_db::accounts::users::{self};
 use living_gate_db::desk::hearings::{self, HearingAnswer, NewHearing};
 use living_gate_db::desk::logic_models;
-use living_gate_db::desk::matches::{self, MatchDecision, NewMatch};
-use living_gate_db::desk::proposals::{self, NewProposal, ProposalChanges};
+use living_gate_db::desk::matches::{self, NewMatch};
+use living_gate_db::desk::proposals::{self, NewProposal};
 use living_gate_db::desk::trips::{self, Measurement, TripChanges};
 use living_gate_db::{AsyncPgConnection, Page};
-use living_gate_domain::desk::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
+use living_gate_domain::desk::coordination::{HearingStatus, Interest, MatchRole};
 use living_gate_domain::desk::logic_model::LogicModelStatus;
 use living_gate_domain::desk::proposal::{Channel, Kind, Theme};
 use living_gate_domain::desk::trip::TripStatus;
@@ -218,23 +219,7 @@ async fn demo_trip(
         .subject(proposed.id);
     record::created(conn, desk, "match", &proposed, event).await?;
     let reason = "子ども食堂の支援事業と一体で進められる";
-    let accepted = matches::update(
-        conn,
-        proposed.id,
-        &MatchDecision {
-            status: Some(MatchStatus::Accepted),
-            reason: Some(reason.into()),
-            decided_by: Some(lead.actor.id),
-            decided_at: Some(day(25)),
-        },
-    )
-    .await?;
-    matches::set_lead_department(conn, case.id, lead_department).await?;
-    let mut event = FeedEvent::case(case.id, EventKind::MatchAccepted, Visibility::Internal)
-        .for_department(lead_department)
-        .subject(accepted.id);
-    event.reason = Some(reason.into());
-    record::updated(conn, lead, "match", &proposed, &accepted, event).await?;
+    coordination::decide_match(conn, lead, &proposed, true, reason, day(25)).await?;
     let indicator = Uuid::now_v7();
     let content = serde_json::json!({
         "status": "shared",
@@ -441,30 +426,15 @@ async fn request_hearing(
     department_id: Uuid,
     at: DateTime<Utc>,
 ) -> ApiResult<hearings::Hearing> {
-    let hearing = hearings::insert(
-        conn,
-        &NewHearing {
-            id: Uuid::now_v7(),
-            proposal_id: case.id,
-            department_id,
-            requested_by: desk.actor.id,
-            proposed_dates: vec![(at + Duration::days(2)).date_naive()],
-            agenda: "既存事業との関係と連携の可能性".into(),
-        },
-    )
-    .await?;
-    if case.coordination_started_at.is_none() {
-        let started = ProposalChanges {
-            coordination_started_at: Some(at),
-            ..ProposalChanges::default()
-        };
-        proposals::update(conn, case.id, &started).await?;
-    }
-    let event = FeedEvent::case(case.id, EventKind::HearingRequested, Visibility::Internal)
-        .for_department(department_id)
-        .subject(hearing.id);
-    record::created(conn, desk, "hearing", &hearing, event).await?;
-    Ok(hearing)
+    let new = NewHearing {
+        id: Uuid::now_v7(),
+        proposal_id: case.id,
+        department_id,
+        requested_by: desk.actor.id,
+        proposed_dates: vec![(at + Duration::days(2)).date_naive()],
+        agenda: "既存事業との関係と連携の可能性".into(),
+    };
+    coordination::request_hearing(conn, desk, case, &new, at).await
 }
 
 /// The department's answer to a demo hearing, held at `at`.
@@ -474,26 +444,14 @@ async fn answer_hearing(
     hearing: &hearings::Hearing,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let answered = hearings::update(
-        conn,
-        hearing.id,
-        &HearingAnswer {
-            status: Some(HearingStatus::Answered),
-            held_on: Some(Some(at.date_naive())),
-            participants: Some(vec!["商工観光課 主査".into()]),
-            interest: Some(Interest::Interested),
-            notes: Some("観光協会と連携できる".into()),
-            answered_by: None,
-        },
-    )
-    .await?;
-    let event = FeedEvent::case(
-        hearing.proposal_id,
-        EventKind::HearingAnswered,
-        Visibility::Internal,
-    )
-    .for_department(hearing.department_id)
-    .subject(hearing.id);
-    record::updated(conn, author, "hearing", hearing, &answered, event).await?;
+    let answer = HearingAnswer {
+        status: Some(HearingStatus::Answered),
+        held_on: Some(Some(at.date_naive())),
+        participants: Some(vec!["商工観光課 主査".into()]),
+        interest: Some(Interest::Interested),
+        notes: Some("観光協会と連携できる".into()),
+        answered_by: None,
+    };
+    coordination::answer_hearing(conn, author, hearing, &answer).await?;
     Ok(())
 }
