@@ -489,7 +489,7 @@ async fn fiscal_year_figures_match_the_hand_computed_fixture() {
 #[tokio::test(flavor = "multi_thread")]
 async fn csv_has_a_bom_and_one_row_per_figure_with_counts_beside_rates() {
     let app = TestApp::spawn().await;
-    fixture(&app).await;
+    let trip = fixture(&app).await;
     let response = app
         .request(Method::GET, "/v1/kpis?fiscal_year=2026", Who::Analyst)
         .header("Accept", "text/csv")
@@ -502,12 +502,32 @@ async fn csv_has_a_bom_and_one_row_per_figure_with_counts_beside_rates() {
         "text/csv; charset=utf-8"
     );
     let body = response.text().await.expect("body");
-    assert!(body.starts_with("\u{feff}\"period\",\"metric\",\"key\",\"value\",\"numerator\",\"denominator\",\"unit\",\"definition\"\r\n"));
+    assert!(body.starts_with("\u{feff}\"period\",\"metric\",\"key\",\"label\",\"value\",\"numerator\",\"denominator\",\"unit\",\"definition\"\r\n"));
     assert!(body.contains(
-        "\"FY2026\",\"conversion\",\"rate_of_decided\",\"0.3333\",\"1\",\"3\",\"ratio\","
+        "\"FY2026\",\"conversion\",\"rate_of_decided\",\"\",\"0.3333\",\"1\",\"3\",\"ratio\","
     ));
-    assert!(body.contains("\"FY2026\",\"proposals_received\",\"all\",\"6\",\"\",\"\",\"cases\","));
-    assert!(body.contains("\"2026-09\",\"proposals_received\",\"all\",\"0\","));
+    assert!(body.contains("\"FY2026\",\"proposals_received\",\"all\",\"\",\"6\",\"\",\"\",\"cases\","));
+    assert!(body.contains("\"2026-09\",\"proposals_received\",\"all\",\"\",\"0\","));
+    // The indicator's row names the TRIP and the indicator in Japanese, beside their ids.
+    let report: Value = app
+        .get("/v1/kpis?fiscal_year=2026", Who::Analyst)
+        .await
+        .json()
+        .await
+        .expect("report");
+    let title = report["indicators"]["items"][0]["trip_title"]
+        .as_str()
+        .expect("trip title");
+    assert!(!title.is_empty());
+    let indicator_row = body
+        .split("\r\n")
+        .find(|line| line.contains("\"indicator_progress\""))
+        .expect("an indicator row");
+    assert!(
+        indicator_row.starts_with(&format!("\"FY2026\",\"indicator_progress\",\"{trip}:"))
+            && indicator_row.contains(&format!("\"{title}：交流会の開催回数\",\"0.5\"")),
+        "{indicator_row}"
+    );
     // The same through ?format=csv; targets and series answer CSV too.
     let by_format = app
         .get("/v1/kpis?fiscal_year=2026&format=csv", Who::Desk)

@@ -41,7 +41,7 @@ pub struct KpiParams {
 #[utoipa::path(operation_id = "getKpiReport", tag = "kpis", params(KpiParams), security(("bearer" = [])),
     responses((status = 200, description = "The figures of the fiscal year", content(
             (Report = "application/json"),
-            (String = "text/csv", example = "\u{feff}\"period\",\"metric\",\"key\",\"value\",\"numerator\",\"denominator\",\"unit\",\"definition\"\r\n\"FY2026\",\"conversion\",\"rate_of_decided\",\"0.5\",\"1\",\"2\",\"ratio\",\"Of the cases received in the period: …\"\r\n"))),
+            (String = "text/csv", example = "\u{feff}\"period\",\"metric\",\"key\",\"label\",\"value\",\"numerator\",\"denominator\",\"unit\",\"definition\"\r\n\"FY2026\",\"conversion\",\"rate_of_decided\",\"\",\"0.5\",\"1\",\"2\",\"ratio\",\"Of the cases received in the period: …\"\r\n\"FY2026\",\"indicator_progress\",\"01937c1e-…:01937c1f-…\",\"高齢者見守りIoT実証：見守り登録世帯数\",\"0.4\",\"\",\"\",\"ratio\",\"Each TRIP indicator measured in the period: …\"\r\n"))),
         (status = 403, description = "Only the desk, admins and analysts read KPIs", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/kpis")]
 pub async fn report(

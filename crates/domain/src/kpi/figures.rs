@@ -12,6 +12,10 @@ pub struct FigureRow {
     pub metric: &'static str,
     /// What the figure is broken down by (`kind:proposal`, `step:hearing`, `median`…).
     pub key: String,
+    /// What the key names, in words: for an indicator, the TRIP's title and
+    /// the indicator's name (`高齢者見守りIoT実証：見守り登録世帯数`); empty
+    /// where the key says it all.
+    pub label: String,
     pub value: Option<f64>,
     pub numerator: Option<i64>,
     pub denominator: Option<i64>,
@@ -19,10 +23,11 @@ pub struct FigureRow {
     pub definition: &'static str,
 }
 
-pub const FIGURE_HEADERS: [&str; 8] = [
+pub const FIGURE_HEADERS: [&str; 9] = [
     "period",
     "metric",
     "key",
+    "label",
     "value",
     "numerator",
     "denominator",
@@ -37,6 +42,7 @@ impl FigureRow {
             self.period.clone(),
             self.metric.to_owned(),
             self.key.clone(),
+            self.label.clone(),
             self.value.map(|v| v.to_string()).unwrap_or_default(),
             number(self.numerator),
             number(self.denominator),
@@ -63,6 +69,7 @@ impl Report {
                 period: period.to_owned(),
                 metric,
                 key,
+                label: String::new(),
                 value,
                 numerator: fraction.map(|f| f.0),
                 denominator: fraction.map(|f| f.1),
@@ -301,17 +308,6 @@ impl Report {
             "matches",
             MATCHES,
         );
-        for i in &self.indicators.items {
-            push(
-                &period,
-                "indicator_progress",
-                format!("{}:{}", i.trip_id, i.indicator_id),
-                i.progress,
-                None,
-                "ratio",
-                INDICATORS,
-            );
-        }
         for m in &self.months {
             for (metric, value, unit, definition) in [
                 (
@@ -375,6 +371,20 @@ impl Report {
                     definition,
                 );
             }
+        }
+        // Last, so that `push` (which borrows `rows`) is done with.
+        for i in &self.indicators.items {
+            rows.push(FigureRow {
+                period: period.clone(),
+                metric: "indicator_progress",
+                key: format!("{}:{}", i.trip_id, i.indicator_id),
+                label: format!("{}：{}", i.trip_title, i.indicator),
+                value: i.progress,
+                numerator: None,
+                denominator: None,
+                unit: "ratio",
+                definition: INDICATORS,
+            });
         }
         rows
     }
