@@ -352,4 +352,44 @@ async fn the_login_limit_sends_ratelimit_fields_and_retry_after() {
     );
     assert_eq!(remaining(&refused)[0].1, 0);
     assert!(header(&refused, "retry-after").is_some());
+
+    // The client-credentials grant counts in the same address bucket and
+    // answers with the same fields.
+    let token = app
+        .post(
+            "/v1/auth/token",
+            Who::Anonymous,
+            &json!({"grant_type": "client_credentials", "client_id": "bi", "client_secret": "x"}),
+        )
+        .await;
+    assert_eq!(token.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        header(&token, "ratelimit-policy"),
+        Some("\"address\";q=5;w=600")
+    );
+    assert_eq!(remaining(&token)[0].1, 0);
+    assert!(header(&token, "retry-after").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_credentials_grant_sends_ratelimit_fields() {
+    let app = TestApp::builder()
+        .configure(|config| config.auth.login_max_attempts_per_address = 3)
+        .spawn()
+        .await;
+    let body = json!({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "wrong"});
+    for left in [2, 1, 0] {
+        let refused = app.post("/v1/auth/token", Who::Anonymous, &body).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        let policy = header(&refused, "ratelimit-policy").expect("RateLimit-Policy");
+        assert!(policy.starts_with("\"address\";q=3;w="), "{policy}");
+        let current = header(&refused, "ratelimit").expect("RateLimit");
+        assert!(
+            current.starts_with(&format!("\"address\";r={left};t=")),
+            "{current}"
+        );
+    }
+    let limited = app.post("/v1/auth/token", Who::Anonymous, &body).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(header(&limited, "retry-after").is_some());
 }

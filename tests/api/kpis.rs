@@ -506,7 +506,9 @@ async fn csv_has_a_bom_and_one_row_per_figure_with_counts_beside_rates() {
     assert!(body.contains(
         "\"FY2026\",\"conversion\",\"rate_of_decided\",\"\",\"0.3333\",\"1\",\"3\",\"ratio\","
     ));
-    assert!(body.contains("\"FY2026\",\"proposals_received\",\"all\",\"\",\"6\",\"\",\"\",\"cases\","));
+    assert!(
+        body.contains("\"FY2026\",\"proposals_received\",\"all\",\"\",\"6\",\"\",\"\",\"cases\",")
+    );
     assert!(body.contains("\"2026-09\",\"proposals_received\",\"all\",\"\",\"0\","));
     // The indicator's row names the TRIP and the indicator in Japanese, beside their ids.
     let report: Value = app

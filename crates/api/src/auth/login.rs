@@ -127,23 +127,7 @@ async fn password_login(
         .unwrap_or_else(|| body.email.trim().to_lowercase());
     let auth = &state.auth;
     let mut conn = pool::connection(&state.pool).await?;
-
-    let address_bucket = format!(
-        "address:{}",
-        meta.client_addr.as_deref().unwrap_or("unknown")
-    );
-    let address = login_throttle::hit(&mut conn, &address_bucket, auth.login_window_secs).await?;
-    limits.add(
-        "address",
-        auth.login_max_attempts_per_address,
-        auth.login_window_secs,
-        Some(address),
-    );
-    if address.attempts > auth.login_max_attempts_per_address {
-        return Err(ApiError::RateLimited {
-            retry_after_secs: address.retry_after_secs,
-        });
-    }
+    address_limit(&mut conn, state, meta, limits).await?;
     let email_bucket = format!("email:{email_key}");
     let email_window =
         login_throttle::peek(&mut conn, &email_bucket, auth.login_window_secs).await?;
@@ -217,6 +201,34 @@ async fn password_login(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))
+}
+
+/// Counts an attempt from the client's address (login and client
+/// credentials share the bucket): 429 once it is over the limit.
+async fn address_limit(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    meta: &RequestMeta,
+    limits: &mut RateLimits,
+) -> ApiResult<()> {
+    let auth = &state.auth;
+    let bucket = format!(
+        "address:{}",
+        meta.client_addr.as_deref().unwrap_or("unknown")
+    );
+    let address = login_throttle::hit(conn, &bucket, auth.login_window_secs).await?;
+    limits.add(
+        "address",
+        auth.login_max_attempts_per_address,
+        auth.login_window_secs,
+        Some(address),
+    );
+    if address.attempts > auth.login_max_attempts_per_address {
+        return Err(ApiError::RateLimited {
+            retry_after_secs: address.retry_after_secs,
+        });
+    }
+    Ok(())
 }
 
 /// The login limits as `RateLimit-Policy` and `RateLimit` fields
@@ -420,7 +432,17 @@ pub async fn token(
     meta: RequestMeta,
     body: JsonOrForm<ClientCredentialsRequest>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
+    let mut limits = RateLimits::default();
+    let result = client_credentials(&state, &meta, body.into_inner(), &mut limits).await;
+    limits.apply(result)
+}
+
+async fn client_credentials(
+    state: &AppState,
+    meta: &RequestMeta,
+    body: ClientCredentialsRequest,
+    limits: &mut RateLimits,
+) -> ApiResult<HttpResponse> {
     if body.grant_type != "client_credentials" {
         return Err(ApiError::validation(
             "grant_type",
@@ -429,17 +451,7 @@ pub async fn token(
         ));
     }
     let mut conn = pool::connection(&state.pool).await?;
-    let address_bucket = format!(
-        "address:{}",
-        meta.client_addr.as_deref().unwrap_or("unknown")
-    );
-    let address =
-        login_throttle::hit(&mut conn, &address_bucket, state.auth.login_window_secs).await?;
-    if address.attempts > state.auth.login_max_attempts_per_address {
-        return Err(ApiError::RateLimited {
-            retry_after_secs: address.retry_after_secs,
-        });
-    }
+    address_limit(&mut conn, state, meta, limits).await?;
     let account = service_accounts::find_by_client_id(&mut conn, body.client_id.trim()).await?;
     let stored = account.as_ref().map(|a| a.secret_hash.clone());
     let secret = body.client_secret;
@@ -449,7 +461,7 @@ pub async fn token(
         record::audit_only(
             &mut conn,
             None,
-            &meta,
+            meta,
             SessionEvent {
                 action: "auth.client_credentials_failed",
                 target_type: "service_account",
@@ -476,7 +488,7 @@ pub async fn token(
     record::audit_only(
         &mut conn,
         None,
-        &meta,
+        meta,
         SessionEvent {
             action: "auth.client_credentials",
             target_type: "service_account",
