@@ -180,3 +180,58 @@ async fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("LIVING_GATE_BIND"), "{stderr}");
 }
+
+/// As root, from a directory the `postgres` user cannot enter (a
+/// container's `/root`): the cluster's files go under /var/lib/living-gate,
+/// linked from `postgres/data`, and the service starts, stops and starts again.
+#[tokio::test(flavor = "multi_thread")]
+async fn as_root_from_a_directory_postgres_cannot_reach() {
+    use std::os::unix::fs::PermissionsExt;
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: only meaningful as root (CI runs as root)");
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("lg-private")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let data_dir = dir.path().join("data");
+    let (mut child, addr, _stdout) = start(&data_dir);
+    let client = reqwest::Client::new();
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    let link = data_dir.join("postgres/data");
+    let target = std::fs::read_link(&link).expect("postgres/data is a link");
+    assert!(
+        target.starts_with("/var/lib/living-gate/"),
+        "{}",
+        target.display()
+    );
+    let postgres = postmaster_pid(&data_dir).expect("a running cluster");
+    stop(&mut child);
+    assert!(!alive(postgres), "the embedded postgres was left running");
+
+    // The next start follows the link to the same cluster (the demo data
+    // is not loaded again).
+    let credentials =
+        std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials");
+    let (mut child, addr, _stdout) = start(&data_dir);
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_eq!(std::fs::read_link(&link).expect("link"), target);
+    assert_eq!(
+        std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials"),
+        credentials
+    );
+    stop(&mut child);
+    std::fs::remove_dir_all(target.parent().expect("the cluster's home")).expect("clean up");
+}

@@ -11,11 +11,16 @@
 //!   us first and we stop it after draining requests; the kernel sends it
 //!   SIGINT (fast shutdown) if we die (PR_SET_PDEATHSIG), and a cluster left
 //!   running anyway is found by its `postmaster.pid` and stopped at the next start;
-//! - as root (initdb refuses root) the cluster runs as the `postgres` user.
+//! - as root (initdb refuses root) the cluster runs as the `postgres` user;
+//!   when that user cannot reach the data directory (a container's `/root`),
+//!   the cluster's files go to `/var/lib/living-gate/<digest>/data`, linked
+//!   from `postgres/data`, and everything else stays where it was.
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::{Pid, User};
+use sha2::{Digest, Sha256};
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -27,6 +32,8 @@ const SUPERUSER: &str = "postgres";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The file in the cluster directory that keeps the port from one start to the next.
 pub const PORT_FILE: &str = "port";
+/// Where a root-started cluster goes when the `postgres` user cannot reach the data directory.
+pub const RELOCATED_CLUSTERS: &str = "/var/lib/living-gate";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -98,13 +105,13 @@ impl EmbeddedPostgres {
             .canonicalize()
             .map_err(|e| failed("resolving the data directory", e))?;
         let cluster_dir = data_dir.join("postgres");
-        let pgdata = cluster_dir.join("data");
         fs::create_dir_all(&cluster_dir)
             .map_err(|e| failed(format!("creating {}", cluster_dir.display()), e))?;
         let password_file = cluster_dir.join("superuser-password");
         if let Some(owner) = &owner {
             chown(&cluster_dir, owner)?;
         }
+        let pgdata = cluster_files(&cluster_dir, owner.as_ref())?;
         if !pgdata.join("PG_VERSION").exists() {
             init_cluster(&bin, &pgdata, &password_file, owner.as_ref())?;
         }
@@ -193,6 +200,58 @@ fn cluster_owner() -> Result<Option<User>, EmbeddedError> {
         .ok_or(EmbeddedError::NoPostgresUser)
 }
 
+/// The cluster's own directory (`-D`): `cluster_dir/data`, unless we are
+/// root and the `postgres` user cannot reach `cluster_dir`; then a directory
+/// under [`RELOCATED_CLUSTERS`] named by a digest of `cluster_dir`, with
+/// `cluster_dir/data` a link to it (kept: later starts follow the link).
+fn cluster_files(cluster_dir: &Path, owner: Option<&User>) -> Result<PathBuf, EmbeddedError> {
+    let link = cluster_dir.join("data");
+    let relocated = match fs::read_link(&link) {
+        Ok(target) => target,
+        Err(_) => match owner {
+            Some(owner) if !link.is_dir() && !reachable_by(cluster_dir, owner) => {
+                let digest = hex::encode(&Sha256::digest(cluster_dir.as_os_str().as_bytes())[..8]);
+                let target = Path::new(RELOCATED_CLUSTERS).join(digest).join("data");
+                std::os::unix::fs::symlink(&target, &link)
+                    .map_err(|e| failed(format!("linking {}", link.display()), e))?;
+                tracing::info!(
+                    data_dir = %cluster_dir.display(),
+                    cluster = %target.display(),
+                    "the postgres user cannot reach the data directory: the cluster's files are kept in {}",
+                    target.display()
+                );
+                target
+            }
+            _ => return Ok(link),
+        },
+    };
+    // The link's directory, created (again, if it was removed) for the owner.
+    let home = relocated.parent().unwrap_or(Path::new(RELOCATED_CLUSTERS));
+    fs::create_dir_all(home).map_err(|e| failed(format!("creating {}", home.display()), e))?;
+    fs::set_permissions(RELOCATED_CLUSTERS, fs::Permissions::from_mode(0o755))
+        .map_err(|e| failed(format!("chmod {RELOCATED_CLUSTERS}"), e))?;
+    if let Some(owner) = owner {
+        chown(home, owner)?;
+    }
+    Ok(relocated)
+}
+
+/// Whether `owner` may enter `dir`: search permission on it and every
+/// directory above (by the mode bits; supplementary groups are not counted,
+/// so a doubtful case is relocated rather than failed).
+fn reachable_by(dir: &Path, owner: &User) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    dir.ancestors().all(|ancestor| {
+        let Ok(meta) = fs::metadata(ancestor) else {
+            return false;
+        };
+        let mode = meta.mode();
+        (meta.uid() == owner.uid.as_raw() && mode & 0o100 != 0)
+            || (meta.gid() == owner.gid.as_raw() && mode & 0o010 != 0)
+            || mode & 0o001 != 0
+    })
+}
+
 fn chown(path: &Path, owner: &User) -> Result<(), EmbeddedError> {
     nix::unistd::chown(path, Some(owner.uid), Some(owner.gid))
         .map_err(|e| failed(format!("chown {}", path.display()), e))
@@ -213,8 +272,13 @@ fn init_cluster(
     let password = crate::auth::secrets::random_token();
     crate::auth::keys::write_private(password_file, password.as_bytes())
         .map_err(|e| failed(format!("writing {}", password_file.display()), e))?;
+    // initdb (run as the owner) reads the password from a copy beside the
+    // cluster: the owner may not reach `password_file` itself.
+    let pwfile = pgdata.with_file_name("initdb-password");
+    crate::auth::keys::write_private(&pwfile, password.as_bytes())
+        .map_err(|e| failed(format!("writing {}", pwfile.display()), e))?;
     if let Some(owner) = owner {
-        chown(password_file, owner)?;
+        chown(&pwfile, owner)?;
     }
     let mut command = Command::new(bin.join("initdb"));
     command
@@ -228,10 +292,12 @@ fn init_cluster(
             "--locale=C",
             "--pwfile",
         ])
-        .arg(password_file)
+        .arg(&pwfile)
         .stdin(Stdio::null());
     as_owner(&mut command, owner);
-    let output = command.output().map_err(|e| failed("running initdb", e))?;
+    let output = command.output();
+    let _ = fs::remove_file(&pwfile);
+    let output = output.map_err(|e| failed("running initdb", e))?;
     if !output.status.success() {
         let _ = fs::remove_dir_all(pgdata);
         let _ = fs::remove_file(password_file);
