@@ -3,7 +3,8 @@
 //! template takes milliseconds, so tests run in parallel without `#[serial]`.
 //!
 //! The server is found from `TEST_DATABASE_URL`, then `DATABASE_URL`, then
-//! `postgres://postgres@127.0.0.1:5432/postgres`. Test databases are named
+//! `postgres://postgres@127.0.0.1:5432/postgres`, else a private cluster is
+//! started for the test process ([`server`]). Test databases are named
 //! `lg_test_<pid>_<n>` and dropped when the [`TestDatabase`] is dropped;
 //! those left by a crashed run (whose process is gone) are swept by the next.
 //!
@@ -21,18 +22,13 @@ use living_gate_db::{DbError, DbResult};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::OnceCell;
 
-pub const DEFAULT_SERVER_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub mod server;
+pub use server::{server_url, DEFAULT_SERVER_URL};
+
 const TEMPLATE_LOCK_KEY: i64 = 0x4c47_5445_4d50_4c38;
 
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// The URL of the PostgreSQL server tests run against (any database on it).
-pub fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned())
-}
 
 /// `url` with its database name replaced by `database`.
 pub fn with_database(url: &str, database: &str) -> String {

@@ -4,6 +4,5 @@
 pub mod cli;
 pub mod config;
 pub mod demo_data;
-pub mod embedded_pg;
 pub mod server;
 pub mod telemetry;

@@ -4,10 +4,10 @@
 use crate::auth::keys::KeySet;
 use crate::startup::config::Config;
 use crate::startup::demo_data;
-use crate::startup::embedded_pg::EmbeddedPostgres;
 use crate::state::AppState;
 use anyhow::Context;
 use living_gate_db::{build_pool, migrate, pool, PoolSettings};
+use living_gate_embedded_pg::EmbeddedPostgres;
 
 /// The file the demo accounts' passwords are written to, in the data directory.
 pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.txt";

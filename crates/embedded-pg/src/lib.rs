@@ -269,13 +269,13 @@ fn init_cluster(
     password_file: &Path,
     owner: Option<&User>,
 ) -> Result<(), EmbeddedError> {
-    let password = crate::auth::secrets::random_token();
-    crate::auth::keys::write_private(password_file, password.as_bytes())
+    let password = random_password();
+    write_private(password_file, password.as_bytes())
         .map_err(|e| failed(format!("writing {}", password_file.display()), e))?;
     // initdb (run as the owner) reads the password from a copy beside the
     // cluster: the owner may not reach `password_file` itself.
     let pwfile = pgdata.with_file_name("initdb-password");
-    crate::auth::keys::write_private(&pwfile, password.as_bytes())
+    write_private(&pwfile, password.as_bytes())
         .map_err(|e| failed(format!("writing {}", pwfile.display()), e))?;
     if let Some(owner) = owner {
         chown(&pwfile, owner)?;
@@ -450,4 +450,25 @@ async fn ensure_database(maintenance_url: &str) -> Result<bool, EmbeddedError> {
         .await
         .map_err(|e| failed("creating the database", e))?;
     Ok(true)
+}
+
+/// 32 random bytes, base64url: the superuser's password.
+fn random_password() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Creates `path` readable by its owner only (fails if it exists).
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(contents)
 }
