@@ -238,8 +238,11 @@ test("a proposal goes through the six steps to a TRIP with a measurement", async
   assert.equal(model.version, 1);
   const indicator = model.indicators[0];
   assert.ok(indicator, "the saved model has its indicator");
+  // JSON unless `format` asks for CSV or Markdown: the client types the body as either.
   const latest = expect(await lead.api.GET("/v1/proposals/{id}/logic-model", path), 200);
+  assert.ok(typeof latest !== "string", "JSON by default");
   assert.equal(latest.version, 1);
+  assert.deepEqual(latest.indicators.map((i) => i.id), [indicator.id]);
   await move(id, { to: "awaiting_decision" });
 
   // Step 6 (案件化判断): the decision is the lead department's, never the desk's.
