@@ -131,6 +131,13 @@ impl utoipa::PartialSchema for LogicModel {
                 );
                 fields.insert("version".into(), 1.into());
                 fields.insert("created_at".into(), "2026-05-11T09:30:00Z".into());
+                let indicators = fields.get_mut("indicators").and_then(|i| i.as_array_mut());
+                for indicator in indicators.into_iter().flatten() {
+                    if let Some(indicator) = indicator.as_object_mut() {
+                        indicator
+                            .insert("id".into(), "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9ea0".into());
+                    }
+                }
             }
             example
         });
