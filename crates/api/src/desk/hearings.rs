@@ -41,8 +41,7 @@ pub struct Hearing {
     pub status: HearingStatus,
     pub held_on: Option<NaiveDate>,
     pub participants: Vec<String>,
-    /// `interested`, `not_interested` or `needs_information`.
-    #[schema(value_type = Option<String>)]
+    /// The department's answer, once answered.
     pub interest: Option<Interest>,
     /// Internal: the desk and this department only.
     pub notes: String,
@@ -162,9 +161,34 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(rows.into_iter().map(Hearing::from).collect::<Vec<_>>()))
 }
 
+/// One hearing, with the ETag that answering it needs: for the desk and the
+/// department asked (another department gets 404, as for a case it is not part of).
+#[utoipa::path(operation_id = "getHearing", tag = "hearings", security(("bearer" = [])),
+    responses((status = 200, description = "The hearing", body = Hearing, headers(("ETag" = String))),
+        (status = 403, description = "Hearings are internal: not for proposers, admins or analysts", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[get("/hearings/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    let hearing = db::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    visible(&mut conn, &caller.actor, hearing.proposal_id).await?;
+    authorize(&caller.actor, Action::ReadCoordination)?;
+    if own_department(&caller.actor).is_some_and(|own| own != hearing.department_id) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        hearing.version,
+        Hearing::from(hearing),
+    ))
+}
+
 /// The department answers its hearing: when it was held, who took part, its interest, notes.
 #[utoipa::path(operation_id = "answerHearing", tag = "hearings", request_body = ActForDepartment, security(("bearer" = [])),
-    params(("If-Match" = String, Header, description = "The ETag of the hearing you read")),
+    params(("If-Match" = String, Header, description = "The ETag of the hearing you read (`getHearing`)")),
     responses((status = 200, description = "Answered", body = Hearing, headers(("ETag" = String))),
         (status = 403, description = "Only the department asked answers", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[patch("/hearings/{id}")]

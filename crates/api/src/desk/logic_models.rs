@@ -18,8 +18,8 @@ use living_gate_domain::desk::logic_model::{
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{Object, Schema};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, Object, Schema};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -101,7 +101,26 @@ impl utoipa::PartialSchema for LogicModel {
         let mut model = object(<LogicModelIdentity as utoipa::PartialSchema>::schema());
         let content = object(<LogicModelContent as utoipa::PartialSchema>::schema());
         model.properties.extend(content.properties);
-        model.required.extend(content.required);
+        // A saved version has every column (empty when none was sent) and
+        // its indicators carry their ids (a measurement names one).
+        model.properties.insert(
+            "indicators".into(),
+            RefOr::T(Schema::Array(
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name(SavedIndicator::name()))
+                    .build(),
+            )),
+        );
+        model.required = ["proposal_id", "version", "created_at"]
+            .into_iter()
+            .map(String::from)
+            .chain(model.properties.keys().cloned())
+            .fold(Vec::new(), |mut required, name| {
+                if !required.contains(&name) {
+                    required.push(name);
+                }
+                required
+            });
         model.description =
             Some("One version of a case's logic model: its identity and its content.".into());
         model.example = content.example.map(|mut example| {
@@ -112,6 +131,13 @@ impl utoipa::PartialSchema for LogicModel {
                 );
                 fields.insert("version".into(), 1.into());
                 fields.insert("created_at".into(), "2026-05-11T09:30:00Z".into());
+                let indicators = fields.get_mut("indicators").and_then(|i| i.as_array_mut());
+                for indicator in indicators.into_iter().flatten() {
+                    if let Some(indicator) = indicator.as_object_mut() {
+                        indicator
+                            .insert("id".into(), "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9ea0".into());
+                    }
+                }
             }
             example
         });
@@ -131,7 +157,26 @@ struct LogicModelIdentity {
 impl ToSchema for LogicModel {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         <LogicModelContent as ToSchema>::schemas(schemas);
+        schemas.push((
+            SavedIndicator::name().into(),
+            <SavedIndicator as utoipa::PartialSchema>::schema(),
+        ));
+        <SavedIndicator as ToSchema>::schemas(schemas);
     }
+}
+
+/// An indicator as saved in a version: as sent, with its id always set.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SavedIndicator {
+    /// Stable across versions: the indicator a measurement names.
+    id: Uuid,
+    name: String,
+    unit: String,
+    baseline: Option<f64>,
+    target: f64,
+    target_date: Option<NaiveDate>,
+    applies_to: IndicatorColumn,
 }
 
 impl TryFrom<db::LogicModel> for LogicModel {
@@ -333,9 +378,12 @@ pub struct LogicModelDiff {
     pub to: i32,
     /// Items added and removed, per column that changed.
     pub columns: Vec<ColumnDiff>,
+    #[schema(value_type = Vec<SavedIndicator>)]
     pub indicators_added: Vec<Indicator>,
+    #[schema(value_type = Vec<SavedIndicator>)]
     pub indicators_removed: Vec<Indicator>,
     /// Indicators with the same id whose fields changed (as in `to`).
+    #[schema(value_type = Vec<SavedIndicator>)]
     pub indicators_changed: Vec<Indicator>,
 }
 

@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(feed::timeline)
         .service(hearings::request)
         .service(hearings::list)
+        .service(hearings::get)
         .service(hearings::answer)
         .service(messages::list)
         .service(messages::post)
