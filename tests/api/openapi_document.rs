@@ -399,3 +399,34 @@ fn every_operation_taking_if_match_documents_412_and_428() {
         ["PUT /v1/kpis/targets/{fiscal_year} takes If-Match but documents no 428"]
     );
 }
+
+/// The idempotency middleware honours the key on every authenticated POST:
+/// each documents it, with the limits the server enforces (1-255 printable
+/// ASCII characters; a longer key is 422, see `idempotency.rs`).
+#[test]
+fn every_authenticated_post_documents_idempotency_key() {
+    let doc = generated();
+    let mut missing = Vec::new();
+    for (name, operation) in operations(&doc) {
+        let public = operation["security"].as_array().is_some_and(|s| {
+            s.iter()
+                .all(|r| r.as_object().is_some_and(|r| r.is_empty()))
+        });
+        if !name.starts_with("POST ") || public {
+            continue;
+        }
+        let key = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+        match key {
+            Some(key) if key["schema"]["maxLength"] == 255 && key["schema"]["minLength"] == 1 => {}
+            _ => missing.push(name),
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no Idempotency-Key documented: {missing:?}"
+    );
+}

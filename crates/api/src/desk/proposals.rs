@@ -133,7 +133,6 @@ fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
 /// Submits a proposal or consultation (a partner for its own organization,
 /// the desk on a proposer's behalf). Honours `Idempotency-Key`.
 #[utoipa::path(operation_id = "createProposal", tag = "proposals", request_body = CreateProposal, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body return the first response")),
     responses((status = 201, description = "Received", body = Proposal, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Only partners and the desk submit", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/proposals")]

@@ -177,6 +177,9 @@ fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
                 .iter()
                 .flatten()
                 .any(|requirement| *requirement != SecurityRequirement::default());
+            if method == HttpMethod::Post && secured {
+                add_idempotency_key(operation);
+            }
             let has_body = operation.request_body.is_some();
             let has_path_params = path.contains('{');
             let takes_if_match = operation.parameters.iter().flatten().any(|p| {
@@ -224,6 +227,38 @@ fn add_conventions(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// `Idempotency-Key`, which every authenticated POST honours
+/// (`http::idempotency`), with the limits the server enforces.
+fn add_idempotency_key(operation: &mut Operation) {
+    use utoipa::openapi::path::ParameterBuilder;
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    if parameters.iter().any(|p| {
+        matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(crate::http::idempotency::HEADER))
+    }) {
+        return;
+    }
+    parameters.push(RefOr::T(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Retry safely: the first response for this key and body is kept 24 hours and \
+                 replayed (with `Idempotency-Replayed: true`); another body with the key is 422",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]+$"))
+                    .examples([serde_json::json!("3f0c9a4e-6b1d-4c55-9a7e-2b8d1f0e6c31")]),
+            ))
+            .build(),
+    ));
 }
 
 /// Every operation of a path item with its method.
