@@ -11,7 +11,7 @@ async fn municipalities_validate_codes_and_use_if_match() {
     let bad = app
         .post(
             "/v1/municipalities",
-            Who::Admin,
+            Who::PlatformAdmin,
             &json!({"code": "142167", "name": "", "name_kana": "x", "name_en": "x"}),
         )
         .await;
@@ -24,7 +24,7 @@ async fn municipalities_validate_codes_and_use_if_match() {
         .collect();
     assert_eq!(fields, vec!["code", "name"], "every invalid field at once");
 
-    let created = app.post("/v1/municipalities", Who::Admin, &json!({"code": "142051", "name": "藤沢市", "name_kana": "ふじさわし", "name_en": "Fujisawa"})).await;
+    let created = app.post("/v1/municipalities", Who::PlatformAdmin, &json!({"code": "142051", "name": "藤沢市", "name_kana": "ふじさわし", "name_en": "Fujisawa"})).await;
     assert_eq!(
         created.headers().get("etag").and_then(|v| v.to_str().ok()),
         Some("\"1\"")
@@ -40,7 +40,7 @@ async fn municipalities_validate_codes_and_use_if_match() {
     problem(
         app.post(
             "/v1/municipalities",
-            Who::Admin,
+            Who::PlatformAdmin,
             &json!({"code": "142051", "name": "x", "name_kana": "x", "name_en": "x"}),
         )
         .await,

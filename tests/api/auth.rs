@@ -466,7 +466,7 @@ async fn service_accounts_get_analyst_tokens_by_client_credentials() {
     let created = json(
         app.post(
             "/v1/service-accounts",
-            Who::Admin,
+            Who::PlatformAdmin,
             &json!({"name": "Power BI（企画課）"}),
         )
         .await,
@@ -480,7 +480,7 @@ async fn service_accounts_get_analyst_tokens_by_client_credentials() {
         .to_owned();
     assert_eq!(created["role"], "analyst");
     let listed = json(
-        app.get("/v1/service-accounts", Who::Admin).await,
+        app.get("/v1/service-accounts", Who::PlatformAdmin).await,
         StatusCode::OK,
     )
     .await;
@@ -560,7 +560,7 @@ async fn service_accounts_get_analyst_tokens_by_client_credentials() {
         .request(
             Method::PATCH,
             &format!("/v1/service-accounts/{id}"),
-            Who::Admin,
+            Who::PlatformAdmin,
         )
         .header("If-Match", "\"1\"")
         .json(&json!({"status": "disabled"}))

@@ -8,18 +8,25 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Expected statuses in the order of [`Who::ALL`]:
-/// anonymous, desk, department, other department, partner, other partner, analyst, admin.
-type Row = (&'static str, [u16; 8]);
+/// Expected statuses in the order of [`Who::ALL`]: anonymous, desk,
+/// department, other department, partner, other partner, analyst, admin (of
+/// Zama), Ayase's desk, Ayase's department, platform admin. Every target
+/// is Zama's: Ayase's desk and department must get 404 from every case
+/// endpoint, and no 2xx answer to them may mention a Zama case (checked
+/// below). A new kind of caller is a new [`Who`] and one more column.
+type Row = (&'static str, [u16; Who::ALL.len()]);
+type Expect = [u16; Who::ALL.len()];
 
-const ALL_200: [u16; 8] = [200; 8];
-const SIGNED_IN_200: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
-const ADMIN_ONLY_200: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
-const ADMIN_ONLY_201: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 201];
-const KPI_READERS_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 200, 200];
-const STAFF_200: [u16; 8] = [401, 200, 200, 200, 403, 403, 403, 403];
-const DESK_ONLY_200: [u16; 8] = [401, 200, 403, 403, 403, 403, 403, 403];
-const DESK_ONLY_201: [u16; 8] = [401, 201, 403, 403, 403, 403, 403, 403];
+const ALL_200: Expect = [200; Who::ALL.len()];
+const SIGNED_IN_200: Expect = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const ADMINS_200: Expect = [401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200];
+const ADMINS_201: Expect = [401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 201];
+const PLATFORM_ONLY_200: Expect = [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200];
+const PLATFORM_ONLY_201: Expect = [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201];
+const KPI_READERS_200: Expect = [401, 200, 403, 403, 403, 403, 200, 200, 200, 403, 200];
+const STAFF_200: Expect = [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403];
+const DESK_ONLY_200: Expect = [401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403];
+const DESK_ONLY_201: Expect = [401, 201, 403, 403, 403, 403, 403, 403, 201, 403, 403];
 
 const MATRIX: &[Row] = &[
     ("GET /healthz", ALL_200),
@@ -29,166 +36,176 @@ const MATRIX: &[Row] = &[
     ("POST /v1/auth/refresh", ALL_200),
     (
         "POST /v1/auth/logout",
-        [401, 204, 204, 204, 204, 204, 204, 204],
+        [401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
     ),
     ("POST /v1/auth/token", ALL_200),
     ("GET /v1/me", SIGNED_IN_200),
     ("GET /v1/municipalities", SIGNED_IN_200),
-    ("POST /v1/municipalities", ADMIN_ONLY_201),
+    ("POST /v1/municipalities", PLATFORM_ONLY_201),
     ("GET /v1/municipalities/{id}", SIGNED_IN_200),
-    ("PATCH /v1/municipalities/{id}", ADMIN_ONLY_200),
+    ("PATCH /v1/municipalities/{id}", PLATFORM_ONLY_200),
     ("GET /v1/departments", SIGNED_IN_200),
-    ("POST /v1/departments", ADMIN_ONLY_201),
+    ("POST /v1/departments", ADMINS_201),
     ("GET /v1/departments/{id}", SIGNED_IN_200),
-    ("PATCH /v1/departments/{id}", ADMIN_ONLY_200),
-    ("POST /v1/departments/{id}/invitations", ADMIN_ONLY_201),
+    ("PATCH /v1/departments/{id}", ADMINS_200),
+    ("POST /v1/departments/{id}/invitations", ADMINS_201),
     // The partner's own organization is the target; analysts see aggregates only.
     (
         "GET /v1/organizations",
-        [401, 200, 200, 200, 200, 200, 403, 200],
+        [401, 200, 200, 200, 200, 200, 403, 200, 200, 200, 200],
     ),
     (
         "POST /v1/organizations",
-        [401, 201, 403, 403, 403, 403, 403, 201],
+        [401, 201, 403, 403, 403, 403, 403, 201, 201, 403, 201],
     ),
     (
         "GET /v1/organizations/{id}",
-        [401, 200, 200, 200, 200, 404, 403, 200],
+        [401, 200, 200, 200, 200, 404, 403, 200, 200, 200, 200],
     ),
     (
         "PATCH /v1/organizations/{id}",
-        [401, 200, 403, 403, 403, 404, 403, 200],
+        [401, 200, 403, 403, 403, 404, 403, 200, 200, 403, 200],
     ),
     (
         "POST /v1/organizations/{id}/invitations",
-        [401, 201, 403, 403, 403, 404, 403, 201],
+        [401, 201, 403, 403, 403, 404, 403, 201, 201, 403, 201],
     ),
     ("POST /v1/invitations/{token}/accept", ALL_200),
-    ("GET /v1/users", ADMIN_ONLY_200),
-    ("POST /v1/users", ADMIN_ONLY_201),
-    ("GET /v1/users/{id}", ADMIN_ONLY_200),
-    ("PATCH /v1/users/{id}", ADMIN_ONLY_200),
-    ("GET /v1/service-accounts", ADMIN_ONLY_200),
-    ("POST /v1/service-accounts", ADMIN_ONLY_201),
-    ("PATCH /v1/service-accounts/{id}", ADMIN_ONLY_200),
-    ("GET /v1/audit", [401, 200, 403, 403, 403, 403, 403, 200]),
+    ("GET /v1/users", ADMINS_200),
+    ("POST /v1/users", ADMINS_201),
+    ("GET /v1/users/{id}", ADMINS_200),
+    ("PATCH /v1/users/{id}", ADMINS_200),
+    ("GET /v1/service-accounts", PLATFORM_ONLY_200),
+    ("POST /v1/service-accounts", PLATFORM_ONLY_201),
+    ("PATCH /v1/service-accounts/{id}", PLATFORM_ONLY_200),
+    // The desk and admins read their own city's entries, the platform admin all.
+    (
+        "GET /v1/audit",
+        [401, 200, 403, 403, 403, 403, 403, 200, 200, 403, 200],
+    ),
     // Cases: the target belongs to the partner's organization and has a
     // hearing with the department; the other department and the other
     // partner must not learn it exists; admins and analysts get no content.
     (
         "GET /v1/proposals",
-        [401, 200, 200, 200, 200, 200, 403, 403],
+        [401, 200, 200, 200, 200, 200, 403, 403, 200, 200, 403],
     ),
     (
         "POST /v1/proposals",
-        [401, 201, 403, 403, 201, 201, 403, 403],
+        [401, 201, 403, 403, 201, 201, 403, 403, 201, 403, 403],
     ),
     (
         "GET /v1/proposals/{id}",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "PATCH /v1/proposals/{id}",
-        [401, 200, 403, 404, 403, 404, 403, 403],
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     // received → organizing: the desk's move; others who see the case get 409 with their allowed moves.
     (
         "POST /v1/proposals/{id}/transitions",
-        [401, 200, 409, 404, 409, 404, 403, 403],
+        [401, 200, 409, 404, 409, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/events",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "POST /v1/proposals/{id}/hearings",
-        [401, 201, 403, 404, 403, 404, 403, 403],
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/hearings",
-        [401, 200, 200, 404, 403, 404, 403, 403],
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/hearings/{id}",
-        [401, 200, 200, 404, 403, 404, 403, 403],
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "PATCH /v1/hearings/{id}",
-        [401, 403, 200, 404, 403, 404, 403, 403],
+        [401, 403, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/messages",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "POST /v1/proposals/{id}/messages",
-        [401, 201, 201, 404, 201, 404, 403, 403],
+        [401, 201, 201, 404, 201, 404, 403, 403, 404, 404, 403],
     ),
-    ("GET /v1/events", [401, 200, 200, 200, 200, 200, 403, 403]),
+    (
+        "GET /v1/events",
+        [401, 200, 200, 200, 200, 200, 403, 403, 200, 200, 403],
+    ),
     (
         "POST /v1/proposals/{id}/matches",
-        [401, 201, 403, 404, 403, 404, 403, 403],
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/matches",
-        [401, 200, 200, 404, 403, 404, 403, 403],
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     // A fresh match of the department each time.
     (
         "POST /v1/matches/{id}/accept",
-        [401, 403, 200, 404, 403, 404, 403, 403],
+        [401, 403, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "POST /v1/matches/{id}/decline",
-        [401, 403, 200, 404, 403, 404, 403, 403],
+        [401, 403, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "PUT /v1/proposals/{id}/logic-model",
-        [401, 201, 403, 404, 403, 404, 403, 403],
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     // The target case has a shared logic model.
     (
         "GET /v1/proposals/{id}/logic-model",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/logic-model/versions",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/logic-model/versions/{version}",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/logic-model/diff",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/proposals/{id}/match-suggestions",
-        [401, 200, 403, 404, 403, 404, 403, 403],
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     // A fresh case awaiting the decision of the department (its lead) each time.
     (
         "POST /v1/proposals/{id}/decision",
-        [401, 409, 200, 404, 409, 404, 403, 403],
+        [401, 409, 200, 404, 409, 404, 403, 403, 404, 404, 403],
     ),
-    ("GET /v1/trips", [401, 200, 200, 200, 200, 200, 403, 403]),
+    (
+        "GET /v1/trips",
+        [401, 200, 200, 200, 200, 200, 403, 403, 200, 200, 403],
+    ),
     // The TRIP is led by the department, with the partner's organization.
     (
         "GET /v1/trips/{id}",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     (
         "PATCH /v1/trips/{id}",
-        [401, 200, 200, 404, 403, 404, 403, 403],
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "POST /v1/trips/{id}/measurements",
-        [401, 201, 201, 404, 403, 404, 403, 403],
+        [401, 201, 201, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     (
         "GET /v1/trips/{id}/measurements",
-        [401, 200, 200, 404, 200, 404, 403, 403],
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
     // KPIs: aggregates for the desk, admins and BI (analysts); targets are
     // set by the desk and admins.
@@ -197,11 +214,11 @@ const MATRIX: &[Row] = &[
     ("GET /v1/kpis/targets", KPI_READERS_200),
     (
         "PUT /v1/kpis/targets/{fiscal_year}",
-        [401, 201, 403, 403, 403, 403, 403, 201],
+        [401, 201, 403, 403, 403, 403, 403, 201, 201, 403, 403],
     ),
     (
         "PUT /v1/trips/{id}/supported-resources",
-        [401, 200, 200, 404, 403, 404, 403, 403],
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
     // The directory: everybody reads (the public view without a token), the desk writes.
     ("GET /v1/taxonomy-terms", ALL_200),
@@ -281,7 +298,7 @@ async fn context(app: &TestApp) -> Context {
     let created = app
         .post(
             "/v1/service-accounts",
-            Who::Admin,
+            Who::PlatformAdmin,
             &json!({"name": "matrix BI"}),
         )
         .await;
@@ -361,12 +378,13 @@ async fn context(app: &TestApp) -> Context {
     }
 }
 
-/// Sends a valid request for `operation` as `who`; returns the status.
-async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
+/// Sends a valid request for `operation` as `who`; returns the status and the body.
+async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, String) {
     let f = &app.fixtures;
     let n = next();
     let (method, template) = operation.split_once(' ').expect("METHOD /path");
-    let user_target = f.account(Who::Analyst).id.to_string();
+    // A Zama account: its municipal admin and the platform admin manage it.
+    let user_target = f.account(Who::OtherDepartment).id.to_string();
     let path = template
         .replace(
             "{id}",
@@ -436,14 +454,15 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
             Some(json!({"password": PASSWORD, "display_name": "受諾 花子"}))
         }
         "POST /v1/users" => Some(
-            json!({"email": format!("user{n}@test.example.jp"), "display_name": "新規", "role": "analyst"}),
+            json!({"email": format!("user{n}@test.example.jp"), "display_name": "新規", "role": "desk", "municipality_id": f.zama}),
         ),
-        "PATCH /v1/users/{id}" => Some(json!({"display_name": "分析 さくら"})),
+        "PATCH /v1/users/{id}" => Some(json!({"display_name": "福祉 次郎"})),
         "POST /v1/service-accounts" => Some(json!({"name": format!("BI {n}")})),
         "PATCH /v1/service-accounts/{id}" => Some(json!({"name": "matrix BI"})),
         "POST /v1/proposals" => Some(
             json!({"kind": "consultation", "title": format!("相談{n}"), "summary": "概要", "themes": ["other"],
-            "channel": "phone", "organization_id": f.partner_org}),
+            "channel": "phone", "organization_id": f.partner_org,
+            "municipality_id": (!matches!(who, Who::Desk | Who::AyaseDesk)).then_some(f.zama)}),
         ),
         "PATCH /v1/proposals/{id}" => Some(json!({"sdg_goals": [11]})),
         "POST /v1/proposals/{id}/transitions" => Some(json!({"to": "organizing"})),
@@ -514,7 +533,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> u16 {
     if let Some(body) = body {
         request = request.json(&body);
     }
-    request.send().await.expect("request").status().as_u16()
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
 }
 
 async fn invitation_token(app: &TestApp) -> String {
@@ -574,13 +595,27 @@ async fn every_caller_gets_the_expected_status_from_every_operation() {
     let app = TestApp::spawn().await;
     let ctx = context(&app).await;
     let mut mismatches = Vec::new();
+    // What another city's desk and department must never read: Zama's case,
+    // its hearing and TRIP, or any Zama reference.
+    let zama_case = [
+        ctx.proposal_id.as_str(),
+        ctx.hearing_id.as_str(),
+        ctx.trip_id.as_str(),
+        "ZLG-",
+    ];
     for (operation, expected) in MATRIX {
         for (who, expected) in Who::ALL.iter().zip(expected) {
-            let got = call(&app, &ctx, operation, *who).await;
+            let (got, body) = call(&app, &ctx, operation, *who).await;
             if got != *expected {
                 mismatches.push(format!(
                     "{operation} as {who:?}: expected {expected}, got {got}"
                 ));
+            }
+            let other_city = matches!(who, Who::AyaseDesk | Who::AyaseDepartment);
+            if other_city && (200..300).contains(&got) {
+                for secret in zama_case.iter().filter(|s| body.contains(**s)) {
+                    mismatches.push(format!("{operation} as {who:?}: the body shows {secret}"));
+                }
             }
         }
     }

@@ -11,8 +11,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-fn proposal(title: &str) -> Value {
-    json!({"kind": "proposal", "title": title, "summary": "s", "themes": ["other"], "channel": "web"})
+/// A submission; a partner names the city (`None`: the desk's own).
+fn proposal(municipality: Option<uuid::Uuid>, title: &str) -> Value {
+    json!({"kind": "proposal", "title": title, "summary": "s", "themes": ["other"], "channel": "web",
+        "municipality_id": municipality})
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -47,7 +49,7 @@ async fn idempotency_replays_nothing_to_a_disabled_account() {
     let send = || {
         app.request(Method::POST, "/v1/proposals", Who::Partner)
             .header("idempotency-key", "before-disable")
-            .json(&proposal("無効化の前"))
+            .json(&proposal(Some(app.fixtures.zama), "無効化の前"))
             .send()
     };
     json(send().await.expect("request"), StatusCode::CREATED).await;
@@ -126,7 +128,7 @@ async fn idempotency_survives_a_kill_9_mid_request() {
     .await["id"]
         .clone();
     let body = |i: usize| {
-        let mut body = proposal(&format!("クラッシュ{i}"));
+        let mut body = proposal(None, &format!("クラッシュ{i}"));
         body["organization_id"] = organization.clone();
         body
     };

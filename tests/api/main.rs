@@ -22,4 +22,5 @@ mod kpis;
 mod openapi_document;
 mod operations;
 mod schema;
+mod tenancy;
 mod workflow;

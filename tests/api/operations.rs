@@ -119,7 +119,7 @@ async fn unknown_routes_are_404_problems() {
 async fn wrong_methods_are_405_with_allow() {
     let app = TestApp::spawn().await;
     let response = app
-        .request(Method::DELETE, "/v1/municipalities", Who::Admin)
+        .request(Method::DELETE, "/v1/municipalities", Who::PlatformAdmin)
         .send()
         .await
         .expect("request");
@@ -133,7 +133,11 @@ async fn wrong_methods_are_405_with_allow() {
     problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
     let id = app.fixtures.zama;
     let response = app
-        .request(Method::PUT, &format!("/v1/municipalities/{id}"), Who::Admin)
+        .request(
+            Method::PUT,
+            &format!("/v1/municipalities/{id}"),
+            Who::PlatformAdmin,
+        )
         .send()
         .await
         .expect("request");

@@ -635,7 +635,8 @@ async fn an_unknown_name_in_a_row_is_a_read_error_never_a_default() {
     let submit = |title: &str| {
         serde_json::json!({
             "kind": "proposal", "title": title, "summary": "駅前の空き店舗で多世代の居場所をつくる。",
-            "themes": ["community_support"], "sdg_goals": [11], "channel": "web"
+            "themes": ["community_support"], "sdg_goals": [11], "channel": "web",
+            "municipality_id": app.fixtures.zama
         })
     };
     let by_status = json(
@@ -705,7 +706,7 @@ async fn an_unknown_name_in_a_row_is_a_read_error_never_a_default() {
         "hidden_fields",
     );
     let audience = events::Audience {
-        scope: proposals::Scope::All,
+        scope: proposals::Scope::Municipality(app.fixtures.zama),
         shared_only: false,
     };
     assert_read_error(

@@ -511,7 +511,7 @@ async fn reference_numbers_stay_gap_free_under_50_concurrent_creates() {
     let app = TestApp::spawn().await;
     let creates = (0..50).map(|i| {
         app.request(Method::POST, "/v1/proposals", Who::Partner)
-            .json(&json!({"kind": "consultation", "title": format!("同時{i}"), "summary": "s", "themes": ["other"], "channel": "web"}))
+            .json(&json!({"kind": "consultation", "title": format!("同時{i}"), "summary": "s", "themes": ["other"], "channel": "web", "municipality_id": app.fixtures.zama}))
             .send()
     });
     let responses = futures_util::future::join_all(creates).await;
@@ -530,7 +530,7 @@ async fn reference_numbers_stay_gap_free_under_50_concurrent_creates() {
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=50).collect::<Vec<u32>>());
     // A create that fails validation does not consume a number.
-    let bad = app.post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "", "summary": "s", "themes": ["other"], "channel": "web"})).await;
+    let bad = app.post("/v1/proposals", Who::Partner, &json!({"kind": "proposal", "title": "", "summary": "s", "themes": ["other"], "channel": "web", "municipality_id": app.fixtures.zama})).await;
     problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
     let next = app.case().title("次").create().await;
     assert!(next["reference"]
@@ -545,7 +545,7 @@ async fn a_retried_create_with_the_same_idempotency_key_makes_one_proposal() {
     let send = || {
         app.request(Method::POST, "/v1/proposals", Who::Partner)
             .header("Idempotency-Key", "form-submit-7")
-            .json(&json!({"kind": "proposal", "title": "二重送信", "summary": "s", "themes": ["other"], "channel": "web"}))
+            .json(&json!({"kind": "proposal", "title": "二重送信", "summary": "s", "themes": ["other"], "channel": "web", "municipality_id": app.fixtures.zama}))
             .send()
     };
     let first = json(send().await.expect("request"), StatusCode::CREATED).await;

@@ -84,6 +84,9 @@ pub struct FeedEvent {
     /// Internal reason; never shown to the proposer.
     pub reason: Option<String>,
     pub note_for_proposer: Option<String>,
+    /// The city the record written belongs to, when it is not a case (whose
+    /// city the database takes from the case) and not the writer's own city.
+    pub municipality: Option<Uuid>,
 }
 
 impl FeedEvent {
@@ -96,6 +99,30 @@ impl FeedEvent {
             to_status: None,
             reason: None,
             note_for_proposer: None,
+            municipality: None,
+        }
+    }
+
+    /// The record written belongs to this city (a department, an account):
+    /// that city's desk and admins see the event and its audit entry.
+    pub fn in_municipality(mut self, municipality_id: Option<Uuid>) -> FeedEvent {
+        self.municipality = municipality_id;
+        self
+    }
+
+    /// The city of the record a write is about: a case's is taken from the
+    /// case by the database; otherwise the one named, or the writer's.
+    fn city(&self, actor: &Actor) -> Option<Uuid> {
+        match self.about {
+            About::Case { .. } => None,
+            _ => self.municipality.or(actor.municipality_id),
+        }
+    }
+
+    fn case_id(&self) -> Option<Uuid> {
+        match self.about {
+            About::Case { proposal_id, .. } => Some(proposal_id),
+            _ => None,
         }
     }
 
@@ -135,6 +162,7 @@ impl FeedEvent {
     }
 
     fn row(self, actor: &Actor) -> NewEvent {
+        let municipality_id = self.city(actor);
         let (proposal_id, resource_id, visibility, department_id) = match self.about {
             About::Case {
                 proposal_id,
@@ -155,6 +183,7 @@ impl FeedEvent {
             note_for_proposer: self.note_for_proposer,
             department_id,
             subject_id: self.subject_id,
+            municipality_id,
             ..NewEvent::new(self.kind, visibility)
         }
     }
@@ -216,6 +245,8 @@ fn audit_entry(author: &dyn Author, change: &Change) -> NewAuditEntry {
         request_id: author.meta().request_id.clone(),
         client_addr: author.meta().client_addr.clone(),
         changes: change.changes.clone(),
+        municipality_id: change.event.city(actor),
+        proposal_id: change.event.case_id(),
     }
 }
 
@@ -301,6 +332,8 @@ pub async fn audit_only(
             request_id: meta.request_id.clone(),
             client_addr: meta.client_addr.clone(),
             changes: event.changes,
+            municipality_id: actor.and_then(|a| a.municipality_id),
+            proposal_id: None,
         },
     )
     .await

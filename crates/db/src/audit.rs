@@ -26,6 +26,10 @@ pub struct AuditEntry {
     pub client_addr: Option<String>,
     pub changes: Value,
     pub created_at: DateTime<Utc>,
+    /// The city of the target (`None`: the platform's).
+    pub municipality_id: Option<Uuid>,
+    /// The case the entry is about, if any (its content is withheld from admins).
+    pub proposal_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Default, Insertable)]
@@ -41,6 +45,9 @@ pub struct NewAuditEntry {
     pub request_id: Option<String>,
     pub client_addr: Option<String>,
     pub changes: Value,
+    /// Left `None` for a case's entry: the database takes the case's city.
+    pub municipality_id: Option<Uuid>,
+    pub proposal_id: Option<Uuid>,
 }
 
 pub async fn record(conn: &mut AsyncPgConnection, entry: &NewAuditEntry) -> DbResult<()> {
@@ -105,6 +112,8 @@ pub struct AuditFilter {
     pub target_id: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Entries of this city only (`None`: every entry).
+    pub municipality: Option<Uuid>,
 }
 
 /// Newest first; `before` is the id to continue after (exclusive).
@@ -121,6 +130,9 @@ pub async fn list(
         .into_boxed();
     if let Some(before) = before {
         query = query.filter(audit_log::id.lt(before));
+    }
+    if let Some(municipality) = filter.municipality {
+        query = query.filter(audit_log::municipality_id.eq(municipality));
     }
     if let Some(actor_id) = filter.actor_id {
         query = query.filter(audit_log::actor_id.eq(actor_id));

@@ -60,12 +60,17 @@ pub struct FactRow {
     pub n: i64,
 }
 
+/// Whose figures: one municipality's, or every city's together (`None`).
+pub type Municipality = Option<Uuid>;
+
 /// Rows of one of the KPI counter tables for the fiscal years `from..=to`,
-/// of the given metrics or measures only (all when `None`). `sql` selects
-/// them with the years as $1 and $2 and the names as $3.
+/// of the given metrics or measures only (all when `None`), of one
+/// municipality or summed over all. `sql` selects them with the years as
+/// $1 and $2, the names as $3 and the municipality as $4.
 async fn counted<R>(
     conn: &mut AsyncPgConnection,
     sql: &'static str,
+    municipality: Municipality,
     from: i32,
     to: i32,
     names: Option<Vec<&'static str>>,
@@ -77,6 +82,7 @@ where
         .bind::<Integer, _>(from)
         .bind::<Integer, _>(to)
         .bind::<Nullable<Array<Text>>, _>(names)
+        .bind::<Nullable<SqlUuid>, _>(municipality)
         .load(conn)
         .await?)
 }
@@ -85,14 +91,17 @@ where
 /// metrics only (all when `None`).
 pub async fn facts(
     conn: &mut AsyncPgConnection,
+    municipality: Municipality,
     from: i32,
     to: i32,
     metrics: Option<&[FactMetric]>,
 ) -> DbResult<Vec<FactRow>> {
-    let sql = "SELECT month, metric, key, n FROM kpi_facts \
-               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR metric = ANY($3)) AND n <> 0";
+    let sql = "SELECT month, metric, key, sum(n)::int8 AS n FROM kpi_facts \
+               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR metric = ANY($3)) \
+                 AND ($4::uuid IS NULL OR municipality_id = $4) \
+               GROUP BY month, metric, key HAVING sum(n) <> 0";
     let names = metrics.map(|m| m.iter().map(|m| m.as_str()).collect());
-    counted(conn, sql, from, to, names).await
+    counted(conn, sql, municipality, from, to, names).await
 }
 
 fn measure_names(measures: Option<&[Measure]>) -> Option<Vec<&'static str>> {
@@ -114,13 +123,20 @@ pub struct HistogramRow {
 /// given measures only (all when `None`).
 pub async fn histograms(
     conn: &mut AsyncPgConnection,
+    municipality: Municipality,
     from: i32,
     to: i32,
     measures: Option<&[Measure]>,
 ) -> DbResult<Vec<HistogramRow>> {
-    let sql = "SELECT month, measure, counts FROM kpi_histograms \
-               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))";
-    counted(conn, sql, from, to, measure_names(measures)).await
+    // Summed slot by slot over the cities (one row each when filtered).
+    let sql = "SELECT month, measure, array_agg(c ORDER BY i) AS counts FROM ( \
+                 SELECT h.month, h.measure, u.i, sum(COALESCE(u.c, 0))::int4 AS c \
+                 FROM kpi_histograms h, unnest(h.counts) WITH ORDINALITY AS u (c, i) \
+                 WHERE h.fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR h.measure = ANY($3)) \
+                   AND ($4::uuid IS NULL OR h.municipality_id = $4) \
+                 GROUP BY h.month, h.measure, u.i) s \
+               GROUP BY month, measure";
+    counted(conn, sql, municipality, from, to, measure_names(measures)).await
 }
 
 #[derive(Debug, QueryableByName)]
@@ -138,13 +154,19 @@ pub struct YearHistogramRow {
 /// the given measures only (all when `None`).
 pub async fn year_histograms(
     conn: &mut AsyncPgConnection,
+    municipality: Municipality,
     from: i32,
     to: i32,
     measures: Option<&[Measure]>,
 ) -> DbResult<Vec<YearHistogramRow>> {
-    let sql = "SELECT fiscal_year, measure, counts FROM kpi_year_histograms \
-               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3))";
-    counted(conn, sql, from, to, measure_names(measures)).await
+    let sql = "SELECT fiscal_year, measure, array_agg(c ORDER BY i) AS counts FROM ( \
+                 SELECT h.fiscal_year, h.measure, u.i, sum(COALESCE(u.c, 0))::int4 AS c \
+                 FROM kpi_year_histograms h, unnest(h.counts) WITH ORDINALITY AS u (c, i) \
+                 WHERE h.fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR h.measure = ANY($3)) \
+                   AND ($4::uuid IS NULL OR h.municipality_id = $4) \
+                 GROUP BY h.fiscal_year, h.measure, u.i) s \
+               GROUP BY fiscal_year, measure";
+    counted(conn, sql, municipality, from, to, measure_names(measures)).await
 }
 
 #[derive(Debug, QueryableByName)]
@@ -163,6 +185,7 @@ pub struct WaitingRow {
 /// longest waiting first.
 pub async fn waiting_oldest(
     conn: &mut AsyncPgConnection,
+    municipality: Municipality,
     fiscal_year: i32,
     limit: i64,
 ) -> DbResult<Vec<WaitingRow>> {
@@ -170,10 +193,12 @@ pub async fn waiting_oldest(
         "SELECT reference, status, first_contact_at, received_at FROM proposals \
          WHERE fiscal_year = $1 AND coordination_started_at IS NULL \
            AND status NOT IN ('adopted', 'not_adopted', 'declined', 'withdrawn') \
+           AND ($3::uuid IS NULL OR municipality_id = $3) \
          ORDER BY first_contact_at, id LIMIT $2",
     )
     .bind::<Integer, _>(fiscal_year)
     .bind::<BigInt, _>(limit)
+    .bind::<Nullable<SqlUuid>, _>(municipality)
     .load(conn)
     .await?)
 }
@@ -205,6 +230,7 @@ pub struct IndicatorRow {
 /// latest shared logic model; at most `limit` rows.
 pub async fn indicator_progress(
     conn: &mut AsyncPgConnection,
+    municipality: Municipality,
     from: NaiveDate,
     until: NaiveDate,
     limit: i64,
@@ -214,6 +240,7 @@ pub async fn indicator_progress(
                 i.baseline, i.target, m.value AS latest_value, m.measured_on \
          FROM (SELECT DISTINCT ON (trip_id, indicator_id) trip_id, indicator_id, value, measured_on \
                FROM trip_measurements WHERE measured_on BETWEEN $1 AND $2 \
+                 AND ($4::uuid IS NULL OR municipality_id = $4) \
                ORDER BY trip_id, indicator_id, measured_on DESC, created_at DESC) m \
          JOIN trips t ON t.id = m.trip_id \
          CROSS JOIN LATERAL ( \
@@ -229,6 +256,7 @@ pub async fn indicator_progress(
     .bind::<Date, _>(from)
     .bind::<Date, _>(until)
     .bind::<BigInt, _>(limit)
+    .bind::<Nullable<SqlUuid>, _>(municipality)
     .load(conn)
     .await?)
 }
@@ -236,6 +264,7 @@ pub async fn indicator_progress(
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = kpi_targets, check_for_backend(diesel::pg::Pg))]
 pub struct Target {
+    pub municipality_id: Uuid,
     pub fiscal_year: i32,
     pub trips_started: i32,
     pub community_supports: Option<i32>,
@@ -249,6 +278,7 @@ pub struct Target {
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = kpi_targets, treat_none_as_null = true)]
 pub struct TargetValues {
+    pub municipality_id: Uuid,
     pub fiscal_year: i32,
     pub trips_started: i32,
     pub community_supports: Option<i32>,
@@ -256,18 +286,33 @@ pub struct TargetValues {
     pub updated_by: Option<Uuid>,
 }
 
-/// Every fiscal year's targets (one row per year, 2000–2200 at most), newest first.
-pub async fn targets(conn: &mut AsyncPgConnection) -> DbResult<Vec<Target>> {
-    Ok(kpi_targets::table
+/// Every fiscal year's targets of a municipality, or of every city
+/// (`None`): one row per city and year (2000–2200), newest year first.
+pub async fn targets(
+    conn: &mut AsyncPgConnection,
+    municipality: Municipality,
+) -> DbResult<Vec<Target>> {
+    let mut query = kpi_targets::table
         .select(Target::as_select())
-        .order(kpi_targets::fiscal_year.desc())
-        .load(conn)
-        .await?)
+        .order((
+            kpi_targets::fiscal_year.desc(),
+            kpi_targets::municipality_id,
+        ))
+        .into_boxed();
+    if let Some(municipality) = municipality {
+        query = query.filter(kpi_targets::municipality_id.eq(municipality));
+    }
+    Ok(query.load(conn).await?)
 }
 
-pub async fn target(conn: &mut AsyncPgConnection, fiscal_year: i32) -> DbResult<Option<Target>> {
+/// The targets of one city and fiscal year.
+pub async fn target(
+    conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
+    fiscal_year: i32,
+) -> DbResult<Option<Target>> {
     Ok(kpi_targets::table
-        .find(fiscal_year)
+        .find((municipality_id, fiscal_year))
         .select(Target::as_select())
         .first(conn)
         .await
@@ -277,10 +322,11 @@ pub async fn target(conn: &mut AsyncPgConnection, fiscal_year: i32) -> DbResult<
 /// The targets of a fiscal year, locked for an update in this transaction.
 pub async fn target_for_update(
     conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
     fiscal_year: i32,
 ) -> DbResult<Option<Target>> {
     Ok(kpi_targets::table
-        .find(fiscal_year)
+        .find((municipality_id, fiscal_year))
         .select(Target::as_select())
         .for_update()
         .first(conn)
@@ -307,16 +353,22 @@ pub async fn update_target(
     conn: &mut AsyncPgConnection,
     values: &TargetValues,
 ) -> DbResult<Target> {
-    Ok(diesel::update(kpi_targets::table.find(values.fiscal_year))
-        .set((values, kpi_targets::version.eq(kpi_targets::version + 1)))
-        .returning(Target::as_returning())
-        .get_result(conn)
-        .await?)
+    Ok(
+        diesel::update(kpi_targets::table.find((values.municipality_id, values.fiscal_year)))
+            .set((values, kpi_targets::version.eq(kpi_targets::version + 1)))
+            .returning(Target::as_returning())
+            .get_result(conn)
+            .await?,
+    )
 }
 
 /// The distinct directory organizations supported by the TRIPs started
 /// in a fiscal year that support community activity.
-pub async fn supported_resources(conn: &mut AsyncPgConnection, fiscal_year: i32) -> DbResult<i64> {
+pub async fn supported_resources(
+    conn: &mut AsyncPgConnection,
+    municipality: Municipality,
+    fiscal_year: i32,
+) -> DbResult<i64> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]
@@ -325,9 +377,11 @@ pub async fn supported_resources(conn: &mut AsyncPgConnection, fiscal_year: i32)
     let count: Count = diesel::sql_query(
         "SELECT count(DISTINCT s.resource_id) AS n FROM trip_supported_resources s \
          JOIN kpi.trips t ON t.id = s.trip_id \
-         WHERE t.supports_community_activity AND t.fiscal_year = $1",
+         WHERE t.supports_community_activity AND t.fiscal_year = $1 \
+           AND ($2::uuid IS NULL OR t.municipality_id = $2)",
     )
     .bind::<Integer, _>(fiscal_year)
+    .bind::<Nullable<SqlUuid>, _>(municipality)
     .get_result(conn)
     .await?;
     Ok(count.n)

@@ -19,6 +19,8 @@ diesel::table! {
         client_addr -> Nullable<Text>,
         changes -> Jsonb,
         created_at -> Timestamptz,
+        municipality_id -> Nullable<Uuid>,
+        proposal_id -> Nullable<Uuid>,
     }
 }
 
@@ -53,6 +55,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
@@ -81,26 +84,28 @@ diesel::table! {
 }
 
 diesel::table! {
-    kpi_facts (fiscal_year, metric, month, key) {
+    kpi_facts (municipality_id, fiscal_year, metric, month, key) {
         fiscal_year -> Int4,
         month -> Date,
         metric -> Text,
         key -> Text,
         n -> Int8,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    kpi_histograms (fiscal_year, measure, month) {
+    kpi_histograms (municipality_id, fiscal_year, measure, month) {
         fiscal_year -> Int4,
         month -> Date,
         measure -> Text,
         counts -> Array<Int4>,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    kpi_targets (fiscal_year) {
+    kpi_targets (municipality_id, fiscal_year) {
         fiscal_year -> Int4,
         trips_started -> Int4,
         community_supports -> Nullable<Int4>,
@@ -109,25 +114,28 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    kpi_year_histograms (fiscal_year, measure) {
+    kpi_year_histograms (municipality_id, fiscal_year, measure) {
         fiscal_year -> Int4,
         measure -> Text,
         counts -> Array<Int4>,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    logic_models (proposal_id, version) {
+    logic_models (municipality_id, proposal_id, version) {
         proposal_id -> Uuid,
         version -> Int4,
         status -> Text,
         content -> Jsonb,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
@@ -155,6 +163,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
@@ -166,6 +175,7 @@ diesel::table! {
         visibility -> Text,
         body -> Text,
         created_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
@@ -180,6 +190,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        reference_prefix -> Text,
     }
 }
 
@@ -218,6 +229,7 @@ diesel::table! {
         occurred_at -> Timestamptz,
         created_at -> Timestamptz,
         resource_id -> Nullable<Uuid>,
+        municipality_id -> Nullable<Uuid>,
     }
 }
 
@@ -254,14 +266,16 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    reference_counters (fiscal_year) {
+    reference_counters (municipality_id, fiscal_year) {
         fiscal_year -> Int4,
         last_value -> Int4,
         created_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
@@ -417,22 +431,25 @@ diesel::table! {
         note -> Text,
         recorded_by -> Uuid,
         created_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    trip_partners (trip_id, organization_id) {
+    trip_partners (municipality_id, trip_id, organization_id) {
         trip_id -> Uuid,
         organization_id -> Uuid,
         created_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
 diesel::table! {
-    trip_supported_resources (trip_id, resource_id) {
+    trip_supported_resources (municipality_id, trip_id, resource_id) {
         trip_id -> Uuid,
         resource_id -> Uuid,
         created_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 
@@ -449,6 +466,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        municipality_id -> Uuid,
     }
 }
 

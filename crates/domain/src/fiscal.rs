@@ -43,9 +43,39 @@ pub fn fiscal_year_start(fiscal_year: i32) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-/// `ZLG-2026-0001`: the fiscal year and a sequence number of at least four digits.
-pub fn reference(fiscal_year: i32, sequence: i32) -> String {
-    format!("ZLG-{fiscal_year}-{sequence:04}")
+/// `ZLG-2026-0001`: the municipality's prefix, the fiscal year and a
+/// sequence number of at least four digits (gap-free per municipality and
+/// fiscal year).
+pub fn reference(prefix: &str, fiscal_year: i32, sequence: i32) -> String {
+    format!("{prefix}-{fiscal_year}-{sequence:04}")
+}
+
+/// The reference prefix a municipality gets when none is given: the four
+/// cities' own (Zama keeps ZLG, the desk's name), `M` and the code otherwise.
+pub fn default_reference_prefix(municipality_code: &str) -> String {
+    match municipality_code {
+        "142166" => "ZLG".into(),
+        "142182" => "AYS".into(),
+        "142131" => "YMT".into(),
+        "142158" => "EBN".into(),
+        other => format!("M{other}"),
+    }
+}
+
+/// A reference prefix: an upper-case letter, then 1 to 7 upper-case letters or digits.
+pub fn reference_prefix(field: &str, raw: &str) -> Result<String, crate::ValidationErrors> {
+    let mut chars = raw.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    let rest_ok = chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if first_ok && rest_ok && (2..=8).contains(&raw.len()) {
+        Ok(raw.to_owned())
+    } else {
+        Err(crate::ValidationErrors::single(
+            field,
+            "invalid_format",
+            "must be 2 to 8 upper-case letters or digits, starting with a letter, e.g. AYS",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +109,13 @@ mod tests {
 
     #[test]
     fn references_have_at_least_four_digits() {
-        assert_eq!(reference(2026, 1), "ZLG-2026-0001");
-        assert_eq!(reference(2026, 12345), "ZLG-2026-12345");
+        assert_eq!(reference("ZLG", 2026, 1), "ZLG-2026-0001");
+        assert_eq!(reference("AYS", 2026, 12345), "AYS-2026-12345");
+        assert_eq!(default_reference_prefix("142182"), "AYS");
+        assert_eq!(default_reference_prefix("142999"), "M142999");
+        assert!(reference_prefix("p", &default_reference_prefix("142999")).is_ok());
+        assert!(reference_prefix("p", "ays").is_err());
+        assert!(reference_prefix("p", "1AB").is_err());
+        assert!(reference_prefix("p", "A").is_err());
     }
 }

@@ -122,13 +122,13 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             .target_is(text(&account, "/id"))
         }
 
-        "POST /v1/municipalities" => call(Who::Admin, "/v1/municipalities".into(),
+        "POST /v1/municipalities" => call(Who::PlatformAdmin, "/v1/municipalities".into(),
             json!({"code": "142051", "name": "藤沢市", "name_kana": "ふじさわし", "name_en": "Fujisawa"}))
         .created(),
         "PATCH /v1/municipalities/{id}" => {
             let path = format!("/v1/municipalities/{}", f.ebina);
-            call(Who::Admin, path.clone(), json!({"name_kana": "えびなし"}))
-                .if_match(app.etag(&path, Who::Admin).await)
+            call(Who::PlatformAdmin, path.clone(), json!({"name_kana": "えびなし"}))
+                .if_match(app.etag(&path, Who::PlatformAdmin).await)
         }
         "POST /v1/departments" => call(Who::Admin, "/v1/departments".into(),
             json!({"municipality_id": f.zama, "code": "every-write", "name": "試験課", "name_en": "Test Division"}))
@@ -172,7 +172,7 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             )
         }
         "POST /v1/users" => call(
-            Who::Admin,
+            Who::PlatformAdmin,
             "/v1/users".into(),
             json!({"email": "bunseki@test.example.jp", "display_name": "分析", "role": "analyst"}),
         )
@@ -180,11 +180,11 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         .target(Target::Field("/user_id")),
         "PATCH /v1/users/{id}" => {
             let path = format!("/v1/users/{}", f.account(Who::Analyst).id);
-            call(Who::Admin, path.clone(), json!({"display_name": "分析 さくら"}))
-                .if_match(app.etag(&path, Who::Admin).await)
+            call(Who::PlatformAdmin, path.clone(), json!({"display_name": "分析 さくら"}))
+                .if_match(app.etag(&path, Who::PlatformAdmin).await)
         }
         "POST /v1/service-accounts" => call(
-            Who::Admin,
+            Who::PlatformAdmin,
             "/v1/service-accounts".into(),
             json!({"name": "Power BI"}),
         )
@@ -192,7 +192,7 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         "PATCH /v1/service-accounts/{id}" => {
             let account = service_account(app).await;
             call(
-                Who::Admin,
+                Who::PlatformAdmin,
                 format!("/v1/service-accounts/{}", text(&account, "/id")),
                 json!({"name": "Power BI（企画課）"}),
             )
@@ -201,7 +201,7 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         }
 
         "POST /v1/proposals" => call(Who::Partner, "/v1/proposals".into(),
-            json!({"kind": "proposal", "title": "記録される提案", "summary": "概要", "themes": ["other"], "channel": "web"}))
+            json!({"kind": "proposal", "title": "記録される提案", "summary": "概要", "themes": ["other"], "channel": "web", "municipality_id": app.fixtures.zama}))
         .created(),
         "PATCH /v1/proposals/{id}" => {
             let case = involved_case(app).await;
@@ -410,7 +410,7 @@ async fn survey(app: &TestApp) -> String {
 async fn service_account(app: &TestApp) -> Value {
     created(
         app,
-        Who::Admin,
+        Who::PlatformAdmin,
         "/v1/service-accounts",
         json!({"name": "BI"}),
     )

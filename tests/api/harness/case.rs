@@ -48,10 +48,9 @@ pub struct CaseBuilder<'a> {
 impl TestApp {
     /// A case of the partner's organization, to be driven through the API.
     pub fn case(&self) -> CaseBuilder<'_> {
-        CaseBuilder {
-            app: self,
-            body: default_body(),
-        }
+        let mut body = default_body();
+        body["municipality_id"] = serde_json::json!(self.fixtures.zama);
+        CaseBuilder { app: self, body }
     }
 }
 

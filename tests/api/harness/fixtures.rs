@@ -28,11 +28,18 @@ pub enum Who {
     /// A partner of another organization.
     OtherPartner,
     Analyst,
+    /// The municipal admin of Zama.
     Admin,
+    /// The desk of another city (Ayase).
+    AyaseDesk,
+    /// A department of another city (Ayase's 協働推進課).
+    AyaseDepartment,
+    /// The platform admin (municipalities, service accounts, every city's accounts).
+    PlatformAdmin,
 }
 
 impl Who {
-    pub const ALL: [Who; 8] = [
+    pub const ALL: [Who; 11] = [
         Who::Anonymous,
         Who::Desk,
         Who::Department,
@@ -41,6 +48,9 @@ impl Who {
         Who::OtherPartner,
         Who::Analyst,
         Who::Admin,
+        Who::AyaseDesk,
+        Who::AyaseDepartment,
+        Who::PlatformAdmin,
     ];
 }
 
@@ -58,7 +68,10 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct Fixtures {
     pub zama: Uuid,
+    pub ayase: Uuid,
     pub ebina: Uuid,
+    /// Ayase's 協働推進課 (a department of another city than the cases').
+    pub ayase_department: Uuid,
     pub shimin_kyodo: Uuid,
     pub chiiki_fukushi: Uuid,
     pub partner_org: Uuid,
@@ -131,6 +144,23 @@ pub(super) async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
         .await
         .expect("query")
         .expect("ebina");
+    let ayase = municipalities::find_by_code(conn, "142182")
+        .await
+        .expect("query")
+        .expect("ayase");
+    let ayase_department = departments::insert(
+        conn,
+        &departments::NewDepartment {
+            id: Uuid::now_v7(),
+            municipality_id: ayase.id,
+            code: "kyodo-suishin".into(),
+            name: "協働推進課".into(),
+            name_en: "Collaboration Promotion Division".into(),
+        },
+    )
+    .await
+    .expect("ayase department")
+    .id;
     let all = departments::list(
         conn,
         Default::default(),
@@ -222,6 +252,30 @@ pub(super) async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
             Who::Admin,
             "admin@test.example.jp",
             Role::Admin,
+            Some(zama.id),
+            None,
+            None,
+        ),
+        (
+            Who::AyaseDesk,
+            "desk@ayase.test.example.jp",
+            Role::Desk,
+            Some(ayase.id),
+            None,
+            None,
+        ),
+        (
+            Who::AyaseDepartment,
+            "kyodo@ayase.test.example.jp",
+            Role::Department,
+            Some(ayase.id),
+            Some(ayase_department),
+            None,
+        ),
+        (
+            Who::PlatformAdmin,
+            "platform@test.example.jp",
+            Role::PlatformAdmin,
             None,
             None,
             None,
@@ -259,7 +313,9 @@ pub(super) async fn load_fixtures(conn: &mut AsyncPgConnection) -> Fixtures {
     }
     Fixtures {
         zama: zama.id,
+        ayase: ayase.id,
         ebina: ebina.id,
+        ayase_department,
         shimin_kyodo,
         chiiki_fukushi,
         partner_org,

@@ -147,7 +147,9 @@ pub async fn invite(
             target_type: "user",
             target_id: user.id.to_string(),
             changes: diff(None, &user),
-            event: FeedEvent::desk(EventKind::UserInvited).subject(user.id),
+            event: FeedEvent::desk(EventKind::UserInvited)
+                .subject(user.id)
+                .in_municipality(user.municipality_id),
         },
     )
     .await?;

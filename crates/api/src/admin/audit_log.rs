@@ -9,8 +9,8 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use living_gate_db::audit::{self as db, AuditFilter};
 use living_gate_db::pool;
+use living_gate_domain::access::policy::audit_scope;
 use living_gate_domain::Role;
-use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -36,8 +36,14 @@ pub struct AuditEntry {
     pub target_id: Option<String>,
     pub request_id: Option<String>,
     pub client_addr: Option<String>,
-    /// Changed fields as `{"field": {"before": …, "after": …}}`, or event detail.
+    /// Changed fields as `{"field": {"before": …, "after": …}}`, or event
+    /// detail. For admins, an entry about a case shows only which fields
+    /// changed: `{"redacted": true, "fields": ["title", …]}` (no case content).
     pub changes: Value,
+    /// The city of the target; `null`: the platform's (municipalities, service accounts).
+    pub municipality_id: Option<Uuid>,
+    /// The case the entry is about, if any.
+    pub proposal_id: Option<Uuid>,
 }
 
 impl From<db::AuditEntry> for AuditEntry {
@@ -53,8 +59,20 @@ impl From<db::AuditEntry> for AuditEntry {
             request_id: e.request_id,
             client_addr: e.client_addr,
             changes: e.changes,
+            municipality_id: e.municipality_id,
+            proposal_id: e.proposal_id,
         }
     }
+}
+
+/// What an admin sees of a case entry's `changes`: the names of the fields,
+/// never their values (titles, notes, reasons are case content).
+fn redacted(changes: &Value) -> Value {
+    let fields: Vec<&String> = changes
+        .as_object()
+        .map(|fields| fields.keys().collect())
+        .unwrap_or_default();
+    serde_json::json!({"redacted": true, "fields": fields})
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -72,7 +90,9 @@ pub struct AuditListParams {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// The audit log, newest first (admin, desk).
+/// The audit log, newest first: the desk and a municipal admin read their
+/// own city's entries, the platform admin every entry; admins never read
+/// the changes of a case (see `changes`).
 #[utoipa::path(operation_id = "listAuditEntries", tag = "audit", params(PageParams, AuditListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of audit entries, newest first", body = Paginated<AuditEntry>),
         (status = 403, description = "Only admins and the desk read the audit log", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -83,7 +103,7 @@ pub async fn list(
     params: web::Query<PageParams>,
     filter: web::Query<AuditListParams>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ReadAudit)?;
+    let scope = audit_scope(&caller.actor)?;
     let page = params.page()?;
     let before = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let filter = filter.into_inner();
@@ -94,12 +114,21 @@ pub async fn list(
         target_id: filter.target_id,
         from: check_instant("from", filter.from)?,
         to: check_instant("to", filter.to)?,
+        municipality: scope.municipality,
     };
     let mut conn = pool::connection(&state.pool).await?;
     let rows = db::list(&mut conn, &filter, before, page.fetch_limit()).await?;
     let (rows, next) = page.finish(rows, |e| e.id);
     Ok(HttpResponse::Ok().json(Paginated::new(
-        rows.into_iter().map(AuditEntry::from).collect(),
+        rows.into_iter()
+            .map(|row| {
+                let mut entry = AuditEntry::from(row);
+                if scope.redact_case_changes && entry.proposal_id.is_some() {
+                    entry.changes = redacted(&entry.changes);
+                }
+                entry
+            })
+            .collect(),
         next,
     )))
 }

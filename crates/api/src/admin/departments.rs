@@ -142,7 +142,12 @@ pub async fn create(
     caller: Caller,
     body: Json<CreateDepartment>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ManageDepartments)?;
+    authorize(
+        &caller.actor,
+        Action::ManageDepartments {
+            municipality_id: body.municipality_id,
+        },
+    )?;
     let mut errors = ValidationErrors::new();
     let code = errors.check(code("code", &body.code));
     let name = errors.check(bounded_text("name", &body.name, 1, 100));
@@ -167,7 +172,9 @@ pub async fn create(
                 &caller,
                 "department",
                 &row,
-                FeedEvent::desk(EventKind::DepartmentCreated).subject(row.id),
+                FeedEvent::desk(EventKind::DepartmentCreated)
+                    .subject(row.id)
+                    .in_municipality(Some(row.municipality_id)),
             )
             .await?;
             Ok::<_, ApiError>(row)
@@ -196,7 +203,6 @@ pub async fn update(
     if_match: IfMatch,
     body: Json<UpdateDepartment>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ManageDepartments)?;
     let mut errors = ValidationErrors::new();
     let changes = DepartmentChanges {
         name: body
@@ -213,7 +219,17 @@ pub async fn update(
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
         .transaction(async |conn| {
-            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
+            let found = db::find_for_update(conn, *id).await?;
+            // Departments are reference data every caller reads: the city is no secret.
+            if let Some(department) = &found {
+                authorize(
+                    &caller.actor,
+                    Action::ManageDepartments {
+                        municipality_id: department.municipality_id,
+                    },
+                )?;
+            }
+            let before = if_match.current(found)?;
             let after = db::update(conn, before.id, &changes).await?;
             record::updated(
                 conn,
@@ -221,7 +237,9 @@ pub async fn update(
                 "department",
                 &before,
                 &after,
-                FeedEvent::desk(EventKind::DepartmentUpdated).subject(after.id),
+                FeedEvent::desk(EventKind::DepartmentUpdated)
+                    .subject(after.id)
+                    .in_municipality(Some(after.municipality_id)),
             )
             .await?;
             Ok::<_, ApiError>(after)
@@ -246,7 +264,7 @@ pub async fn invite(
     id: web::Path<Uuid>,
     body: Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::InviteToDepartment)?;
+    authorize(&caller.actor, Action::ManageUsers)?;
     let (email, display_name) = accounts::parse_contact(&body.email, &body.display_name)?;
     let mut conn = pool::connection(&state.pool).await?;
     let invitation = conn
@@ -255,6 +273,12 @@ pub async fn invite(
                 .await?
                 .filter(|d| d.status == RecordStatus::Active)
                 .ok_or(ApiError::NotFound)?;
+            authorize(
+                &caller.actor,
+                Action::InviteToDepartment {
+                    municipality_id: department.municipality_id,
+                },
+            )?;
             let invitee = Invitee {
                 email,
                 display_name,

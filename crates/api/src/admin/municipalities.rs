@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::pool;
 use living_gate_db::reference::municipalities::{self as db, MunicipalityChanges, NewMunicipality};
+use living_gate_domain::fiscal::{default_reference_prefix, reference_prefix};
 use living_gate_domain::identity::{municipality_code, RecordStatus};
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, ValidationErrors};
@@ -24,7 +25,7 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02", "code": "142166", "name": "座間市", "name_kana": "ざまし",
-    "name_en": "Zama", "status": "active", "created_at": "2026-04-01T00:00:00+00:00", "updated_at": "2026-04-01T00:00:00+00:00"
+    "name_en": "Zama", "reference_prefix": "ZLG", "status": "active", "created_at": "2026-04-01T00:00:00+00:00", "updated_at": "2026-04-01T00:00:00+00:00"
 }))]
 pub struct Municipality {
     pub id: Uuid,
@@ -33,6 +34,8 @@ pub struct Municipality {
     pub name: String,
     pub name_kana: String,
     pub name_en: String,
+    /// The prefix of the city's case references (`ZLG-2026-0001`).
+    pub reference_prefix: String,
     pub status: RecordStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -46,6 +49,7 @@ impl From<db::Municipality> for Municipality {
             name: m.name,
             name_kana: m.name_kana,
             name_en: m.name_en,
+            reference_prefix: m.reference_prefix,
             status: m.status,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -65,6 +69,11 @@ pub struct CreateMunicipality {
     pub name_kana: String,
     #[schema(min_length = 1, max_length = 100)]
     pub name_en: String,
+    /// The prefix of the city's case references: 2 to 8 upper-case letters
+    /// or digits, starting with a letter, unique. Defaults to the four
+    /// cities' own (ZLG, AYS, YMT, EBN), `M<code>` for any other.
+    #[schema(pattern = "^[A-Z][A-Z0-9]{1,7}$")]
+    pub reference_prefix: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -118,12 +127,12 @@ pub async fn get(
     ))
 }
 
-/// Registers a municipality (admin).
+/// Registers a municipality (platform admin).
 #[utoipa::path(operation_id = "createMunicipality", tag = "reference data", request_body = CreateMunicipality, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Municipality, headers(("ETag" = String), ("Location" = String))),
-        (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the platform admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code or the reference prefix is taken", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/municipalities")]
 pub async fn create(
@@ -137,8 +146,13 @@ pub async fn create(
     let name = errors.check(bounded_text("name", &body.name, 1, 100));
     let name_kana = errors.check(bounded_text("name_kana", &body.name_kana, 1, 100));
     let name_en = errors.check(bounded_text("name_en", &body.name_en, 1, 100));
+    let prefix = match &body.reference_prefix {
+        Some(prefix) => errors.check(reference_prefix("reference_prefix", prefix)),
+        None => code.as_deref().map(default_reference_prefix),
+    };
     errors.into_result()?;
-    let (Some(code), Some(name), Some(name_kana), Some(name_en)) = (code, name, name_kana, name_en)
+    let (Some(code), Some(name), Some(name_kana), Some(name_en), Some(reference_prefix)) =
+        (code, name, name_kana, name_en, prefix)
     else {
         return Err(ApiError::internal("validation passed without values"));
     };
@@ -148,6 +162,7 @@ pub async fn create(
         name,
         name_kana,
         name_en,
+        reference_prefix,
     };
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
@@ -174,12 +189,12 @@ pub async fn create(
     ))
 }
 
-/// Changes a municipality (admin). Disable instead of deleting: history refers to it.
+/// Changes a municipality (platform admin). Disable instead of deleting: history refers to it.
 #[utoipa::path(operation_id = "updateMunicipality", tag = "reference data", request_body = UpdateMunicipality, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses(
         (status = 200, description = "Updated", body = Municipality, headers(("ETag" = String))),
-        (status = 403, description = "Not an admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the platform admin", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/municipalities/{id}")]
 pub async fn update(

@@ -13,6 +13,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use living_gate_db::accounts::users::{self as db, UserChanges, UserFilter};
 use living_gate_db::{accounts::auth_tokens, pool, reference::departments};
+use living_gate_domain::access::policy::{account_scope, AccountScope};
 use living_gate_domain::access::role::Affiliation;
 use living_gate_domain::identity::UserStatus;
 use living_gate_domain::names::bounded_text;
@@ -32,7 +33,9 @@ pub struct UserListParams {
 
 /// An account to invite, with the affiliation its role needs: `department`
 /// needs `department_id`, `partner` needs `organization_id`, `desk` needs
-/// `municipality_id`; `analyst` and `admin` take none.
+/// `municipality_id`, and so does `admin` (an admin of that city);
+/// `analyst` and `platform_admin` take none. A municipal admin creates
+/// desk, department and admin accounts of its own city only (403 otherwise).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "kikaku@city.zama.example.jp", "display_name": "企画 花子", "role": "desk",
@@ -69,13 +72,17 @@ pub async fn list(
     params: web::Query<PageParams>,
     filter: web::Query<UserListParams>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ManageUsers)?;
+    let scope = account_scope(&caller.actor)?;
     let page = params.page()?;
     let filter = UserFilter {
         role: filter.role,
         status: filter.status,
         organization_id: filter.organization_id,
         department_id: filter.department_id,
+        municipality_id: match scope {
+            AccountScope::Municipality(id) => Some(id),
+            AccountScope::All => None,
+        },
     };
     let mut conn = pool::connection(&state.pool).await?;
     let (rows, next) = page.finish(db::list(&mut conn, &filter, page).await?, |u| u.id);
@@ -98,6 +105,12 @@ pub async fn get(
     authorize(&caller.actor, Action::ManageUsers)?;
     let mut conn = pool::connection(&state.pool).await?;
     let row = db::find(&mut conn, *id).await?.ok_or(ApiError::NotFound)?;
+    authorize(
+        &caller.actor,
+        Action::ManageAccount {
+            municipality_id: row.municipality_id,
+        },
+    )?;
     Ok(with_etag(HttpResponse::Ok(), row.version, User::from(row)))
 }
 
@@ -135,6 +148,14 @@ pub async fn create(
                 ),
                 None => body.municipality_id,
             };
+            // A municipal admin creates the staff accounts of its own city only.
+            let staff = matches!(body.role, Role::Desk | Role::Department | Role::Admin);
+            if caller.actor.role != Role::PlatformAdmin
+                && (!staff
+                    || authorize(&caller.actor, Action::ManageAccount { municipality_id }).is_err())
+            {
+                return Err(ApiError::Forbidden);
+            }
             let invitee = Invitee {
                 email,
                 display_name,
@@ -218,7 +239,16 @@ pub async fn update(
     let mut conn = pool::connection(&state.pool).await?;
     let row = conn
         .transaction(async |conn| {
-            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
+            let found = db::find_for_update(conn, *id).await?;
+            if let Some(user) = &found {
+                authorize(
+                    &caller.actor,
+                    Action::ManageAccount {
+                        municipality_id: user.municipality_id,
+                    },
+                )?;
+            }
+            let before = if_match.current(found)?;
             if before.id == caller.actor.id && body.status == Some(UserStatus::Disabled) {
                 return Err(ApiError::Conflict {
                     detail: "you cannot disable your own account; ask another admin".into(),
@@ -247,7 +277,9 @@ pub async fn update(
                 "user",
                 &before,
                 &after,
-                FeedEvent::desk(EventKind::UserUpdated).subject(after.id),
+                FeedEvent::desk(EventKind::UserUpdated)
+                    .subject(after.id)
+                    .in_municipality(after.municipality_id),
             )
             .await?;
             Ok::<_, ApiError>(after)

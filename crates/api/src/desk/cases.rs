@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use living_gate_db::desk::events::Audience;
 use living_gate_db::desk::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
-use living_gate_domain::access::policy::{case_scope, CaseScope};
+use living_gate_domain::access::policy::{case_scope, department_may_join, CaseScope};
 use living_gate_domain::desk::proposal::{Channel, Kind, Theme};
 use living_gate_domain::desk::workflow::Status;
 use living_gate_domain::identity::RecordStatus;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50", "reference": "ZLG-2026-0007", "fiscal_year": 2026, "kind": "proposal",
+    "id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50", "municipality_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02", "reference": "ZLG-2026-0007", "fiscal_year": 2026, "kind": "proposal",
     "title": "空き店舗を活用した多世代の居場所づくり", "summary": "駅前の空き店舗で、高齢者と子育て世代が交流できる場を開く。",
     "body": "", "themes": ["community_support"], "sdg_goals": [3, 11], "policy_areas": ["地域共生"],
     "desired_support": "物件所有者との調整、広報", "channel": "web",
@@ -30,7 +30,12 @@ use uuid::Uuid;
 }))]
 pub struct Proposal {
     pub id: Uuid,
-    /// Quoted on the phone: `ZLG-<fiscal year>-<number>`, gap-free per fiscal year.
+    /// The city the case belongs to: the desk's own for the cases it
+    /// registers, the one a partner chose for its proposals.
+    pub municipality_id: Uuid,
+    /// Quoted on the phone: `<city prefix>-<fiscal year>-<number>` (Zama
+    /// `ZLG-`, Ayase `AYS-`, Yamato `YMT-`, Ebina `EBN-`), gap-free per city
+    /// and fiscal year.
     pub reference: String,
     pub fiscal_year: i32,
     pub kind: Kind,
@@ -75,6 +80,7 @@ impl From<db::Proposal> for Proposal {
     fn from(p: db::Proposal) -> Self {
         Proposal {
             id: p.id,
+            municipality_id: p.municipality_id,
             reference: p.reference,
             fiscal_year: p.fiscal_year,
             kind: p.kind,
@@ -112,9 +118,15 @@ impl From<db::Proposal> for Proposal {
 /// The database scope of a caller's cases.
 pub fn scope(actor: &Actor) -> ApiResult<Scope> {
     Ok(match case_scope(actor)? {
-        CaseScope::All => Scope::All,
+        CaseScope::Municipality(id) => Scope::Municipality(id),
         CaseScope::Organization(id) => Scope::Organization(id),
-        CaseScope::Department(id) => Scope::Department(id),
+        CaseScope::Department {
+            department_id,
+            municipality_id,
+        } => Scope::Department {
+            department_id,
+            municipality_id,
+        },
     })
 }
 
@@ -157,9 +169,14 @@ pub async fn lock_open_case(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult
     Ok(case)
 }
 
-/// A department a case can be coordinated with: it exists and is active (422 otherwise).
-pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
-    living_gate_db::reference::departments::find(conn, id)
+/// A department a case can be coordinated with: it exists, is active and
+/// belongs to the case's city (422 otherwise).
+pub async fn active_department(
+    conn: &mut AsyncPgConnection,
+    case: &db::Proposal,
+    id: Uuid,
+) -> ApiResult<()> {
+    let department = living_gate_db::reference::departments::find(conn, id)
         .await?
         .filter(|d| d.status == RecordStatus::Active)
         .ok_or_else(|| {
@@ -169,6 +186,13 @@ pub async fn active_department(conn: &mut AsyncPgConnection, id: Uuid) -> ApiRes
                 "no such active department",
             )
         })?;
+    if !department_may_join(case.municipality_id, department.municipality_id) {
+        return Err(ApiError::validation(
+            "department_id",
+            "other_municipality",
+            "the department belongs to another city than the case",
+        ));
+    }
     Ok(())
 }
 

@@ -119,7 +119,7 @@ pub async fn request(
     let row = conn
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
-            active_department(conn, body.department_id).await?;
+            active_department(conn, &proposal, body.department_id).await?;
             let new = NewHearing {
                 id: Uuid::now_v7(),
                 proposal_id: proposal.id,

@@ -102,7 +102,7 @@ pub async fn propose(
     let row = conn
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
-            active_department(conn, body.department_id).await?;
+            active_department(conn, &proposal, body.department_id).await?;
             let row = db::insert(
                 conn,
                 &NewMatch {
@@ -254,7 +254,7 @@ pub async fn suggestions(
     let mut conn = pool::connection(&state.pool).await?;
     let proposal = visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
-    let history: Vec<PastCase> = db::history(&mut conn, proposal.id)
+    let history: Vec<PastCase> = db::history(&mut conn, proposal.municipality_id, proposal.id)
         .await?
         .into_iter()
         .map(|h| PastCase {

@@ -16,10 +16,12 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::proposals::{self as db, NewProposal, ProposalChanges, ProposalFilter};
-use living_gate_db::{accounts::users, pool};
+use living_gate_db::{accounts::users, pool, reference::municipalities};
+use living_gate_domain::access::policy::{case_municipality, CaseCityRefusal};
 use living_gate_domain::desk::proposal::{sdg_goals, Channel, Kind, Theme};
 use living_gate_domain::desk::workflow::{self, Status};
 use living_gate_domain::fiscal::{fiscal_year, reference};
+use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
 use serde::Deserialize;
@@ -31,7 +33,8 @@ use uuid::Uuid;
 #[schema(example = json!({
     "kind": "proposal", "title": "空き店舗を活用した多世代の居場所づくり",
     "summary": "駅前の空き店舗で、高齢者と子育て世代が交流できる場を開く。", "themes": ["community_support"],
-    "sdg_goals": [3, 11], "policy_areas": ["地域共生"], "desired_support": "物件所有者との調整、広報", "channel": "web"
+    "sdg_goals": [3, 11], "policy_areas": ["地域共生"], "desired_support": "物件所有者との調整、広報", "channel": "web",
+    "municipality_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02"
 }))]
 pub struct CreateProposal {
     pub kind: Kind,
@@ -60,6 +63,10 @@ pub struct CreateProposal {
     pub organization_id: Option<Uuid>,
     /// The proposer's contact person (a partner user of the organization); defaults to the partner submitting.
     pub contact_user_id: Option<Uuid>,
+    /// The city the case is for (`GET /v1/municipalities`): required from
+    /// partners (an organization may propose to several cities); the desk's
+    /// cases are its own city's (omit it, or name the desk's own city).
+    pub municipality_id: Option<Uuid>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -156,6 +163,25 @@ pub async fn create(
     authorize(actor, Action::CreateProposal { organization_id })?;
     let now = Utc::now();
     let mut errors = ValidationErrors::new();
+    let municipality_id = match case_municipality(actor, body.municipality_id) {
+        Ok(id) => Some(id),
+        Err(CaseCityRefusal::Required) => {
+            errors.add(
+                "municipality_id",
+                "required",
+                "name the city the proposal is for",
+            );
+            None
+        }
+        Err(CaseCityRefusal::NotYourCity) => {
+            errors.add(
+                "municipality_id",
+                "not_allowed",
+                "the desk registers cases of its own city only",
+            );
+            None
+        }
+    };
     let title = errors.check(bounded_text("title", &body.title, 1, 200));
     let summary = errors.check(bounded_text("summary", &body.summary, 1, 2000));
     let text_body = if body.body.trim().is_empty() {
@@ -205,7 +231,17 @@ pub async fn create(
         Some(theme_list),
         Some(goals),
         Some(areas),
-    ) = (title, summary, text_body, desired, theme_list, goals, areas)
+        Some(municipality_id),
+    ) = (
+        title,
+        summary,
+        text_body,
+        desired,
+        theme_list,
+        goals,
+        areas,
+        municipality_id,
+    )
     else {
         return Err(ApiError::internal("validation passed without values"));
     };
@@ -228,13 +264,24 @@ pub async fn create(
                     ));
                 }
             }
+            let city = municipalities::find(conn, municipality_id)
+                .await?
+                .filter(|m| m.status == RecordStatus::Active)
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "municipality_id",
+                        "unknown_reference",
+                        "no such active municipality",
+                    )
+                })?;
             let fy = fiscal_year(now);
-            let number = db::next_reference_number(conn, fy).await?;
+            let number = db::next_reference_number(conn, city.id, fy).await?;
             let row = db::insert(
                 conn,
                 &NewProposal {
                     id: Uuid::now_v7(),
-                    reference: reference(fy, number),
+                    municipality_id: city.id,
+                    reference: reference(&city.reference_prefix, fy, number),
                     fiscal_year: fy,
                     kind: body.kind,
                     title,

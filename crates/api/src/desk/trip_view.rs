@@ -69,8 +69,8 @@ pub(crate) async fn visible_trip(
 
 pub fn trip_scope(actor: &Actor) -> ApiResult<TripScope> {
     Ok(match case_scope(actor)? {
-        CaseScope::All => TripScope::All,
+        CaseScope::Municipality(id) => TripScope::Municipality(id),
         CaseScope::Organization(id) => TripScope::Organization(id),
-        CaseScope::Department(id) => TripScope::Department(id),
+        CaseScope::Department { department_id, .. } => TripScope::Department(department_id),
     })
 }

@@ -6,9 +6,12 @@ use crate::http::problem::ApiResult;
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use living_gate_db::kpi::{self as db};
+use living_gate_domain::access::policy::{kpi_scope, KpiScope};
 use living_gate_domain::kpi::{Fact, FactMetric, Facts, HistogramRow, Measure, YearHistogramRow};
+use living_gate_domain::Actor;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// The representation asked for: `format` wins over `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -40,23 +43,34 @@ pub struct Sources<'a> {
     pub yearly: Option<&'a [Measure]>,
 }
 
+/// Whose figures the caller reads (`municipality` is the query filter):
+/// the desk's and a municipal admin's own city; for the platform admin and
+/// analysts the city asked for, or every city together.
+pub fn municipality_of(actor: &Actor, requested: Option<Uuid>) -> ApiResult<db::Municipality> {
+    Ok(match kpi_scope(actor, requested)? {
+        KpiScope::Municipality(id) => Some(id),
+        KpiScope::AllMunicipalities => None,
+    })
+}
+
 pub async fn facts(
     conn: &mut living_gate_db::AsyncPgConnection,
+    municipality: db::Municipality,
     from: i32,
     to: i32,
     sources: Sources<'_>,
 ) -> ApiResult<Facts> {
     let counts = match sources.metrics {
         Some([]) => Vec::new(),
-        metrics => db::facts(conn, from, to, metrics).await?,
+        metrics => db::facts(conn, municipality, from, to, metrics).await?,
     };
     let monthly = match sources.monthly {
         Some([]) => Vec::new(),
-        measures => db::histograms(conn, from, to, measures).await?,
+        measures => db::histograms(conn, municipality, from, to, measures).await?,
     };
     let yearly = match sources.yearly {
         Some([]) => Vec::new(),
-        measures => db::year_histograms(conn, from, to, measures).await?,
+        measures => db::year_histograms(conn, municipality, from, to, measures).await?,
     };
     let counts_of = |counts: Vec<Option<i32>>| -> Vec<i64> {
         counts

@@ -9,15 +9,16 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use living_gate_db::kpi::{self as db};
 use living_gate_db::pool;
+use living_gate_domain::csv;
 use living_gate_domain::kpi::{
     self, IndicatorProgress, Measure, Report, ReportInputs, Targets, WaitingCase, FIGURE_HEADERS,
 };
-use living_gate_domain::{authorize, csv, Action};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::http::bounds::check_year;
-use crate::kpis::inputs::{facts, wants_csv, Format, Sources};
+use crate::kpis::inputs::{facts, municipality_of, wants_csv, Format, Sources};
+use uuid::Uuid;
 
 const WAITING_LISTED: i64 = 20;
 const INDICATORS_LISTED: i64 = 200;
@@ -30,6 +31,10 @@ pub struct KpiParams {
     #[param(minimum = 2000, maximum = 2200, example = 2026)]
     pub fiscal_year: Option<i32>,
     pub format: Option<Format>,
+    /// A municipality's figures (its id). The desk and municipal admins read
+    /// their own city's only (another is 403); the platform admin and
+    /// analysts (BI) read the city named, or all cities together without it.
+    pub municipality: Option<Uuid>,
 }
 
 /// The fiscal year's KPIs: proposals received, days to the start of
@@ -50,7 +55,7 @@ pub async fn report(
     req: HttpRequest,
     params: web::Query<KpiParams>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ReadKpis)?;
+    let municipality = municipality_of(&caller.actor, params.municipality)?;
     let now = Utc::now();
     let fiscal_year = check_year(
         "fiscal_year",
@@ -71,16 +76,23 @@ pub async fn report(
                 monthly: Some(&[Measure::FirstContactToCoordination]),
                 yearly: None,
             };
-            let facts = facts(conn, fiscal_year, fiscal_year, sources).await?;
-            let waiting = db::waiting_oldest(conn, fiscal_year, WAITING_LISTED).await?;
+            let facts = facts(conn, municipality, fiscal_year, fiscal_year, sources).await?;
+            let waiting =
+                db::waiting_oldest(conn, municipality, fiscal_year, WAITING_LISTED).await?;
             let fy_end = NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).unwrap_or(NaiveDate::MAX);
             let fy_start = kpi::months_of(fiscal_year)[0];
             let mut indicators =
-                db::indicator_progress(conn, fy_start, fy_end, INDICATORS_LISTED + 1).await?;
+                db::indicator_progress(conn, municipality, fy_start, fy_end, INDICATORS_LISTED + 1)
+                    .await?;
             let truncated = indicators.len() as i64 > INDICATORS_LISTED;
             indicators.truncate(INDICATORS_LISTED as usize);
-            let target = db::target(conn, fiscal_year).await?;
-            let supported_resources = db::supported_resources(conn, fiscal_year).await?;
+            // Targets are a city's: the four cities together have none.
+            let target = match municipality {
+                Some(city) => db::target(conn, city, fiscal_year).await?,
+                None => None,
+            };
+            let supported_resources =
+                db::supported_resources(conn, municipality, fiscal_year).await?;
             Ok::<_, ApiError>(kpi::report(ReportInputs {
                 fiscal_year,
                 facts,

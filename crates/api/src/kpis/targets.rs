@@ -13,18 +13,22 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::kpi::{self as db, TargetValues};
 use living_gate_db::pool;
-use living_gate_domain::{authorize, csv, Action};
+use living_gate_domain::csv;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::bounds::check_year;
-use crate::kpis::inputs::{wants_csv, Format};
+use crate::kpis::inputs::{municipality_of, wants_csv, Format};
+use living_gate_domain::access::policy::kpi_target_municipality;
+use uuid::Uuid;
 
 /// The targets of a fiscal year.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"fiscal_year": 2026, "trips_started": 1, "community_supports": null,
+#[schema(example = json!({"municipality_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02", "fiscal_year": 2026, "trips_started": 1, "community_supports": null,
     "proposals_received": null, "updated_at": "2026-04-01T00:00:00Z", "version": 1}))]
 pub struct KpiTarget {
+    /// The city whose targets these are.
+    pub municipality_id: Uuid,
     pub fiscal_year: i32,
     /// KPI 4: TRIPs started (seed 000: at least 1 in FY2026).
     pub trips_started: i32,
@@ -39,6 +43,7 @@ pub struct KpiTarget {
 impl From<db::Target> for KpiTarget {
     fn from(t: db::Target) -> KpiTarget {
         KpiTarget {
+            municipality_id: t.municipality_id,
             fiscal_year: t.fiscal_year,
             trips_started: t.trips_started,
             community_supports: t.community_supports,
@@ -52,7 +57,8 @@ impl From<db::Target> for KpiTarget {
 /// Every fiscal year's targets.
 #[derive(Serialize, ToSchema)]
 pub struct KpiTargets {
-    /// Newest fiscal year first; one row per year (2000–2200), so never more than 201.
+    /// Newest fiscal year first, then by municipality; one row per city and
+    /// year (2000–2200), so never more than 201 per city.
     pub items: Vec<KpiTarget>,
 }
 
@@ -61,13 +67,16 @@ pub struct KpiTargets {
 #[serde(deny_unknown_fields)]
 pub struct TargetsParams {
     pub format: Option<Format>,
+    /// A municipality's targets (see `GET /v1/kpis`: the desk and municipal
+    /// admins read their own city's; BI and the platform admin any, or all).
+    pub municipality: Option<Uuid>,
 }
 
 /// The targets of every fiscal year that has them.
 #[utoipa::path(operation_id = "listKpiTargets", tag = "kpis", params(TargetsParams), security(("bearer" = [])),
     responses((status = 200, description = "The targets", content(
             (KpiTargets = "application/json"),
-            (String = "text/csv", example = "\u{feff}\"fiscal_year\",\"trips_started\",\"community_supports\",\"proposals_received\",\"updated_at\"\r\n\"2026\",\"1\",\"\",\"\",\"2026-04-01T00:00:00+00:00\"\r\n"))),
+            (String = "text/csv", example = "\u{feff}\"municipality_id\",\"fiscal_year\",\"trips_started\",\"community_supports\",\"proposals_received\",\"updated_at\"\r\n\"0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02\",\"2026\",\"1\",\"\",\"\",\"2026-04-01T00:00:00+00:00\"\r\n"))),
         (status = 403, description = "Only the desk, admins and analysts read KPIs", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/kpis/targets")]
 pub async fn targets(
@@ -76,9 +85,9 @@ pub async fn targets(
     req: HttpRequest,
     params: web::Query<TargetsParams>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ReadKpis)?;
+    let municipality = municipality_of(&caller.actor, params.municipality)?;
     let mut conn = pool::connection(&state.pool).await?;
-    let items: Vec<KpiTarget> = db::targets(&mut conn)
+    let items: Vec<KpiTarget> = db::targets(&mut conn, municipality)
         .await?
         .into_iter()
         .map(KpiTarget::from)
@@ -89,6 +98,7 @@ pub async fn targets(
         let optional = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
         let rows = items.iter().map(|t| {
             vec![
+                t.municipality_id.to_string(),
                 t.fiscal_year.to_string(),
                 t.trips_started.to_string(),
                 optional(t.community_supports),
@@ -98,6 +108,7 @@ pub async fn targets(
         });
         let body = csv::document(
             &[
+                "municipality_id",
                 "fiscal_year",
                 "trips_started",
                 "community_supports",
@@ -130,7 +141,8 @@ pub struct SetTargets {
     pub proposals_received: Option<i32>,
 }
 
-/// Sets the targets of a fiscal year (desk, admin): creates them (201), or
+/// Sets the targets of a fiscal year for the caller's own city (desk,
+/// municipal admin): creates them (201), or
 /// replaces them (200) with the `If-Match` of the version read (428
 /// without it, 412 when stale).
 #[utoipa::path(operation_id = "setKpiTargets", tag = "kpis", request_body = SetTargets, security(("bearer" = [])),
@@ -147,7 +159,7 @@ pub async fn set_targets(
     if_match: OptionalIfMatch,
     body: Json<SetTargets>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ManageKpiTargets)?;
+    let municipality_id = kpi_target_municipality(&caller.actor)?;
     let fiscal_year = check_year("fiscal_year", *fiscal_year)?;
     for (field, value) in [
         ("trips_started", Some(body.trips_started)),
@@ -163,6 +175,7 @@ pub async fn set_targets(
         }
     }
     let values = TargetValues {
+        municipality_id,
         fiscal_year,
         trips_started: body.trips_started,
         community_supports: body.community_supports,
@@ -172,7 +185,7 @@ pub async fn set_targets(
     let mut conn = pool::connection(&state.pool).await?;
     let (row, created) = conn
         .transaction(async |conn| {
-            let before = db::target_for_update(conn, fiscal_year).await?;
+            let before = db::target_for_update(conn, municipality_id, fiscal_year).await?;
             let (row, created) = match (before, &if_match.0) {
                 (None, Some(_)) => return Err(ApiError::PreconditionFailed),
                 (Some(_), None) => return Err(ApiError::PreconditionRequired),
@@ -220,7 +233,10 @@ fn list_etag(items: &[KpiTarget], csv: bool) -> String {
     let mut digest = sha2::Sha256::new();
     digest.update(if csv { "csv" } else { "json" });
     for item in items {
-        digest.update(format!(";{}={}", item.fiscal_year, item.version));
+        digest.update(format!(
+            ";{}/{}={}",
+            item.municipality_id, item.fiscal_year, item.version
+        ));
     }
     format!("\"targets-{}\"", &hex::encode(digest.finalize())[..16])
 }

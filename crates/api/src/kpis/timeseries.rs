@@ -7,14 +7,15 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate, Utc};
 use living_gate_db::pool;
+use living_gate_domain::csv;
 use living_gate_domain::fiscal::fiscal_year_of_date;
 use living_gate_domain::kpi::{self, Bucket, Metric, Point};
-use living_gate_domain::{authorize, csv, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::http::bounds::{check_year, MIN_YEAR};
-use crate::kpis::inputs::{facts, wants_csv, Format, Sources};
+use crate::kpis::inputs::{facts, municipality_of, wants_csv, Format, Sources};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -30,6 +31,8 @@ pub struct TimeseriesParams {
     /// `month` (default) or `fiscal_year`.
     pub bucket: Option<Bucket>,
     pub format: Option<Format>,
+    /// A municipality's figures (see `GET /v1/kpis`).
+    pub municipality: Option<Uuid>,
 }
 
 /// A time series of one metric.
@@ -68,7 +71,7 @@ pub async fn timeseries(
     req: HttpRequest,
     params: web::Query<TimeseriesParams>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ReadKpis)?;
+    let municipality = municipality_of(&caller.actor, params.municipality)?;
     let now = Utc::now();
     let today = now
         .with_timezone(&living_gate_domain::fiscal::jst())
@@ -115,7 +118,7 @@ pub async fn timeseries(
             &[]
         }),
     };
-    let facts = facts(&mut conn, first, last, sources).await?;
+    let facts = facts(&mut conn, municipality, first, last, sources).await?;
     let series = Timeseries {
         metric,
         bucket,

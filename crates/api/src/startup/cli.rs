@@ -47,11 +47,11 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Create an active user, e.g. the first admin.
+    /// Create an active user, e.g. the first platform_admin.
     Create {
         #[arg(long)]
         email: String,
-        /// desk, department, partner, analyst or admin.
+        /// desk, department, partner, analyst, admin (of a municipality) or platform_admin.
         #[arg(long)]
         role: Role,
         #[arg(long)]
@@ -62,7 +62,7 @@ pub enum UserCommand {
         /// Organization id (role partner).
         #[arg(long)]
         organization: Option<Uuid>,
-        /// Municipality code (role desk; default 142166, Zama).
+        /// Municipality code (roles desk and admin; default 142166, Zama).
         #[arg(long)]
         municipality: Option<String>,
         /// Read the password from standard input; otherwise one is generated and printed.

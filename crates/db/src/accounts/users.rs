@@ -119,6 +119,8 @@ pub struct UserFilter {
     pub status: Option<UserStatus>,
     pub organization_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
+    /// Accounts of this city only (a municipal admin's list).
+    pub municipality_id: Option<Uuid>,
 }
 
 pub async fn list(
@@ -145,6 +147,9 @@ pub async fn list(
     }
     if let Some(department_id) = filter.department_id {
         query = query.filter(users::department_id.eq(department_id));
+    }
+    if let Some(municipality_id) = filter.municipality_id {
+        query = query.filter(users::municipality_id.eq(municipality_id));
     }
     Ok(query.load(conn).await?)
 }

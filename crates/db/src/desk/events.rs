@@ -40,6 +40,9 @@ pub struct Event {
     pub created_at: DateTime<Utc>,
     /// The directory entry the event is about, or `None` for a case event.
     pub resource_id: Option<Uuid>,
+    /// The city of the case (filled in from it) or of the record the event
+    /// is about; `None`: the platform's (a municipality, a service account).
+    pub municipality_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -63,6 +66,8 @@ pub struct NewEvent {
     pub visibility: Visibility,
     pub department_id: Option<Uuid>,
     pub subject_id: Option<Uuid>,
+    /// Left `None` for a case event: the database takes the case's.
+    pub municipality_id: Option<Uuid>,
 }
 
 impl NewEvent {
@@ -83,6 +88,7 @@ impl NewEvent {
             visibility,
             department_id: None,
             subject_id: None,
+            municipality_id: None,
         }
     }
 }
@@ -159,7 +165,13 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
         query = query.filter(proposal_events::visibility.eq(DbText(Visibility::Shared)));
     }
     match audience.scope {
-        Scope::All => query,
+        // The desk: its city's events, the directory's and the platform's.
+        Scope::Municipality(id) => query.filter(
+            proposal_events::municipality_id
+                .eq(id)
+                .or(proposal_events::resource_id.is_not_null())
+                .or(proposal_events::municipality_id.is_null()),
+        ),
         Scope::Organization(id) => query.filter(
             proposal_events::proposal_id.eq_any(
                 proposals::table
@@ -168,12 +180,16 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
             ),
         ),
         // Directory events (no case) are for every member of staff.
-        Scope::Department(id) => query
+        Scope::Department {
+            department_id,
+            municipality_id,
+        } => query
             .filter(
                 proposal_events::proposal_id
                     .eq_any(
                         proposals::table
-                            .filter(crate::desk::proposals::department_cases(id))
+                            .filter(proposals::municipality_id.eq(municipality_id))
+                            .filter(crate::desk::proposals::department_cases(department_id))
                             .select(proposals::id.nullable()),
                     )
                     .or(proposal_events::resource_id.is_not_null()),
@@ -182,7 +198,7 @@ fn visible<'a>(audience: Audience) -> BoxedEvents<'a> {
             .filter(
                 proposal_events::department_id
                     .is_null()
-                    .or(proposal_events::department_id.eq(id)),
+                    .or(proposal_events::department_id.eq(department_id)),
             ),
     }
 }

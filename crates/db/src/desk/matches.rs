@@ -109,9 +109,12 @@ pub struct Involvement {
     pub kind: suggestions::Involvement,
 }
 
-/// Every active department's involvements in cases other than `proposal_id`.
+/// Every active department's involvements in the cases of the case's own
+/// city other than `proposal_id` (another city's cases and departments are
+/// none of its desk's business).
 pub async fn history(
     conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
     proposal_id: Uuid,
 ) -> DbResult<Vec<Involvement>> {
     Ok(diesel::sql_query(
@@ -122,9 +125,11 @@ pub async fn history(
                          WHERE a.status = 'adopted' AND a.lead_department_id IS NOT NULL) x
          JOIN proposals p ON p.id = x.proposal_id
          JOIN departments d ON d.id = x.department_id
-         WHERE x.proposal_id <> $1 AND d.status = 'active'",
+         WHERE x.proposal_id <> $1 AND d.status = 'active' AND p.municipality_id = $2
+           AND d.municipality_id = $2",
     )
     .bind::<diesel::sql_types::Uuid, _>(proposal_id)
+    .bind::<diesel::sql_types::Uuid, _>(municipality_id)
     .load(conn)
     .await?)
 }

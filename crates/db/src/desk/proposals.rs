@@ -15,6 +15,8 @@ use uuid::Uuid;
 #[diesel(table_name = proposals, check_for_backend(diesel::pg::Pg))]
 pub struct Proposal {
     pub id: Uuid,
+    /// The city the case belongs to (the tenant key).
+    pub municipality_id: Uuid,
     pub reference: String,
     pub fiscal_year: i32,
     #[diesel(deserialize_as = DbText<Kind>)]
@@ -57,6 +59,7 @@ pub struct Proposal {
 #[diesel(table_name = proposals)]
 pub struct NewProposal {
     pub id: Uuid,
+    pub municipality_id: Uuid,
     pub reference: String,
     pub fiscal_year: i32,
     #[diesel(serialize_as = DbText<Kind>)]
@@ -130,19 +133,25 @@ pub async fn change_status(
         .await?)
 }
 
-/// The next reference number of a fiscal year. The counter row stays locked
-/// until the caller's transaction ends, so numbers are gap-free and unique
-/// under concurrent creation (a rolled-back creation gives its number back).
+/// The next reference number of a municipality's fiscal year. The counter
+/// row stays locked until the caller's transaction ends, so numbers are
+/// gap-free and unique under concurrent creation (a rolled-back creation
+/// gives its number back); two cities never wait for each other.
 pub async fn next_reference_number(
     conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
     fiscal_year: i32,
 ) -> DbResult<i32> {
     Ok(diesel::insert_into(reference_counters::table)
         .values((
+            reference_counters::municipality_id.eq(municipality_id),
             reference_counters::fiscal_year.eq(fiscal_year),
             reference_counters::last_value.eq(1),
         ))
-        .on_conflict(reference_counters::fiscal_year)
+        .on_conflict((
+            reference_counters::municipality_id,
+            reference_counters::fiscal_year,
+        ))
         .do_update()
         .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
         .returning(reference_counters::last_value)
@@ -153,11 +162,16 @@ pub async fn next_reference_number(
 /// Which cases a caller sees; applied in SQL to every read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    All,
-    /// A partner: its organization's cases.
+    /// The desk: every case of its municipality.
+    Municipality(Uuid),
+    /// A partner: its organization's cases (in every city).
     Organization(Uuid),
-    /// A department: cases it leads or has been asked to a hearing about.
-    Department(Uuid),
+    /// A department: the cases of its municipality it leads, has been asked
+    /// to a hearing about or is matched with.
+    Department {
+        department_id: Uuid,
+        municipality_id: Uuid,
+    },
 }
 
 /// The smallest UUIDv7 of a millisecond: proposal ids are minted from their
@@ -204,9 +218,14 @@ type BoxedQuery<'a> = diesel::dsl::IntoBoxed<
 fn scoped<'a>(scope: Scope) -> BoxedQuery<'a> {
     let query = proposals::table.select(Proposal::as_select()).into_boxed();
     match scope {
-        Scope::All => query,
+        Scope::Municipality(id) => query.filter(proposals::municipality_id.eq(id)),
         Scope::Organization(id) => query.filter(proposals::organization_id.eq(id)),
-        Scope::Department(id) => query.filter(department_cases(id)),
+        Scope::Department {
+            department_id,
+            municipality_id,
+        } => query
+            .filter(proposals::municipality_id.eq(municipality_id))
+            .filter(department_cases(department_id)),
     }
 }
 

@@ -78,7 +78,8 @@ pub async fn partners(conn: &mut AsyncPgConnection, trip_id: Uuid) -> DbResult<V
 /// Which TRIPs a caller sees.
 #[derive(Debug, Clone, Copy)]
 pub enum TripScope {
-    All,
+    /// The desk: its municipality's TRIPs.
+    Municipality(Uuid),
     /// A partner: TRIPs its organization takes part in.
     Organization(Uuid),
     /// A department: TRIPs it leads.
@@ -94,7 +95,7 @@ type BoxedTrips<'a> = diesel::dsl::IntoBoxed<
 fn scoped<'a>(scope: TripScope) -> BoxedTrips<'a> {
     let query = trips::table.select(Trip::as_select()).into_boxed();
     match scope {
-        TripScope::All => query,
+        TripScope::Municipality(id) => query.filter(trips::municipality_id.eq(id)),
         TripScope::Department(id) => query.filter(trips::lead_department_id.eq(id)),
         TripScope::Organization(id) => query.filter(
             trips::id.eq_any(

@@ -23,6 +23,8 @@ pub struct Municipality {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The prefix of the city's case references (`ZLG`, `AYS`, …).
+    pub reference_prefix: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -33,6 +35,7 @@ pub struct NewMunicipality {
     pub name: String,
     pub name_kana: String,
     pub name_en: String,
+    pub reference_prefix: String,
 }
 
 #[derive(Debug, Default, Clone, AsChangeset)]

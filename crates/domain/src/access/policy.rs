@@ -6,6 +6,13 @@
 //! thing exists but may not do this) or [`Denied::NotVisible`] (404: the
 //! caller must not even learn that the thing exists, e.g. another
 //! organization's records).
+//!
+//! Tenancy: a desk, its departments, its cases, its KPIs and its audit log
+//! belong to one municipality. The desk and departments see their own
+//! city's cases only ([`case_scope`]); a municipal admin manages its own
+//! city's departments and accounts; the platform admin manages
+//! municipalities, service accounts and every city's accounts. Neither admin
+//! is given case content.
 
 use crate::{Actor, Role};
 use uuid::Uuid;
@@ -15,10 +22,10 @@ use uuid::Uuid;
 pub enum Action {
     /// Read municipalities and departments (reference data for every signed-in caller).
     ReadReferenceData,
-    /// Create or change municipalities.
+    /// Create or change municipalities (the platform admin).
     ManageMunicipalities,
-    /// Create or change departments.
-    ManageDepartments,
+    /// Create or change a department of this municipality.
+    ManageDepartments { municipality_id: Uuid },
     /// List partner organizations (partners see only their own).
     ListOrganizations,
     /// Read one partner organization.
@@ -29,11 +36,14 @@ pub enum Action {
     UpdateOrganization { organization_id: Uuid },
     /// Invite a partner user into an organization.
     InviteToOrganization { organization_id: Uuid },
-    /// Invite a department user.
-    InviteToDepartment,
-    /// List, read and change user accounts.
+    /// Invite a user into a department of this municipality.
+    InviteToDepartment { municipality_id: Uuid },
+    /// List user accounts (of the admin's city, or all for the platform admin).
     ManageUsers,
-    /// Create, list and disable BI service accounts.
+    /// Read or change one account, of this municipality (`None`: partners,
+    /// analysts and platform admins, which belong to no city).
+    ManageAccount { municipality_id: Option<Uuid> },
+    /// Create, list and disable BI service accounts (the platform admin).
     ManageServiceAccounts,
     /// Read the audit log.
     ReadAudit,
@@ -76,20 +86,34 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     use Role::*;
     let allowed = match (action, actor.role) {
         (ReadReferenceData, _) => true,
-        (
-            ManageMunicipalities
-            | ManageDepartments
-            | InviteToDepartment
-            | ManageUsers
-            | ManageServiceAccounts,
-            role,
-        ) => role == Admin,
-        (ListOrganizations, role) => matches!(role, Desk | Admin | Department | Partner),
+        (ManageMunicipalities | ManageServiceAccounts, role) => role == PlatformAdmin,
+        (ManageUsers, role) => matches!(role, Admin | PlatformAdmin),
+        (ManageDepartments { municipality_id } | InviteToDepartment { municipality_id }, role) => {
+            match role {
+                PlatformAdmin => true,
+                Admin => actor.municipality_id == Some(municipality_id),
+                _ => false,
+            }
+        }
+        (ManageAccount { municipality_id }, role) => match role {
+            PlatformAdmin => true,
+            // Another city's account, or one of no city: not the admin's to know.
+            Admin if municipality_id.is_none() || actor.municipality_id != municipality_id => {
+                return Err(Denied::NotVisible)
+            }
+            Admin => true,
+            _ => false,
+        },
+        (ListOrganizations, role) => {
+            matches!(role, Desk | Admin | PlatformAdmin | Department | Partner)
+        }
         (ReadOrganization { organization_id }, Partner) => {
             return own_organization(actor, organization_id);
         }
-        (ReadOrganization { .. }, role) => matches!(role, Desk | Admin | Department),
-        (CreateOrganization, role) => matches!(role, Desk | Admin),
+        (ReadOrganization { .. }, role) => {
+            matches!(role, Desk | Admin | PlatformAdmin | Department)
+        }
+        (CreateOrganization, role) => matches!(role, Desk | Admin | PlatformAdmin),
         (
             UpdateOrganization { organization_id } | InviteToOrganization { organization_id },
             Partner,
@@ -100,9 +124,9 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             false
         }
         (UpdateOrganization { .. } | InviteToOrganization { .. }, role) => {
-            matches!(role, Desk | Admin)
+            matches!(role, Desk | Admin | PlatformAdmin)
         }
-        (ReadAudit, role) => matches!(role, Desk | Admin),
+        (ReadAudit, role) => matches!(role, Desk | Admin | PlatformAdmin),
         (CreateProposal { organization_id }, Partner) => {
             return own_organization(actor, organization_id)
         }
@@ -118,14 +142,14 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             Department => actor.department_id == Some(lead_department_id),
             _ => false,
         },
-        (ReadKpis, role) => matches!(role, Desk | Admin | Analyst),
+        (ReadKpis, role) => matches!(role, Desk | Admin | PlatformAdmin | Analyst),
         (ManageKpiTargets, role) => matches!(role, Desk | Admin),
         (ManageDirectory, role) => role == Desk,
         (ReadSurveys, role) => matches!(role, Desk | Department),
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,
-            Analyst | Admin => false,
+            Analyst | Admin | PlatformAdmin => false,
         },
     };
     if allowed {
@@ -164,17 +188,138 @@ pub fn organization_scope(actor: &Actor) -> Result<OrganizationScope, Denied> {
 /// content; analysts read aggregates only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseScope {
-    All,
+    /// The desk: every case of its municipality.
+    Municipality(Uuid),
+    /// A partner: its organization's cases, in whichever cities it proposed.
     Organization(Uuid),
-    Department(Uuid),
+    /// A department: the cases of its municipality it takes part in.
+    Department {
+        department_id: Uuid,
+        municipality_id: Uuid,
+    },
 }
 
 pub fn case_scope(actor: &Actor) -> Result<CaseScope, Denied> {
-    match (actor.role, actor.organization_id, actor.department_id) {
-        (Role::Desk, _, _) => Ok(CaseScope::All),
-        (Role::Partner, Some(org), _) => Ok(CaseScope::Organization(org)),
-        (Role::Department, _, Some(department)) => Ok(CaseScope::Department(department)),
+    match (
+        actor.role,
+        actor.municipality_id,
+        actor.organization_id,
+        actor.department_id,
+    ) {
+        (Role::Desk, Some(municipality), _, _) => Ok(CaseScope::Municipality(municipality)),
+        (Role::Partner, _, Some(org), _) => Ok(CaseScope::Organization(org)),
+        (Role::Department, Some(municipality_id), _, Some(department_id)) => {
+            Ok(CaseScope::Department {
+                department_id,
+                municipality_id,
+            })
+        }
         _ => Err(Denied::Forbidden),
+    }
+}
+
+/// Why a case cannot be registered in the municipality asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseCityRefusal {
+    /// A partner must say which city it proposes to.
+    Required,
+    /// The desk registers cases of its own city only.
+    NotYourCity,
+}
+
+/// The municipality a new case belongs to: the desk's own city (when it
+/// names one, it must be its own); for a partner, the city it chose
+/// (required: an organization may propose to several cities).
+pub fn case_municipality(actor: &Actor, requested: Option<Uuid>) -> Result<Uuid, CaseCityRefusal> {
+    match (actor.role, actor.municipality_id, requested) {
+        (Role::Desk, Some(own), None) => Ok(own),
+        (Role::Desk, Some(own), Some(asked)) if asked == own => Ok(own),
+        (Role::Desk, _, _) => Err(CaseCityRefusal::NotYourCity),
+        (_, _, Some(asked)) => Ok(asked),
+        (_, _, None) => Err(CaseCityRefusal::Required),
+    }
+}
+
+/// A department may be asked to a hearing or matched only with a case of
+/// its own municipality.
+pub fn department_may_join(case_municipality: Uuid, department_municipality: Uuid) -> bool {
+    case_municipality == department_municipality
+}
+
+/// Whose KPIs a caller reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KpiScope {
+    /// One city's figures.
+    Municipality(Uuid),
+    /// The four cities together (the platform admin and BI service
+    /// accounts without a `municipality` filter).
+    AllMunicipalities,
+}
+
+/// The desk and a municipal admin read their own city's figures (naming
+/// another city is 403); the platform admin and analysts read any city's
+/// with the filter and all cities together without it.
+pub fn kpi_scope(actor: &Actor, requested: Option<Uuid>) -> Result<KpiScope, Denied> {
+    authorize(actor, Action::ReadKpis)?;
+    match actor.role {
+        Role::PlatformAdmin | Role::Analyst => Ok(requested
+            .map(KpiScope::Municipality)
+            .unwrap_or(KpiScope::AllMunicipalities)),
+        _ => match (actor.municipality_id, requested) {
+            (Some(own), None) => Ok(KpiScope::Municipality(own)),
+            (Some(own), Some(asked)) if asked == own => Ok(KpiScope::Municipality(own)),
+            _ => Err(Denied::Forbidden),
+        },
+    }
+}
+
+/// The city whose KPI targets the caller sets: its own (the desk, a municipal admin).
+pub fn kpi_target_municipality(actor: &Actor) -> Result<Uuid, Denied> {
+    authorize(actor, Action::ManageKpiTargets)?;
+    actor.municipality_id.ok_or(Denied::Forbidden)
+}
+
+/// Which accounts an admin's lists show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountScope {
+    /// A municipal admin: the accounts of its city.
+    Municipality(Uuid),
+    /// The platform admin: every account.
+    All,
+}
+
+pub fn account_scope(actor: &Actor) -> Result<AccountScope, Denied> {
+    authorize(actor, Action::ManageUsers)?;
+    match (actor.role, actor.municipality_id) {
+        (Role::PlatformAdmin, _) => Ok(AccountScope::All),
+        (_, Some(own)) => Ok(AccountScope::Municipality(own)),
+        (_, None) => Err(Denied::Forbidden),
+    }
+}
+
+/// What of the audit log a reader sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditScope {
+    /// Entries of this city only (`None`: every entry, the platform admin).
+    pub municipality: Option<Uuid>,
+    /// The `changes` of entries about a case are withheld (admins get no
+    /// case content: titles, notes, reasons).
+    pub redact_case_changes: bool,
+}
+
+pub fn audit_scope(actor: &Actor) -> Result<AuditScope, Denied> {
+    authorize(actor, Action::ReadAudit)?;
+    let redact_case_changes = matches!(actor.role, Role::Admin | Role::PlatformAdmin);
+    match (actor.role, actor.municipality_id) {
+        (Role::PlatformAdmin, _) => Ok(AuditScope {
+            municipality: None,
+            redact_case_changes,
+        }),
+        (_, Some(own)) => Ok(AuditScope {
+            municipality: Some(own),
+            redact_case_changes,
+        }),
+        (_, None) => Err(Denied::Forbidden),
     }
 }
 
@@ -193,28 +338,154 @@ mod tests {
         }
     }
 
+    const ZAMA: Uuid = Uuid::from_u128(142166);
+    const AYASE: Uuid = Uuid::from_u128(142182);
+
+    fn of_city(role: Role, municipality: Uuid) -> Actor {
+        Actor {
+            municipality_id: Some(municipality),
+            department_id: (role == Role::Department).then(Uuid::now_v7),
+            ..actor(role)
+        }
+    }
+
     #[test]
-    fn only_admins_manage_accounts_and_reference_data() {
-        for action in [
-            Action::ManageUsers,
-            Action::ManageDepartments,
-            Action::ManageMunicipalities,
-            Action::ManageServiceAccounts,
-            Action::InviteToDepartment,
-        ] {
+    fn the_platform_admin_manages_municipalities_and_service_accounts() {
+        for action in [Action::ManageMunicipalities, Action::ManageServiceAccounts] {
             for role in Role::ALL {
-                let expected = if role == Role::Admin {
-                    Ok(())
-                } else {
-                    Err(Denied::Forbidden)
-                };
                 assert_eq!(
-                    authorize(&actor(role), action),
-                    expected,
+                    authorize(&of_city(role, ZAMA), action).is_ok(),
+                    role == Role::PlatformAdmin,
                     "{role} {action:?}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_municipal_admin_manages_its_own_city_only() {
+        let admin = of_city(Role::Admin, ZAMA);
+        let platform = actor(Role::PlatformAdmin);
+        for action in [
+            |m| Action::ManageDepartments { municipality_id: m },
+            |m| Action::InviteToDepartment { municipality_id: m },
+        ] {
+            assert_eq!(authorize(&admin, action(ZAMA)), Ok(()));
+            assert_eq!(authorize(&admin, action(AYASE)), Err(Denied::Forbidden));
+            assert_eq!(authorize(&platform, action(AYASE)), Ok(()));
+            assert_eq!(
+                authorize(&of_city(Role::Desk, ZAMA), action(ZAMA)),
+                Err(Denied::Forbidden)
+            );
+        }
+        let account = |m| Action::ManageAccount { municipality_id: m };
+        assert_eq!(authorize(&admin, account(Some(ZAMA))), Ok(()));
+        assert_eq!(
+            authorize(&admin, account(Some(AYASE))),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(authorize(&admin, account(None)), Err(Denied::NotVisible));
+        assert_eq!(authorize(&platform, account(None)), Ok(()));
+        assert_eq!(account_scope(&admin), Ok(AccountScope::Municipality(ZAMA)));
+        assert_eq!(account_scope(&platform), Ok(AccountScope::All));
+        assert_eq!(
+            account_scope(&of_city(Role::Desk, ZAMA)),
+            Err(Denied::Forbidden)
+        );
+    }
+
+    #[test]
+    fn staff_see_their_own_citys_cases_and_partners_their_organizations_in_every_city() {
+        assert_eq!(
+            case_scope(&of_city(Role::Desk, AYASE)),
+            Ok(CaseScope::Municipality(AYASE))
+        );
+        let department = of_city(Role::Department, AYASE);
+        assert_eq!(
+            case_scope(&department),
+            Ok(CaseScope::Department {
+                department_id: department.department_id.expect("department"),
+                municipality_id: AYASE
+            })
+        );
+        // A desk account without a city sees nothing.
+        assert_eq!(case_scope(&actor(Role::Desk)), Err(Denied::Forbidden));
+        let desk = of_city(Role::Desk, ZAMA);
+        assert_eq!(case_municipality(&desk, None), Ok(ZAMA));
+        assert_eq!(case_municipality(&desk, Some(ZAMA)), Ok(ZAMA));
+        assert_eq!(
+            case_municipality(&desk, Some(AYASE)),
+            Err(CaseCityRefusal::NotYourCity)
+        );
+        let partner = actor(Role::Partner);
+        assert_eq!(case_municipality(&partner, Some(AYASE)), Ok(AYASE));
+        assert_eq!(
+            case_municipality(&partner, None),
+            Err(CaseCityRefusal::Required)
+        );
+        assert!(department_may_join(ZAMA, ZAMA));
+        assert!(!department_may_join(ZAMA, AYASE));
+    }
+
+    #[test]
+    fn kpis_are_a_citys_for_its_desk_and_admin_and_any_citys_for_bi() {
+        for role in [Role::Desk, Role::Admin] {
+            let reader = of_city(role, ZAMA);
+            assert_eq!(kpi_scope(&reader, None), Ok(KpiScope::Municipality(ZAMA)));
+            assert_eq!(
+                kpi_scope(&reader, Some(ZAMA)),
+                Ok(KpiScope::Municipality(ZAMA))
+            );
+            assert_eq!(kpi_scope(&reader, Some(AYASE)), Err(Denied::Forbidden));
+            assert_eq!(kpi_target_municipality(&reader), Ok(ZAMA));
+        }
+        for role in [Role::Analyst, Role::PlatformAdmin] {
+            assert_eq!(
+                kpi_scope(&actor(role), None),
+                Ok(KpiScope::AllMunicipalities)
+            );
+            assert_eq!(
+                kpi_scope(&actor(role), Some(AYASE)),
+                Ok(KpiScope::Municipality(AYASE))
+            );
+            assert_eq!(
+                kpi_target_municipality(&actor(role)),
+                Err(Denied::Forbidden)
+            );
+        }
+        assert_eq!(
+            kpi_scope(&of_city(Role::Department, ZAMA), None),
+            Err(Denied::Forbidden)
+        );
+    }
+
+    #[test]
+    fn the_audit_log_is_a_citys_and_admins_never_read_case_content() {
+        assert_eq!(
+            audit_scope(&of_city(Role::Desk, ZAMA)),
+            Ok(AuditScope {
+                municipality: Some(ZAMA),
+                redact_case_changes: false
+            })
+        );
+        assert_eq!(
+            audit_scope(&of_city(Role::Admin, AYASE)),
+            Ok(AuditScope {
+                municipality: Some(AYASE),
+                redact_case_changes: true
+            })
+        );
+        assert_eq!(
+            audit_scope(&actor(Role::PlatformAdmin)),
+            Ok(AuditScope {
+                municipality: None,
+                redact_case_changes: true
+            })
+        );
+        assert_eq!(
+            audit_scope(&of_city(Role::Department, ZAMA)),
+            Err(Denied::Forbidden)
+        );
     }
 
     #[test]
@@ -296,8 +567,18 @@ mod tests {
 
     #[test]
     fn case_content_is_for_the_desk_departments_and_proposers_only() {
-        assert_eq!(case_scope(&actor(Role::Desk)), Ok(CaseScope::All));
-        assert_eq!(case_scope(&actor(Role::Admin)), Err(Denied::Forbidden));
+        assert_eq!(
+            case_scope(&of_city(Role::Desk, ZAMA)),
+            Ok(CaseScope::Municipality(ZAMA))
+        );
+        assert_eq!(
+            case_scope(&of_city(Role::Admin, ZAMA)),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            case_scope(&actor(Role::PlatformAdmin)),
+            Err(Denied::Forbidden)
+        );
         assert_eq!(case_scope(&actor(Role::Analyst)), Err(Denied::Forbidden));
         let partner = actor(Role::Partner);
         assert_eq!(
@@ -381,7 +662,12 @@ mod tests {
             Err(Denied::Forbidden)
         );
         assert_eq!(
-            authorize(&desk, Action::InviteToDepartment),
+            authorize(
+                &desk,
+                Action::InviteToDepartment {
+                    municipality_id: Uuid::now_v7()
+                }
+            ),
             Err(Denied::Forbidden)
         );
     }

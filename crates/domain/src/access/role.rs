@@ -1,4 +1,5 @@
-//! The five roles of DOMAIN.md.
+//! The roles of DOMAIN.md, with the admin split into a municipality's and
+//! the platform's.
 
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -15,8 +16,12 @@ pub enum Role {
     Partner,
     /// BI tools and staff reading figures; never personal data.
     Analyst,
-    /// System administrators: accounts, departments, municipalities, keys.
+    /// System administrators of one municipality: its departments, users
+    /// and invitations.
     Admin,
+    /// Administrators of the platform: municipalities, service accounts and
+    /// every city's accounts. Like `admin`, never given case content.
+    PlatformAdmin,
 }
 
 crate::code::codes!(Role {
@@ -25,6 +30,7 @@ crate::code::codes!(Role {
     Partner => "partner",
     Analyst => "analyst",
     Admin => "admin",
+    PlatformAdmin => "platform_admin",
 });
 
 impl Role {
@@ -33,8 +39,8 @@ impl Role {
         match self {
             Role::Department => Affiliation::Department,
             Role::Partner => Affiliation::Organization,
-            Role::Desk => Affiliation::Municipality,
-            Role::Analyst | Role::Admin => Affiliation::None,
+            Role::Desk | Role::Admin => Affiliation::Municipality,
+            Role::Analyst | Role::PlatformAdmin => Affiliation::None,
         }
     }
 }
@@ -53,7 +59,7 @@ pub enum Affiliation {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown role `{0}` (expected one of desk, department, partner, analyst, admin)")]
+#[error("unknown role `{0}` (expected one of desk, department, partner, analyst, admin, platform_admin)")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -81,6 +87,7 @@ mod tests {
         assert_eq!(Role::Department.affiliation(), Affiliation::Department);
         assert_eq!(Role::Partner.affiliation(), Affiliation::Organization);
         assert_eq!(Role::Desk.affiliation(), Affiliation::Municipality);
-        assert_eq!(Role::Admin.affiliation(), Affiliation::None);
+        assert_eq!(Role::Admin.affiliation(), Affiliation::Municipality);
+        assert_eq!(Role::PlatformAdmin.affiliation(), Affiliation::None);
     }
 }

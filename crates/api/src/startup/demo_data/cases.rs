@@ -12,6 +12,7 @@ use living_gate_db::desk::logic_models;
 use living_gate_db::desk::matches::{self, NewMatch};
 use living_gate_db::desk::proposals::{self, NewProposal};
 use living_gate_db::desk::trips::{self, Measurement, TripChanges};
+use living_gate_db::reference::municipalities;
 use living_gate_db::{AsyncPgConnection, Page};
 use living_gate_domain::desk::coordination::{HearingStatus, Interest, MatchRole};
 use living_gate_domain::desk::logic_model::LogicModelStatus;
@@ -20,8 +21,6 @@ use living_gate_domain::desk::trip::TripStatus;
 use living_gate_domain::desk::workflow::{Status, Via};
 use living_gate_domain::fiscal::{fiscal_year, reference};
 use uuid::Uuid;
-
-use super::reference::zama;
 
 /// Demo cases of the first partner organization at several workflow steps:
 /// (title, kind, channel, theme, final status, days since receipt, note for the proposer).
@@ -77,9 +76,12 @@ const DEMO_CASES: &[(&str, Kind, Channel, Theme, Status, i64, &str)] = &[
 /// the partner, moved step by step through [`move_case`] (the same function
 /// `/transitions` and `/decision` use), with its audit rows and events.
 pub async fn demo_cases(conn: &mut AsyncPgConnection) -> ApiResult<()> {
+    let Some(zama) = municipalities::find_by_code(conn, "142166").await? else {
+        return Ok(());
+    };
     if !proposals::list(
         conn,
-        proposals::Scope::All,
+        proposals::Scope::Municipality(zama.id),
         &Default::default(),
         Page {
             after: None,
@@ -98,7 +100,7 @@ pub async fn demo_cases(conn: &mut AsyncPgConnection) -> ApiResult<()> {
     ) else {
         return Ok(());
     };
-    let (_, zama_departments) = zama(conn).await?;
+    let (_, zama_departments) = super::reference::zama(conn).await?;
     let department = |code: &str| {
         zama_departments
             .iter()
@@ -336,13 +338,18 @@ async fn submit(
         .actor
         .organization_id
         .ok_or_else(|| ApiError::internal("the demo partner has no organization"))?;
+    // The demo cases are Zama's.
+    let zama = municipalities::find_by_code(conn, "142166")
+        .await?
+        .ok_or_else(|| ApiError::internal("the reference data has no Zama"))?;
     let fy = fiscal_year(demo.received_at);
-    let number = proposals::next_reference_number(conn, fy).await?;
+    let number = proposals::next_reference_number(conn, zama.id, fy).await?;
     let case = proposals::insert(
         conn,
         &NewProposal {
             id: proposals::id_for_receipt(demo.received_at),
-            reference: reference(fy, number),
+            municipality_id: zama.id,
+            reference: reference(&zama.reference_prefix, fy, number),
             fiscal_year: fy,
             kind: demo.kind,
             title: demo.title.into(),

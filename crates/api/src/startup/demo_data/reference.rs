@@ -3,10 +3,12 @@
 //! partner organizations (demo only). The directory taxonomy is reference
 //! data too, but a migration inserts it.
 
+use living_gate_db::kpi;
 use living_gate_db::reference::departments::{self, NewDepartment};
 use living_gate_db::reference::municipalities::{self, NewMunicipality};
 use living_gate_db::reference::organizations::{self, NewOrganization, OrganizationFilter};
 use living_gate_db::{AsyncPgConnection, DbError, Page};
+use living_gate_domain::fiscal::default_reference_prefix;
 use living_gate_domain::identity::OrganizationKind;
 use uuid::Uuid;
 
@@ -70,8 +72,8 @@ pub const DEMO_ORGANIZATIONS: &[(&str, &str, OrganizationKind)] = &[
     ),
 ];
 
-/// Loads the municipalities and Zama's departments (idempotent: rows that
-/// exist by code are left alone).
+/// Loads the municipalities, Zama's departments and Zama's FY2026 target
+/// (idempotent: rows that exist by code, or a target already set, are left alone).
 pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     for (code, name, kana, en) in MUNICIPALITIES {
         if municipalities::find_by_code(conn, code).await?.is_none() {
@@ -83,12 +85,26 @@ pub async fn reference_data(conn: &mut AsyncPgConnection) -> Result<(), DbError>
                     name: (*name).into(),
                     name_kana: (*kana).into(),
                     name_en: (*en).into(),
+                    reference_prefix: default_reference_prefix(code),
                 },
             )
             .await?;
         }
     }
     let (zama, existing) = zama(conn).await?;
+    // Seed 000: at least one co-creation project (TRIP) in FY2026, Zama's target.
+    kpi::insert_target(
+        conn,
+        &kpi::TargetValues {
+            municipality_id: zama.id,
+            fiscal_year: 2026,
+            trips_started: 1,
+            community_supports: None,
+            proposals_received: None,
+            updated_by: None,
+        },
+    )
+    .await?;
     for (code, name, en) in ZAMA_DEPARTMENTS {
         if !existing.iter().any(|d| d.code == *code) {
             departments::insert(
