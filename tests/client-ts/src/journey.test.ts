@@ -139,8 +139,12 @@ test("a proposal goes through the six steps to a TRIP with a measurement", async
   const lead = department("shimin-kyodo");
   const other = department("chiiki-fukushi");
 
-  // Step 1 (企業等提案受付): the partner submits; a retry with the same key is the same case.
+  // Step 1 (企業等提案受付): the partner submits to Zama; a retry with the same key is the same case.
+  const cities = expect(await partner.GET("/v1/municipalities"), 200);
+  const zama = cities.items.find((m) => m.code === "142166");
+  assert.ok(zama, "the reference data has Zama");
   const submission: Schemas["CreateProposal"] = {
+    municipality_id: zama.id,
     kind: "proposal",
     title: "空き店舗を活用した多世代の居場所づくり",
     summary: "駅前の空き店舗で、高齢者と子育て世代が交流できる場を開く。",
