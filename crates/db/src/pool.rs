@@ -155,3 +155,28 @@ pub async fn ping(pool: &DbPool) -> DbResult<()> {
     diesel::sql_query("SELECT 1").execute(&mut conn).await?;
     Ok(())
 }
+
+/// What the service's database role may do beyond rows.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct ServingRole {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub name: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub superuser: bool,
+    /// Owns a table of the schema (so may alter it, disable its triggers and RLS).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub owns_tables: bool,
+}
+
+/// The role the pool's connections run as.
+pub async fn serving_role(pool: &DbPool) -> DbResult<ServingRole> {
+    use diesel_async::RunQueryDsl;
+    let mut conn = connection(pool).await?;
+    Ok(diesel::sql_query(
+        "SELECT current_user::text AS name, \
+                (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser, \
+                EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owns_tables",
+    )
+    .get_result(&mut conn)
+    .await?)
+}
