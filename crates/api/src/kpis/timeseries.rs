@@ -24,13 +24,13 @@ pub struct TimeseriesParams {
     /// First month, `2026-04` or a date in it (default: the start of the fiscal year of `to`).
     #[param(
         example = "2025-04",
-        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+        pattern = r"^[0-9]{4}-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?$"
     )]
     pub from: Option<String>,
     /// Last month, included (default: the current month in Japan).
     #[param(
         example = "2027-03",
-        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+        pattern = r"^[0-9]{4}-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?$"
     )]
     pub to: Option<String>,
     /// `month` (default) or `fiscal_year`.
