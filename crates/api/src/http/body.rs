@@ -104,8 +104,11 @@ fn integers_written_as_floats<T: DeserializeOwned>(
                 }
                 _ => false,
             },
-            Value::Array(items) => items.iter_mut().fold(false, |hit, v| rewrite(v) || hit),
-            Value::Object(members) => members.values_mut().fold(false, |hit, v| rewrite(v) || hit),
+            // Every member is rewritten: no short-circuit.
+            Value::Array(items) => items.iter_mut().map(rewrite).filter(|hit| *hit).count() > 0,
+            Value::Object(members) => {
+                members.values_mut().map(rewrite).filter(|hit| *hit).count() > 0
+            }
             _ => false,
         }
     }
