@@ -5,7 +5,7 @@
 # Checks: not_a_server_error, status_code_conformance, response_schema_conformance.
 # Exits non-zero when any run finds anything.
 #
-# Knobs (environment): SCHEMATHESIS_MAX_EXAMPLES (default 10 per operation and
+# Knobs (environment): SCHEMATHESIS_MAX_EXAMPLES (default 6 per operation and
 # phase), SCHEMATHESIS_SEED (default fixed, so CI is reproducible; set it to
 # explore), SCHEMATHESIS_ROLES (default all six, in the order below).
 set -euo pipefail
@@ -29,7 +29,7 @@ export LIVING_GATE_ACCESS_TOKEN_TTL="${LIVING_GATE_ACCESS_TOKEN_TTL:-7200}"
 # shellcheck source=../contract/serve.sh
 source ../contract/serve.sh
 
-max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-10}"
+max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-6}"
 seed="${SCHEMATHESIS_SEED:-20261201}"
 # Anonymous first and admin last: the admin run may disable, re-role or re-scope
 # the demo accounts and service accounts that the other runs log in as. All runs
