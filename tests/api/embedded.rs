@@ -126,9 +126,39 @@ async fn serves_on_an_embedded_postgres_and_stops_it() {
         .expect("json");
     assert_eq!(municipalities["items"].as_array().map(Vec::len), Some(4));
 
+    // The API's connections are the least-privilege service role's, not the superuser's.
+    let port = kept_port(&data_dir);
+    let superuser = std::fs::read_to_string(data_dir.join("postgres/superuser-password"))
+        .expect("superuser password");
+    let mut conn = {
+        use diesel_async::AsyncConnection;
+        diesel_async::AsyncPgConnection::establish(&format!(
+            "postgres://postgres:{}@127.0.0.1:{port}/living_gate",
+            superuser.trim()
+        ))
+        .await
+        .expect("connect as the superuser")
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Sessions {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        usename: String,
+    }
+    let sessions: Vec<Sessions> = diesel_async::RunQueryDsl::load(
+        diesel::sql_query(
+            "SELECT DISTINCT usename::text AS usename FROM pg_stat_activity \
+             WHERE datname = 'living_gate' AND pid <> pg_backend_pid()",
+        ),
+        &mut conn,
+    )
+    .await
+    .expect("sessions");
+    let users: Vec<&str> = sessions.iter().map(|s| s.usename.as_str()).collect();
+    assert_eq!(users, ["living_gate_service"]);
+    drop(conn);
+
     let postgres = postmaster_pid(&data_dir).expect("a running cluster");
     assert!(alive(postgres));
-    let port = kept_port(&data_dir);
     assert_eq!(postmaster_port(&data_dir), Some(port));
     stop(&mut child);
     assert!(!alive(postgres), "the embedded postgres was left running");

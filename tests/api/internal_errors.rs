@@ -76,7 +76,7 @@ async fn assert_generic_500(response: Response, request_id: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_broken_read_and_a_failing_write_are_generic_500s() {
     let app = TestApp::spawn().await;
-    let mut conn = app.conn().await;
+    let mut conn = app.owner_conn().await;
     rename_a_column(&mut conn).await;
     diesel::sql_query(
         "CREATE FUNCTION lg_test_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \

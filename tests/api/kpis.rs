@@ -805,7 +805,7 @@ async fn as_bi_role(conn: &mut AsyncPgConnection, sql: &str) -> Result<usize, St
 async fn the_bi_role_reads_the_kpi_views_and_no_base_table() {
     let app = TestApp::spawn().await;
     fixture(&app).await;
-    let mut conn = app.conn().await;
+    let mut conn = app.owner_conn().await;
     for view in [
         "cases",
         "funnel",

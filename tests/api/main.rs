@@ -11,6 +11,7 @@ mod auth;
 mod authorization;
 mod bootstrap;
 mod boundary;
+mod constraints;
 mod conventions;
 mod decision;
 mod directory;

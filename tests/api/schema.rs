@@ -115,14 +115,24 @@ async fn the_audit_log_refuses_update_delete_and_truncate() {
         .login(&app.fixtures.account(Who::Desk).email, "wrong password 123")
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let mut conn = app.conn().await;
+    // The app's role has no such privilege; the owner is stopped by the trigger.
+    let mut app_conn = app.conn().await;
+    let mut owner = app.owner_conn().await;
     for statement in [
         "UPDATE audit_log SET action = 'x'",
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",
     ] {
         let error = diesel::sql_query(statement)
-            .execute(&mut conn)
+            .execute(&mut app_conn)
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("permission denied"),
+            "{statement}: {error}"
+        );
+        let error = diesel::sql_query(statement)
+            .execute(&mut owner)
             .await
             .expect_err(statement);
         assert!(
@@ -130,6 +140,7 @@ async fn the_audit_log_refuses_update_delete_and_truncate() {
             "{statement}: {error}"
         );
     }
+    let mut conn = app_conn;
     let count: Count = diesel::sql_query("SELECT count(*) AS count FROM audit_log")
         .get_result(&mut conn)
         .await
@@ -384,7 +395,7 @@ fn check_kpi_vocabulary(functions: &[FunctionSource]) -> Result<(), String> {
 async fn the_kpi_triggers_write_the_domain_vocabulary_and_all_of_it() {
     use living_gate_domain::kpi::FactMetric;
     let app = TestApp::spawn().await;
-    let mut conn = app.conn().await;
+    let mut conn = app.owner_conn().await;
 
     // Only the counting trigger and the recount write the counters…
     let writers: Vec<FunctionSource> = diesel::sql_query(
@@ -667,7 +678,7 @@ async fn an_unknown_name_in_a_row_is_a_read_error_never_a_default() {
         by_hold["id"].as_str().expect("id"),
         entry["id"].as_str().expect("id"),
     );
-    let mut conn = app.conn().await;
+    let mut conn = app.owner_conn().await;
     drop_checks(&mut conn, "proposals", "status").await;
     drop_checks(&mut conn, "proposals", "held_from").await;
     drop_checks(&mut conn, "resources", "hidden_fields").await;
@@ -728,4 +739,60 @@ async fn an_unknown_name_in_a_row_is_a_read_error_never_a_default() {
         .await;
         assert!(!body.to_string().contains("archived"), "{path}: {body}");
     }
+}
+
+/// The service's role (`living_gate_app`, migration 000011) has rows, not
+/// structure: no DDL, no TRUNCATE, no way to switch off a trigger or
+/// row-level security, and the case history is append-only for it. Checked
+/// through the app's own pool, beside the owner who may.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_role_has_rows_not_structure() {
+    let app = TestApp::builder().demo_data().spawn().await;
+    let mut conn = app.conn().await;
+    let role: living_gate_db::pool::ServingRole = living_gate_db::pool::serving_role(&app.pool)
+        .await
+        .expect("role");
+    assert!(!role.superuser && !role.owns_tables, "{role:?}");
+    // Rows it may write.
+    diesel::sql_query("UPDATE proposals SET updated_at = updated_at")
+        .execute(&mut conn)
+        .await
+        .expect("the app updates cases");
+    for statement in [
+        "UPDATE proposal_events SET reason = 'rewritten'",
+        "DELETE FROM proposal_events",
+        "TRUNCATE proposal_events",
+        "TRUNCATE proposals CASCADE",
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+        "ALTER TABLE proposals DISABLE ROW LEVEL SECURITY",
+        "ALTER TABLE proposals ADD COLUMN smuggled text",
+        "DROP TABLE messages",
+        "CREATE TABLE public.smuggled (id int)",
+        "DROP TRIGGER audit_log_append_only ON audit_log",
+        "CREATE ROLE smuggler SUPERUSER",
+        "SET ROLE postgres",
+    ] {
+        let error = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect_err(statement);
+        let text = error.to_string();
+        assert!(
+            ["permission denied", "must be owner", "must be superuser"]
+                .iter()
+                .any(|refusal| text.contains(refusal)),
+            "{statement}: {text}"
+        );
+    }
+    // The owner may (the refusals above are the role's, not the statements').
+    let mut owner = app.owner_conn().await;
+    diesel::sql_query("ALTER TABLE proposals ADD COLUMN smuggled text")
+        .execute(&mut owner)
+        .await
+        .expect("the owner alters tables");
+    let events: Count = diesel::sql_query("SELECT count(*) AS count FROM proposal_events")
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert!(events.count > 0, "the demo cases have history");
 }

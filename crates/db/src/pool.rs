@@ -134,9 +134,59 @@ pub async fn connection(pool: &DbPool) -> DbResult<Conn> {
     Ok(Conn::Pooled(Box::new(checkout(pool).await?)))
 }
 
-/// Takes a connection from the pool, never the pinned one.
+/// Takes a connection from the pool, never the pinned one, scoped to the
+/// rows of the current [`RowScope`].
 pub async fn checkout(pool: &DbPool) -> DbResult<PooledConn> {
-    Ok(pool.get().await?)
+    let mut conn = pool.get().await?;
+    apply_scope(&mut conn, &current_scope()).await?;
+    Ok(conn)
+}
+
+/// Which municipality's case rows a connection may see and write: what
+/// the row-level security policies (migration 000012) read from the
+/// session setting `living_gate.municipality`. A request runs in the
+/// scope of its caller ([`scoped`]); code outside any request (the command
+/// line, start-up) sees every municipality. A connection whose setting is
+/// unset sees nothing: the policies fail closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowScope {
+    Municipality(uuid::Uuid),
+    All,
+    Nothing,
+}
+
+impl RowScope {
+    fn setting(&self) -> String {
+        match self {
+            RowScope::Municipality(id) => id.to_string(),
+            RowScope::All => "all".to_owned(),
+            RowScope::Nothing => "none".to_owned(),
+        }
+    }
+}
+
+tokio::task_local! {
+    static SCOPE: RowScope;
+}
+
+/// Runs `work` (a request) so that every connection it takes is in `scope`.
+pub async fn scoped<F: Future>(scope: RowScope, work: F) -> F::Output {
+    SCOPE.scope(scope, work).await
+}
+
+/// The scope of the running request; every municipality outside one.
+pub fn current_scope() -> RowScope {
+    SCOPE.try_with(Clone::clone).unwrap_or(RowScope::All)
+}
+
+/// Sets the session's scope (kept until the next checkout sets it again).
+pub async fn apply_scope(conn: &mut AsyncPgConnection, scope: &RowScope) -> DbResult<()> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT set_config('living_gate.municipality', $1, false)")
+        .bind::<diesel::sql_types::Text, _>(scope.setting())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Runs `work` (a request's handler) so that every [`connection`] it takes
@@ -154,4 +204,29 @@ pub async fn ping(pool: &DbPool) -> DbResult<()> {
     let mut conn = connection(pool).await?;
     diesel::sql_query("SELECT 1").execute(&mut conn).await?;
     Ok(())
+}
+
+/// What the service's database role may do beyond rows.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct ServingRole {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub name: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub superuser: bool,
+    /// Owns a table of the schema (so may alter it, disable its triggers and RLS).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub owns_tables: bool,
+}
+
+/// The role the pool's connections run as.
+pub async fn serving_role(pool: &DbPool) -> DbResult<ServingRole> {
+    use diesel_async::RunQueryDsl;
+    let mut conn = connection(pool).await?;
+    Ok(diesel::sql_query(
+        "SELECT current_user::text AS name, \
+                (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser, \
+                EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owns_tables",
+    )
+    .get_result(&mut conn)
+    .await?)
 }

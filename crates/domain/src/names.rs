@@ -2,6 +2,15 @@
 
 use crate::ValidationErrors;
 
+/// [`bounded_text`]'s character rule as an ECMA-262 pattern for the OpenAPI
+/// schema: no control character (Unicode `Cc`) but line feed and tab.
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$";
+
+/// [`TEXT_PATTERN`] for a text that must not be blank (`min` ≥ 1): some
+/// character besides white space, which [`bounded_text`] trims.
+pub const NONBLANK_TEXT_PATTERN: &str =
+    r"^\s*[^\s\u0000-\u0008\u000B-\u001F\u007F-\u009F][^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$";
+
 /// Trims `raw` and checks it has between `min` and `max` characters (not bytes:
 /// Japanese text counts one per character) and no control characters.
 pub fn bounded_text(

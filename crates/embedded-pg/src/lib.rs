@@ -168,6 +168,42 @@ impl EmbeddedPostgres {
         }
     }
 
+    /// The URL of login role `name`, a member of `member_of` (a role the
+    /// migrations created): created on first use with a generated password,
+    /// kept in the cluster directory as `<name>-password`.
+    pub async fn login_role(&self, name: &str, member_of: &str) -> Result<String, EmbeddedError> {
+        use diesel_async::{AsyncConnection, RunQueryDsl};
+        let password_file = self.cluster_dir.join(format!("{name}-password"));
+        let password = match fs::read_to_string(&password_file) {
+            Ok(password) => password.trim().to_owned(),
+            Err(_) => {
+                let password = random_password();
+                write_private(&password_file, password.as_bytes())
+                    .map_err(|e| failed(format!("writing {}", password_file.display()), e))?;
+                password
+            }
+        };
+        let mut conn = diesel_async::AsyncPgConnection::establish(&self.url)
+            .await
+            .map_err(|e| failed("connecting to the embedded postgres", e))?;
+        // Names are ours (constants), the password base64url: safe to inline.
+        diesel::sql_query(format!(
+            "DO $$ BEGIN CREATE ROLE {name} LOGIN IN ROLE {member_of}; \
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| failed(format!("creating role {name}"), e))?;
+        diesel::sql_query(format!("ALTER ROLE {name} LOGIN PASSWORD '{password}'"))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| failed(format!("setting the password of {name}"), e))?;
+        Ok(format!(
+            "postgres://{name}:{password}@127.0.0.1:{}/{DATABASE}",
+            self.port
+        ))
+    }
+
     /// Fast shutdown (SIGINT), waiting for the server to exit.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -47,12 +47,35 @@ pub fn with_database(url: &str, database: &str) -> String {
     }
 }
 
+/// The login role tests serve as: a member of `living_gate_app` (rows,
+/// not structure), as the service is in production.
+pub const APP_ROLE: &str = "living_gate_test_app";
+/// Its password (a test cluster's; trust authentication ignores it).
+const APP_ROLE_PASSWORD: &str = "living-gate-test";
+
 /// A freshly cloned, migrated database, dropped with this value.
 #[derive(Debug)]
 pub struct TestDatabase {
     pub name: String,
+    /// As the server's superuser (the schema's owner): for migrations and
+    /// for tests that must do what the service may not.
     pub url: String,
+    /// As [`APP_ROLE`]: what the app under test connects with.
+    pub app_url: String,
     server_url: String,
+}
+
+/// `url` with its user and password replaced.
+pub fn with_user(url: &str, user: &str, password: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let host = match rest.find('@') {
+        Some(at) if rest.find('/').is_none_or(|slash| at < slash) => &rest[at + 1..],
+        _ => rest,
+    };
+    format!("{}{user}:{password}@{host}", &url[..scheme_end])
 }
 
 impl TestDatabase {
@@ -73,8 +96,10 @@ impl TestDatabase {
         ))
         .execute(&mut conn)
         .await?;
+        let url = with_database(&server_url, &name);
         Ok(TestDatabase {
-            url: with_database(&server_url, &name),
+            app_url: with_user(&url, APP_ROLE, APP_ROLE_PASSWORD),
+            url,
             name,
             server_url,
         })
@@ -85,6 +110,7 @@ impl TestDatabase {
     /// Takes ownership of a database created otherwise (dropped with the value).
     pub fn adopt(name: String, url: String) -> TestDatabase {
         TestDatabase {
+            app_url: with_user(&url, APP_ROLE, APP_ROLE_PASSWORD),
             name,
             url,
             server_url: server_url(),
@@ -151,6 +177,9 @@ async fn prepare_template(server_url: &str) -> DbResult<String> {
         .execute(&mut conn)
         .await?;
     let result = build_template_if_missing(&mut conn, server_url, &template).await;
+    if result.is_ok() {
+        ensure_app_role(&mut conn).await?;
+    }
     sweep_orphans(&mut conn).await?;
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(TEMPLATE_LOCK_KEY)
@@ -193,6 +222,18 @@ async fn build_template_if_missing(
     Ok(())
 }
 
+/// The login role of [`APP_ROLE`], in the `living_gate_app` role the
+/// migrations create (roles belong to the cluster: made once, kept).
+async fn ensure_app_role(conn: &mut AsyncPgConnection) -> DbResult<()> {
+    diesel::sql_query(format!(
+        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}' IN ROLE living_gate_app; \
+         EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Drops `lg_test_<pid>_*` databases whose process no longer exists (run
 /// once per test process, when the template is prepared).
 pub async fn sweep_orphans(conn: &mut AsyncPgConnection) -> DbResult<()> {
@@ -219,6 +260,23 @@ pub async fn sweep_orphans(conn: &mut AsyncPgConnection) -> DbResult<()> {
 #[cfg(test)]
 mod tests {
     use super::with_database;
+
+    #[test]
+    fn replaces_the_user() {
+        use super::with_user;
+        assert_eq!(
+            with_user("postgres://postgres@h:5432/db", "app", "pw"),
+            "postgres://app:pw@h:5432/db"
+        );
+        assert_eq!(
+            with_user("postgres://postgres:secret@h:5432/db", "app", "pw"),
+            "postgres://app:pw@h:5432/db"
+        );
+        assert_eq!(
+            with_user("postgres://h:5432/db", "app", "pw"),
+            "postgres://app:pw@h:5432/db"
+        );
+    }
 
     #[test]
     fn replaces_the_database_name() {

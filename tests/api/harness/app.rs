@@ -164,7 +164,7 @@ impl TestAppBuilder {
             Some(db) => db,
             None => TestDatabase::create().await.expect("a test database"),
         };
-        let live = pool(&db.url, false);
+        let live = pool(&db.app_url, false);
         let mut conn = live.get().await.expect("connection");
         let fixtures = fixtures::load_fixtures(&mut conn).await;
         let demo_accounts = match self.demo {
@@ -239,7 +239,7 @@ impl TestApp {
     /// and the same signing keys (as instances sharing a key file would).
     pub async fn spawn_instance(&self) -> Instance {
         let state = AppState {
-            pool: pool(&self.db.url, false),
+            pool: pool(&self.db.app_url, false),
             ..self.state.clone()
         };
         let (base, server) = serve(state, Vec::new());
@@ -330,8 +330,18 @@ impl TestApp {
         .expect("request")
     }
 
+    /// A connection of the app's pool: the app's least-privilege role.
     pub async fn conn(&self) -> living_gate_db::pool::PooledConn {
         self.pool.get().await.expect("connection")
+    }
+
+    /// A connection as the schema's owner, for what the app may not do
+    /// (break a table, rewrite history on purpose).
+    pub async fn owner_conn(&self) -> diesel_async::AsyncPgConnection {
+        use diesel_async::AsyncConnection;
+        diesel_async::AsyncPgConnection::establish(&self.db.url)
+            .await
+            .expect("owner connection")
     }
 
     /// Logs in through the API and returns the token pair.

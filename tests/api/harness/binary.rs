@@ -36,7 +36,7 @@ impl ServedBinary {
             .prefix("lg-binary")
             .tempdir_in("/tmp")
             .expect("tempdir");
-        let (child, log) = start(&db.url, data_dir.path(), env);
+        let (child, log) = start(&db.app_url, data_dir.path(), env);
         let mut served = ServedBinary {
             base: String::new(),
             db,
@@ -54,7 +54,7 @@ impl ServedBinary {
     pub fn kill_and_restart(&mut self, env: &[(&str, &str)]) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, log) = start(&self.db.url, self.data_dir.path(), env);
+        let (child, log) = start(&self.db.app_url, self.data_dir.path(), env);
         self.child = child;
         self.log = log;
         self.wait_listening();
@@ -66,7 +66,7 @@ impl ServedBinary {
         use std::io::Write;
         let mut child = Command::new(env!("CARGO_BIN_EXE_living-gate"))
             .args(args)
-            .env("DATABASE_URL", &self.db.url)
+            .env("DATABASE_URL", &self.db.app_url)
             .env("LIVING_GATE_MIGRATE", "false")
             .env("LIVING_GATE_DATA_DIR", self.data_dir.path())
             .stdin(Stdio::piped())

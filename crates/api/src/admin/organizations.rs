@@ -86,14 +86,14 @@ pub struct OrganizationListParams {
 pub struct CreateOrganization {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_kana: Option<String>,
     pub kind: OrganizationKind,
     #[schema(pattern = "^[0-9]{13}$")]
     pub corporate_number: Option<String>,
     #[schema(pattern = "^[0-9]{3}-[0-9]{4}$")]
     pub postal_code: Option<String>,
-    #[schema(max_length = 300)]
+    #[schema(min_length = 1, max_length = 300)]
     pub address: Option<String>,
     #[schema(max_length = 2000)]
     pub website: Option<String>,
@@ -107,20 +107,20 @@ pub struct UpdateOrganization {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub name_kana: Option<Option<String>>,
     pub kind: Option<OrganizationKind>,
     #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{13}$")]
     pub corporate_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{3}-[0-9]{4}$")]
     pub postal_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 300)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub website: Option<Option<String>>,
     pub status: Option<RecordStatus>,
 }

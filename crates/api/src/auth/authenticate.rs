@@ -10,7 +10,7 @@ use crate::record::{self, SessionEvent};
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use living_gate_db::{accounts::service_accounts, accounts::users, pool};
 use living_gate_domain::identity::{RecordStatus, UserStatus};
@@ -84,7 +84,25 @@ impl From<living_gate_db::DbError> for Refused {
     }
 }
 
+/// A token already checked for this request (by the row-scope or the
+/// idempotency middleware): the extractor does not check it again.
+#[derive(Clone)]
+struct Checked(Actor, tokens::Claims);
+
 async fn check(state: &AppState, req: &HttpRequest) -> Result<(Actor, tokens::Claims), Refused> {
+    if let Some(Checked(actor, claims)) = req.extensions().get::<Checked>().cloned() {
+        return Ok((actor, claims));
+    }
+    let (actor, claims) = check_token(state, req).await?;
+    req.extensions_mut()
+        .insert(Checked(actor.clone(), claims.clone()));
+    Ok((actor, claims))
+}
+
+async fn check_token(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<(Actor, tokens::Claims), Refused> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

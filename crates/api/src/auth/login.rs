@@ -80,7 +80,7 @@ pub struct LogoutRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "lg_bi_3f9a2c", "client_secret": "…"}))]
 pub struct ClientCredentialsRequest {
-    #[schema(example = "client_credentials")]
+    #[schema(example = "client_credentials", pattern = "^client_credentials$")]
     pub grant_type: String,
     pub client_id: String,
     pub client_secret: String,

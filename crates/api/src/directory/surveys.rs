@@ -187,7 +187,7 @@ pub struct AddRecipient {
     /// The directory entry the survey went to; or give `prospective_name`.
     pub resource_id: Option<Uuid>,
     /// An organization not (yet) in the directory.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub prospective_name: Option<String>,
     /// Its city; defaults to the entry's.
     pub municipality_id: Option<Uuid>,

@@ -54,6 +54,8 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::http::idempotency::middleware))
+        // Outside the idempotency middleware: its pinned connection is in scope too.
+        .wrap(from_fn(crate::http::row_scope::middleware))
         .wrap(from_fn(crate::http::etag::not_modified))
         .wrap(from_fn(crate::http::text::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))

@@ -7,9 +7,11 @@ use crate::http::problem::ApiError;
 use crate::http::text::{nul_in_json, nul_in_urlencoded, refused};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
+use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::ops::{Deref, DerefMut};
 
 /// A JSON body (`application/json`) of type `T`.
@@ -65,12 +67,13 @@ async fn parse<T: DeserializeOwned + 'static>(
     let bytes = body.map_err(unreadable)?;
     let mut replay = Payload::from(bytes.clone());
     let (value, nul) = match encoding {
-        Encoding::Json => (
-            web::Json::<T>::from_request(&req, &mut replay)
-                .await?
-                .into_inner(),
-            nul_in_json(&bytes),
-        ),
+        Encoding::Json => {
+            let value = match web::Json::<T>::from_request(&req, &mut replay).await {
+                Ok(value) => value.into_inner(),
+                Err(error) => integers_written_as_floats(&bytes, error)?,
+            };
+            (value, nul_in_json(&bytes))
+        }
         Encoding::Form => (
             web::Form::<T>::from_request(&req, &mut replay)
                 .await?
@@ -82,6 +85,43 @@ async fn parse<T: DeserializeOwned + 'static>(
         Some(field) => Err(refused(&field).into()),
         None => Ok(value),
     }
+}
+
+/// JSON Schema's `integer` is any number without a fractional part, so
+/// `2.0` is an integer the document allows; serde's integer types refuse
+/// it. When a body of the right media type fails to deserialize (422), it
+/// is read again with such numbers as integers; otherwise `error` stands.
+fn integers_written_as_floats<T: DeserializeOwned>(
+    bytes: &[u8],
+    error: actix_web::Error,
+) -> Result<T, actix_web::Error> {
+    fn rewrite(value: &mut Value) -> bool {
+        match value {
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    *value = Value::from(f as i64);
+                    true
+                }
+                _ => false,
+            },
+            // Every member is rewritten: no short-circuit.
+            Value::Array(items) => items.iter_mut().map(rewrite).filter(|hit| *hit).count() > 0,
+            Value::Object(members) => {
+                members.values_mut().map(rewrite).filter(|hit| *hit).count() > 0
+            }
+            _ => false,
+        }
+    }
+    if error.as_response_error().status_code() != StatusCode::UNPROCESSABLE_ENTITY {
+        return Err(error);
+    }
+    let Ok(mut value) = serde_json::from_slice::<Value>(bytes) else {
+        return Err(error);
+    };
+    if !rewrite(&mut value) {
+        return Err(error);
+    }
+    serde_json::from_value(value).map_err(|_| error)
 }
 
 fn unreadable(error: actix_web::Error) -> actix_web::Error {

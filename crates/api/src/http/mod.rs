@@ -15,4 +15,5 @@ pub mod pagination;
 pub mod problem;
 pub mod request_context;
 pub mod routes;
+pub mod row_scope;
 pub mod text;

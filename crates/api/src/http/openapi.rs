@@ -63,7 +63,71 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_conventions(&mut api);
+    add_text_patterns(&mut api);
     api
+}
+
+/// Free text is checked by `names::bounded_text`: besides its length, no
+/// control character but line feed and tab, and not blank when required.
+/// The schema says so with a pattern on every bounded string (one with a
+/// `maxLength`) that has no format or pattern of its own, except the fields
+/// other rules check (e-mail addresses, passwords, URLs, phone numbers).
+fn add_text_patterns(api: &mut utoipa::openapi::OpenApi) {
+    use living_gate_domain::names::{NONBLANK_TEXT_PATTERN, TEXT_PATTERN};
+    use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
+
+    const OWN_RULES: &[&str] = &["email", "password", "website", "phone"];
+    fn mark(name: &str, schema: &mut RefOr<Schema>) {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            return;
+        };
+        let Object {
+            schema_type,
+            max_length: Some(_),
+            min_length,
+            pattern: pattern @ None,
+            format: None,
+            ..
+        } = object
+        else {
+            return;
+        };
+        let text = match schema_type {
+            SchemaType::Type(t) => *t == Type::String,
+            SchemaType::Array(types) => types.contains(&Type::String),
+            SchemaType::AnyValue => false,
+        };
+        if !text || OWN_RULES.contains(&name) {
+            return;
+        }
+        *pattern = Some(if min_length.unwrap_or(0) > 0 {
+            NONBLANK_TEXT_PATTERN.to_owned()
+        } else {
+            TEXT_PATTERN.to_owned()
+        });
+    }
+    for schema in api
+        .components
+        .iter_mut()
+        .flat_map(|c| c.schemas.values_mut())
+    {
+        if let RefOr::T(Schema::Object(object)) = schema {
+            for (name, property) in object.properties.iter_mut() {
+                mark(name, property);
+            }
+        }
+    }
+    for item in api.paths.paths.values_mut() {
+        for (_, operation) in operations_mut(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter {
+                    if let Some(schema) = parameter.schema.as_mut() {
+                        mark(&parameter.name, schema);
+                    }
+                }
+            }
+        }
+    }
 }
 
 const ERRORS: &[(&str, &str, &str)] = &[

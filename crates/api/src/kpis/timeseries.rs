@@ -23,10 +23,16 @@ use crate::kpis::inputs::{facts, municipality_of, wants_csv, Format, Sources};
 pub struct TimeseriesParams {
     pub metric: Metric,
     /// First month, `2026-04` or a date in it (default: the start of the fiscal year of `to`).
-    #[param(example = "2025-04")]
+    #[param(
+        example = "2025-04",
+        pattern = r"^[0-9]{4}-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?$"
+    )]
     pub from: Option<String>,
     /// Last month, included (default: the current month in Japan).
-    #[param(example = "2027-03")]
+    #[param(
+        example = "2027-03",
+        pattern = r"^[0-9]{4}-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?$"
+    )]
     pub to: Option<String>,
     /// `month` (default) or `fiscal_year`.
     pub bucket: Option<Bucket>,

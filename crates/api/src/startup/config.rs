@@ -10,6 +10,9 @@ use std::time::Duration;
 pub struct Config {
     /// `DATABASE_URL`; `None` means the embedded PostgreSQL under the data dir.
     pub database_url: Option<String>,
+    /// `LIVING_GATE_MIGRATION_DATABASE_URL`: the owner of the schema, for
+    /// migrations; `None` means `DATABASE_URL` migrates too.
+    pub migration_database_url: Option<String>,
     /// `LIVING_GATE_BIND`
     pub bind: SocketAddr,
     /// `LIVING_GATE_DATA_DIR`
@@ -82,6 +85,15 @@ impl Config {
                 ));
             }
         }
+        let migration_database_url = get("LIVING_GATE_MIGRATION_DATABASE_URL");
+        if let Some(url) = &migration_database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(problem(
+                    "LIVING_GATE_MIGRATION_DATABASE_URL",
+                    "must start with postgres:// or postgresql://",
+                ));
+            }
+        }
         let bind = match get("LIVING_GATE_BIND") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
             Some(raw) => raw.parse().map_err(|_| {
@@ -133,6 +145,7 @@ impl Config {
         };
         Ok(Config {
             database_url,
+            migration_database_url,
             bind,
             data_dir: get("LIVING_GATE_DATA_DIR")
                 .map(PathBuf::from)

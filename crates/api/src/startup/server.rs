@@ -12,18 +12,28 @@ use living_gate_embedded_pg::EmbeddedPostgres;
 /// The file the demo accounts' passwords are written to, in the data directory.
 pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.txt";
 
+/// The login role the embedded default serves as, a member of
+/// `living_gate_app` (migration 000011): rows, not structure.
+pub const EMBEDDED_SERVICE_ROLE: &str = "living_gate_service";
+
 /// The database the service uses, and the embedded server if we run one.
 pub struct Database {
+    /// What the service connects as: in the embedded default the
+    /// least-privilege [`EMBEDDED_SERVICE_ROLE`], else `DATABASE_URL`.
     pub url: String,
     pub embedded: Option<EmbeddedPostgres>,
 }
 
-/// `DATABASE_URL`, or the embedded cluster (started, migrated and, when new, seeded).
+/// `DATABASE_URL`, or the embedded cluster (started, migrated and, when new,
+/// seeded). Migrations run as the schema's owner:
+/// `LIVING_GATE_MIGRATION_DATABASE_URL` (else `DATABASE_URL`), or the
+/// embedded cluster's superuser.
 pub async fn database(config: &Config) -> anyhow::Result<Database> {
     match &config.database_url {
         Some(url) => {
             if config.migrate_on_start {
-                let applied = migrate::run_pending(url)
+                let owner = config.migration_database_url.as_deref().unwrap_or(url);
+                let applied = migrate::run_pending(owner)
                     .await
                     .context("running migrations")?;
                 tracing::info!(applied = applied.len(), "migrations checked");
@@ -46,8 +56,11 @@ pub async fn database(config: &Config) -> anyhow::Result<Database> {
             if embedded.created {
                 seed_demo(&embedded.url, config).await?;
             }
+            let url = embedded
+                .login_role(EMBEDDED_SERVICE_ROLE, "living_gate_app")
+                .await?;
             Ok(Database {
-                url: embedded.url.clone(),
+                url,
                 embedded: Some(embedded),
             })
         }
@@ -83,6 +96,9 @@ pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
     let mut conn = diesel_async::AsyncPgConnection::establish(url)
         .await
         .context("connecting")?;
+    // The demo cases are Zama's; as the service's role, row-level security
+    // lets them in only in a scope that includes Zama.
+    pool::apply_scope(&mut conn, &pool::RowScope::All).await?;
     let accounts = conn
         .transaction(async |conn| {
             demo_data::reference_data(conn).await?;
@@ -155,6 +171,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     pool::ping(&state.pool)
         .await
         .context("connecting to the database")?;
+    let role = pool::serving_role(&state.pool)
+        .await
+        .context("reading the database role")?;
+    if role.superuser || role.owns_tables {
+        tracing::warn!(
+            role = %role.name,
+            superuser = role.superuser,
+            owns_tables = role.owns_tables,
+            "the service connects as the schema's owner: it could alter tables, disable triggers and row-level security; \
+             connect as a member of living_gate_app and migrate with LIVING_GATE_MIGRATION_DATABASE_URL (docs/operations.md)"
+        );
+    }
     let cors = config.cors_origins.clone();
     let server = actix_web::HttpServer::new(move || crate::http::app::build(state.clone(), &cors))
         .shutdown_timeout(30)

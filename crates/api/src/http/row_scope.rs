@@ -1,0 +1,31 @@
+//! Every request runs in its caller's case scope: the connections it takes
+//! tell PostgreSQL's row-level security which municipality's cases they
+//! may see (`living_gate_db::pool::RowScope`, migration 000012).
+
+use crate::auth::authenticate::verified_actor;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::Error;
+use living_gate_db::pool::{self, RowScope};
+use living_gate_domain::access::case_scope::{case_scope, CaseScope};
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    // The token is checked once: the handler's extractor reuses the result.
+    let actor = match req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION)
+    {
+        true => verified_actor(req.request()).await,
+        false => None,
+    };
+    let scope = match case_scope(actor.as_ref()) {
+        CaseScope::Municipality(id) => RowScope::Municipality(id),
+        CaseScope::All => RowScope::All,
+        CaseScope::Nothing => RowScope::Nothing,
+    };
+    pool::scoped(scope, next.call(req)).await
+}
