@@ -22,6 +22,7 @@ mod internal_errors;
 mod kpis;
 mod openapi_document;
 mod operations;
+mod row_security;
 mod schema;
 mod tenancy;
 mod workflow;

@@ -165,7 +165,9 @@ impl TestAppBuilder {
             None => TestDatabase::create().await.expect("a test database"),
         };
         let live = pool(&db.app_url, false);
-        let mut conn = live.get().await.expect("connection");
+        let mut conn = living_gate_db::pool::checkout(&live)
+            .await
+            .expect("connection");
         let fixtures = fixtures::load_fixtures(&mut conn).await;
         let demo_accounts = match self.demo {
             Demo::None => Vec::new(),
@@ -330,9 +332,12 @@ impl TestApp {
         .expect("request")
     }
 
-    /// A connection of the app's pool: the app's least-privilege role.
+    /// A connection of the app's pool: the app's least-privilege role, in
+    /// the scope of no request (every municipality's cases).
     pub async fn conn(&self) -> living_gate_db::pool::PooledConn {
-        self.pool.get().await.expect("connection")
+        living_gate_db::pool::checkout(&self.pool)
+            .await
+            .expect("connection")
     }
 
     /// A connection as the schema's owner, for what the app may not do
