@@ -21,7 +21,6 @@ fn password_hash() -> String {
 }
 
 pub const AYASE: &str = "142182";
-pub const YAMATO: &str = "142131";
 pub const EBINA: &str = "142158";
 
 /// A staff account of some city, with its token.
@@ -29,7 +28,6 @@ pub const EBINA: &str = "142158";
 pub struct Staff {
     pub id: Uuid,
     pub municipality_id: Uuid,
-    pub department_id: Option<Uuid>,
     token: String,
 }
 
@@ -114,7 +112,6 @@ pub async fn staff(
     Staff {
         id,
         municipality_id,
-        department_id,
         token,
     }
 }
@@ -140,7 +137,7 @@ pub async fn department(app: &TestApp, code: &str, name: &str) -> Staff {
         &departments::NewDepartment {
             id,
             municipality_id: city,
-            code: format!("dept-{id}"),
+            code: format!("dept-{}", id.simple()),
             name: name.to_owned(),
             name_en: "A department".to_owned(),
         },
