@@ -27,6 +27,8 @@ const KPI_READERS_200: Expect = [401, 200, 403, 403, 403, 403, 200, 200, 200, 40
 const STAFF_200: Expect = [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403];
 const DESK_ONLY_200: Expect = [401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403];
 const DESK_ONLY_201: Expect = [401, 201, 403, 403, 403, 403, 403, 403, 201, 403, 403];
+/// A Zama directory entry: only the owning city's desk (not Ayase's).
+const OWNING_DESK_200: Expect = [401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403];
 
 const MATRIX: &[Row] = &[
     ("GET /healthz", ALL_200),
@@ -224,14 +226,51 @@ const MATRIX: &[Row] = &[
     ("GET /v1/taxonomy-terms", ALL_200),
     ("POST /v1/taxonomy-terms", DESK_ONLY_201),
     ("GET /v1/resources", ALL_200),
-    ("POST /v1/resources", DESK_ONLY_201),
+    // The entry is Zama's: only Zama's desk creates, changes and imports it.
+    (
+        "POST /v1/resources",
+        [401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
     ("GET /v1/resources/{id}", ALL_200),
-    ("PATCH /v1/resources/{id}", DESK_ONLY_200),
+    ("PATCH /v1/resources/{id}", OWNING_DESK_200),
     ("GET /v1/resources/map", ALL_200),
     ("GET /v1/resources/stats", ALL_200),
     ("GET /v1/resources/export", ALL_200),
-    ("POST /v1/resources/import", DESK_ONLY_200),
+    // Ayase's desk importing Zama's rows: each row `not_owner`.
+    (
+        "POST /v1/resources/import",
+        [401, 200, 403, 403, 403, 403, 403, 403, 422, 403, 403],
+    ),
     ("GET /v1/resources/{id}/referrals", ALL_200),
+    // Need-to-know (issue 14): the entry is Zama's, the desk Zama's; any
+    // staff member suggests, the owning desk decides.
+    (
+        "POST /v1/resources/{id}/suggestions",
+        [401, 201, 201, 201, 403, 403, 403, 403, 201, 201, 403],
+    ),
+    ("GET /v1/resources/{id}/suggestions", OWNING_DESK_200),
+    (
+        "POST /v1/resources/{id}/suggestions/{suggestion_id}/accept",
+        OWNING_DESK_200,
+    ),
+    (
+        "POST /v1/resources/{id}/suggestions/{suggestion_id}/reject",
+        OWNING_DESK_200,
+    ),
+    // Zama's grants: its desk or its admin decide who needs to know (Ayase's
+    // desk lists its own city's, none); the platform admin does not.
+    (
+        "GET /v1/confidential-access-grants",
+        [401, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403],
+    ),
+    (
+        "POST /v1/confidential-access-grants",
+        [401, 201, 403, 403, 403, 403, 403, 201, 403, 403, 403],
+    ),
+    (
+        "DELETE /v1/confidential-access-grants/{id}",
+        [401, 204, 403, 403, 403, 403, 403, 204, 403, 403, 403],
+    ),
     // Surveys: the desk runs them, departments read them.
     ("POST /v1/surveys", DESK_ONLY_201),
     ("GET /v1/surveys", STAFF_200),
@@ -406,6 +445,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
+                t if t.starts_with("/v1/confidential-access-grants") => fresh_grant(app).await,
                 t if t.starts_with("/v1/surveys") => ctx.survey_id.clone(),
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
@@ -416,6 +456,14 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         // A fiscal year without targets yet, so that each allowed call creates them.
         .replace("{fiscal_year}", &(2100 + n % 100).to_string())
         .replace("{recipient_id}", &ctx.recipient_id)
+        .replace(
+            "{suggestion_id}",
+            &if template.contains("{suggestion_id}") {
+                fresh_suggestion(app, &ctx.resource_id).await
+            } else {
+                String::new()
+            },
+        )
         .replace(
             "{token}",
             &if template.contains("{token}") {
@@ -494,6 +542,12 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             json!({"name": format!("マトリクス{n}の会"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
         ),
         "PATCH /v1/resources/{id}" => Some(json!({"participation_intent": "maybe"})),
+        "POST /v1/resources/{id}/suggestions" => {
+            Some(json!({"changes": {"participation_intent": "maybe"}, "note": "確認しました"}))
+        }
+        "POST /v1/confidential-access-grants" => {
+            Some(json!({"department_id": fresh_department(app).await, "municipality_id": f.zama}))
+        }
         "PUT /v1/trips/{id}/supported-resources" => {
             Some(json!({"resource_ids": [ctx.resource_id]}))
         }
@@ -525,6 +579,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         request = request.header("content-type", "text/csv").body(csv);
     }
     if method == Method::PATCH
+        || template.contains("/suggestions/")
         || template.ends_with("/transitions")
         || template.ends_with("/decision")
     {
@@ -536,6 +591,47 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
     (status, response.text().await.unwrap_or_default())
+}
+
+/// A new department of Zama (a grantee no grant names yet).
+async fn fresh_department(app: &TestApp) -> String {
+    let n = next();
+    let body = json!({"municipality_id": app.fixtures.zama, "code": format!("grantee-{n}"),
+        "name": "受領課", "name_en": "Grantee Division"});
+    let created = json(
+        app.post("/v1/departments", Who::Admin, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// A new active grant of Zama.
+async fn fresh_grant(app: &TestApp) -> String {
+    let body = json!({"department_id": fresh_department(app).await});
+    let created = json(
+        app.post("/v1/confidential-access-grants", Who::Desk, &body)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// A new pending suggestion of the entry.
+async fn fresh_suggestion(app: &TestApp, resource_id: &str) -> String {
+    let body = json!({"changes": {"participation_intent": "maybe"}, "note": "確認しました"});
+    let created = json(
+        app.post(
+            &format!("/v1/resources/{resource_id}/suggestions"),
+            Who::Department,
+            &body,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().expect("id").to_owned()
 }
 
 async fn invitation_token(app: &TestApp) -> String {

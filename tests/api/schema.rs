@@ -468,7 +468,8 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
     use living_gate_domain::desk::trip::TripStatus;
     use living_gate_domain::desk::workflow::{Status, STEPS};
     use living_gate_domain::directory::{
-        EntryVisibility, HideableField, LegalForm, ParticipationIntent, SurveyChannel, Vocabulary,
+        EntryVisibility, HideableField, LegalForm, ParticipationIntent, SuggestionStatus,
+        SurveyChannel, Vocabulary,
     };
     use living_gate_domain::identity::{OrganizationKind, RecordStatus, UserStatus};
     use living_gate_domain::Role;
@@ -505,6 +506,10 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         (("resources", "visibility"), names::<EntryVisibility>()),
         (("resources", "hidden_fields"), names::<HideableField>()),
         (("survey_recipients", "channel"), names::<SurveyChannel>()),
+        (
+            ("resource_suggestions", "status"),
+            names::<SuggestionStatus>(),
+        ),
     ]
 }
 

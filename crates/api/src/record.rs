@@ -12,7 +12,8 @@
 //! taxonomy, surveys, KPI targets) to the desk.
 //!
 //! Sign-in, refresh, logout and refused tokens change no resource: they are
-//! audited through [`audit_only`] and have no feed event.
+//! audited through [`audit_only`] and have no feed event; so are the reads
+//! that returned hidden fields of directory entries ([`audit_hidden_reads`]).
 
 use crate::http::request_context::RequestMeta;
 use living_gate_db::audit::{self as audit_db, NewAuditEntry};
@@ -234,19 +235,39 @@ impl Change {
 }
 
 fn audit_entry(author: &dyn Author, change: &Change) -> NewAuditEntry {
+    audit_row(
+        author,
+        change.action.clone(),
+        change.target_type,
+        change.target_id.clone(),
+        change.changes.clone(),
+        (change.event.city(author.actor()), change.event.case_id()),
+    )
+}
+
+/// `city_and_case`: the municipality the entry belongs to (who may read
+/// it) and the case it is about, if any.
+fn audit_row(
+    author: &dyn Author,
+    action: String,
+    target_type: &str,
+    target_id: String,
+    changes: Value,
+    (municipality_id, proposal_id): (Option<Uuid>, Option<Uuid>),
+) -> NewAuditEntry {
     let actor = author.actor();
     NewAuditEntry {
         id: Uuid::now_v7(),
         actor_id: Some(actor.id),
         actor_role: Some(actor.role),
-        action: change.action.clone(),
-        target_type: Some(change.target_type.to_owned()),
-        target_id: Some(change.target_id.clone()),
+        action,
+        target_type: Some(target_type.to_owned()),
+        target_id: Some(target_id),
         request_id: author.meta().request_id.clone(),
         client_addr: author.meta().client_addr.clone(),
-        changes: change.changes.clone(),
-        municipality_id: change.event.city(actor),
-        proposal_id: change.event.case_id(),
+        changes,
+        municipality_id,
+        proposal_id,
     }
 }
 
@@ -337,4 +358,40 @@ pub async fn audit_only(
         },
     )
     .await
+}
+
+/// Audits the reads that returned hidden fields of directory entries (need
+/// to know, issue 14): one `resource.read_hidden` row per entry, naming the
+/// fields and the endpoint (`via`). No feed event: nothing changed. A
+/// request without such reads writes nothing.
+pub async fn audit_hidden_reads(
+    conn: &mut AsyncPgConnection,
+    author: Option<&dyn Author>,
+    reads: &[(Uuid, Vec<living_gate_domain::directory::HideableField>)],
+    via: &str,
+) -> DbResult<()> {
+    let Some(author) = author else {
+        return Ok(());
+    };
+    if reads.is_empty() {
+        return Ok(());
+    }
+    let entries: Vec<NewAuditEntry> = reads
+        .iter()
+        .map(|(id, fields)| {
+            audit_row(
+                author,
+                "resource.read_hidden".to_owned(),
+                "resource",
+                id.to_string(),
+                serde_json::json!({
+                    "fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+                    "via": via,
+                }),
+                // The reader's city: its admin sees what its staff read.
+                (author.actor().municipality_id, None),
+            )
+        })
+        .collect();
+    audit_db::record_many(conn, &entries).await
 }

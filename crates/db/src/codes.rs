@@ -170,5 +170,6 @@ row_codes!(
     living_gate_domain::directory::HideableField,
     living_gate_domain::directory::Vocabulary,
     living_gate_domain::directory::SurveyChannel,
+    living_gate_domain::directory::SuggestionStatus,
     living_gate_domain::desk::suggestions::Involvement,
 );

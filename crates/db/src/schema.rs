@@ -25,6 +25,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    confidential_access_grants (id) {
+        id -> Uuid,
+        municipality_id -> Uuid,
+        department_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        granted_by -> Uuid,
+        granted_at -> Timestamptz,
+        revoked_by -> Nullable<Uuid>,
+        revoked_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     departments (id) {
         id -> Uuid,
         municipality_id -> Uuid,
@@ -293,6 +310,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    resource_coarse_positions (resource_id) {
+        resource_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     resource_locations (id) {
         id -> Uuid,
         resource_id -> Uuid,
@@ -313,6 +337,23 @@ diesel::table! {
         from_resource_id -> Uuid,
         to_resource_id -> Uuid,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    resource_suggestions (id) {
+        id -> Uuid,
+        resource_id -> Uuid,
+        suggested_by -> Uuid,
+        changes -> Jsonb,
+        note -> Text,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -488,6 +529,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(confidential_access_grants -> departments (department_id));
+diesel::joinable!(confidential_access_grants -> municipalities (municipality_id));
 diesel::joinable!(departments -> municipalities (municipality_id));
 diesel::joinable!(hearings -> departments (department_id));
 diesel::joinable!(hearings -> proposals (proposal_id));
@@ -504,7 +547,9 @@ diesel::joinable!(proposal_events -> resources (resource_id));
 diesel::joinable!(proposals -> departments (lead_department_id));
 diesel::joinable!(proposals -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(resource_coarse_positions -> resources (resource_id));
 diesel::joinable!(resource_locations -> resources (resource_id));
+diesel::joinable!(resource_suggestions -> resources (resource_id));
 diesel::joinable!(resources -> municipalities (municipality_id));
 diesel::joinable!(resources -> organizations (partner_organization_id));
 diesel::joinable!(resources -> users (last_verified_by));
@@ -526,6 +571,7 @@ diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    confidential_access_grants,
     departments,
     hearings,
     idempotency_keys,
@@ -544,8 +590,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposals,
     reference_counters,
     refresh_tokens,
+    resource_coarse_positions,
     resource_locations,
     resource_referrals,
+    resource_suggestions,
     resources,
     revoked_access_tokens,
     service_accounts,

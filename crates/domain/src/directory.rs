@@ -6,7 +6,11 @@ use crate::{Actor, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
 pub mod import;
+mod need_to_know;
+pub mod position;
 mod redaction;
+pub use need_to_know::{may_see_hidden_fields, ConfidentialGrant, Grantee, Reader};
+pub use position::PositionPublication;
 pub use redaction::{redact, Entry, Place, Redacted};
 
 /// 法人格: the legal form of a directory organization.
@@ -133,14 +137,16 @@ crate::code::codes!(EntryVisibility {
     StaffOnly => "staff_only",
 });
 
-/// A field of an entry that can be hidden from the public.
+/// A field of an entry that can be hidden: only the owning city's desk and
+/// those it granted confidential access see it ([`may_see_hidden_fields`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HideableField {
     /// Postal code, prefecture, city and street of every location.
     Address,
     /// Latitude and longitude of every location: such an entry is also left
-    /// out of the map and of `near=` searches for the public.
+    /// out of `near=` searches, and of the map unless its
+    /// [`PositionPublication`] is `coarse`, for those without access.
     Position,
     Phone,
     Email,
@@ -162,10 +168,12 @@ impl HideableField {
     }
 }
 
-/// What of the directory a caller sees.
+/// What of the directory a caller sees, hidden fields aside (those are
+/// need-to-know, per entry: [`Reader`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DirectoryView {
-    /// Desk and department users: every entry, every field.
+    /// Desk and department users of every city: every entry (staff-only ones
+    /// too) and the staff-only fields.
     Staff,
     /// Everybody else, signed in or not: public entries, public fields.
     Public,
@@ -182,13 +190,25 @@ impl DirectoryView {
     pub fn is_staff(self) -> bool {
         self == DirectoryView::Staff
     }
-
-    /// Whether a field of an entry with these hidden fields may be shown
-    /// (outputs ask [`redact`], which asks this).
-    pub fn shows(self, hidden: &[HideableField], field: HideableField) -> bool {
-        self.is_staff() || !hidden.contains(&field)
-    }
 }
+
+/// Where a suggested correction of an entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionStatus {
+    /// Waiting for the owning city's desk.
+    Pending,
+    /// Applied to the entry through its normal update.
+    Accepted,
+    /// Not applied.
+    Rejected,
+}
+
+crate::code::codes!(SuggestionStatus {
+    Pending => "pending",
+    Accepted => "accepted",
+    Rejected => "rejected",
+});
 
 /// A taxonomy: topics (a hierarchy) or forms of activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -315,7 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn only_desk_and_departments_see_hidden_fields() {
+    fn only_desk_and_departments_are_staff() {
         for role in Role::ALL {
             let expected = matches!(role, Role::Desk | Role::Department);
             assert_eq!(
@@ -325,10 +345,6 @@ mod tests {
             );
         }
         assert_eq!(DirectoryView::of(None), DirectoryView::Public);
-        let hidden = vec![HideableField::Address];
-        assert!(!DirectoryView::Public.shows(&hidden, HideableField::Address));
-        assert!(DirectoryView::Public.shows(&hidden, HideableField::Phone));
-        assert!(DirectoryView::Staff.shows(&hidden, HideableField::Address));
     }
 
     #[test]

@@ -2,16 +2,21 @@
 //! (`entries`), per-field visibility and the hidden position (`visibility`),
 //! text search and filters (`search`), searches by distance (`near`),
 //! surveys (`surveys`), CSV import with the HSDS and CSV exports
-//! (`exchange`), and the one redaction walked through every output
-//! (`redaction`). The shared entries and helpers are here.
+//! (`exchange`), the one redaction walked through every output
+//! (`redaction`), who owns an entry and suggests corrections (`ownership`),
+//! and need-to-know for hidden fields (`need_to_know`). The shared entries
+//! and helpers are here; `cities` has the other cities' staff.
 
 use crate::harness::{json, TestApp, Who};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+pub mod cities;
 mod entries;
 mod exchange;
 mod near;
+mod need_to_know;
+mod ownership;
 mod redaction;
 mod search;
 mod surveys;
@@ -22,12 +27,21 @@ pub const SHELTER_STREET: &str = "相武台秘密町九丁目8番7号";
 pub const SHELTER_LAT: f64 = 35.47123;
 pub const SHELTER_LNG: f64 = 139.40456;
 
+/// Creates an entry as the desk of its city, its owner (Zama's is `Who::Desk`).
 pub async fn create(app: &TestApp, body: &Value) -> Value {
-    json(
-        app.post("/v1/resources", Who::Desk, body).await,
-        StatusCode::CREATED,
-    )
-    .await
+    let city = body["municipality_id"]
+        .as_str()
+        .and_then(|s| s.parse::<uuid::Uuid>().ok())
+        .expect("municipality_id");
+    let response = if city == app.fixtures.zama {
+        app.post("/v1/resources", Who::Desk, body).await
+    } else {
+        cities::desk_of(app, city)
+            .await
+            .post(app, "/v1/resources", body)
+            .await
+    };
+    json(response, StatusCode::CREATED).await
 }
 
 /// An entry of Zama with sensible defaults, overridden by `extra`.

@@ -1,8 +1,10 @@
 //! The one redaction, walked through every output: for each hideable field
 //! (`HideableField::ALL`, so a new field is walked too) an entry that hides
-//! only that field, read through every output as the public and as staff.
-//! The public never gets the field's values, anywhere in the body, and gets
-//! every other field; staff get everything. The staff-only fields likewise.
+//! only that field (the address hides the position with it), read through
+//! every output as the public, as staff without need-to-know and as the
+//! owning desk. The public never gets the hidden values, anywhere in the
+//! body, and gets every other field; ungranted staff neither get the hidden
+//! values; the owning desk gets everything. The staff-only fields likewise.
 
 use super::{create, entry};
 use crate::harness::{TestApp, Who};
@@ -12,7 +14,10 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 const PUBLIC: [Who; 4] = [Who::Anonymous, Who::Partner, Who::Analyst, Who::Admin];
-const STAFF: [Who; 2] = [Who::Desk, Who::Department];
+/// Staff of the owning city without a confidential-access grant.
+const UNGRANTED: [Who; 2] = [Who::Department, Who::OtherDepartment];
+/// The owning city's desk.
+const STAFF: [Who; 1] = [Who::Desk];
 
 /// Every way the directory leaves the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +87,8 @@ impl Output {
 /// The test entry that hides `field` only, with its stored values.
 struct Hiding {
     field: HideableField,
+    /// What it hides: the field, and the position with an address.
+    hides: Vec<HideableField>,
     id: String,
     name: String,
     values: Vec<(HideableField, Stored)>,
@@ -165,7 +172,15 @@ async fn create_hiding(app: &TestApp, field: HideableField, i: usize) -> Hiding 
         ),
     )
     .await;
-    assert_eq!(created["hidden_fields"], json!([field.as_str()]));
+    let hides = if field == HideableField::Address {
+        vec![HideableField::Address, HideableField::Position]
+    } else {
+        vec![field]
+    };
+    assert_eq!(
+        created["hidden_fields"],
+        json!(hides.iter().map(|f| f.as_str()).collect::<Vec<_>>())
+    );
     let staff_only = vec![
         ("external_key", external_key),
         (
@@ -179,6 +194,7 @@ async fn create_hiding(app: &TestApp, field: HideableField, i: usize) -> Hiding 
     ];
     Hiding {
         field,
+        hides,
         id: created["id"].as_str().expect("id").to_owned(),
         name,
         values,
@@ -284,12 +300,35 @@ async fn every_hideable_field_is_redacted_in_every_output_for_the_public_only() 
     }
     let mut checked = 0;
     for output in OUTPUTS {
+        for who in UNGRANTED {
+            let (body, parts) = read(&app, output, who, &entries).await;
+            for e in &entries {
+                let what = format!("{output:?} as {who:?}, entry hiding {:?}", e.field);
+                for (_, v) in e.values.iter().filter(|(f, _)| e.hides.contains(f)) {
+                    assert!(!body.contains(&v.text), "{what}: leaks {v:?}\n{body}");
+                    checked += 1;
+                }
+                let part = parts.get(&e.id);
+                if e.hides.contains(&HideableField::Position)
+                    && output.leaves_out_hidden_positions()
+                {
+                    assert!(part.is_none(), "{what}: the entry is there\n{body}");
+                    continue;
+                }
+                let part = part.unwrap_or_else(|| panic!("{what}: the entry is missing\n{body}"));
+                for (f, v) in &e.values {
+                    if !e.hides.contains(f) && output.carries(v) {
+                        assert!(part.contains(&v.text), "{what}: {v:?} is missing\n{part}");
+                    }
+                }
+            }
+        }
         for who in PUBLIC {
             let (body, parts) = read(&app, output, who, &entries).await;
             for e in &entries {
                 let what = format!("{output:?} as {who:?}, entry hiding {:?}", e.field);
                 // Nowhere in the body: neither the hidden field nor a staff-only one.
-                for (_, v) in e.values.iter().filter(|(f, _)| *f == e.field) {
+                for (_, v) in e.values.iter().filter(|(f, _)| e.hides.contains(f)) {
                     assert!(!body.contains(&v.text), "{what}: leaks {v:?}\n{body}");
                     checked += 1;
                 }
@@ -297,14 +336,16 @@ async fn every_hideable_field_is_redacted_in_every_output_for_the_public_only() 
                     assert!(!body.contains(v), "{what}: leaks {name} {v}\n{body}");
                 }
                 let part = parts.get(&e.id);
-                if e.field == HideableField::Position && output.leaves_out_hidden_positions() {
+                if e.hides.contains(&HideableField::Position)
+                    && output.leaves_out_hidden_positions()
+                {
                     assert!(part.is_none(), "{what}: the entry is there\n{body}");
                     continue;
                 }
                 // Everything else is there.
                 let part = part.unwrap_or_else(|| panic!("{what}: the entry is missing\n{body}"));
                 for (f, v) in &e.values {
-                    if *f != e.field && output.carries(v) {
+                    if !e.hides.contains(f) && output.carries(v) {
                         assert!(part.contains(&v.text), "{what}: {v:?} is missing\n{part}");
                     }
                 }

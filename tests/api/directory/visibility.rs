@@ -48,9 +48,17 @@ async fn the_public_gets_public_entries_with_hidden_fields_as_null_and_staff_eve
             StatusCode::OK,
         )
         .await;
-        assert_eq!(got["phone"], "046-999-0001");
-        assert_eq!(got["locations"][0]["street"], SHELTER_STREET);
-        assert_eq!(got["locations"][0]["latitude"], SHELTER_LAT);
+        if who == Who::Desk {
+            // The owning city's desk: need-to-know.
+            assert_eq!(got["phone"], "046-999-0001");
+            assert_eq!(got["locations"][0]["street"], SHELTER_STREET);
+            assert_eq!(got["locations"][0]["latitude"], SHELTER_LAT);
+        } else {
+            // Staff without a grant: staff-only entries, not hidden fields.
+            assert!(got["phone"].is_null(), "{who:?}: {got}");
+            assert!(got["locations"][0]["street"].is_null(), "{who:?}");
+            assert!(got["locations"][0]["latitude"].is_null(), "{who:?}");
+        }
         json(
             app.get(&format!("/v1/resources/{shelter_id}"), who).await,
             StatusCode::OK,
@@ -177,11 +185,11 @@ async fn a_hidden_position_cannot_be_found_or_triangulated_by_the_public() {
         assert_eq!(referrals["introduced"].as_array().expect("list").len(), 1);
         assert_eq!(referrals["introduced"][0]["id"], office_id.as_str());
     }
-    // Staff find both by position, nearest first.
+    // The owning desk finds both by position, nearest first.
     let staff = json(
         app.get(
             &format!("/v1/resources?near={SHELTER_LAT},{SHELTER_LNG}&radius_km=1"),
-            Who::Department,
+            Who::Desk,
         )
         .await,
         StatusCode::OK,
@@ -218,7 +226,7 @@ async fn the_public_map_shows_a_point_without_the_label_of_a_hidden_address() {
         &entry(&app, "こども食堂ひだまり", json!({
             "legal_form": "childrens_cafeteria", "topics": ["child_rearing"],
             "locations": [{"label": "ひだまり荘 1階", "street": "相模が丘1-2-3", "latitude": 35.4901, "longitude": 139.4102}],
-            "hidden_fields": ["address"],
+            "hidden_fields": ["address"], "position_publication": "coarse",
         })),
     )
     .await;
@@ -238,13 +246,28 @@ async fn the_public_map_shows_a_point_without_the_label_of_a_hidden_address() {
     )
     .await;
     let point = feature(&public);
-    assert_eq!(point["geometry"]["coordinates"], json!([139.4102, 35.4901]));
+    // A hidden address hides the position; this entry publishes it coarse.
+    assert_eq!(point["geometry"]["coordinates"], json!([139.41, 35.49]));
     assert!(point["properties"]["label"].is_null(), "{point}");
     assert!(!public.to_string().contains("ひだまり荘"));
-    let staff = json(
+    let ungranted = json(
         app.get("/v1/resources/map", Who::Department).await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(feature(&staff)["properties"]["label"], "ひだまり荘 1階");
+    assert_eq!(
+        feature(&ungranted)["geometry"]["coordinates"],
+        json!([139.41, 35.49])
+    );
+    assert!(feature(&ungranted)["properties"]["label"].is_null());
+    let owner = json(
+        app.get("/v1/resources/map", Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(feature(&owner)["properties"]["label"], "ひだまり荘 1階");
+    assert_eq!(
+        feature(&owner)["geometry"]["coordinates"],
+        json!([139.4102, 35.4901])
+    );
 }

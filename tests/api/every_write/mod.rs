@@ -130,6 +130,13 @@ const WRITES: &[Write] = &[
     write(Directory, "POST /v1/resources", ("resource.create", "resource"), &[(K::ResourceCreated, STAFF)]),
     write(Directory, "PATCH /v1/resources/{id}", ("resource.update", "resource"), &[(K::ResourceUpdated, STAFF)]),
     write(Directory, "POST /v1/resources/import", ("resource.import", "resource"), &[(K::ResourceImported, STAFF)]),
+    // Suggestions (issue 14): about the entry, so staff see them; accepting applies the change.
+    write(Directory, "POST /v1/resources/{id}/suggestions", ("resource_suggestion.create", "resource_suggestion"), &[(K::ResourceSuggested, STAFF)]),
+    write(Directory, "POST /v1/resources/{id}/suggestions/{suggestion_id}/accept", ("resource_suggestion.accept", "resource_suggestion"), &[(K::ResourceUpdated, STAFF), (K::ResourceSuggestionAccepted, STAFF)]),
+    write(Directory, "POST /v1/resources/{id}/suggestions/{suggestion_id}/reject", ("resource_suggestion.reject", "resource_suggestion"), &[(K::ResourceSuggestionRejected, STAFF)]),
+    // Confidential-access grants: the desk's.
+    write(Directory, "POST /v1/confidential-access-grants", ("confidential_access_grant.create", "confidential_access_grant"), &[(K::ConfidentialAccessGranted, DESK)]),
+    write(Directory, "DELETE /v1/confidential-access-grants/{id}", ("confidential_access_grant.revoke", "confidential_access_grant"), &[(K::ConfidentialAccessRevoked, DESK)]),
     write(Directory, "POST /v1/taxonomy-terms", ("taxonomy_term.create", "taxonomy_term"), &[(K::TaxonomyTermCreated, DESK)]),
     write(Directory, "POST /v1/surveys", ("survey.create", "survey"), &[(K::SurveyCreated, DESK)]),
     write(Directory, "POST /v1/surveys/{id}/recipients", ("survey_recipient.create", "survey_recipient"), &[(K::SurveyRecipientAdded, DESK)]),

@@ -325,6 +325,35 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         "POST /v1/resources/import" => call(Who::Desk, "/v1/resources/import".into(), Value::Null)
             .csv("external_key,name,legal_form,municipality\r\nevery-write,取り込みの会,任意団体,座間市\r\n".into())
             .target(Target::EntryOfEvent),
+        // Another of Zama's departments suggests; the desk decides.
+        "POST /v1/resources/{id}/suggestions" => {
+            let resource = resource(app).await;
+            call(Who::OtherDepartment, format!("/v1/resources/{resource}/suggestions"),
+                json!({"changes": {"participation_intent": "maybe"}, "note": "確認しました"}))
+            .created()
+        }
+        "POST /v1/resources/{id}/suggestions/{suggestion_id}/accept" => {
+            let (resource, suggestion) = suggestion(app).await;
+            let etag = app.etag(&format!("/v1/resources/{resource}"), Who::Desk).await;
+            call(Who::Desk, format!("/v1/resources/{resource}/suggestions/{suggestion}/accept"), json!({}))
+                .if_match(etag)
+                .target_is(suggestion)
+        }
+        "POST /v1/resources/{id}/suggestions/{suggestion_id}/reject" => {
+            let (resource, suggestion) = suggestion(app).await;
+            call(Who::Desk, format!("/v1/resources/{resource}/suggestions/{suggestion}/reject"), json!({}))
+        }
+        "POST /v1/confidential-access-grants" => call(Who::Desk, "/v1/confidential-access-grants".into(),
+            json!({"department_id": f.chiiki_fukushi}))
+        .created(),
+        "DELETE /v1/confidential-access-grants/{id}" => {
+            let grant = created(app, Who::Desk, "/v1/confidential-access-grants",
+                json!({"department_id": f.shimin_kyodo})).await;
+            let id = text(&grant, "/id");
+            call(Who::Desk, format!("/v1/confidential-access-grants/{id}"), Value::Null)
+                .status(StatusCode::NO_CONTENT)
+                .target_is(id)
+        }
         "POST /v1/taxonomy-terms" => call(Who::Desk, "/v1/taxonomy-terms".into(),
             json!({"vocabulary": "form", "code": "every-write", "label_ja": "試験", "label_en": "Test"}))
         .created(),
@@ -399,6 +428,19 @@ async fn resource(app: &TestApp) -> String {
     let body =
         json!({"name": "支援先の会", "legal_form": "npo", "municipality_id": app.fixtures.zama});
     text(&created(app, Who::Desk, "/v1/resources", body).await, "/id")
+}
+
+/// An entry of the desk with a pending suggestion of a department: (entry, suggestion).
+async fn suggestion(app: &TestApp) -> (String, String) {
+    let resource = resource(app).await;
+    let suggested = created(
+        app,
+        Who::Department,
+        &format!("/v1/resources/{resource}/suggestions"),
+        json!({"changes": {"participation_intent": "maybe"}, "note": "確認しました"}),
+    )
+    .await;
+    (resource, text(&suggested, "/id"))
 }
 
 async fn survey(app: &TestApp) -> String {

@@ -1,7 +1,8 @@
 //! Creating, reading and changing one directory entry (`/v1/resources/{id}`).
 
 use crate::auth::{Caller, MaybeCaller};
-use crate::directory::input::{parse_create, parse_update, CreateResource, UpdateResource};
+use crate::directory::editing::{apply_update, audited, authorize_edit};
+use crate::directory::input::{parse_create, CreateResource, UpdateResource};
 use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
@@ -11,60 +12,27 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
-use living_gate_db::directory::resources::{self as db, Location, ResourceContent};
-use living_gate_db::{pool, Versioned};
-use living_gate_domain::directory::DirectoryView;
-use living_gate_domain::{authorize, Action};
-use serde::Serialize;
+use living_gate_db::directory::resources::{self as db, Location};
+use living_gate_db::pool;
+use living_gate_domain::directory::{PositionPublication, Reader};
+use std::collections::HashSet;
 use uuid::Uuid;
 
-use crate::directory::entry_view::{view_of, visible, Resource};
+use crate::directory::entry_view::{reader_of, view_of, visible, HiddenReads, Resource};
 
-/// What the audit log records of an entry: its row, its locations and referrals.
-#[derive(Serialize)]
-struct Audited<'a> {
-    #[serde(flatten)]
-    row: &'a db::Resource,
-    locations: Vec<&'a Location>,
-    introduced_ids: &'a [Uuid],
-}
-
-impl Versioned for Audited<'_> {
-    fn id(&self) -> Uuid {
-        self.row.id
-    }
-    fn version(&self) -> i64 {
-        self.row.version
-    }
-}
-
-fn audited<'a>(
-    row: &'a db::Resource,
-    locations: &'a [Location],
-    introduced: &'a [Uuid],
-) -> Audited<'a> {
-    Audited {
-        row,
-        locations: locations
-            .iter()
-            .filter(|l| l.resource_id == row.id)
-            .collect(),
-        introduced_ids: introduced,
-    }
-}
-
-/// Creates a directory entry (desk).
+/// Creates a directory entry (the desk of the city where it is: its owner).
 #[utoipa::path(operation_id = "createResource", tag = "directory", request_body = CreateResource, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Resource, headers(("ETag" = String), ("Location" = String))),
-        (status = 403, description = "Only the desk manages the directory", body = crate::http::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The external key is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Only the desk of the entry's city creates it", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The external key is taken", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, e.g. an exact position with a hidden address (`inconsistent_position_publication`)", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/resources")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     body: Json<CreateResource>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ManageDirectory)?;
+    authorize_edit(&caller, body.municipality_id)?;
     let mut conn = pool::connection(&state.pool).await?;
     let new = parse_create(&mut conn, &body, caller.actor.id).await?;
     let id = Uuid::now_v7();
@@ -76,16 +44,23 @@ pub async fn create(
             ..l
         })
         .collect();
+    let publication = new.position_publication;
+    let coarse: HashSet<Uuid> = (publication == PositionPublication::Coarse)
+        .then_some(id)
+        .into_iter()
+        .collect();
     let row = conn
         .transaction(async |conn| {
             let row = db::insert(conn, id, &new.content).await?;
             db::replace_locations(conn, &[id], &locations).await?;
             db::set_introduced(conn, id, &new.introduced).await?;
+            let coarse_ids: Vec<Uuid> = coarse.iter().copied().collect();
+            db::set_coarse_positions(conn, &[id], &coarse_ids).await?;
             record::created(
                 conn,
                 &caller,
                 "resource",
-                &audited(&row, &locations, &new.introduced),
+                &audited(&row, &locations, &new.introduced, publication),
                 FeedEvent::entry(id, EventKind::ResourceCreated),
             )
             .await?;
@@ -93,17 +68,28 @@ pub async fn create(
         })
         .await?;
     let version = row.version;
+    // The owning desk wrote it: it sees what it wrote (audited as the write).
+    let reader = Reader::of(Some(&caller.actor), &[]);
     Ok(with_etag(
         HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/v1/resources/{id}")))
             .take(),
         version,
-        Resource::view(row, &locations, DirectoryView::Staff, None),
+        Resource::view(
+            row,
+            &locations,
+            &reader,
+            None,
+            &coarse,
+            &mut HiddenReads::default(),
+        ),
     ))
 }
 
 /// One entry with its `ETag`; no token needed. Staff-only entries are 404
-/// for the public, and hidden fields are `null`.
+/// for the public; hidden fields are `null` (a coarse position rounded)
+/// except for the owning city's desk and those it granted confidential
+/// access, whose read is audited.
 #[utoipa::path(operation_id = "getResource", tag = "directory", security((), ("bearer" = [])),
     responses((status = 200, description = "The entry", body = Resource, headers(("ETag" = String)))))]
 #[get("/resources/{id}")]
@@ -114,22 +100,32 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     let view = view_of(&caller);
     let mut conn = pool::connection(&state.pool).await?;
+    let reader = reader_of(&mut conn, &caller).await?;
     let row = visible(&mut conn, view, *id).await?;
     let locations = db::locations(&mut conn, &[row.id]).await?;
+    let coarse = db::coarse_positions(&mut conn, &[row.id]).await?;
     let version = row.version;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        version,
-        Resource::view(row, &locations, view, None),
-    ))
+    let mut reads = HiddenReads::default();
+    let entry = Resource::view(row, &locations, &reader, None, &coarse, &mut reads);
+    record::audit_hidden_reads(
+        &mut conn,
+        caller.0.as_ref().map(|c| c as _),
+        &reads.0,
+        "getResource",
+    )
+    .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, entry))
 }
 
-/// Changes an entry (desk). `locations`, `introduced_ids` and lists replace the old ones.
+/// Changes an entry (the owning city's desk; another city's desk gets 403
+/// and may suggest the change instead). `locations`, `introduced_ids` and
+/// lists replace the old ones.
 #[utoipa::path(operation_id = "updateResource", tag = "directory", request_body = UpdateResource, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = Resource, headers(("ETag" = String))),
-        (status = 403, description = "Only the desk manages the directory", body = crate::http::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The external key is taken", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Only the desk of the entry's city changes it", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The external key is taken", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, e.g. an exact position with a hidden address (`inconsistent_position_publication`)", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[patch("/resources/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -138,67 +134,22 @@ pub async fn update(
     if_match: IfMatch,
     body: Json<UpdateResource>,
 ) -> ApiResult<HttpResponse> {
-    authorize(&caller.actor, Action::ManageDirectory)?;
-    if body
-        .introduced_ids
-        .as_ref()
-        .is_some_and(|ids| ids.contains(&id))
-    {
-        return Err(ApiError::validation(
-            "introduced_ids",
-            "self_reference",
-            "an entry cannot introduce itself",
-        ));
-    }
     let mut conn = pool::connection(&state.pool).await?;
-    let (row, locations) = conn
-        .transaction(async |conn| {
-            let before = if_match.current(db::find_for_update(conn, *id).await?)?;
-            let before_locations = db::locations(conn, &[before.id]).await?;
-            let before_introduced = db::introduced(conn, before.id).await?;
-            let change =
-                parse_update(conn, &ResourceContent::of(&before), &body, caller.actor.id).await?;
-            let mut after = db::replace(conn, before.id, &change.content).await?;
-            let locations = match change.locations {
-                Some(locations) => {
-                    let locations: Vec<Location> = locations
-                        .into_iter()
-                        .map(|l| Location {
-                            resource_id: before.id,
-                            ..l
-                        })
-                        .collect();
-                    db::replace_locations(conn, &[before.id], &locations).await?;
-                    locations
-                }
-                None => before_locations.clone(),
-            };
-            let introduced = match change.introduced {
-                Some(ids) => {
-                    db::set_introduced(conn, before.id, &ids).await?;
-                    ids
-                }
-                None => before_introduced.clone(),
-            };
-            if after == before {
-                after = db::touch(conn, before.id).await?;
-            }
-            record::updated(
-                conn,
-                &caller,
-                "resource",
-                &audited(&before, &before_locations, &before_introduced),
-                &audited(&after, &locations, &introduced),
-                FeedEvent::entry(before.id, EventKind::ResourceUpdated),
-            )
-            .await?;
-            Ok::<_, ApiError>((after, locations))
-        })
+    let updated = conn
+        .transaction(async |conn| apply_update(conn, &caller, *id, &if_match, &body).await)
         .await?;
-    let version = row.version;
+    let version = updated.row.version;
+    let reader = Reader::of(Some(&caller.actor), &[]);
     Ok(with_etag(
         HttpResponse::Ok(),
         version,
-        Resource::view(row, &locations, DirectoryView::Staff, None),
+        Resource::view(
+            updated.row,
+            &updated.locations,
+            &reader,
+            None,
+            &updated.coarse,
+            &mut HiddenReads::default(),
+        ),
     ))
 }

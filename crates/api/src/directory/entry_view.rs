@@ -1,30 +1,38 @@
 //! A directory entry as a caller may see it: the per-field visibility that
-//! keeps a DV shelter's address inside the city's staff.
+//! keeps a DV shelter's address on a need-to-know basis.
 //!
-//! Who sees what is [`DirectoryView`]: desk and department callers see every
-//! entry and field; everybody else (anonymous, partners, analysts, admins)
-//! sees `public` entries only, with hidden fields as `null`. Which fields is
-//! decided once, by the domain's [`redact`]: rows become a domain [`Entry`]
-//! here ([`stored_entry`]), and the JSON below, the HSDS and CSV exports and
-//! the map render only the [`Redacted`] result.
+//! Who sees what is the domain's [`Reader`]: desk and department callers of
+//! every city see every entry (staff-only ones too) and the staff-only
+//! fields; everybody else (anonymous, partners, analysts, admins) sees
+//! `public` entries only. Hidden fields are for the owning city's desk and
+//! those it granted confidential access ([`reader_of`] loads the caller's
+//! grants); for everybody else they are `null` (a `coarse` position is
+//! rounded). Which fields is decided once, by the domain's [`redact`]: rows
+//! become a domain [`Entry`] here ([`stored_entry`]), and the JSON below,
+//! the HSDS and CSV exports and the map render only the [`Redacted`]
+//! result. Every read that returned hidden values is audited
+//! ([`HiddenReads`], written by [`crate::record::audit_hidden_reads`]).
 
 use crate::auth::MaybeCaller;
 use crate::http::problem::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
+use living_gate_db::directory::confidential_access;
 use living_gate_db::directory::resources::{self as db, Location};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
     redact, DirectoryView, Entry, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
-    Place, Redacted,
+    Place, PositionPublication, Reader, Redacted,
 };
+use living_gate_domain::{Actor, Role};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A place of an entry. For the public, the address parts (and the label)
-/// are `null` when the address is hidden, latitude and longitude when the
-/// position is hidden: never rounded, never approximate.
+/// A place of an entry. For those without need-to-know, the address parts
+/// (and the label) are `null` when the address is hidden, latitude and
+/// longitude when the position is hidden, or rounded to two decimals (the
+/// centre of a 0.01° cell) when the entry publishes it `coarse`.
 #[derive(Serialize, ToSchema, Clone)]
 pub struct LocationView {
     pub label: Option<String>,
@@ -49,7 +57,7 @@ pub struct LocationView {
     "phone": "046-000-0000", "email": "info@ibasho.example.jp", "website": "https://ibasho.example.jp",
     "contact_person": null, "opening_hours": "火〜土 10:00-17:00", "target_ages": "15〜39歳",
     "languages": ["ja"], "participation_intent": "yes", "partner_organization_id": null,
-    "visibility": "public", "hidden_fields": ["contact_person"],
+    "visibility": "public", "hidden_fields": ["contact_person"], "position_publication": "exact",
     "last_verified_at": "2026-10-01T00:00:00Z", "last_verified_by": null,
     "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-01T00:00:00Z"
 }))]
@@ -83,8 +91,11 @@ pub struct Resource {
     /// Staff only.
     pub partner_organization_id: Option<Uuid>,
     pub visibility: EntryVisibility,
-    /// Which fields the public does not get.
+    /// Which fields only the owning city's desk and those it granted get.
     pub hidden_fields: Vec<HideableField>,
+    /// What the others get of the position: `exact` (not hidden), `coarse`
+    /// (rounded to a 0.01° cell) or `hidden`.
+    pub position_publication: PositionPublication,
     pub last_verified_at: Option<DateTime<Utc>>,
     /// Staff only.
     pub last_verified_by: Option<Uuid>,
@@ -137,6 +148,7 @@ impl From<Redacted> for Resource {
             partner_organization_id: e.partner_organization_id,
             visibility: e.visibility,
             hidden_fields: e.hidden_fields,
+            position_publication: e.position_publication,
             last_verified_at: e.last_verified_at,
             last_verified_by: e.last_verified_by,
             distance_m: e.distance_m,
@@ -146,16 +158,50 @@ impl From<Redacted> for Resource {
     }
 }
 
+/// The hidden values a request returned, entry by entry: each is audited.
+#[derive(Debug, Default)]
+pub struct HiddenReads(pub Vec<(Uuid, Vec<HideableField>)>);
+
+impl HiddenReads {
+    /// Notes what `redacted` revealed, and passes it on.
+    pub fn note(&mut self, redacted: Redacted) -> Redacted {
+        if !redacted.revealed().is_empty() {
+            self.0.push((redacted.id, redacted.revealed().to_vec()));
+        }
+        redacted
+    }
+}
+
 impl Resource {
-    /// The entry as `view` may see it (the caller has checked the entry itself is visible).
+    /// The entry as `reader` may see it (the caller has checked the entry
+    /// itself is visible); `coarse` names the entries that publish a
+    /// coarse position.
     pub fn view(
         r: db::Resource,
         locations: &[Location],
-        view: DirectoryView,
+        reader: &Reader,
         distance_m: Option<f64>,
+        coarse: &HashSet<Uuid>,
+        reads: &mut HiddenReads,
     ) -> Resource {
         let places = places_of(r.id, locations);
-        Resource::from(redact(stored_entry(r, places, distance_m), view))
+        let publication = publication_of(&r, coarse);
+        Resource::from(reads.note(redact(
+            stored_entry(r, places, distance_m, publication),
+            reader,
+        )))
+    }
+}
+
+/// What an entry publishes of its position: `exact` unless it hides it,
+/// then `coarse` when it chose that, else `hidden`.
+pub fn publication_of(r: &db::Resource, coarse: &HashSet<Uuid>) -> PositionPublication {
+    if !r.hidden_fields.contains(&HideableField::Position) {
+        PositionPublication::Exact
+    } else if coarse.contains(&r.id) {
+        PositionPublication::Coarse
+    } else {
+        PositionPublication::Hidden
     }
 }
 
@@ -183,7 +229,12 @@ pub fn places_of(id: Uuid, locations: &[Location]) -> Vec<Place> {
 }
 
 /// A stored entry and its places as the redaction takes them.
-pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f64>) -> Entry {
+pub fn stored_entry(
+    r: db::Resource,
+    locations: Vec<Place>,
+    distance_m: Option<f64>,
+    position_publication: PositionPublication,
+) -> Entry {
     Entry {
         id: r.id,
         external_key: r.external_key,
@@ -208,6 +259,7 @@ pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f
         partner_organization_id: r.partner_organization_id,
         visibility: r.visibility,
         hidden_fields: r.hidden_fields,
+        position_publication,
         last_verified_at: r.last_verified_at,
         last_verified_by: r.last_verified_by,
         distance_m,
@@ -219,6 +271,24 @@ pub fn stored_entry(r: db::Resource, locations: Vec<Place>, distance_m: Option<f
 /// What the caller may see of the directory (staff or the public).
 pub fn view_of(caller: &MaybeCaller) -> DirectoryView {
     DirectoryView::of(caller.0.as_ref().map(|c| &c.actor))
+}
+
+/// The caller as a reader of the directory, with the active
+/// confidential-access grants that name it (staff only are ever granted).
+pub async fn reader_of(conn: &mut AsyncPgConnection, caller: &MaybeCaller) -> ApiResult<Reader> {
+    let actor = caller.0.as_ref().map(|c| &c.actor);
+    reader_for(conn, actor).await
+}
+
+/// [`reader_of`] for an actor.
+pub async fn reader_for(conn: &mut AsyncPgConnection, actor: Option<&Actor>) -> ApiResult<Reader> {
+    let grants = match actor {
+        Some(a) if matches!(a.role, Role::Desk | Role::Department) && !a.is_service_account => {
+            confidential_access::active_for(conn, a.id, a.department_id).await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Reader::of(actor, &grants))
 }
 
 /// The entry if the caller may see it (404 otherwise, also for staff-only entries).

@@ -12,7 +12,9 @@
 //! exported organizations it introduced), `x_visibility`.
 
 use crate::auth::MaybeCaller;
-use crate::directory::entry_view::{by_entry, place, stored_entry, view_of};
+use crate::directory::entry_view::{
+    by_entry, place, publication_of, reader_of, stored_entry, HiddenReads,
+};
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
 use crate::http::problem::ApiResult;
 use crate::state::AppState;
@@ -23,7 +25,7 @@ use living_gate_db::{
     directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
 };
 use living_gate_domain::directory::import::Column;
-use living_gate_domain::directory::{redact, DirectoryView, Place, Redacted, Vocabulary};
+use living_gate_domain::directory::{redact, Place, Reader, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -70,11 +72,12 @@ async fn load_all(
     }
 }
 
-/// The entries with their locations, as `view` may see them.
+/// The entries with their locations, as `reader` may see them.
 async fn redacted(
     conn: &mut AsyncPgConnection,
     rows: Vec<db::Resource>,
-    view: DirectoryView,
+    reader: &Reader,
+    reads: &mut HiddenReads,
 ) -> ApiResult<Vec<Redacted>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut all = Vec::new();
@@ -82,6 +85,7 @@ async fn redacted(
         all.extend(db::locations(conn, chunk).await?);
     }
     let mut locations = by_entry(all);
+    let coarse = db::coarse_positions(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -91,7 +95,8 @@ async fn redacted(
                 .iter()
                 .map(place)
                 .collect();
-            redact(stored_entry(r, places, None), view)
+            let publication = publication_of(&r, &coarse);
+            reads.note(redact(stored_entry(r, places, None, publication), reader))
         })
         .collect())
 }
@@ -113,14 +118,22 @@ pub async fn export(
     params: web::Query<ExportParams>,
     filter: web::Query<ResourceFilterParams>,
 ) -> ApiResult<HttpResponse> {
-    let view = view_of(&caller);
-    let filter = filter.filter(view)?;
     let mut conn = pool::connection(&state.pool).await?;
+    let reader = reader_of(&mut conn, &caller).await?;
+    let filter = filter.filter(&reader)?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
         return Err(unknown);
     }
     let rows = load_all(&mut conn, &filter).await?;
-    let entries = redacted(&mut conn, rows, view).await?;
+    let mut reads = HiddenReads::default();
+    let entries = redacted(&mut conn, rows, &reader, &mut reads).await?;
+    crate::record::audit_hidden_reads(
+        &mut conn,
+        caller.0.as_ref().map(|c| c as _),
+        &reads.0,
+        "exportResources",
+    )
+    .await?;
     let cities: HashMap<Uuid, municipalities::Municipality> = municipalities::list(
         &mut conn,
         Page {
@@ -393,6 +406,7 @@ fn to_csv(
                     .map(|f| f.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
+                r.position_publication.as_str().to_owned(),
             ];
             let _ = writer.write_record(&record);
         }

@@ -4,7 +4,9 @@
 //! renders the domain's redaction of each entry, like the other outputs.
 
 use crate::auth::MaybeCaller;
-use crate::directory::entry_view::{stored_entry, view_of, visible};
+use crate::directory::entry_view::{
+    publication_of, reader_of, stored_entry, view_of, visible, HiddenReads,
+};
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -12,10 +14,11 @@ use actix_web::{get, web, HttpResponse};
 use living_gate_db::directory::resource_search as search;
 use living_gate_db::directory::resources as db;
 use living_gate_db::{directory::taxonomy, pool};
-use living_gate_domain::directory::{redact, DirectoryView, Place};
+use living_gate_domain::directory::{redact, Place, Reader};
 use living_gate_domain::directory::{EntryVisibility, LegalForm, ParticipationIntent, Vocabulary};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -82,7 +85,9 @@ pub struct FeatureProperties {
 }
 
 /// The visible entries on a map (GeoJSON for Leaflet or MapLibre), with the
-/// search filters; no token needed. Hidden positions are left out.
+/// search filters; no token needed. Hidden positions are left out, coarse
+/// ones rounded to a 0.01° cell, except for the owning city's desk and those
+/// it granted (each such read audited).
 #[utoipa::path(operation_id = "getResourceMap", tag = "directory", params(ResourceFilterParams, MapParams), security((), ("bearer" = [])),
     responses((status = 200, description = "A FeatureCollection", body = FeatureCollection, content_type = "application/geo+json")))]
 #[get("/resources/map")]
@@ -92,8 +97,9 @@ pub async fn map(
     filter: web::Query<ResourceFilterParams>,
     params: web::Query<MapParams>,
 ) -> ApiResult<HttpResponse> {
-    let view = view_of(&caller);
-    let filter = filter.filter(view)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let reader = reader_of(&mut conn, &caller).await?;
+    let filter = filter.filter(&reader)?;
     let limit = params.limit.unwrap_or(2000);
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::validation(
@@ -102,14 +108,23 @@ pub async fn map(
             "must be between 1 and 10000",
         ));
     }
-    let mut conn = pool::connection(&state.pool).await?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
         return Err(unknown);
     }
     let mut points = search::map(&mut conn, &filter, i64::from(limit) + 1).await?;
     let truncated = points.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     points.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let features = features(points, view);
+    let ids: Vec<Uuid> = points.iter().map(|p| p.resource.id).collect();
+    let coarse = db::coarse_positions(&mut conn, &ids).await?;
+    let mut reads = HiddenReads::default();
+    let features = features(points, &reader, &coarse, &mut reads);
+    crate::record::audit_hidden_reads(
+        &mut conn,
+        caller.0.as_ref().map(|c| c as _),
+        &reads.0,
+        "getResourceMap",
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
         .json(FeatureCollection {
@@ -119,10 +134,16 @@ pub async fn map(
         }))
 }
 
-/// One feature per place that has a position after the redaction. Points
-/// come ordered by entry: the consecutive points of an entry are its places
-/// on the map (the SQL already left out hidden positions for the public).
-fn features(points: Vec<search::MapPoint>, view: DirectoryView) -> Vec<Feature> {
+/// One feature per place that has a position after the redaction (a coarse
+/// one rounded). Points come ordered by entry: the consecutive points of an
+/// entry are its places on the map (the SQL already left out the hidden
+/// positions the caller may not see).
+fn features(
+    points: Vec<search::MapPoint>,
+    reader: &Reader,
+    coarse: &HashSet<Uuid>,
+    reads: &mut HiddenReads,
+) -> Vec<Feature> {
     let mut features = Vec::with_capacity(points.len());
     let mut points = points.into_iter().peekable();
     while let Some(first) = points.next() {
@@ -131,7 +152,11 @@ fn features(points: Vec<search::MapPoint>, view: DirectoryView) -> Vec<Feature> 
         while let Some(next) = points.next_if(|p| p.resource.id == id) {
             places.push(place(&next));
         }
-        let entry = redact(stored_entry(first.resource, places, None), view);
+        let publication = publication_of(&first.resource, coarse);
+        let entry = reads.note(redact(
+            stored_entry(first.resource, places, None, publication),
+            reader,
+        ));
         for place in &entry.locations {
             let (Some(latitude), Some(longitude)) = (place.latitude, place.longitude) else {
                 continue;
@@ -227,9 +252,9 @@ pub async fn stats(
     caller: MaybeCaller,
     filter: web::Query<ResourceFilterParams>,
 ) -> ApiResult<HttpResponse> {
-    let view = view_of(&caller);
-    let filter = filter.filter(view)?;
     let mut conn = pool::connection(&state.pool).await?;
+    let reader = reader_of(&mut conn, &caller).await?;
+    let filter = filter.filter(&reader)?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
         return Err(unknown);
     }

@@ -5,7 +5,7 @@ use crate::http::problem::{ApiError, ApiResult};
 use living_gate_db::directory::resource_search::{Near, SearchFilter};
 use living_gate_db::AsyncPgConnection;
 use living_gate_domain::directory::{
-    parse_near, DirectoryView, LegalForm, ParticipationIntent, Vocabulary,
+    parse_near, LegalForm, ParticipationIntent, Reader, Vocabulary,
 };
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::ValidationErrors;
@@ -45,8 +45,8 @@ pub struct ResourceFilterParams {
 }
 
 impl ResourceFilterParams {
-    /// The database filter for `view`; 422 on an invalid parameter.
-    pub fn filter(&self, view: DirectoryView) -> ApiResult<SearchFilter> {
+    /// The database filter for `reader`; 422 on an invalid parameter.
+    pub fn filter(&self, reader: &Reader) -> ApiResult<SearchFilter> {
         let mut errors = ValidationErrors::new();
         let terms = match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             None => Vec::new(),
@@ -93,7 +93,8 @@ impl ResourceFilterParams {
         let form = code(&mut errors, "form", &self.form);
         errors.into_result()?;
         Ok(SearchFilter {
-            staff: view.is_staff(),
+            staff: reader.is_staff(),
+            confidential: reader.confidential_municipalities().to_vec(),
             terms,
             topic,
             form,

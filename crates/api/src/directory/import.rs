@@ -25,8 +25,9 @@ use living_gate_db::{
 use living_gate_domain::directory::import::{
     self as parser, CsvEncoding, ImportRow, ImportedEntry, Lookups, RowProblem,
 };
-use living_gate_domain::directory::Vocabulary;
+use living_gate_domain::directory::{PositionPublication, Vocabulary};
 use living_gate_domain::identity::RecordStatus;
+use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
@@ -91,9 +92,12 @@ async fn lookups(conn: &mut AsyncPgConnection) -> ApiResult<Lookups> {
 
 /// A parsed row as the database stores it.
 struct RowToWrite {
+    /// The line in the file, for the problems found against stored entries.
+    line: usize,
     external_key: String,
     content: ResourceContent,
     locations: Vec<Location>,
+    coarse: bool,
 }
 
 impl From<ImportRow> for RowToWrite {
@@ -120,6 +124,7 @@ impl From<ImportRow> for RowToWrite {
             participation_intent,
             visibility,
             hidden_fields,
+            position_publication,
         } = row.entry;
         let locations = location
             .into_iter()
@@ -163,9 +168,11 @@ impl From<ImportRow> for RowToWrite {
             last_verified_by: None,
         };
         RowToWrite {
+            line: row.line,
             external_key,
             content,
             locations,
+            coarse: position_publication == PositionPublication::Coarse,
         }
     }
 }
@@ -191,7 +198,11 @@ async fn read_body(mut payload: web::Payload) -> ApiResult<Vec<u8>> {
 /// `website`, `contact_person`, `opening_hours`, `target_ages`,
 /// `languages`, `participation_intent` (yes/maybe/no/unknown, あり/検討中/なし),
 /// `visibility` (public/staff_only, 公開/非公開), `hidden_fields` (address,
-/// position, phone, email, contact_person or 住所/位置/電話/メール/担当者).
+/// position, phone, email, contact_person or 住所/位置/電話/メール/担当者;
+/// a hidden address hides the position), `position_publication` (exact,
+/// coarse, hidden or 正確/概略/非公開; exact with a hidden address is a
+/// problem of the row). Every row must be of the caller's city, and a key
+/// of another city's entry is a problem (`not_owner`).
 /// Lists inside a cell are separated by `;` or `、`. A row whose key exists
 /// replaces that entry (its locations too); an identical row changes nothing.
 #[utoipa::path(operation_id = "importResources", tag = "directory", params(ImportParams), security(("bearer" = [])),
@@ -208,7 +219,7 @@ pub async fn import(
     params: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    living_gate_domain::authorize(&caller.actor, living_gate_domain::Action::ManageDirectory)?;
+    authorize(&caller.actor, Action::ManageDirectory)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -227,12 +238,14 @@ pub async fn import(
     let parsed = parser::parse(&decoded.text, &lookups);
     let row_count = parsed.rows_read();
     let encoding = decoded.encoding;
-    let problems = parsed.problems;
+    let mut problems = parsed.problems;
     let rows: Vec<RowToWrite> = parsed.rows.into_iter().map(RowToWrite::from).collect();
     let dry_run = params.dry_run;
     let report = conn
         .transaction(async |conn| {
-            let plan = plan(conn, &rows).await?;
+            let plan = plan(conn, &caller, &rows).await?;
+            problems.extend(plan.problems.iter().cloned());
+            problems.sort_by_key(|p| p.row);
             let report = ImportReport {
                 dry_run,
                 encoding,
@@ -264,15 +277,32 @@ pub async fn import(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// What an import will do: which rows create, which replace which entry.
+/// What an import will do: which rows create, which replace which entry,
+/// and the rows the caller may not write (another city's entries).
 struct Plan {
     created: Vec<(Uuid, usize)>,
     /// (entry, row index, the entry before)
     updated: Vec<(Uuid, usize, db::Resource)>,
     unchanged: usize,
+    problems: Vec<RowProblem>,
 }
 
-async fn plan(conn: &mut AsyncPgConnection, rows: &[RowToWrite]) -> ApiResult<Plan> {
+/// A row that would write into a city whose desk the caller is not.
+fn not_owner(row: &RowToWrite, what: &str) -> RowProblem {
+    RowProblem {
+        row: row.line,
+        column: "municipality".to_owned(),
+        code: "not_owner".to_owned(),
+        problem: format!("{what}: only that city's desk imports its entries"),
+    }
+}
+
+async fn plan(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    rows: &[RowToWrite],
+) -> ApiResult<Plan> {
+    let owns = |owner: Uuid| authorize(&caller.actor, Action::EditEntry { owner }).is_ok();
     let keys: Vec<String> = rows.iter().map(|r| r.external_key.clone()).collect();
     let mut existing: HashMap<String, db::Resource> = HashMap::new();
     for chunk in keys.chunks(10_000) {
@@ -287,12 +317,26 @@ async fn plan(conn: &mut AsyncPgConnection, rows: &[RowToWrite]) -> ApiResult<Pl
             old_locations.entry(l.resource_id).or_default().push(l);
         }
     }
+    let coarse = db::coarse_positions(conn, &ids).await?;
     let mut plan = Plan {
         created: Vec::new(),
         updated: Vec::new(),
         unchanged: 0,
+        problems: Vec::new(),
     };
     for (i, row) in rows.iter().enumerate() {
+        if !owns(row.content.municipality_id) {
+            plan.problems
+                .push(not_owner(row, "the row names another city"));
+            continue;
+        }
+        if let Some(before) = existing.get(&row.external_key) {
+            if !owns(before.municipality_id) {
+                plan.problems
+                    .push(not_owner(row, "the key is another city's entry"));
+                continue;
+            }
+        }
         match existing.get(&row.external_key) {
             None => plan.created.push((Uuid::now_v7(), i)),
             Some(before) => {
@@ -307,7 +351,10 @@ async fn plan(conn: &mut AsyncPgConnection, rows: &[RowToWrite]) -> ApiResult<Pl
                     .unwrap_or_default();
                 let same_locations = old.len() == row.locations.len()
                     && old.iter().zip(&row.locations).all(|(a, b)| a.same_place(b));
-                if current == row.content && same_locations {
+                if current == row.content
+                    && same_locations
+                    && coarse.contains(&before.id) == row.coarse
+                {
                     plan.unchanged += 1;
                 } else {
                     plan.updated.push((before.id, i, before.clone()));
@@ -377,6 +424,15 @@ async fn write(
         })
         .collect();
     db::replace_locations(conn, &touched, &locations).await?;
+    let coarse: Vec<Uuid> = plan
+        .created
+        .iter()
+        .map(|(id, i)| (*id, *i))
+        .chain(plan.updated.iter().map(|(id, i, _)| (*id, *i)))
+        .filter(|(_, i)| rows[*i].coarse)
+        .map(|(id, _)| id)
+        .collect();
+    db::set_coarse_positions(conn, &touched, &coarse).await?;
     record::write_many(conn, author, changes).await?;
     Ok(())
 }

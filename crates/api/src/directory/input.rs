@@ -9,7 +9,7 @@ use living_gate_db::{
 };
 use living_gate_domain::directory::{
     language, phone, position, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
-    Vocabulary,
+    PositionPublication, Vocabulary,
 };
 use living_gate_domain::identity::{postal_code, website};
 use living_gate_domain::names::bounded_text;
@@ -109,9 +109,14 @@ pub struct CreateResource {
     /// The partner organization of the desk that is the same body.
     pub partner_organization_id: Option<Uuid>,
     pub visibility: Option<EntryVisibility>,
-    /// Fields the public never gets.
+    /// Fields only the owning city's desk and those it granted get. A hidden
+    /// address hides the position too.
     #[serde(default)]
     pub hidden_fields: Vec<HideableField>,
+    /// What others get of the position: by default `exact`, or `hidden` when
+    /// the address or the position is hidden; `coarse` rounds it to a 0.01°
+    /// cell. `exact` with a hidden address is 422.
+    pub position_publication: Option<PositionPublication>,
     /// When the entry was last checked with the organization (by the caller).
     pub last_verified_at: Option<DateTime<Utc>>,
 }
@@ -165,6 +170,9 @@ pub struct UpdateResource {
     pub partner_organization_id: Option<Option<Uuid>>,
     pub visibility: Option<EntryVisibility>,
     pub hidden_fields: Option<Vec<HideableField>>,
+    /// Absent: kept while consistent (a newly hidden address hides the
+    /// position). `exact` with a hidden address is 422.
+    pub position_publication: Option<PositionPublication>,
     /// Sets when the entry was last checked (and that the caller checked it).
     pub last_verified_at: Option<DateTime<Utc>>,
 }
@@ -355,6 +363,31 @@ pub struct NewResource {
     pub content: ResourceContent,
     pub locations: Vec<Location>,
     pub introduced: Vec<Uuid>,
+    pub position_publication: PositionPublication,
+}
+
+/// Settles the position publication and the hidden fields (the domain's
+/// rule), recording a conflict among `errors`.
+fn settle_position(
+    errors: &mut ValidationErrors,
+    content: &mut ResourceContent,
+    requested: Option<PositionPublication>,
+    hidden_fields_given: bool,
+    current: Option<PositionPublication>,
+) -> PositionPublication {
+    match errors.check(living_gate_domain::directory::position::settle(
+        "position_publication",
+        requested,
+        &content.hidden_fields,
+        hidden_fields_given,
+        current,
+    )) {
+        Some((publication, hidden)) => {
+            content.hidden_fields = hidden;
+            publication
+        }
+        None => current.unwrap_or(PositionPublication::Hidden),
+    }
 }
 
 pub async fn parse_create(
@@ -400,9 +433,17 @@ pub async fn parse_create(
         last_verified_at: body.last_verified_at,
         last_verified_by: body.last_verified_at.map(|_| verified_by),
     };
+    let mut content = content;
     let locations = c.locations(&body.locations);
     let introduced = dedup(&body.introduced_ids);
     let mut errors = c.errors;
+    let position_publication = settle_position(
+        &mut errors,
+        &mut content,
+        body.position_publication,
+        true,
+        None,
+    );
     let mut municipalities = vec![("municipality_id".to_owned(), body.municipality_id)];
     municipalities.extend(
         serves
@@ -424,6 +465,7 @@ pub async fn parse_create(
         content,
         locations,
         introduced,
+        position_publication,
     })
 }
 
@@ -433,12 +475,14 @@ pub struct ResourceUpdate {
     pub content: ResourceContent,
     pub locations: Option<Vec<Location>>,
     pub introduced: Option<Vec<Uuid>>,
+    pub position_publication: PositionPublication,
 }
 
 /// Applies a PATCH to the current content of an entry and checks the result.
 pub async fn parse_update(
     conn: &mut AsyncPgConnection,
     current: &ResourceContent,
+    current_publication: PositionPublication,
     body: &UpdateResource,
     verified_by: Uuid,
 ) -> ApiResult<ResourceUpdate> {
@@ -522,6 +566,13 @@ pub async fn parse_update(
     let locations = body.locations.as_ref().map(|l| c.locations(l));
     let introduced = body.introduced_ids.as_ref().map(|ids| dedup(ids));
     let mut errors = c.errors;
+    let position_publication = settle_position(
+        &mut errors,
+        &mut next,
+        body.position_publication,
+        body.hidden_fields.is_some(),
+        Some(current_publication),
+    );
     let mut municipalities = Vec::new();
     if body.municipality_id.is_some() {
         municipalities.push(("municipality_id".to_owned(), next.municipality_id));
@@ -558,5 +609,6 @@ pub async fn parse_update(
         content: next,
         locations,
         introduced,
+        position_publication,
     })
 }

@@ -3,9 +3,15 @@
 //! import and export.
 //!
 //! Handler files never import each other: what they share is in
-//! [`entry_view`] (an entry as a caller may see it), [`filters`] (the search
-//! filters) and [`input`] (parsing an entry's content).
+//! [`entry_view`] (an entry as a caller may see it), [`editing`] (the one
+//! update path of an entry, for PATCH and accepted suggestions), [`filters`]
+//! (the search filters) and [`input`] (parsing an entry's content).
+//! [`suggestions`] are corrections any city's staff suggest to an entry's
+//! owning desk; [`confidential_access`] the grants of an owning city that
+//! let a department or a user read its entries' hidden fields.
 
+pub mod confidential_access;
+pub mod editing;
 pub mod entries;
 pub mod entry_view;
 pub mod export;
@@ -14,6 +20,7 @@ pub mod filters;
 pub mod import;
 pub mod input;
 pub mod search;
+pub mod suggestions;
 pub mod surveys;
 pub mod taxonomy;
 
@@ -32,6 +39,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(entries::get)
         .service(entries::update)
         .service(figures::referrals)
+        .service(suggestions::create)
+        .service(suggestions::list)
+        .service(suggestions::accept)
+        .service(suggestions::reject)
+        .service(confidential_access::list)
+        .service(confidential_access::grant)
+        .service(confidential_access::revoke)
         .service(surveys::create)
         .service(surveys::list)
         .service(surveys::get)

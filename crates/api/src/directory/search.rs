@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::directory::entry_view::{view_of, Resource};
+use crate::directory::entry_view::{reader_of, HiddenReads, Resource};
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +74,10 @@ fn decode_cursor(raw: &str) -> ApiResult<SearchCursor> {
 }
 
 /// Searches the directory; no token needed. Filters combine with AND. The
-/// public gets public entries and public fields only; with `near`, only
-/// entries whose position is public (so a hidden position can never be
-/// found by searching around it).
+/// public gets public entries and public fields only, staff every entry;
+/// hidden fields only the owning city's desk and those it granted (each
+/// such read audited). With `near`, only entries whose position the caller
+/// may see (a hidden or coarse position is never found by searching around it).
 #[utoipa::path(operation_id = "searchResources", tag = "directory", params(ResourceFilterParams, ResourcePageParams), security((), ("bearer" = [])),
     responses((status = 200, description = "A page of entries", body = ResourcePage)))]
 #[get("/resources")]
@@ -86,8 +87,9 @@ pub async fn list(
     filter: web::Query<ResourceFilterParams>,
     page: web::Query<ResourcePageParams>,
 ) -> ApiResult<HttpResponse> {
-    let view = view_of(&caller);
-    let filter = filter.filter(view)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let reader = reader_of(&mut conn, &caller).await?;
+    let filter = filter.filter(&reader)?;
     let limit = page.limit.unwrap_or(crate::http::pagination::DEFAULT_LIMIT);
     if !(1..=crate::http::pagination::MAX_LIMIT).contains(&limit) {
         return Err(ApiError::validation(
@@ -112,7 +114,6 @@ pub async fn list(
         None => Order::Id,
     };
     let after = page.cursor.as_deref().map(decode_cursor).transpose()?;
-    let mut conn = pool::connection(&state.pool).await?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
         return Err(unknown);
     }
@@ -131,9 +132,27 @@ pub async fn list(
     };
     let ids: Vec<Uuid> = rows.iter().map(|r| r.resource.id).collect();
     let locations = db::locations(&mut conn, &ids).await?;
+    let coarse = db::coarse_positions(&mut conn, &ids).await?;
+    let mut reads = HiddenReads::default();
     let items = rows
         .into_iter()
-        .map(|r| Resource::view(r.resource, &locations, view, r.distance_m))
+        .map(|r| {
+            Resource::view(
+                r.resource,
+                &locations,
+                &reader,
+                r.distance_m,
+                &coarse,
+                &mut reads,
+            )
+        })
         .collect();
+    crate::record::audit_hidden_reads(
+        &mut conn,
+        caller.0.as_ref().map(|c| c as _),
+        &reads.0,
+        "searchResources",
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ResourcePage { items, next_cursor }))
 }

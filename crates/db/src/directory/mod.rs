@@ -1,7 +1,10 @@
 //! The resource directory: entries and their locations, search, taxonomy
-//! terms and survey campaigns.
+//! terms, survey campaigns, confidential-access grants and suggested
+//! corrections.
 
+pub mod confidential_access;
 pub mod resource_search;
 pub mod resources;
+pub mod suggestions;
 pub mod surveys;
 pub mod taxonomy;

@@ -99,8 +99,11 @@ fn metres_between(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchFilter {
-    /// Desk and department callers see staff-only entries and hidden positions.
+    /// Desk and department callers see staff-only entries.
     pub staff: bool,
+    /// The owning cities whose entries' hidden fields (positions among
+    /// them) the caller may see: its desk's, and those that granted it.
+    pub confidential: Vec<Uuid>,
     /// Words that must all occur (substring, after normalization).
     pub terms: Vec<String>,
     /// A topic code; its descendants match too.
@@ -151,6 +154,7 @@ enum Bind {
     Uuid(Uuid),
     Double(f64),
     BigInt(i64),
+    UuidArray(Vec<Uuid>),
 }
 
 /// A SQL text with its numbered parameters.
@@ -174,6 +178,7 @@ impl Sql {
                 Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
                 Bind::Double(v) => q.bind::<Double, _>(v),
                 Bind::BigInt(v) => q.bind::<BigInt, _>(v),
+                Bind::UuidArray(v) => q.bind::<Array<SqlUuid>, _>(v),
             })
     }
 }
@@ -184,6 +189,15 @@ impl Sql {
 /// plain snake_case, which a test checks.
 pub(crate) fn hides(field: HideableField) -> String {
     format!("r.hidden_fields @> ARRAY['{}']", field.as_str())
+}
+
+/// `r.hidden_fields` names `field` and the caller has no need-to-know for
+/// the entry's owning city (`confidential`, a bound array of city ids).
+fn hides_from_caller(field: HideableField, confidential: &str) -> String {
+    format!(
+        "({} AND r.municipality_id <> ALL({confidential}))",
+        hides(field)
+    )
 }
 
 /// `r.visibility` is `public`, named by the domain, like [`hides`].
@@ -237,9 +251,13 @@ fn source(filter: &SearchFilter, sql: &mut Sql) -> (String, Option<String>) {
              FROM unnest(r.search_points) AS p) n"
         ));
         conditions.push(format!("n.distance_m <= {radius}"));
-        if !filter.staff {
-            conditions.push(format!("NOT ({})", hides(HideableField::Position)));
-        }
+        // A hidden position, coarse or not, is never searched around by
+        // those without need-to-know: coarse cells would still rank it.
+        let confidential = sql.bind(Bind::UuidArray(filter.confidential.clone()));
+        conditions.push(format!(
+            "NOT {}",
+            hides_from_caller(HideableField::Position, &confidential)
+        ));
         distance_column = Some("n.distance_m".to_owned());
     }
     if let Some(municipality) = filter.municipality_id {
@@ -373,20 +391,19 @@ pub async fn map(
 ) -> DbResult<Vec<MapPoint>> {
     let mut sql = Sql::default();
     let (source, _) = source(filter, &mut sql);
-    let (position_rule, label) = if filter.staff {
-        (String::new(), "l.label".to_owned())
-    } else {
-        // The public sees no point of a hidden position (so the limit counts
-        // visible points only), and no label (it names the place) of a
-        // hidden address. The redaction removes the label again.
-        (
-            format!(" AND NOT ({})", hides(HideableField::Position)),
-            format!(
-                "CASE WHEN {} THEN NULL ELSE l.label END",
-                hides(HideableField::Address)
-            ),
-        )
-    };
+    // Those without need-to-know for an entry's city see no point of its
+    // hidden position unless it is published coarse (so the limit counts
+    // the points they see), and no label (it names the place) of a hidden
+    // address. The redaction removes the label and rounds again.
+    let confidential = sql.bind(Bind::UuidArray(filter.confidential.clone()));
+    let position_rule = format!(
+        " AND NOT ({} AND NOT EXISTS (SELECT 1 FROM resource_coarse_positions c WHERE c.resource_id = r.id))",
+        hides_from_caller(HideableField::Position, &confidential)
+    );
+    let label = format!(
+        "CASE WHEN {} THEN NULL ELSE l.label END",
+        hides_from_caller(HideableField::Address, &confidential)
+    );
     let limit = sql.bind(Bind::BigInt(limit));
     let text = format!(
         "SELECT {RESOURCE_COLUMNS}, l.id AS location_id, {label} AS label, l.postal_code, l.prefecture, l.city, \

@@ -419,3 +419,49 @@ pub async fn set_introduced(conn: &mut AsyncPgConnection, id: Uuid, to: &[Uuid])
         .await?;
     Ok(())
 }
+
+/// Which of the entries `ids` publish their hidden position coarsened.
+pub async fn coarse_positions(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> DbResult<std::collections::HashSet<Uuid>> {
+    use crate::schema::resource_coarse_positions as coarse;
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(10_000) {
+        let rows: Vec<Uuid> = coarse::table
+            .filter(coarse::resource_id.eq_any(chunk))
+            .select(coarse::resource_id)
+            .load(conn)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Sets, for each of the entries `ids`, whether it publishes its hidden
+/// position coarsened: exactly those in `coarse` do.
+pub async fn set_coarse_positions(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+    coarse_ids: &[Uuid],
+) -> DbResult<()> {
+    use crate::schema::resource_coarse_positions as coarse;
+    for chunk in ids.chunks(10_000) {
+        diesel::delete(
+            coarse::table
+                .filter(coarse::resource_id.eq_any(chunk))
+                .filter(coarse::resource_id.ne_all(coarse_ids)),
+        )
+        .execute(conn)
+        .await?;
+    }
+    for chunk in coarse_ids.chunks(10_000) {
+        let values: Vec<_> = chunk.iter().map(|id| coarse::resource_id.eq(*id)).collect();
+        diesel::insert_into(coarse::table)
+            .values(values)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}

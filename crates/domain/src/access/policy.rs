@@ -68,6 +68,16 @@ pub enum Action {
     ManageDirectory,
     /// Read survey campaigns and their distribution lists (staff).
     ReadSurveys,
+    /// Create, change or import into an entry owned by `owner` (its
+    /// `municipality_id`), or decide the suggestions made to it: that
+    /// city's desk only. Other cities' desks read and search it, and suggest.
+    EditEntry { owner: Uuid },
+    /// Suggest a correction of any city's entry to its owning desk (staff).
+    SuggestCorrection,
+    /// Grant, list and revoke confidential access to the hidden fields of
+    /// the entries `municipality_id` owns: that city's desk, or an admin of
+    /// that city (an admin attached to no city administers every city).
+    ManageConfidentialAccess { municipality_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +156,15 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         (ManageKpiTargets, role) => matches!(role, Desk | Admin),
         (ManageDirectory, role) => role == Desk,
         (ReadSurveys, role) => matches!(role, Desk | Department),
+        (EditEntry { owner }, role) => role == Desk && actor.municipality_id == Some(owner),
+        (SuggestCorrection, role) => matches!(role, Desk | Department),
+        (ManageConfidentialAccess { municipality_id }, role) => match role {
+            Desk => actor.municipality_id == Some(municipality_id),
+            Admin => actor
+                .municipality_id
+                .is_none_or(|own| own == municipality_id),
+            _ => false,
+        },
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
             Partner => shared,
@@ -640,6 +659,69 @@ mod tests {
                 authorize(&actor(role), Action::ReadSurveys).is_ok(),
                 matches!(role, Role::Desk | Role::Department),
                 "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_owning_desk_edits_an_entry_and_every_staff_member_suggests() {
+        let (zama, ayase) = (Uuid::now_v7(), Uuid::now_v7());
+        let in_city = |role, city| Actor {
+            municipality_id: Some(city),
+            ..actor(role)
+        };
+        assert_eq!(
+            authorize(
+                &in_city(Role::Desk, zama),
+                Action::EditEntry { owner: zama }
+            ),
+            Ok(())
+        );
+        for caller in [
+            in_city(Role::Desk, ayase),
+            in_city(Role::Department, zama),
+            in_city(Role::Admin, zama),
+            actor(Role::Desk),
+            actor(Role::Partner),
+        ] {
+            assert_eq!(
+                authorize(&caller, Action::EditEntry { owner: zama }),
+                Err(Denied::Forbidden),
+                "{caller:?}"
+            );
+        }
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&in_city(role, ayase), Action::SuggestCorrection).is_ok(),
+                matches!(role, Role::Desk | Role::Department),
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn confidential_access_is_managed_by_the_owning_desk_or_an_admin() {
+        let (zama, ayase) = (Uuid::now_v7(), Uuid::now_v7());
+        let manage = Action::ManageConfidentialAccess {
+            municipality_id: zama,
+        };
+        let in_city = |role, city| Actor {
+            municipality_id: Some(city),
+            ..actor(role)
+        };
+        assert_eq!(authorize(&in_city(Role::Desk, zama), manage), Ok(()));
+        assert_eq!(authorize(&in_city(Role::Admin, zama), manage), Ok(()));
+        assert_eq!(authorize(&actor(Role::Admin), manage), Ok(()));
+        for caller in [
+            in_city(Role::Desk, ayase),
+            in_city(Role::Admin, ayase),
+            in_city(Role::Department, zama),
+            actor(Role::Analyst),
+        ] {
+            assert_eq!(
+                authorize(&caller, manage),
+                Err(Denied::Forbidden),
+                "{caller:?}"
             );
         }
     }

@@ -27,6 +27,10 @@ pub enum EventKind {
     ResourceUpdated,
     ResourceImported,
     SurveyAnswered,
+    /// A correction was suggested to the entry's owning desk.
+    ResourceSuggested,
+    ResourceSuggestionAccepted,
+    ResourceSuggestionRejected,
     /// Desk events: about neither a case nor an entry; for the desk.
     MunicipalityCreated,
     MunicipalityUpdated,
@@ -44,6 +48,9 @@ pub enum EventKind {
     SurveyRecipientAdded,
     SurveyRecipientAnswered,
     KpiTargetsSet,
+    /// A city granted or revoked confidential access to its entries' hidden fields.
+    ConfidentialAccessGranted,
+    ConfidentialAccessRevoked,
 }
 
 crate::code::codes!(EventKind {
@@ -65,6 +72,9 @@ crate::code::codes!(EventKind {
     ResourceUpdated => "resource_updated",
     ResourceImported => "resource_imported",
     SurveyAnswered => "survey_answered",
+    ResourceSuggested => "resource_suggested",
+    ResourceSuggestionAccepted => "resource_suggestion_accepted",
+    ResourceSuggestionRejected => "resource_suggestion_rejected",
     MunicipalityCreated => "municipality_created",
     MunicipalityUpdated => "municipality_updated",
     DepartmentCreated => "department_created",
@@ -81,6 +91,8 @@ crate::code::codes!(EventKind {
     SurveyRecipientAdded => "survey_recipient_added",
     SurveyRecipientAnswered => "survey_recipient_answered",
     KpiTargetsSet => "kpi_targets_set",
+    ConfidentialAccessGranted => "confidential_access_granted",
+    ConfidentialAccessRevoked => "confidential_access_revoked",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema

@@ -1,12 +1,19 @@
-//! The one redaction of the directory: what a view may see of an entry.
+//! The one redaction of the directory: what a reader may see of an entry.
 //!
 //! Every output (JSON, HSDS, CSV, the GeoJSON map) renders a [`Redacted`]
 //! entry, and only [`redact`] makes one, so no output decides visibility on
-//! its own. The SQL that filters lists for the public (no hidden position in
-//! a radius search or on the map, no label of a hidden address) names the
-//! fields with [`HideableField::as_str`], the same names as here.
+//! its own. Whether the hidden fields are shown is need-to-know
+//! ([`super::may_see_hidden_fields`], through the [`Reader`]); a
+//! [`Redacted`] says which hidden values it kept ([`Redacted::revealed`]),
+//! which the API audits. The SQL that filters lists for those without
+//! access (no hidden position in a radius search, none on the map unless
+//! coarse, no label of a hidden address) names the fields with
+//! [`HideableField::as_str`], the same names as here.
 
-use super::{DirectoryView, EntryVisibility, HideableField, LegalForm, ParticipationIntent};
+use super::position::{coarsen, PositionPublication};
+use super::{
+    DirectoryView, EntryVisibility, HideableField, LegalForm, ParticipationIntent, Reader,
+};
 use chrono::{DateTime, Utc};
 use std::ops::Deref;
 use uuid::Uuid;
@@ -52,8 +59,10 @@ pub struct Entry {
     /// Staff only.
     pub partner_organization_id: Option<Uuid>,
     pub visibility: EntryVisibility,
-    /// Which fields the public does not get (shown to everybody).
+    /// Which fields only those with need-to-know get (shown to everybody).
     pub hidden_fields: Vec<HideableField>,
+    /// What the others get of a hidden position (`exact` when it is not hidden).
+    pub position_publication: PositionPublication,
     pub last_verified_at: Option<DateTime<Utc>>,
     /// Staff only.
     pub last_verified_by: Option<Uuid>,
@@ -70,12 +79,18 @@ pub struct Entry {
 pub struct Redacted {
     entry: Entry,
     view: DirectoryView,
+    revealed: Vec<HideableField>,
 }
 
 impl Redacted {
     /// The view it was redacted for.
     pub fn view(&self) -> DirectoryView {
         self.view
+    }
+
+    /// The hidden fields whose values it kept (a privileged read, to audit).
+    pub fn revealed(&self) -> &[HideableField] {
+        &self.revealed
     }
 
     pub fn into_entry(self) -> Entry {
@@ -91,23 +106,56 @@ impl Deref for Redacted {
     }
 }
 
-/// What `view` may see of `entry`: for the public, every field named in
-/// `hidden_fields` is `None` (see [`clear`] for what each name covers) and
-/// so are the staff-only fields (`external_key`, `partner_organization_id`,
-/// `last_verified_by`). Staff see everything. Whether the entry itself may
-/// be seen (`visibility`) is the caller's question, answered before.
-pub fn redact(mut entry: Entry, view: DirectoryView) -> Redacted {
+/// What `reader` may see of `entry`: for those who are not staff, the
+/// staff-only fields (`external_key`, `partner_organization_id`,
+/// `last_verified_by`) are `None`; for those without need-to-know for the
+/// entry's owning city, so is every field named in `hidden_fields` (see
+/// [`clear`] for what each name covers), except a `coarse` position, which
+/// is rounded. The owning city's desk and those it granted see everything.
+/// Whether the entry itself may be seen (`visibility`) is the caller's
+/// question, answered before.
+pub fn redact(mut entry: Entry, reader: &Reader) -> Redacted {
+    let view = reader.view();
     if !view.is_staff() {
         entry.external_key = None;
         entry.partner_organization_id = None;
         entry.last_verified_by = None;
+    }
+    let revealed = if reader.sees_hidden_of(entry.municipality_id) {
+        HideableField::ALL
+            .into_iter()
+            .filter(|f| entry.hidden_fields.contains(f) && has_value(&entry, *f))
+            .collect()
+    } else {
         for field in HideableField::ALL {
-            if !view.shows(&entry.hidden_fields, field) {
+            if entry.hidden_fields.contains(&field) {
                 clear(&mut entry, field);
             }
         }
+        Vec::new()
+    };
+    Redacted {
+        entry,
+        view,
+        revealed,
     }
-    Redacted { entry, view }
+}
+
+/// Whether `entry` holds a value for `field` (a hidden empty field reveals nothing).
+fn has_value(entry: &Entry, field: HideableField) -> bool {
+    match field {
+        HideableField::Address => entry.locations.iter().any(|p| {
+            p.label.is_some()
+                || p.postal_code.is_some()
+                || p.prefecture.is_some()
+                || p.city.is_some()
+                || p.street.is_some()
+        }),
+        HideableField::Position => entry.locations.iter().any(|p| p.latitude.is_some()),
+        HideableField::Phone => entry.phone.is_some(),
+        HideableField::Email => entry.email.is_some(),
+        HideableField::ContactPerson => entry.contact_person.is_some(),
+    }
 }
 
 /// Removes everything `field` stands for. Exhaustive on purpose: a new
@@ -124,10 +172,17 @@ fn clear(entry: &mut Entry, field: HideableField) {
             }
         }
         HideableField::Position => {
+            let coarse = entry.position_publication == PositionPublication::Coarse;
             for place in &mut entry.locations {
-                place.latitude = None;
-                place.longitude = None;
+                if coarse {
+                    place.latitude = place.latitude.map(coarsen);
+                    place.longitude = place.longitude.map(coarsen);
+                } else {
+                    place.latitude = None;
+                    place.longitude = None;
+                }
             }
+            // A distance tells where the entry is, coarse or not.
             entry.distance_m = None;
         }
         HideableField::Phone => entry.phone = None,
@@ -139,6 +194,27 @@ fn clear(entry: &mut Entry, field: HideableField) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Actor, Role};
+
+    /// A staff member of `municipality`, of `role`, without any grant.
+    fn staff(role: Role, municipality: Uuid) -> Reader {
+        Reader::of(
+            Some(&Actor {
+                id: Uuid::now_v7(),
+                role,
+                municipality_id: Some(municipality),
+                department_id: (role == Role::Department).then(Uuid::now_v7),
+                organization_id: None,
+                is_service_account: false,
+            }),
+            &[],
+        )
+    }
+
+    /// The owning city's desk.
+    fn owner(e: &Entry) -> Reader {
+        staff(Role::Desk, e.municipality_id)
+    }
 
     fn place() -> Place {
         Place {
@@ -180,6 +256,11 @@ mod tests {
             partner_organization_id: Some(Uuid::now_v7()),
             visibility: EntryVisibility::Public,
             hidden_fields: hidden.to_vec(),
+            position_publication: if hidden.contains(&HideableField::Position) {
+                PositionPublication::Hidden
+            } else {
+                PositionPublication::Exact
+            },
             last_verified_at: Some(now),
             last_verified_by: Some(Uuid::now_v7()),
             distance_m: Some(12.5),
@@ -237,17 +318,41 @@ mod tests {
     }
 
     #[test]
-    fn staff_see_every_field_even_hidden_ones() {
+    fn the_owning_desk_sees_every_field_even_hidden_ones_and_they_are_revealed() {
         let stored = entry(&HideableField::ALL);
-        let seen = redact(stored.clone(), DirectoryView::Staff);
+        let seen = redact(stored.clone(), &owner(&stored));
         assert_eq!(seen.view(), DirectoryView::Staff);
+        assert_eq!(seen.revealed(), HideableField::ALL);
         assert_eq!(seen.into_entry(), stored);
+        let nothing_hidden = entry(&[]);
+        assert!(redact(nothing_hidden.clone(), &owner(&nothing_hidden))
+            .revealed()
+            .is_empty());
+    }
+
+    #[test]
+    fn staff_without_need_to_know_get_staff_only_fields_but_not_hidden_ones() {
+        for field in HideableField::ALL {
+            let stored = entry(&[field]);
+            let other_desk = staff(Role::Desk, Uuid::now_v7());
+            let own_department = staff(Role::Department, stored.municipality_id);
+            for reader in [other_desk, own_department] {
+                let seen = redact(stored.clone(), &reader);
+                assert_eq!(seen.view(), DirectoryView::Staff);
+                assert!(seen.revealed().is_empty());
+                assert_eq!(
+                    seen.into_entry(),
+                    without(stored.clone(), field),
+                    "{field:?}"
+                );
+            }
+        }
     }
 
     #[test]
     fn the_public_sees_no_staff_only_field_even_with_nothing_hidden() {
         let stored = entry(&[]);
-        let seen = redact(stored.clone(), DirectoryView::Public);
+        let seen = redact(stored.clone(), &Reader::anonymous());
         assert_eq!(seen.view(), DirectoryView::Public);
         assert_eq!(seen.into_entry(), without_staff_only(stored));
     }
@@ -259,16 +364,29 @@ mod tests {
             let expected = without_staff_only(without(stored.clone(), field));
             assert_ne!(expected, without_staff_only(stored.clone()), "{field:?}");
             assert_eq!(
-                redact(stored.clone(), DirectoryView::Public).into_entry(),
+                redact(stored.clone(), &Reader::anonymous()).into_entry(),
                 expected,
                 "{field:?}"
             );
             assert_eq!(
-                redact(stored.clone(), DirectoryView::Staff).into_entry(),
+                redact(stored.clone(), &owner(&stored)).into_entry(),
                 stored,
                 "{field:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_coarse_position_is_rounded_for_those_without_access_and_exact_for_the_owner() {
+        let mut stored = entry(&[HideableField::Address, HideableField::Position]);
+        stored.position_publication = PositionPublication::Coarse;
+        let seen = redact(stored.clone(), &Reader::anonymous());
+        assert!(seen.locations.iter().all(|p| p.latitude == Some(35.47)
+            && p.longitude == Some(139.4)
+            && p.street.is_none()));
+        assert_eq!(seen.distance_m, None);
+        let owned = redact(stored.clone(), &owner(&stored));
+        assert_eq!(owned.locations[0].latitude, Some(35.47123));
     }
 
     #[test]
@@ -277,7 +395,7 @@ mod tests {
         let expected = HideableField::ALL
             .into_iter()
             .fold(without_staff_only(stored.clone()), without);
-        let seen = redact(stored, DirectoryView::Public);
+        let seen = redact(stored, &Reader::anonymous());
         assert_eq!(*seen, expected);
         assert!(seen.locations.iter().all(|p| p
             == &Place {

@@ -30,11 +30,12 @@ pub enum Column {
     ParticipationIntent,
     Visibility,
     HiddenFields,
+    PositionPublication,
 }
 
 impl Column {
     /// Every column, in the order the export writes them.
-    pub const ALL: [Column; 26] = [
+    pub const ALL: [Column; 27] = [
         Column::ExternalKey,
         Column::Name,
         Column::NameKana,
@@ -61,6 +62,7 @@ impl Column {
         Column::ParticipationIntent,
         Column::Visibility,
         Column::HiddenFields,
+        Column::PositionPublication,
     ];
 
     /// The columns a file must have.
@@ -100,6 +102,7 @@ impl Column {
             Column::ParticipationIntent => "participation_intent",
             Column::Visibility => "visibility",
             Column::HiddenFields => "hidden_fields",
+            Column::PositionPublication => "position_publication",
         }
     }
 
@@ -132,6 +135,7 @@ impl Column {
             Column::ParticipationIntent => &["参画意向", "PF参画意向"],
             Column::Visibility => &["公開"],
             Column::HiddenFields => &["非公開項目"],
+            Column::PositionPublication => &["位置の公開"],
         }
     }
 

@@ -3,8 +3,8 @@
 
 use super::{Column, Lookups, RowProblem};
 use crate::directory::{
-    language, phone, position, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
-    Vocabulary,
+    language, phone, position, position::PositionPublication, EntryVisibility, HideableField,
+    LegalForm, ParticipationIntent, Vocabulary,
 };
 use crate::identity::{postal_code, website};
 use crate::names::bounded_text;
@@ -44,8 +44,10 @@ pub struct ImportedEntry {
     pub languages: Vec<String>,
     pub participation_intent: ParticipationIntent,
     pub visibility: EntryVisibility,
-    /// Each once, in the order of [`HideableField::ALL`].
+    /// Each once, in the order of [`HideableField::ALL`]; names `position`
+    /// whenever the address is hidden ([`position::settle`]).
     pub hidden_fields: Vec<HideableField>,
+    pub position_publication: PositionPublication,
 }
 
 /// The place of a row.
@@ -229,6 +231,28 @@ pub(super) fn parse_row(
             ),
         }
     }
+    let hidden: Vec<HideableField> = HideableField::ALL
+        .into_iter()
+        .filter(|f| hidden.contains(f))
+        .collect();
+    let requested = match cell(Column::PositionPublication) {
+        "" => None,
+        raw => {
+            let parsed = PositionPublication::parse(raw);
+            if parsed.is_none() {
+                c.add(
+                    Column::PositionPublication,
+                    "unknown_value",
+                    "exact, coarse or hidden (正確, 概略, 非公開)",
+                );
+            }
+            parsed
+        }
+    };
+    let settled = c.check(
+        Column::PositionPublication,
+        position::settle("position_publication", requested, &hidden, true, None),
+    );
     let mut other_names = Vec::new();
     for other in list(cell(Column::OtherNames)).take(10) {
         other_names.extend(c.text(Column::OtherNames, other, 200));
@@ -277,10 +301,8 @@ pub(super) fn parse_row(
             languages,
             participation_intent,
             visibility,
-            hidden_fields: HideableField::ALL
-                .into_iter()
-                .filter(|f| hidden.contains(f))
-                .collect(),
+            hidden_fields: settled.as_ref().map_or(hidden, |(_, h)| h.clone()),
+            position_publication: settled.map_or(PositionPublication::Hidden, |(p, _)| p),
         }),
         _ => Err(c.problems),
     }

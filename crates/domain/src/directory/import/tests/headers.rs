@@ -38,9 +38,14 @@ fn japanese_headers_in_any_order_read_like_english_ones() {
     assert_eq!(entry.name, "ざま食堂");
     assert_eq!(entry.legal_form, LegalForm::Npo);
     assert_eq!(entry.municipality_id, region_zama(&parsed));
+    // A hidden address hides the position too (coordinates give it away).
     assert_eq!(
         entry.hidden_fields,
-        vec![HideableField::Address, HideableField::Phone]
+        vec![
+            HideableField::Address,
+            HideableField::Position,
+            HideableField::Phone
+        ]
     );
     assert_eq!(entry.topics, vec!["child_rearing"]);
 }

@@ -95,6 +95,7 @@ fn good_cells() -> Vec<(Column, String)> {
         "あり",
         "公開",
         "担当者",
+        "",
     ];
     Column::ALL
         .into_iter()

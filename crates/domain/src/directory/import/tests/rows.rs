@@ -88,13 +88,22 @@ fn lists_split_on_every_separator_and_repeats_count_once() {
 #[test]
 fn hidden_fields_read_names_and_japanese_labels_in_one_order() {
     for (cell, expected) in [
+        // A hidden address hides the position too.
         (
             "住所;電話",
-            vec![HideableField::Address, HideableField::Phone],
+            vec![
+                HideableField::Address,
+                HideableField::Position,
+                HideableField::Phone,
+            ],
         ),
         (
             "電話番号、住所;住所",
-            vec![HideableField::Address, HideableField::Phone],
+            vec![
+                HideableField::Address,
+                HideableField::Position,
+                HideableField::Phone,
+            ],
         ),
         (
             "contact_person;position;email",
@@ -215,7 +224,37 @@ const BAD: &[(Column, &str, &str)] = &[
     (Column::ParticipationIntent, "たぶん", "unknown_value"),
     (Column::Visibility, "秘密", "unknown_value"),
     (Column::HiddenFields, "住所;趣味", "unknown_value"),
+    (Column::PositionPublication, "たぶん", "unknown_value"),
 ];
+
+#[test]
+fn a_hidden_address_with_an_exact_position_is_the_rows_problem() {
+    let parsed = one_row(&[
+        (Column::HiddenFields, "住所"),
+        (Column::PositionPublication, "exact"),
+    ]);
+    assert!(parsed.rows.is_empty());
+    assert_eq!(
+        problems(&parsed),
+        vec![(
+            "position_publication".to_owned(),
+            "inconsistent_position_publication".to_owned()
+        )]
+    );
+    let coarse = one_row(&[
+        (Column::HiddenFields, "住所"),
+        (Column::PositionPublication, "概略"),
+    ]);
+    let coarse = entry(&coarse);
+    assert_eq!(
+        coarse.position_publication,
+        crate::directory::PositionPublication::Coarse
+    );
+    assert_eq!(
+        coarse.hidden_fields,
+        vec![HideableField::Address, HideableField::Position]
+    );
+}
 
 #[test]
 fn every_column_reports_its_own_problem_and_the_row_is_not_kept() {
