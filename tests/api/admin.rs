@@ -51,14 +51,19 @@ async fn municipalities_validate_codes_and_use_if_match() {
     let read = app.get(&location, Who::Desk).await;
     let etag = etag_of(&read);
     let no_if_match = app
-        .request(Method::PATCH, &location, Who::Admin)
+        .request(Method::PATCH, &location, Who::PlatformAdmin)
         .json(&json!({"status": "disabled"}))
         .send()
         .await
         .expect("patch");
     problem(no_if_match, StatusCode::PRECONDITION_REQUIRED).await;
     let changed = app
-        .patch(&location, Who::Admin, &etag, &json!({"status": "disabled"}))
+        .patch(
+            &location,
+            Who::PlatformAdmin,
+            &etag,
+            &json!({"status": "disabled"}),
+        )
         .await;
     assert_eq!(
         changed.headers().get("etag").and_then(|v| v.to_str().ok()),
@@ -67,7 +72,12 @@ async fn municipalities_validate_codes_and_use_if_match() {
     assert_eq!(json(changed, StatusCode::OK).await["status"], "disabled");
     // A second coordinator with the old ETag must not overwrite.
     let stale = app
-        .patch(&location, Who::Admin, &etag, &json!({"name": "上書き"}))
+        .patch(
+            &location,
+            Who::PlatformAdmin,
+            &etag,
+            &json!({"name": "上書き"}),
+        )
         .await;
     problem(stale, StatusCode::PRECONDITION_FAILED).await;
     assert_eq!(
@@ -80,7 +90,7 @@ async fn municipalities_validate_codes_and_use_if_match() {
     let audit = json(
         app.get(
             &format!("/v1/audit?target_type=municipality&target_id={id}"),
-            Who::Admin,
+            Who::PlatformAdmin,
         )
         .await,
         StatusCode::OK,
@@ -93,7 +103,7 @@ async fn municipalities_validate_codes_and_use_if_match() {
         entries[0]["changes"],
         json!({"status": {"before": "active", "after": "disabled"}})
     );
-    assert_eq!(entries[0]["actor_role"], "admin");
+    assert_eq!(entries[0]["actor_role"], "platform_admin");
     assert!(entries[0]["request_id"].is_string());
 }
 
@@ -137,14 +147,15 @@ async fn hostile_and_japanese_text_is_stored_verbatim_and_searched_literally() {
         Some(2),
         "テスト株式会社 (fixture) and 100%_テスト株式会社"
     );
+    // The platform admin lists every city's accounts and those of no city.
     let users = json(
-        app.get("/v1/users?limit=200", Who::Admin).await,
+        app.get("/v1/users?limit=200", Who::PlatformAdmin).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(
         users["items"].as_array().map(Vec::len),
-        Some(7),
+        Some(app.fixtures.accounts.len()),
         "the users table is intact"
     );
 }
@@ -247,10 +258,14 @@ async fn lists_are_cursor_paginated() {
             None => break,
         }
     }
-    assert_eq!(seen.len(), ZAMA_DEPARTMENTS.len());
+    // Departments are reference data: every city's, Zama's seeded ones and
+    // the fixtures' Ayase department.
+    assert_eq!(seen.len(), ZAMA_DEPARTMENTS.len() + 1);
     let mut unique = seen.clone();
+    unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no department twice");
+    assert!(seen.iter().any(|code| code == "kyodo-suishin"));
     for bad in ["limit=0", "limit=201", "cursor=not-a-cursor", "limit=abc"] {
         problem(
             app.get(&format!("/v1/departments?{bad}"), Who::Desk).await,
@@ -399,8 +414,13 @@ async fn admins_invite_users_with_the_affiliation_their_role_needs() {
         "a department user's municipality is its department's"
     );
     assert_eq!(user["status"], "invited");
+    // Partner accounts are the platform admin's to create, not a city's.
+    let partner = app
+        .post("/v1/users", Who::Admin, &json!({"email": "p@test.example.jp", "display_name": "x", "role": "partner", "organization_id": f.partner_org}))
+        .await;
+    problem(partner, StatusCode::FORBIDDEN).await;
     let unknown = app
-        .post("/v1/users", Who::Admin, &json!({"email": "p@test.example.jp", "display_name": "x", "role": "partner", "organization_id": uuid::Uuid::now_v7()}))
+        .post("/v1/users", Who::PlatformAdmin, &json!({"email": "p@test.example.jp", "display_name": "x", "role": "partner", "organization_id": uuid::Uuid::now_v7()}))
         .await;
     problem(unknown, StatusCode::UNPROCESSABLE_ENTITY).await;
 }
@@ -442,7 +462,8 @@ async fn the_demo_data_loads_beside_the_fixtures_and_its_accounts_sign_in() {
             "department",
             "department",
             "desk",
-            "partner"
+            "partner",
+            "platform_admin"
         ]
     );
     for account in &app.demo_accounts {

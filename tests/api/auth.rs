@@ -99,13 +99,25 @@ async fn unknown_email_and_wrong_password_get_the_same_401() {
     .await;
     assert_eq!(unknown["detail"], wrong["detail"]);
     assert_eq!(unknown["detail"], malformed["detail"]);
+    // Every failed sign-in for the platform admin; Zama's admin sees the
+    // one of its own city's account, not those of unknown e-mails.
     let audit = json(
-        app.get("/v1/audit?action=auth.login_failed", Who::Admin)
+        app.get("/v1/audit?action=auth.login_failed", Who::PlatformAdmin)
             .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(audit["items"].as_array().map(Vec::len), Some(3));
+    let city = json(
+        app.get("/v1/audit?action=auth.login_failed", Who::Admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let city = city["items"].as_array().expect("items");
+    assert_eq!(city.len(), 1, "{city:?}");
+    assert_eq!(city[0]["changes"]["email"], "desk@test.example.jp");
+    assert_eq!(city[0]["municipality_id"], app.fixtures.zama.to_string());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -201,8 +213,9 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
+    // The partner belongs to no city: its sessions are the platform admin's to read.
     let audit = json(
-        app.get("/v1/audit?action=auth.refresh_reuse", Who::Admin)
+        app.get("/v1/audit?action=auth.refresh_reuse", Who::PlatformAdmin)
             .await,
         StatusCode::OK,
     )
@@ -253,7 +266,10 @@ async fn disabling_a_user_stops_their_tokens_and_refresh_at_once() {
     )
     .await;
     let access = pair["access_token"].as_str().expect("access").to_owned();
-    let user = app.get(&format!("/v1/users/{partner}"), Who::Admin).await;
+    // Partner accounts are the platform admin's.
+    let user = app
+        .get(&format!("/v1/users/{partner}"), Who::PlatformAdmin)
+        .await;
     let etag = user
         .headers()
         .get("etag")
@@ -263,7 +279,7 @@ async fn disabling_a_user_stops_their_tokens_and_refresh_at_once() {
     let disabled = app
         .patch(
             &format!("/v1/users/{partner}"),
-            Who::Admin,
+            Who::PlatformAdmin,
             &etag,
             &json!({"status": "disabled"}),
         )
@@ -432,8 +448,12 @@ async fn forged_and_invalid_tokens_are_refused_with_401_and_audited() {
     assert_eq!(ok.status(), StatusCode::OK, "the control token works");
 
     let audit = json(
-        app.get("/v1/audit?action=token.refused&limit=200", Who::Admin)
-            .await,
+        // A refused token names no account to trust: the platform admin's to read.
+        app.get(
+            "/v1/audit?action=token.refused&limit=200",
+            Who::PlatformAdmin,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;

@@ -453,9 +453,16 @@ async fn suggestions_rank_departments_by_their_history_with_reasons() {
 async fn a_department_of_another_municipality_cannot_decide() {
     let app = TestApp::spawn().await;
     let f = app.fixtures.clone();
-    // An Ebina department, and a user of it, invited and activated.
+    // An Ebina department, and a user of it, invited and activated by the
+    // platform admin (Zama's admin manages Zama's departments only).
+    let ebina = json!({"municipality_id": f.ebina, "code": "kyodo", "name": "市民協働課", "name_en": "Citizen Collaboration"});
+    problem(
+        app.post("/v1/departments", Who::Admin, &ebina).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     let department = app
-        .post("/v1/departments", Who::Admin, &json!({"municipality_id": f.ebina, "code": "kyodo", "name": "市民協働課", "name_en": "Citizen Collaboration"}))
+        .post("/v1/departments", Who::PlatformAdmin, &ebina)
         .await;
     let ebina_department = json(department, StatusCode::CREATED).await["id"]
         .as_str()
@@ -464,7 +471,7 @@ async fn a_department_of_another_municipality_cannot_decide() {
     let invitation = app
         .post(
             &format!("/v1/departments/{ebina_department}/invitations"),
-            Who::Admin,
+            Who::PlatformAdmin,
             &json!({"email": "ebina@city.example.jp", "display_name": "海老名 職員"}),
         )
         .await;

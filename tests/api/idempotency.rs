@@ -84,8 +84,8 @@ async fn idempotency_survives_a_kill_9_mid_request() {
         .await
         .expect("connect");
     diesel::sql_query(
-        "INSERT INTO municipalities (id, code, name, name_kana, name_en, status, version, created_at, updated_at) \
-         VALUES (gen_random_uuid(), '142166', '座間市', 'ざまし', 'Zama', 'active', 1, now(), now())",
+        "INSERT INTO municipalities (id, code, name, name_kana, name_en, reference_prefix, status, version, created_at, updated_at) \
+         VALUES (gen_random_uuid(), '142166', '座間市', 'ざまし', 'Zama', 'ZLG', 'active', 1, now(), now())",
     )
     .execute(&mut conn)
     .await

@@ -16,7 +16,7 @@ fn at(rfc3339: &str) -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
-/// One case, inserted as the workflow would have left it.
+/// One case of Zama, inserted as the workflow would have left it.
 struct Case {
     reference: &'static str,
     fiscal_year: i32,
@@ -37,9 +37,9 @@ async fn insert_case(conn: &mut AsyncPgConnection, app: &TestApp, case: &Case) -
     diesel::sql_query(
         "INSERT INTO proposals (id, reference, fiscal_year, kind, title, summary, themes, channel, organization_id, \
            created_by, status, held_from, first_contact_at, received_at, coordination_started_at, organizing_at, \
-           hearing_at, matching_at, logic_model_at, awaiting_decision_at, closed_at) \
+           hearing_at, matching_at, logic_model_at, awaiting_decision_at, closed_at, municipality_id) \
          VALUES ($1, $2, $3, $4, '多世代の居場所づくり', '概要', $5, $6, $7, $8, $9, \
-           CASE WHEN $9 = 'on_hold' THEN 'organizing' END, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+           CASE WHEN $9 = 'on_hold' THEN 'organizing' END, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind::<SqlUuid, _>(id)
     .bind::<Text, _>(case.reference)
@@ -59,6 +59,7 @@ async fn insert_case(conn: &mut AsyncPgConnection, app: &TestApp, case: &Case) -
     .bind::<Nullable<Timestamptz>, _>(ts(case.steps[3]))
     .bind::<Nullable<Timestamptz>, _>(ts(case.steps[4]))
     .bind::<Nullable<Timestamptz>, _>(ts(case.closed))
+    .bind::<SqlUuid, _>(app.fixtures.zama)
     .execute(conn)
     .await
     .expect("insert case");
@@ -316,11 +317,29 @@ async fn fiscal_year_figures_match_the_hand_computed_fixture() {
         .await
         .expect("request");
     assert_eq!(set.status(), StatusCode::OK);
+    // The fixture's cases are Zama's: its figures, against its targets.
     let r = json(
+        app.get(
+            &format!(
+                "/v1/kpis?fiscal_year=2026&municipality={}",
+                app.fixtures.zama
+            ),
+            Who::Analyst,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // The four cities together: the same counts (no other city has a case),
+    // and no target (targets are a city's).
+    let all = json(
         app.get("/v1/kpis?fiscal_year=2026", Who::Analyst).await,
         StatusCode::OK,
     )
     .await;
+    assert_eq!(all["trips_started"]["count"], 1);
+    assert_eq!(all["trips_started"]["target"], Value::Null);
+    assert_eq!(all["conversion"], r["conversion"]);
     assert_eq!(r["fiscal_year"], 2026);
     assert_eq!(r["label_ja"], "令和8年度");
     assert_eq!(r["starts_on"], "2026-04-01");
@@ -924,13 +943,13 @@ async fn a_counter_under_an_unknown_name_fails_the_report() {
     let mut conn = app.conn().await;
     for (insert, remove) in [
         (
-            "INSERT INTO kpi_facts (fiscal_year, month, metric, key, n) \
-             VALUES (2026, '2026-04-01', 'hearings_planned', 'all', 1)",
+            "INSERT INTO kpi_facts (municipality_id, fiscal_year, month, metric, key, n) \
+             SELECT id, 2026, '2026-04-01', 'hearings_planned', 'all', 1 FROM municipalities WHERE code = '142166'",
             "DELETE FROM kpi_facts WHERE metric = 'hearings_planned'",
         ),
         (
-            "INSERT INTO kpi_year_histograms (fiscal_year, measure, counts) \
-             VALUES (2026, 'first_contact_to_hearing', '{0,1}')",
+            "INSERT INTO kpi_year_histograms (municipality_id, fiscal_year, measure, counts) \
+             SELECT id, 2026, 'first_contact_to_hearing', '{0,1}' FROM municipalities WHERE code = '142166'",
             "DELETE FROM kpi_year_histograms WHERE measure = 'first_contact_to_hearing'",
         ),
     ] {

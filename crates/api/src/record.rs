@@ -332,6 +332,11 @@ pub struct SessionEvent<'a> {
     pub target_type: &'a str,
     pub target_id: Option<String>,
     pub changes: Value,
+    /// The city of the account the entry is about, when it is known (a
+    /// sign-in, a wrong password, a refresh of a known account): that city's
+    /// admin and desk see it. `None` (an unknown e-mail, a refused token, a
+    /// service account, an account of no city): the platform admin only.
+    pub municipality_id: Option<Uuid>,
 }
 
 /// Audits a session event (no feed event: nothing the feed describes changed).
@@ -353,7 +358,9 @@ pub async fn audit_only(
             request_id: meta.request_id.clone(),
             client_addr: meta.client_addr.clone(),
             changes: event.changes,
-            municipality_id: actor.and_then(|a| a.municipality_id),
+            municipality_id: event
+                .municipality_id
+                .or(actor.and_then(|a| a.municipality_id)),
             proposal_id: None,
         },
     )

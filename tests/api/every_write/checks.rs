@@ -159,7 +159,8 @@ fn audience(write: &Write, kind: &str) -> Audience {
 }
 
 /// Each caller's feed from `cursor` on shows exactly the new events whose
-/// audience names it; analysts and admins get 403, anonymous callers 401.
+/// audience names it; analysts and both admins (municipal and platform)
+/// get 403, anonymous callers 401.
 /// (Events of unexpected kinds are reported by [`check_kinds`].)
 pub(super) async fn check_audience(
     app: &TestApp,
@@ -176,7 +177,7 @@ pub(super) async fn check_audience(
     for who in Who::ALL {
         let refused = match who {
             Who::Anonymous => Some(StatusCode::UNAUTHORIZED),
-            Who::Analyst | Who::Admin => Some(StatusCode::FORBIDDEN),
+            Who::Analyst | Who::Admin | Who::PlatformAdmin => Some(StatusCode::FORBIDDEN),
             _ => None,
         };
         if let Some(refused) = refused {

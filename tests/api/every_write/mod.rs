@@ -27,14 +27,26 @@ use std::collections::BTreeSet;
 use EventKind as K;
 use Room::{Admin, Auth, Desk, Directory, Kpis};
 
-/// Who sees an event in the feed, among those who may read it (analysts and
-/// admins get 403 whatever the event, anonymous callers 401).
+/// Who sees an event in the feed, among those who may read it (analysts,
+/// municipal admins and the platform admin get 403 whatever the event: the
+/// feed is case content; anonymous callers 401).
 type Audience = &'static [Who];
 
-/// Reference data, accounts, taxonomy, surveys, KPI targets.
+/// Zama's records (written by Zama's desk or admin): its departments and
+/// staff accounts, organizations, taxonomy, surveys, KPI targets.
 const DESK: Audience = &[Who::Desk];
-/// A directory entry: every member of staff.
-const STAFF: Audience = &[Who::Desk, Who::Department, Who::OtherDepartment];
+/// A record of the platform, of no city (municipalities, service accounts,
+/// analyst and partner accounts): every city's desk.
+const PLATFORM: Audience = &[Who::Desk, Who::AyaseDesk];
+/// A directory entry: every member of staff of every city (the directory is
+/// shared by the cities).
+const STAFF: Audience = &[
+    Who::Desk,
+    Who::Department,
+    Who::OtherDepartment,
+    Who::AyaseDesk,
+    Who::AyaseDepartment,
+];
 /// A new case of the partner nobody else is involved in yet.
 const NEW_CASE: Audience = &[Who::Desk, Who::Partner];
 /// A shared event of the partner's case in which the department is involved.
@@ -45,12 +57,14 @@ const CASE_INTERNAL: Audience = &[Who::Desk, Who::Department];
 const OTHER_DEPARTMENTS: Audience = &[Who::Desk, Who::OtherDepartment];
 
 /// The callers whose feed answers 200.
-const FEED_READERS: [Who; 5] = [
+const FEED_READERS: [Who; 7] = [
     Who::Desk,
     Who::Department,
     Who::OtherDepartment,
     Who::Partner,
     Who::OtherPartner,
+    Who::AyaseDesk,
+    Who::AyaseDepartment,
 ];
 
 /// The OpenAPI tags' rooms, one test each.
@@ -97,20 +111,20 @@ const WRITES: &[Write] = &[
     write(Auth, "POST /v1/auth/refresh", ("auth.refresh", "user"), &[]),
     write(Auth, "POST /v1/auth/logout", ("auth.logout", "user"), &[]),
     write(Auth, "POST /v1/auth/token", ("auth.client_credentials", "service_account"), &[]),
-    // Reference data and accounts: the desk's.
-    write(Admin, "POST /v1/municipalities", ("municipality.create", "municipality"), &[(K::MunicipalityCreated, DESK)]),
-    write(Admin, "PATCH /v1/municipalities/{id}", ("municipality.update", "municipality"), &[(K::MunicipalityUpdated, DESK)]),
+    // Reference data and accounts: the city's desk, or every desk for the platform's.
+    write(Admin, "POST /v1/municipalities", ("municipality.create", "municipality"), &[(K::MunicipalityCreated, PLATFORM)]),
+    write(Admin, "PATCH /v1/municipalities/{id}", ("municipality.update", "municipality"), &[(K::MunicipalityUpdated, PLATFORM)]),
     write(Admin, "POST /v1/departments", ("department.create", "department"), &[(K::DepartmentCreated, DESK)]),
     write(Admin, "PATCH /v1/departments/{id}", ("department.update", "department"), &[(K::DepartmentUpdated, DESK)]),
     write(Admin, "POST /v1/departments/{id}/invitations", ("user.invite", "user"), &[(K::UserInvited, DESK)]),
     write(Admin, "POST /v1/organizations", ("organization.create", "organization"), &[(K::OrganizationCreated, DESK)]),
     write(Admin, "PATCH /v1/organizations/{id}", ("organization.update", "organization"), &[(K::OrganizationUpdated, DESK)]),
     write(Admin, "POST /v1/organizations/{id}/invitations", ("user.invite", "user"), &[(K::UserInvited, DESK)]),
-    write(Admin, "POST /v1/invitations/{token}/accept", ("user.accept_invitation", "user"), &[(K::InvitationAccepted, DESK)]),
-    write(Admin, "POST /v1/users", ("user.invite", "user"), &[(K::UserInvited, DESK)]),
-    write(Admin, "PATCH /v1/users/{id}", ("user.update", "user"), &[(K::UserUpdated, DESK)]),
-    write(Admin, "POST /v1/service-accounts", ("service_account.create", "service_account"), &[(K::ServiceAccountCreated, DESK)]),
-    write(Admin, "PATCH /v1/service-accounts/{id}", ("service_account.update", "service_account"), &[(K::ServiceAccountUpdated, DESK)]),
+    write(Admin, "POST /v1/invitations/{token}/accept", ("user.accept_invitation", "user"), &[(K::InvitationAccepted, PLATFORM)]),
+    write(Admin, "POST /v1/users", ("user.invite", "user"), &[(K::UserInvited, PLATFORM)]),
+    write(Admin, "PATCH /v1/users/{id}", ("user.update", "user"), &[(K::UserUpdated, PLATFORM)]),
+    write(Admin, "POST /v1/service-accounts", ("service_account.create", "service_account"), &[(K::ServiceAccountCreated, PLATFORM)]),
+    write(Admin, "PATCH /v1/service-accounts/{id}", ("service_account.update", "service_account"), &[(K::ServiceAccountUpdated, PLATFORM)]),
     // Cases: those who may see the case; a department's hearing or match is its own.
     write(Desk, "POST /v1/proposals", ("proposal.create", "proposal"), &[(K::Created, NEW_CASE)]),
     write(Desk, "PATCH /v1/proposals/{id}", ("proposal.update", "proposal"), &[(K::ProposalUpdated, CASE_SHARED)]),

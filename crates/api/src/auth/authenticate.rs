@@ -188,6 +188,8 @@ async fn record_refusal(state: &AppState, meta: &RequestMeta, reason: TokenRefus
                 target_type: "token",
                 target_id: None,
                 changes: serde_json::json!({ "reason": reason.as_str() }),
+                // A refused token names no account to trust: the platform's.
+                municipality_id: None,
             },
         )
         .await

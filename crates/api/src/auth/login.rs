@@ -153,6 +153,9 @@ async fn password_login(
         None => None,
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    // A failed sign-in of a known account is its city's to see; of an
+    // unknown e-mail, the platform's.
+    let account_city = user.as_ref().and_then(|u| u.municipality_id);
     let password = body.password;
     let verified =
         passwords::blocking(move || passwords::verify(&password, stored.as_deref())).await?;
@@ -171,6 +174,7 @@ async fn password_login(
                 target_type: "user",
                 target_id: None,
                 changes: json!({ "email": email_key }),
+                municipality_id: account_city,
             },
         )
         .await?;
@@ -192,6 +196,7 @@ async fn password_login(
                     target_type: "user",
                     target_id: Some(user.id.to_string()),
                     changes: json!({}),
+                    municipality_id: user.municipality_id,
                 },
             )
             .await?;
@@ -313,6 +318,9 @@ pub async fn refresh(
             if stored.spent_at.is_some() {
                 // Reuse of a spent token: someone holds a copy. Revoke the whole login.
                 auth_tokens::revoke_family(conn, stored.family_id).await?;
+                let account_city = users::find(conn, stored.user_id)
+                    .await?
+                    .and_then(|u| u.municipality_id);
                 record::audit_only(
                     conn,
                     None,
@@ -322,6 +330,7 @@ pub async fn refresh(
                         target_type: "user",
                         target_id: Some(stored.user_id.to_string()),
                         changes: json!({ "family_id": stored.family_id }),
+                        municipality_id: account_city,
                     },
                 )
                 .await?;
@@ -348,6 +357,7 @@ pub async fn refresh(
                     target_type: "user",
                     target_id: Some(user.id.to_string()),
                     changes: json!({ "family_id": stored.family_id }),
+                    municipality_id: user.municipality_id,
                 },
             )
             .await?;
@@ -405,6 +415,7 @@ pub async fn logout(
                 target_type: "user",
                 target_id: Some(caller.actor.id.to_string()),
                 changes: json!({}),
+                municipality_id: caller.actor.municipality_id,
             },
         )
         .await?;
@@ -467,6 +478,7 @@ async fn client_credentials(
                 target_type: "service_account",
                 target_id: None,
                 changes: json!({ "client_id": body.client_id }),
+                municipality_id: None,
             },
         )
         .await?;
@@ -494,6 +506,7 @@ async fn client_credentials(
             target_type: "service_account",
             target_id: Some(account.id.to_string()),
             changes: json!({}),
+            municipality_id: None,
         },
     )
     .await?;
