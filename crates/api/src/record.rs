@@ -163,7 +163,13 @@ impl FeedEvent {
     }
 
     fn row(self, actor: &Actor) -> NewEvent {
-        let municipality_id = self.city(actor);
+        // The directory is the four cities' together: its events belong to
+        // no city in the feed, so that row-level security lets every
+        // city's staff read them (the audit entry keeps the owner's city).
+        let municipality_id = match self.about {
+            About::Entry { .. } => None,
+            _ => self.city(actor),
+        };
         let (proposal_id, resource_id, visibility, department_id) = match self.about {
             About::Case {
                 proposal_id,

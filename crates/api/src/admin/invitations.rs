@@ -4,6 +4,7 @@ use crate::auth::{passwords, secrets};
 use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
+use crate::http::row_scope::row_scope;
 use crate::record::{self, Background, Change, EventKind, FeedEvent};
 
 use crate::admin::accounts::User;
@@ -78,6 +79,9 @@ pub async fn accept(
             )
             .await?;
             db::mark_accepted(conn, invitation.id).await?;
+            // The request is anonymous; its event is written as the new
+            // account, in that account's case scope.
+            pool::apply_scope(conn, &row_scope(Some(&after.actor()))).await?;
             record::write(
                 conn,
                 &Background {

@@ -9,6 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::Error;
 use living_gate_db::pool::{self, RowScope};
 use living_gate_domain::access::case_scope::{case_scope, CaseScope};
+use living_gate_domain::Actor;
 
 pub async fn middleware(
     req: ServiceRequest,
@@ -22,10 +23,14 @@ pub async fn middleware(
         true => verified_actor(req.request()).await,
         false => None,
     };
-    let scope = match case_scope(actor.as_ref()) {
+    pool::scoped(row_scope(actor.as_ref()), next.call(req)).await
+}
+
+/// The rows `actor` works in (none for the anonymous).
+pub fn row_scope(actor: Option<&Actor>) -> RowScope {
+    match case_scope(actor) {
         CaseScope::Municipality(id) => RowScope::Municipality(id),
         CaseScope::All => RowScope::All,
         CaseScope::Nothing => RowScope::Nothing,
-    };
-    pool::scoped(scope, next.call(req)).await
+    }
 }
