@@ -142,26 +142,21 @@ pub async fn checkout(pool: &DbPool) -> DbResult<PooledConn> {
     Ok(conn)
 }
 
-/// Which municipality's case rows a connection may see and write: what
-/// the row-level security policies (migration 000012) read from the
-/// session setting `living_gate.municipality`. A request runs in the
-/// scope of its caller ([`scoped`]); code outside any request (the command
-/// line, start-up) sees every municipality. A connection whose setting is
-/// unset sees nothing: the policies fail closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowScope {
-    Municipality(uuid::Uuid),
-    All,
-    Nothing,
-}
+/// Which municipality's case rows a connection may see and write (the
+/// domain's rule, `access::row_scope`): what the row-level security
+/// policies (migration 000012) read from the session setting
+/// `living_gate.municipality`. A request runs in the scope of its caller
+/// ([`scoped`]); code outside any request (the command line, start-up) sees
+/// every municipality. A connection whose setting is unset sees nothing:
+/// the policies fail closed.
+pub use living_gate_domain::access::row_scope::RowScope;
 
-impl RowScope {
-    fn setting(&self) -> String {
-        match self {
-            RowScope::Municipality(id) => id.to_string(),
-            RowScope::All => "all".to_owned(),
-            RowScope::Nothing => "none".to_owned(),
-        }
+/// The session setting's value for `scope`.
+fn setting(scope: &RowScope) -> String {
+    match scope {
+        RowScope::Municipality(id) => id.to_string(),
+        RowScope::All => "all".to_owned(),
+        RowScope::Nothing => "none".to_owned(),
     }
 }
 
@@ -176,14 +171,14 @@ pub async fn scoped<F: Future>(scope: RowScope, work: F) -> F::Output {
 
 /// The scope of the running request; every municipality outside one.
 pub fn current_scope() -> RowScope {
-    SCOPE.try_with(Clone::clone).unwrap_or(RowScope::All)
+    SCOPE.try_with(|scope| *scope).unwrap_or(RowScope::All)
 }
 
 /// Sets the session's scope (kept until the next checkout sets it again).
 pub async fn apply_scope(conn: &mut AsyncPgConnection, scope: &RowScope) -> DbResult<()> {
     use diesel_async::RunQueryDsl;
     diesel::sql_query("SELECT set_config('living_gate.municipality', $1, false)")
-        .bind::<diesel::sql_types::Text, _>(scope.setting())
+        .bind::<diesel::sql_types::Text, _>(setting(scope))
         .execute(conn)
         .await?;
     Ok(())

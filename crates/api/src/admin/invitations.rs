@@ -4,7 +4,6 @@ use crate::auth::{passwords, secrets};
 use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::request_context::RequestMeta;
-use crate::http::row_scope::row_scope;
 use crate::record::{self, Background, Change, EventKind, FeedEvent};
 
 use crate::admin::accounts::User;
@@ -16,6 +15,7 @@ use living_gate_db::accounts::invitations::{self as db};
 use living_gate_db::accounts::users::{self as users_db, UserChanges};
 use living_gate_db::audit::diff;
 use living_gate_db::pool;
+use living_gate_domain::access::row_scope::row_scope;
 use living_gate_domain::identity::UserStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{access::password_policy, Email};

@@ -1,15 +1,14 @@
 //! Every request runs in its caller's case scope: the connections it takes
 //! tell PostgreSQL's row-level security which municipality's cases they
-//! may see (`living_gate_db::pool::RowScope`, migration 000012).
+//! may see (`living_gate_domain::access::row_scope`, migration 000012).
 
 use crate::auth::authenticate::verified_actor;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::Error;
-use living_gate_db::pool::{self, RowScope};
-use living_gate_domain::access::case_scope::{case_scope, CaseScope};
-use living_gate_domain::Actor;
+use living_gate_db::pool;
+use living_gate_domain::access::row_scope::row_scope;
 
 pub async fn middleware(
     req: ServiceRequest,
@@ -24,13 +23,4 @@ pub async fn middleware(
         false => None,
     };
     pool::scoped(row_scope(actor.as_ref()), next.call(req)).await
-}
-
-/// The rows `actor` works in (none for the anonymous).
-pub fn row_scope(actor: Option<&Actor>) -> RowScope {
-    match case_scope(actor) {
-        CaseScope::Municipality(id) => RowScope::Municipality(id),
-        CaseScope::All => RowScope::All,
-        CaseScope::Nothing => RowScope::Nothing,
-    }
 }

@@ -2,7 +2,7 @@
 //! policy.
 
 pub mod actor;
-pub mod case_scope;
 pub mod password_policy;
 pub mod policy;
 pub mod role;
+pub mod row_scope;

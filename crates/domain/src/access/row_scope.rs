@@ -1,12 +1,15 @@
-//! Which municipality's cases a caller works in: the rule the database's
-//! row-level security enforces beneath the policy (defence in depth).
+//! Which municipality's case rows a caller works in: the rule the
+//! database's row-level security enforces beneath the policy (defence in
+//! depth; `living_gate_db::pool` hands it to PostgreSQL). Coarser than
+//! [`super::policy::case_scope`], which narrows the rows to what a caller
+//! may list.
 
 use super::actor::Actor;
 use crate::Role;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseScope {
+pub enum RowScope {
     /// The cases of one municipality: the city's desk, departments and admin.
     Municipality(Uuid),
     /// Cases of every municipality, narrowed by the policy: a partner's
@@ -17,16 +20,16 @@ pub enum CaseScope {
     Nothing,
 }
 
-/// The case scope of `actor` (none for the anonymous).
-pub fn case_scope(actor: Option<&Actor>) -> CaseScope {
+/// The row scope of `actor` (none for the anonymous).
+pub fn row_scope(actor: Option<&Actor>) -> RowScope {
     let Some(actor) = actor else {
-        return CaseScope::Nothing;
+        return RowScope::Nothing;
     };
     match actor.role {
         Role::Desk | Role::Department | Role::Admin => actor
             .municipality_id
-            .map_or(CaseScope::Nothing, CaseScope::Municipality),
-        Role::Partner | Role::Analyst | Role::PlatformAdmin => CaseScope::All,
+            .map_or(RowScope::Nothing, RowScope::Municipality),
+        Role::Partner | Role::Analyst | Role::PlatformAdmin => RowScope::All,
     }
 }
 
@@ -50,15 +53,12 @@ mod tests {
         let zama = Uuid::now_v7();
         for role in [Role::Desk, Role::Department, Role::Admin] {
             assert_eq!(
-                case_scope(Some(&actor(role, Some(zama)))),
-                CaseScope::Municipality(zama)
+                row_scope(Some(&actor(role, Some(zama)))),
+                RowScope::Municipality(zama)
             );
-            assert_eq!(case_scope(Some(&actor(role, None))), CaseScope::Nothing);
+            assert_eq!(row_scope(Some(&actor(role, None))), RowScope::Nothing);
         }
-        assert_eq!(case_scope(None), CaseScope::Nothing);
-        assert_eq!(
-            case_scope(Some(&actor(Role::Partner, None))),
-            CaseScope::All
-        );
+        assert_eq!(row_scope(None), RowScope::Nothing);
+        assert_eq!(row_scope(Some(&actor(Role::Partner, None))), RowScope::All);
     }
 }
