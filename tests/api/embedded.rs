@@ -72,6 +72,16 @@ fn start(
     (child, addr, stdout)
 }
 
+/// The service at `addr` answers `GET /readyz` with 200.
+async fn assert_ready(client: &reqwest::Client, addr: &str) {
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+}
+
 fn stop(child: &mut std::process::Child) {
     let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
@@ -89,12 +99,7 @@ async fn serves_on_an_embedded_postgres_and_stops_it() {
     let (mut child, addr, _stdout) = start(&data_dir);
 
     let client = reqwest::Client::new();
-    let ready = client
-        .get(format!("http://{addr}/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_ready(&client, &addr).await;
 
     // Demo accounts were created with fresh passwords, and they work.
     let credentials =
@@ -169,12 +174,7 @@ async fn serves_on_an_embedded_postgres_and_stops_it() {
 
     // A second start reuses the cluster and loads no demo data again.
     let (mut child, addr, _stdout) = start(&data_dir);
-    let ready = client
-        .get(format!("http://{addr}/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_ready(&client, &addr).await;
     let again =
         std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials");
     assert_eq!(again, credentials, "demo credentials are written once");
@@ -186,12 +186,7 @@ async fn serves_on_an_embedded_postgres_and_stops_it() {
     // When that port is taken, the next start picks another and keeps it.
     let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).expect("take the port");
     let (mut child, addr, _stdout) = start(&data_dir);
-    let ready = client
-        .get(format!("http://{addr}/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_ready(&client, &addr).await;
     let moved = postmaster_port(&data_dir).expect("a running cluster");
     assert_ne!(moved, port);
     assert_eq!(kept_port(&data_dir), moved);
@@ -229,12 +224,7 @@ async fn as_root_from_a_directory_postgres_cannot_reach() {
     let data_dir = dir.path().join("data");
     let (mut child, addr, _stdout) = start(&data_dir);
     let client = reqwest::Client::new();
-    let ready = client
-        .get(format!("http://{addr}/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_ready(&client, &addr).await;
     let link = data_dir.join("postgres/data");
     let target = std::fs::read_link(&link).expect("postgres/data is a link");
     assert!(
@@ -251,12 +241,7 @@ async fn as_root_from_a_directory_postgres_cannot_reach() {
     let credentials =
         std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials");
     let (mut child, addr, _stdout) = start(&data_dir);
-    let ready = client
-        .get(format!("http://{addr}/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_ready(&client, &addr).await;
     assert_eq!(std::fs::read_link(&link).expect("link"), target);
     assert_eq!(
         std::fs::read_to_string(data_dir.join("demo-credentials.txt")).expect("credentials"),
