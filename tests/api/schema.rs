@@ -472,6 +472,7 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         SurveyChannel, Vocabulary,
     };
     use living_gate_domain::identity::{OrganizationKind, RecordStatus, UserStatus};
+    use living_gate_domain::notify::{AttemptOutcome, Language, MailKind, OutboxState};
     use living_gate_domain::Role;
     vec![
         (("municipalities", "status"), names::<RecordStatus>()),
@@ -510,6 +511,11 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
             ("resource_suggestions", "status"),
             names::<SuggestionStatus>(),
         ),
+        (("outbox_messages", "kind"), names::<MailKind>()),
+        (("outbox_messages", "language"), names::<Language>()),
+        (("outbox_messages", "state"), names::<OutboxState>()),
+        (("outbox_attempts", "outcome"), names::<AttemptOutcome>()),
+        (("notification_preferences", "kind"), names::<MailKind>()),
     ]
 }
 

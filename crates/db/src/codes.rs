@@ -172,4 +172,8 @@ row_codes!(
     living_gate_domain::directory::SurveyChannel,
     living_gate_domain::directory::SuggestionStatus,
     living_gate_domain::desk::suggestions::Involvement,
+    living_gate_domain::notify::MailKind,
+    living_gate_domain::notify::Language,
+    living_gate_domain::notify::OutboxState,
+    living_gate_domain::notify::AttemptOutcome,
 );

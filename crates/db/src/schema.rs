@@ -212,6 +212,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    notification_preferences (user_id, kind) {
+        user_id -> Uuid,
+        kind -> Text,
+        enabled -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     organizations (id) {
         id -> Uuid,
         name -> Text,
@@ -225,6 +235,43 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> Uuid,
+        message_id -> Uuid,
+        municipality_id -> Nullable<Uuid>,
+        attempt -> Int4,
+        started_at -> Timestamptz,
+        created_at -> Timestamptz,
+        duration_ms -> Int4,
+        outcome -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Uuid,
+        municipality_id -> Nullable<Uuid>,
+        kind -> Text,
+        recipient_user_id -> Nullable<Uuid>,
+        recipient_address -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        message_id -> Text,
+        event_position -> Nullable<Int8>,
+        proposal_id -> Nullable<Uuid>,
+        secret -> Bool,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -541,6 +588,11 @@ diesel::joinable!(matches -> departments (department_id));
 diesel::joinable!(matches -> proposals (proposal_id));
 diesel::joinable!(messages -> proposals (proposal_id));
 diesel::joinable!(messages -> users (author_id));
+diesel::joinable!(notification_preferences -> users (user_id));
+diesel::joinable!(outbox_attempts -> municipalities (municipality_id));
+diesel::joinable!(outbox_attempts -> outbox_messages (message_id));
+diesel::joinable!(outbox_messages -> municipalities (municipality_id));
+diesel::joinable!(outbox_messages -> users (recipient_user_id));
 diesel::joinable!(proposal_events -> departments (department_id));
 diesel::joinable!(proposal_events -> proposals (proposal_id));
 diesel::joinable!(proposal_events -> resources (resource_id));
@@ -585,7 +637,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     matches,
     messages,
     municipalities,
+    notification_preferences,
     organizations,
+    outbox_attempts,
+    outbox_messages,
     proposal_events,
     proposals,
     reference_counters,

@@ -149,6 +149,10 @@ mod tests {
         check::<directory::HideableField>();
         check::<directory::Vocabulary>();
         check::<directory::SurveyChannel>();
+        check::<crate::notify::MailKind>();
+        check::<crate::notify::Language>();
+        check::<crate::notify::OutboxState>();
+        check::<crate::notify::AttemptOutcome>();
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod fiscal;
 pub mod identity;
 pub mod kpi;
 pub mod names;
+pub mod notify;
 pub mod validation;
 
 pub use access::actor::Actor;

@@ -51,6 +51,10 @@ pub enum EventKind {
     /// A city granted or revoked confidential access to its entries' hidden fields.
     ConfidentialAccessGranted,
     ConfidentialAccessRevoked,
+    /// A file was attached to a case, a hearing or a logic model.
+    AttachmentAdded,
+    /// An uploaded file was found infected and quarantined.
+    AttachmentQuarantined,
 }
 
 crate::code::codes!(EventKind {
@@ -93,6 +97,8 @@ crate::code::codes!(EventKind {
     KpiTargetsSet => "kpi_targets_set",
     ConfidentialAccessGranted => "confidential_access_granted",
     ConfidentialAccessRevoked => "confidential_access_revoked",
+    AttachmentAdded => "attachment_added",
+    AttachmentQuarantined => "attachment_quarantined",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
