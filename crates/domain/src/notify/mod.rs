@@ -4,6 +4,9 @@
 //! `outbox`) stores messages, a worker in the api crate delivers them.
 
 use crate::Email;
+
+pub mod audience;
+pub mod case_mail;
 use serde::{Deserialize, Serialize};
 
 /// What a mail tells. Users may turn off the kinds [`MailKind::optional`]
