@@ -16,6 +16,7 @@ mod error;
 pub mod idempotency;
 pub mod kpi;
 pub mod migrate;
+pub mod notify;
 pub mod outbox;
 pub mod page;
 pub mod pool;

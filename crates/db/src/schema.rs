@@ -573,6 +573,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        mail_language -> Text,
     }
 }
 

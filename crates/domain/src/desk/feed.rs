@@ -55,6 +55,8 @@ pub enum EventKind {
     AttachmentAdded,
     /// An uploaded file was found infected and quarantined.
     AttachmentQuarantined,
+    /// The desk sent a dead message of the outbox again.
+    OutboxMessageRetried,
 }
 
 crate::code::codes!(EventKind {
@@ -99,6 +101,7 @@ crate::code::codes!(EventKind {
     ConfidentialAccessRevoked => "confidential_access_revoked",
     AttachmentAdded => "attachment_added",
     AttachmentQuarantined => "attachment_quarantined",
+    OutboxMessageRetried => "outbox_message_retried",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
