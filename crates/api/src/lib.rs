@@ -6,6 +6,7 @@
 //!   the OpenAPI document, problem+json, ETags, pagination, idempotency);
 //! - [`auth`], [`admin`], [`desk`], [`directory`], [`kpis`], [`ops`]: the
 //!   endpoints, one folder per room;
+//! - [`notify`]: the mails writes cause, the outbox worker and its transports;
 //! - [`record`]: the audit row and change-feed event every write records;
 //! - [`state`]: what every handler can reach.
 
@@ -15,6 +16,7 @@ pub mod desk;
 pub mod directory;
 pub mod http;
 pub mod kpis;
+pub mod notify;
 pub mod ops;
 pub mod record;
 pub mod startup;

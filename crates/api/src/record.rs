@@ -285,10 +285,14 @@ pub async fn write(
     change: Change,
 ) -> DbResult<events::Event> {
     audit_db::record(conn, &audit_entry(author, &change)).await?;
-    events::append(conn, change.event.row(author.actor())).await
+    let event = events::append(conn, change.event.row(author.actor())).await?;
+    // The mails the event causes commit with it, or roll back with it.
+    crate::notify::plan::enqueue_for(conn, &event).await?;
+    Ok(event)
 }
 
-/// Records many writes of one request (an import) at once.
+/// Records many writes of one request (an import) at once. Its callers
+/// (the directory import) write no case events, so they cause no mail.
 pub async fn write_many(
     conn: &mut AsyncPgConnection,
     author: &dyn Author,

@@ -28,6 +28,10 @@ pub struct Config {
     /// `LIVING_GATE_DB_POOL_SIZE`
     pub db_pool_size: usize,
     pub auth: AuthConfig,
+    /// `LIVING_GATE_PUBLIC_WEB_URL`: the front end, for links in mails.
+    pub public_web_url: String,
+    /// Mail: SMTP or `.eml` files, and the outbox worker (`mail_config.rs`).
+    pub mail: super::mail_config::MailConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -206,18 +210,20 @@ impl Config {
                         .collect::<Result<_, _>>()?,
                 },
             },
+            public_web_url: super::mail_config::public_web_url(&get)?,
+            mail: super::mail_config::MailConfig::from_lookup(&get)?,
         })
     }
 }
 
-fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+pub(super) fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
     }
 }
 
-fn parse_bool(
+pub(super) fn parse_bool(
     get: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: bool,
@@ -233,7 +239,7 @@ fn parse_bool(
     }
 }
 
-fn parse_number<T>(
+pub(super) fn parse_number<T>(
     get: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: T,

@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod config;
 pub mod demo_data;
+pub mod mail_config;
 pub mod server;
 pub mod telemetry;

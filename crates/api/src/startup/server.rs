@@ -1,5 +1,6 @@
 //! Start-up: find or start the database, migrate, load demo data on a fresh
-//! embedded database, load the signing keys, and serve until a signal.
+//! embedded database, load the signing keys, and serve (with the mail
+//! worker beside the HTTP server) until a signal.
 
 use crate::auth::keys::KeySet;
 use crate::startup::config::Config;
@@ -183,6 +184,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              connect as a member of living_gate_app and migrate with LIVING_GATE_MIGRATION_DATABASE_URL (docs/operations.md)"
         );
     }
+    crate::notify::links::set_base(&config.public_web_url);
+    let mail_worker = if config.mail.worker {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = crate::notify::worker::Worker {
+            pool: state.pool.clone(),
+            sender: crate::notify::transport::Sender::from_config(&config.mail, &config.data_dir)?,
+            pace: crate::notify::worker::Pace::from_config(&config.mail),
+        };
+        Some((stop, tokio::spawn(worker.run(stopped))))
+    } else {
+        None
+    };
     let cors = config.cors_origins.clone();
     let server = actix_web::HttpServer::new(move || crate::http::app::build(state.clone(), &cors))
         .shutdown_timeout(30)
@@ -193,6 +206,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let result = server.run().await;
     tracing::info!("http server stopped");
+    if let Some((stop, task)) = mail_worker {
+        let _ = stop.send(true);
+        // The message being sent finishes (bounded by the SMTP timeout).
+        let _ = tokio::time::timeout(config.mail.lease, task).await;
+    }
     if let Some(embedded) = database.embedded.as_mut() {
         embedded.stop();
     }
