@@ -20,6 +20,7 @@ mod every_write;
 mod idempotency;
 mod internal_errors;
 mod kpis;
+mod notify;
 mod openapi_document;
 mod operations;
 mod row_security;

@@ -9,6 +9,8 @@
 //! - [`Case`]: a case driven through the API to a workflow step,
 //!   `app.case().to(Status::LogicModel).await`.
 //! - [`json`], [`problem`], [`etag_of`]: reading responses.
+//! - [`SmtpSink`]: a real SMTP server that records what it receives, slow
+//!   or refusing on demand, for the notification tests.
 //! - [`ServedBinary`]: the real binary over a database of its own, with
 //!   its JSON log lines, for tests of what is logged.
 //!
@@ -20,12 +22,14 @@ mod binary;
 mod case;
 mod fixtures;
 mod responses;
+mod smtp;
 
 pub use app::{DeadDatabase, TestApp};
 pub use binary::ServedBinary;
 pub use case::{logic_model, Case};
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};
+pub use smtp::{Behaviour, Received, SmtpSink};
 
 /// The access-token claims, for tests that forge tokens.
 pub use living_gate_api::auth::tokens::Claims;
@@ -41,3 +45,26 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// The bounds of fiscal years the server and the document share.
 pub use living_gate_api::http::bounds::{MAX_YEAR, MIN_YEAR};
+
+/// The outbox worker, as `living-gate serve` runs it.
+pub use living_gate_api::notify::worker::Worker;
+
+/// A mail worker over `pool` configured by `vars` (e.g.
+/// `LIVING_GATE_SMTP_URL`), as `living-gate serve` builds it.
+pub fn mail_worker(pool: &living_gate_db::DbPool, vars: &[(&str, &str)]) -> Worker {
+    let map: std::collections::HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let config = living_gate_api::startup::config::Config::from_lookup(|n| map.get(n).cloned())
+        .expect("a valid mail configuration");
+    Worker {
+        pool: pool.clone(),
+        sender: living_gate_api::notify::transport::Sender::from_config(
+            &config.mail,
+            &config.data_dir,
+        )
+        .expect("a sender"),
+        pace: living_gate_api::notify::worker::Pace::from_config(&config.mail),
+    }
+}
