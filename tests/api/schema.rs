@@ -513,6 +513,7 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         ),
         (("outbox_messages", "kind"), names::<MailKind>()),
         (("outbox_messages", "language"), names::<Language>()),
+        (("users", "mail_language"), names::<Language>()),
         (("outbox_messages", "state"), names::<OutboxState>()),
         (("outbox_attempts", "outcome"), names::<AttemptOutcome>()),
         (("notification_preferences", "kind"), names::<MailKind>()),

@@ -3,7 +3,7 @@
 //! missing from the OpenAPI document (utoipa issue #1212) and from the
 //! authorization matrix test.
 
-use crate::{admin, auth, desk, directory, kpis, ops};
+use crate::{admin, auth, desk, directory, kpis, notify, ops};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(kpis::routes)
                 .configure(admin::routes)
                 .configure(desk::routes)
-                .configure(directory::routes),
+                .configure(directory::routes)
+                .configure(notify::routes),
         );
 }

@@ -155,6 +155,8 @@ pub struct LogFilter {
     pub state: Option<OutboxState>,
     pub kind: Option<MailKind>,
     pub proposal_id: Option<Uuid>,
+    /// Only this city's (`None`: every city's and the platform's).
+    pub municipality: Option<Uuid>,
 }
 
 /// The messages row-level security lets the connection see, newest first
@@ -177,6 +179,9 @@ pub async fn list(
     }
     if let Some(kind) = filter.kind {
         query = query.filter(outbox_messages::kind.eq(kind.as_str()));
+    }
+    if let Some(city) = filter.municipality {
+        query = query.filter(outbox_messages::municipality_id.eq(city));
     }
     if let Some(case) = filter.proposal_id {
         query = query.filter(outbox_messages::proposal_id.eq(case));

@@ -47,6 +47,8 @@ pub enum Action {
     ManageServiceAccounts,
     /// Read the audit log.
     ReadAudit,
+    /// Send a dead message of the outbox again (the desk of its city).
+    RetryDelivery,
     /// Submit a proposal for an organization (a partner for its own, the desk for anyone's).
     CreateProposal { organization_id: Uuid },
     /// Organise a case's content, request hearings (the desk's steps 1–5).
@@ -137,6 +139,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             matches!(role, Desk | Admin | PlatformAdmin)
         }
         (ReadAudit, role) => matches!(role, Desk | Admin | PlatformAdmin),
+        (RetryDelivery, role) => role == Desk,
         (CreateProposal { organization_id }, Partner) => {
             return own_organization(actor, organization_id)
         }
