@@ -281,6 +281,23 @@ const MATRIX: &[Row] = &[
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer",
         DESK_ONLY_200,
     ),
+    // Notifications (issue 15): every account its own settings; the
+    // delivery log like the audit log; a dead Zama message retried by
+    // Zama's desk only (Ayase's desk may not know it exists).
+    ("GET /v1/me/notification-preferences", SIGNED_IN_200),
+    ("PUT /v1/me/notification-preferences", SIGNED_IN_200),
+    (
+        "GET /v1/outbox-messages",
+        [401, 200, 403, 403, 403, 403, 403, 200, 200, 403, 200],
+    ),
+    (
+        "GET /v1/outbox-messages/{id}",
+        [401, 200, 403, 403, 403, 403, 403, 200, 404, 403, 200],
+    ),
+    (
+        "POST /v1/outbox-messages/{id}/retry",
+        [401, 200, 403, 403, 403, 403, 403, 403, 404, 403, 403],
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -447,6 +464,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
                 t if t.starts_with("/v1/confidential-access-grants") => fresh_grant(app).await,
                 t if t.starts_with("/v1/surveys") => ctx.survey_id.clone(),
+                t if t.starts_with("/v1/outbox-messages") => {
+                    crate::harness::dead_outbox_message(app).await.to_string()
+                }
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
                 _ => String::new(),
@@ -534,6 +554,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             Some(json!({"outcome": "adopted", "reason": "効果が見込める"}))
         }
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
+        "PUT /v1/me/notification-preferences" => Some(json!({"language": "ja", "kinds": []})),
         "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),
         "POST /v1/taxonomy-terms" => Some(
             json!({"vocabulary": "form", "code": format!("matrix-{n}"), "label_ja": "試験", "label_en": "Test"}),

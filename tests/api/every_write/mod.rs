@@ -25,7 +25,7 @@ use perform::prepare;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use EventKind as K;
-use Room::{Admin, Auth, Desk, Directory, Kpis};
+use Room::{Admin, Auth, Desk, Directory, Kpis, Notify};
 
 /// Who sees an event in the feed, among those who may read it (analysts,
 /// municipal admins and the platform admin get 403 whatever the event: the
@@ -75,6 +75,7 @@ enum Room {
     Desk,
     Directory,
     Kpis,
+    Notify,
 }
 
 /// A write operation and what it must record.
@@ -157,6 +158,9 @@ const WRITES: &[Write] = &[
     write(Directory, "POST /v1/surveys/{id}/recipients/{recipient_id}/answer", ("survey_recipient.update", "survey_recipient"), &[(K::SurveyAnswered, STAFF), (K::SurveyRecipientAnswered, DESK)]),
     // KPI targets: the desk's.
     write(Kpis, "PUT /v1/kpis/targets/{fiscal_year}", ("kpi_target.update", "kpi_target"), &[(K::KpiTargetsSet, DESK)]),
+    // Notifications: an account's own settings, the desk's retry.
+    write(Notify, "PUT /v1/me/notification-preferences", ("notification_preferences.update", "notification_preferences"), &[(K::UserUpdated, DESK)]),
+    write(Notify, "POST /v1/outbox-messages/{id}/retry", ("outbox_message.retry", "outbox_message"), &[(K::OutboxMessageRetried, DESK)]),
 ];
 
 /// The operations `record::audit_only` is for.
@@ -252,6 +256,11 @@ async fn directory_writes_record_themselves() {
 #[tokio::test(flavor = "multi_thread")]
 async fn kpi_writes_record_themselves() {
     walk(Kpis).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notification_writes_record_themselves() {
+    walk(Notify).await;
 }
 
 /// Performs every write of `room` on one app and checks what it recorded;

@@ -380,6 +380,16 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         }
 
         // Replacing a year's targets needs the If-Match of the version read.
+        "PUT /v1/me/notification-preferences" => call(
+            Who::Desk,
+            "/v1/me/notification-preferences".into(),
+            json!({"language": "en", "kinds": [{"kind": "decided", "enabled": false}]}),
+        )
+        .target_is(f.account(Who::Desk).id),
+        "POST /v1/outbox-messages/{id}/retry" => {
+            let id = crate::harness::dead_outbox_message(app).await;
+            call(Who::Desk, format!("/v1/outbox-messages/{id}/retry"), json!({})).target_is(id)
+        }
         "PUT /v1/kpis/targets/{fiscal_year}" => {
             let path = "/v1/kpis/targets/2027".to_owned();
             let first = app

@@ -68,3 +68,33 @@ pub fn mail_worker(pool: &living_gate_db::DbPool, vars: &[(&str, &str)]) -> Work
         pace: living_gate_api::notify::worker::Pace::from_config(&config.mail),
     }
 }
+
+/// A dead message of Zama's outbox, to the partner (for the delivery log).
+pub async fn dead_outbox_message(app: &TestApp) -> uuid::Uuid {
+    use diesel_async::RunQueryDsl;
+    use living_gate_domain::notify::{Language, Mail, MailKind};
+    let mut conn = app.conn().await;
+    let mail = Mail {
+        kind: MailKind::StatusChanged,
+        to: living_gate_domain::Email::parse("to", &app.fixtures.account(Who::Partner).email)
+            .expect("email"),
+        language: Language::Ja,
+        subject: "[ZLG-2026-0001] 提案の状況が更新されました".into(),
+        body: "本文".into(),
+    };
+    let origin = living_gate_db::outbox::Origin {
+        municipality_id: Some(app.fixtures.zama),
+        ..Default::default()
+    };
+    let row = living_gate_db::outbox::enqueue(&mut conn, mail, origin)
+        .await
+        .expect("enqueue");
+    diesel::sql_query(format!(
+        "UPDATE outbox_messages SET state = 'dead', attempts = 8 WHERE id = '{}'",
+        row.id
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("dead");
+    row.id
+}
