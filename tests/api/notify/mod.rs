@@ -6,6 +6,7 @@
 mod audience;
 mod crash;
 mod delivery;
+mod endpoints;
 
 use crate::harness::{mail_worker, SmtpSink, Worker};
 use diesel_async::RunQueryDsl;
