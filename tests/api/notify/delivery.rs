@@ -174,3 +174,44 @@ async fn a_secret_body_is_blanked_once_sent() {
     assert_eq!(row.state, OutboxState::Sent);
     assert_eq!(row.body_text, "", "the outbox keeps no secret once sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_each_message_is_one_eml_file_named_for_its_message_id() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("mail");
+    let worker = crate::harness::mail_worker(
+        &app.pool,
+        &[("LIVING_GATE_MAIL_DIR", folder.to_str().expect("path"))],
+    );
+    app.case().create().await;
+    drain(&worker).await;
+    let row = outbox(&app.pool).await.remove(0);
+    assert_eq!(row.state, OutboxState::Sent);
+    let file = folder.join(format!("{}.eml", row.message_id));
+    let text = std::fs::read_to_string(&file).expect("the .eml file");
+    assert!(
+        text.contains(&format!("Message-ID: <{}>", row.message_id)),
+        "{text}"
+    );
+    assert!(text.contains("Auto-Submitted: auto-generated"), "{text}");
+    assert!(
+        text.contains(&app.fixtures.account(Who::Desk).email),
+        "{text}"
+    );
+    // Sent again (a crash before the mark): the same file, no second one.
+    super::execute(
+        &app.pool,
+        &format!(
+            "UPDATE outbox_messages SET state = 'pending', next_attempt_at = now() WHERE id = '{}'",
+            row.id
+        ),
+    )
+    .await;
+    drain(&worker).await;
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("folder")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
