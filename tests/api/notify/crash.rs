@@ -79,11 +79,11 @@ async fn two_workers_on_one_database_never_send_one_message_twice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_mid_delivery_delivers_everything_once_back() {
-    const N: usize = 24;
+    const N: usize = 16;
     let sink = SmtpSink::start();
     // Slow to answer DATA: the kill lands while a message is in flight.
     sink.behave(Behaviour {
-        data_delay: Duration::from_millis(300),
+        data_delay: Duration::from_millis(600),
         ..Behaviour::default()
     });
     let url = sink.url();
@@ -98,6 +98,18 @@ async fn a_worker_killed_mid_delivery_delivers_everything_once_back() {
     let pool = living_gate_db::build_pool(&served.db.app_url, &Default::default()).expect("pool");
     enqueue(&pool, N).await;
     // A few arrive, then the process dies mid-conversation.
+    sink.wait_for(2, Duration::from_secs(30));
+    // Meanwhile the slow server slows mail, not requests.
+    let started = Instant::now();
+    let ready = reqwest::get(format!("{}/readyz", served.base))
+        .await
+        .expect("readyz");
+    assert!(ready.status().is_success());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "a request waited for the mail server: {:?}",
+        started.elapsed()
+    );
     sink.wait_for(3, Duration::from_secs(30));
     served.kill_and_restart(&env);
     let before_restart = sink.received().len();
