@@ -173,6 +173,7 @@ row_codes!(
     living_gate_domain::directory::SuggestionStatus,
     living_gate_domain::desk::suggestions::Involvement,
     living_gate_domain::notify::MailKind,
+    living_gate_domain::intake::SubmissionStatus,
     living_gate_domain::notify::Language,
     living_gate_domain::notify::OutboxState,
     living_gate_domain::notify::AttemptOutcome,

@@ -153,6 +153,7 @@ mod tests {
         check::<crate::notify::Language>();
         check::<crate::notify::OutboxState>();
         check::<crate::notify::AttemptOutcome>();
+        check::<crate::intake::SubmissionStatus>();
     }
 
     #[test]

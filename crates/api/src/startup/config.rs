@@ -51,6 +51,10 @@ pub struct AuthConfig {
     /// `LIVING_GATE_TRUSTED_PROXIES`: addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client (for rate limits and the audit log).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `LIVING_GATE_PUBLIC_WEB_URL`: the web front end's base URL, for the
+    /// links in mails (password reset, invitations); default
+    /// `http://localhost:8080`.
+    pub public_web_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +208,21 @@ impl Config {
                             })
                         })
                         .collect::<Result<_, _>>()?,
+                },
+                public_web_url: match get("LIVING_GATE_PUBLIC_WEB_URL") {
+                    None => "http://localhost:8080".to_owned(),
+                    Some(raw)
+                        if (raw.starts_with("http://") || raw.starts_with("https://"))
+                            && !raw.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                    {
+                        raw.trim_end_matches('/').to_owned()
+                    }
+                    Some(_) => {
+                        return Err(problem(
+                            "LIVING_GATE_PUBLIC_WEB_URL",
+                            "must be an http(s) URL without spaces",
+                        ))
+                    }
                 },
             },
         })

@@ -66,6 +66,22 @@ crate::crud::versioned_crud!(
     OrganizationChanges
 );
 
+/// Inserts an organization registered by a public intake: `pending` until
+/// the desk matches or accepts it.
+pub async fn insert_pending(
+    conn: &mut AsyncPgConnection,
+    new: &NewOrganization,
+) -> DbResult<Organization> {
+    Ok(diesel::insert_into(organizations::table)
+        .values((
+            new.clone(),
+            organizations::status.eq(DbText(RecordStatus::Pending)),
+        ))
+        .returning(Organization::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct OrganizationFilter {
     /// Restricts the list to one organization (a partner's own scope).
