@@ -50,6 +50,7 @@ and send `Authorization: Bearer <access_token>`.",
         (name = "kpis", description = "KPIs per fiscal year and month with their definitions, time series, targets; JSON or CSV"),
         (name = "directory", description = "The four-city regional resource directory: entries, search, map, figures, taxonomies, import and export"),
         (name = "trips", description = "Step 6, the lead department's decision, and the TRIPs (co-creation projects) adoptions create"),
+        (name = "intake", description = "The public intake: the anonymous web form of a city's desk, its terms and the e-mail code confirmation"),
     )
 )]
 struct ApiDoc;

@@ -116,7 +116,13 @@ mod tests {
 
     #[test]
     fn wrong_lengths_and_letters_are_refused() {
-        for raw in ["", "700001205000", "70000120500021", "7000O12050002", "٧000012050002"] {
+        for raw in [
+            "",
+            "700001205000",
+            "70000120500021",
+            "7000O12050002",
+            "٧000012050002",
+        ] {
             assert_eq!(code(raw), "invalid_corporate_number", "{raw}");
         }
     }

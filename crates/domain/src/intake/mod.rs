@@ -158,7 +158,10 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["d.no_election_purpose", "d.no_organized_crime_ties"]);
+        assert_eq!(
+            fields,
+            ["d.no_election_purpose", "d.no_organized_crime_ties"]
+        );
     }
 
     #[test]

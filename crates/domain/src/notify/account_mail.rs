@@ -26,7 +26,9 @@ mod tests {
         let to = Email::parse("to", "desk@zama.example.jp").expect("address");
         let mail = password_reset(to, "http://localhost:8080/password-reset?token=abc", 30);
         assert_eq!(mail.kind, MailKind::PasswordReset);
-        assert!(mail.body.contains("http://localhost:8080/password-reset?token=abc"));
+        assert!(mail
+            .body
+            .contains("http://localhost:8080/password-reset?token=abc"));
         assert!(mail.body.contains("30分"));
     }
 }
