@@ -19,6 +19,7 @@ mod app;
 mod binary;
 mod case;
 mod fixtures;
+pub mod mail;
 mod responses;
 
 pub use app::{DeadDatabase, TestApp};

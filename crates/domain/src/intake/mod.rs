@@ -108,8 +108,12 @@ pub const CODE_TTL_MINUTES: i64 = 30;
 pub const MAX_CODE_ATTEMPTS: i32 = 5;
 /// Submissions per e-mail address within [`LIMIT_WINDOW_SECS`].
 pub const MAX_SUBMISSIONS_PER_EMAIL: i32 = 3;
-/// Submissions (and confirmations) per client address within [`LIMIT_WINDOW_SECS`].
-pub const MAX_REQUESTS_PER_ADDRESS: i32 = 20;
+/// Submissions per client address within [`LIMIT_WINDOW_SECS`] (an
+/// office behind one NAT address submits for many people).
+pub const MAX_SUBMISSIONS_PER_ADDRESS: i32 = 30;
+/// Confirmation attempts per client address within [`LIMIT_WINDOW_SECS`]
+/// (each submission also voids itself after [`MAX_CODE_ATTEMPTS`]).
+pub const MAX_CONFIRMATIONS_PER_ADDRESS: i32 = 60;
 pub const LIMIT_WINDOW_SECS: i64 = 3600;
 
 /// Whether `code` (as typed: spaces and full-width digits allowed) is the

@@ -98,7 +98,16 @@ async fn check_and_register(
     limits: &mut RateLimits,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
-    address_limit(&mut conn, limits, meta).await?;
+    address_limit(
+        &mut conn,
+        limits,
+        meta,
+        (
+            "confirm",
+            living_gate_domain::intake::MAX_CONFIRMATIONS_PER_ADDRESS,
+        ),
+    )
+    .await?;
     let token_hash = secrets::token_hash(body.submission_token.trim());
     let code_hash = secrets::token_hash(&normalize_code(&body.code));
     let outcome = conn

@@ -11,32 +11,30 @@ pub mod confirm;
 pub mod submit;
 pub mod terms;
 
-/// The requests per client address (submissions and confirmations
-/// together) and the submissions per e-mail address within the window.
-pub(crate) use living_gate_domain::intake::{
-    LIMIT_WINDOW_SECS, MAX_REQUESTS_PER_ADDRESS, MAX_SUBMISSIONS_PER_EMAIL,
-};
+pub(crate) use living_gate_domain::intake::{LIMIT_WINDOW_SECS, MAX_SUBMISSIONS_PER_EMAIL};
 
 /// The desk's name in mails.
 pub(crate) fn desk_name(city: &living_gate_db::reference::municipalities::Municipality) -> String {
     format!("{} 官民連携窓口", city.name)
 }
 
-/// Counts a request of the client's address against the intake's limit.
+/// Counts a request of the client's address against the intake's limit
+/// for `what` (`submit` or `confirm`, each with its quota).
 pub(crate) async fn address_limit(
     conn: &mut living_gate_db::AsyncPgConnection,
     limits: &mut crate::http::rate_limit::RateLimits,
     meta: &crate::http::request_context::RequestMeta,
+    (what, quota): (&str, i32),
 ) -> crate::http::problem::ApiResult<()> {
     crate::http::rate_limit::count(
         conn,
         limits,
         "address",
         &format!(
-            "intake-address:{}",
+            "intake-{what}-address:{}",
             meta.client_addr.as_deref().unwrap_or("unknown")
         ),
-        MAX_REQUESTS_PER_ADDRESS,
+        quota,
         LIMIT_WINDOW_SECS,
     )
     .await

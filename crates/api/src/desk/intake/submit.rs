@@ -246,7 +246,16 @@ async fn accept(
     limits: &mut RateLimits,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
-    address_limit(&mut conn, limits, meta).await?;
+    address_limit(
+        &mut conn,
+        limits,
+        meta,
+        (
+            "submit",
+            living_gate_domain::intake::MAX_SUBMISSIONS_PER_ADDRESS,
+        ),
+    )
+    .await?;
     let city = active_city(&mut conn, municipality).await?;
     let valid = validate(&body)?;
     rate_limit::count(
