@@ -33,14 +33,16 @@ CREATE TABLE intake_submissions (
   client_addr text,
   expires_at timestamptz NOT NULL,
   confirmed_at timestamptz,
-  proposal_id uuid REFERENCES proposals (id),
+  proposal_id uuid,
   organization_id uuid REFERENCES organizations (id),
   contact_user_id uuid REFERENCES users (id),
   created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT intake_submissions_proposal_fkey FOREIGN KEY (municipality_id, proposal_id)
+    REFERENCES proposals (municipality_id, id),
   CONSTRAINT intake_submissions_confirmed_have_case CHECK ((status = 'confirmed') = (proposal_id IS NOT NULL))
 );
 CREATE INDEX intake_submissions_municipality_id_idx ON intake_submissions (municipality_id, created_at);
-CREATE INDEX intake_submissions_proposal_id_idx ON intake_submissions (proposal_id);
+CREATE INDEX intake_submissions_proposal_id_idx ON intake_submissions (municipality_id, proposal_id);
 CREATE INDEX intake_submissions_organization_id_idx ON intake_submissions (organization_id);
 CREATE INDEX intake_submissions_contact_user_id_idx ON intake_submissions (contact_user_id);
 CREATE INDEX intake_submissions_corporate_number_idx ON intake_submissions (corporate_number);

@@ -193,7 +193,7 @@ async fn bad_corporate_numbers_missing_declarations_and_hostile_bodies_are_422_a
         .expect("d")
         .remove("no_election_purpose");
     form["terms_version"] = json!("2020-01-01");
-    form["proposal"]["title"] = json!("居場所\u{0}づくり");
+    form["proposal"]["title"] = json!(" ");
     let body = problem(
         app.post(SUBMIT, Who::Anonymous, &form).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -221,12 +221,20 @@ async fn bad_corporate_numbers_missing_declarations_and_hostile_bodies_are_422_a
     assert!(mails(&app, "intake_code", "bad@example.jp")
         .await
         .is_empty());
-    // Unknown fields, a wrong type, an unknown city.
+    // NUL, unknown fields, an unknown city.
+    let mut nul = intake_form("bad@example.jp");
+    nul["proposal"]["title"] = json!("居場所\u{0}づくり");
+    let body = problem(
+        app.post(SUBMIT, Who::Anonymous, &nul).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["code"], "invalid_character");
     let mut extra = intake_form("bad@example.jp");
     extra["admin"] = json!(true);
     assert_eq!(
         app.post(SUBMIT, Who::Anonymous, &extra).await.status(),
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     let unknown = app
         .post(

@@ -20,6 +20,7 @@ use living_gate_db::accounts::password_resets::{self as db, NewPasswordResetToke
 use living_gate_db::accounts::users::{self, UserChanges};
 use living_gate_db::{outbox, pool, AsyncPgConnection};
 use living_gate_domain::access::password_policy;
+use living_gate_domain::access::row_scope::row_scope;
 use living_gate_domain::identity::UserStatus;
 use living_gate_domain::notify::account_mail;
 use living_gate_domain::Email;
@@ -32,7 +33,7 @@ use uuid::Uuid;
 pub const TOKEN_TTL_MINUTES: i64 = 30;
 /// Requests per e-mail address, and per client address, within the window.
 const MAX_PER_EMAIL: i32 = 3;
-const MAX_PER_ADDRESS: i32 = 10;
+const MAX_PER_ADDRESS: i32 = 30;
 const WINDOW_SECS: i64 = 3600;
 
 #[derive(Deserialize, ToSchema)]
@@ -118,6 +119,8 @@ async fn request_reset(
             .filter(|u| u.status == UserStatus::Active && u.password_hash.is_some());
         let user_id = user.as_ref().map(|u| u.id);
         if let Some(user) = &user {
+            // The outbox row is the account's city's (row-level security).
+            pool::apply_scope(conn, &row_scope(Some(&user.actor()))).await?;
             let token = secrets::random_token();
             db::insert(
                 conn,
