@@ -154,6 +154,7 @@ row_codes!(
     living_gate_domain::desk::proposal::Channel,
     living_gate_domain::Role,
     living_gate_domain::identity::RecordStatus,
+    living_gate_domain::identity::OrganizationStatus,
     living_gate_domain::identity::UserStatus,
     living_gate_domain::identity::OrganizationKind,
     living_gate_domain::desk::coordination::HearingStatus,

@@ -133,6 +133,7 @@ mod tests {
         check::<proposal::Channel>();
         check::<Role>();
         check::<identity::RecordStatus>();
+        check::<identity::OrganizationStatus>();
         check::<identity::UserStatus>();
         check::<identity::OrganizationKind>();
         check::<coordination::HearingStatus>();

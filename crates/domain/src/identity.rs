@@ -12,12 +12,25 @@ use serde::{Deserialize, Serialize};
 pub enum RecordStatus {
     Active,
     Disabled,
-    /// Organizations only: registered by a public intake, not yet matched
-    /// or accepted by the desk.
-    Pending,
 }
 
 crate::code::codes!(RecordStatus {
+    Active => "active",
+    Disabled => "disabled",
+});
+
+/// Whether a partner organization may be used: as a reference record, or
+/// `pending` while a public intake registered it and the desk has not yet
+/// matched it to an existing one or accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationStatus {
+    Active,
+    Disabled,
+    Pending,
+}
+
+crate::code::codes!(OrganizationStatus {
     Active => "active",
     Disabled => "disabled",
     Pending => "pending",

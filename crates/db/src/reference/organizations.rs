@@ -6,7 +6,7 @@ use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::identity::{OrganizationKind, RecordStatus};
+use living_gate_domain::identity::{OrganizationKind, OrganizationStatus};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -22,8 +22,8 @@ pub struct Organization {
     pub postal_code: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    #[diesel(deserialize_as = DbText<RecordStatus>)]
-    pub status: RecordStatus,
+    #[diesel(deserialize_as = DbText<OrganizationStatus>)]
+    pub status: OrganizationStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -55,8 +55,8 @@ pub struct OrganizationChanges {
     pub postal_code: Option<Option<String>>,
     pub address: Option<Option<String>>,
     pub website: Option<Option<String>>,
-    #[diesel(serialize_as = DbText<RecordStatus>)]
-    pub status: Option<RecordStatus>,
+    #[diesel(serialize_as = DbText<OrganizationStatus>)]
+    pub status: Option<OrganizationStatus>,
 }
 
 crate::crud::versioned_crud!(
@@ -75,7 +75,7 @@ pub async fn insert_pending(
     Ok(diesel::insert_into(organizations::table)
         .values((
             new.clone(),
-            organizations::status.eq(DbText(RecordStatus::Pending)),
+            organizations::status.eq(DbText(OrganizationStatus::Pending)),
         ))
         .returning(Organization::as_returning())
         .get_result(conn)
@@ -87,7 +87,7 @@ pub struct OrganizationFilter {
     /// Restricts the list to one organization (a partner's own scope).
     pub only: Option<Uuid>,
     pub kind: Option<OrganizationKind>,
-    pub status: Option<RecordStatus>,
+    pub status: Option<OrganizationStatus>,
     /// Substring of the name or its kana.
     pub q: Option<String>,
 }
