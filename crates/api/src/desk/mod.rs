@@ -58,5 +58,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(trips::replace)
         .service(intake::terms::get)
         .service(intake::submit::submit)
-        .service(intake::confirm::confirm);
+        .service(intake::confirm::confirm)
+        .service(intake::organization::get)
+        .service(intake::organization::settle);
 }

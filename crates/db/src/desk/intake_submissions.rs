@@ -124,3 +124,17 @@ pub async fn mark_confirmed(
         .get_result(conn)
         .await?)
 }
+
+/// The confirmed submission that registered case `proposal_id`, locked.
+pub async fn find_by_proposal_for_update(
+    conn: &mut AsyncPgConnection,
+    proposal_id: Uuid,
+) -> DbResult<Option<IntakeSubmission>> {
+    Ok(intake_submissions::table
+        .filter(intake_submissions::proposal_id.eq(proposal_id))
+        .select(IntakeSubmission::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}

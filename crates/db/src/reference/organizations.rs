@@ -82,6 +82,54 @@ pub async fn insert_pending(
         .await?)
 }
 
+/// Active organizations an intake's pending one may be: the holder of its
+/// corporate number, and those with a partner account at `email_domain`
+/// (at most 20, the corporate number's first).
+pub async fn intake_candidates(
+    conn: &mut AsyncPgConnection,
+    corporate_number: Option<&str>,
+    email_domain: &str,
+) -> DbResult<Vec<Organization>> {
+    use crate::schema::users;
+    // A corporate number is 13 digits: "-" matches none.
+    let number = corporate_number.unwrap_or("-");
+    let by_domain = users::table
+        .filter(users::email.like(format!("%@{}", escape_like(email_domain))))
+        .filter(users::organization_id.is_not_null())
+        .select(users::organization_id.assume_not_null());
+    Ok(organizations::table
+        .filter(organizations::status.eq(DbText(OrganizationStatus::Active)))
+        .filter(
+            organizations::corporate_number
+                .eq(number)
+                .or(organizations::id.eq_any(by_domain)),
+        )
+        .order((
+            organizations::corporate_number
+                .eq(number)
+                .desc()
+                .nulls_last(),
+            organizations::id,
+        ))
+        .limit(20)
+        .select(Organization::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The organization holding `corporate_number`, if any.
+pub async fn find_by_corporate_number(
+    conn: &mut AsyncPgConnection,
+    corporate_number: &str,
+) -> DbResult<Option<Organization>> {
+    Ok(organizations::table
+        .filter(organizations::corporate_number.eq(corporate_number))
+        .select(Organization::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct OrganizationFilter {
     /// Restricts the list to one organization (a partner's own scope).

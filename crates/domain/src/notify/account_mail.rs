@@ -17,6 +17,20 @@ pub fn password_reset(to: Email, link: &str, minutes: i64) -> Mail {
     }
 }
 
+/// The invitation of an intake's contact to become `organization`'s partner
+/// user: `link` carries the one-time token, valid `days`.
+pub fn partner_invitation(to: Email, organization: &str, link: &str, days: i64) -> Mail {
+    Mail {
+        kind: MailKind::PartnerInvitation,
+        to,
+        language: Language::Ja,
+        subject: format!("【ZAMA Living Gate】{organization} のアカウントへのご招待 / Invitation"),
+        body: format!(
+            "窓口が{organization}の登録を確認しました。次のリンクからパスワードを設定すると、提案の状況をご覧いただけます（{days}日間有効、一度だけ使えます）。\n\n{link}\n\n---\nThe desk has confirmed {organization}. Set your password with this link to follow your proposal (valid {days} days, works once):\n\n{link}\n"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +44,14 @@ mod tests {
             .body
             .contains("http://localhost:8080/password-reset?token=abc"));
         assert!(mail.body.contains("30分"));
+    }
+
+    #[test]
+    fn the_invitation_names_the_organization_and_the_link() {
+        let to = Email::parse("to", "hanako@example.jp").expect("address");
+        let mail = partner_invitation(to, "株式会社さがみ技研", "http://x/invitations/t", 7);
+        assert_eq!(mail.kind, MailKind::PartnerInvitation);
+        assert!(mail.subject.contains("株式会社さがみ技研"));
+        assert!(mail.body.contains("http://x/invitations/t"));
     }
 }

@@ -5,9 +5,12 @@
 //! - [`terms`]: the versioned 提案の取り扱い text a submission acknowledges;
 //! - [`submit`]: the submission (rate limited, honeypot, code mail);
 //! - [`confirm`]: the code, then the case, the pending organization, the
-//!   contact's account (invited, no password) and the receipt mail.
+//!   contact's account (invited, no password) and the receipt mail;
+//! - [`organization`]: the desk matches or accepts the pending organization
+//!   and invites the contact.
 
 pub mod confirm;
+pub mod organization;
 pub mod submit;
 pub mod terms;
 
