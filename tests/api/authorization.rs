@@ -2,7 +2,7 @@
 //! document and every kind of caller, the status it must get. An operation
 //! without a row fails the test, so no endpoint ships unreviewed.
 
-use crate::harness::mail::{intake_form, intake_submission, reset_token_for};
+use crate::harness::mail::{intake_case, intake_form, intake_submission, reset_token_for};
 use crate::harness::{json, openapi_document, TestApp, Who, PASSWORD};
 use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
@@ -55,6 +55,15 @@ const MATRIX: &[Row] = &[
     (
         "POST /v1/intake-submissions/{id}/confirmation",
         [201; Who::ALL.len()],
+    ),
+    // The desk's, on an intake case of its own city.
+    (
+        "GET /v1/proposals/{id}/intake-organization",
+        [401, 200, 403, 403, 403, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "POST /v1/proposals/{id}/intake-organization",
+        [401, 200, 403, 403, 403, 403, 403, 403, 404, 403, 403],
     ),
     ("GET /v1/me", SIGNED_IN_200),
     ("GET /v1/municipalities", SIGNED_IN_200),
@@ -452,6 +461,12 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 "/v1/intake-submissions/{id}/confirmation" => {
                     intake.as_ref().map(|s| s.0.clone()).unwrap_or_default()
                 }
+                // The others are refused before the case is looked up.
+                "/v1/proposals/{id}/intake-organization"
+                    if matches!(who, Who::Desk | Who::AyaseDesk) =>
+                {
+                    intake_case(app, &format!("matrix{n}@settle.example.jp")).await
+                }
                 t if t.starts_with("/v1/municipalities") => f.ebina.to_string(),
                 t if t.starts_with("/v1/departments") => f.chiiki_fukushi.to_string(),
                 t if t.starts_with("/v1/organizations") => f.partner_org.to_string(),
@@ -511,6 +526,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "POST /v1/municipalities/{municipality}/intake-submissions" => {
             Some(intake_form(&format!("matrix{n}@submit.example.jp")))
         }
+        "POST /v1/proposals/{id}/intake-organization" => Some(json!({"organization_id": null})),
         "POST /v1/intake-submissions/{id}/confirmation" => intake
             .as_ref()
             .map(|(_, token, code)| json!({"submission_token": token, "code": code})),

@@ -19,6 +19,7 @@ mod embedded;
 mod every_write;
 mod idempotency;
 mod intake;
+mod intake_organization;
 mod internal_errors;
 mod kpis;
 mod openapi_document;

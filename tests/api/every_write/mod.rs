@@ -117,6 +117,7 @@ const WRITES: &[Write] = &[
     // until confirmed); its confirmation registers the case, the pending
     // organization and the invited contact.
     write(Desk, "POST /v1/municipalities/{municipality}/intake-submissions", ("intake_submission.create", "intake_submission"), &[]),
+    write(Desk, "POST /v1/proposals/{id}/intake-organization", ("organization.update", "organization"), &[(K::OrganizationUpdated, DESK), (K::UserInvited, DESK)]),
     write(Desk, "POST /v1/intake-submissions/{id}/confirmation", ("proposal.create", "proposal"), &[(K::Created, DESK), (K::OrganizationCreated, PLATFORM), (K::UserInvited, PLATFORM)]),
     // Reference data and accounts: the city's desk, or every desk for the platform's.
     write(Admin, "POST /v1/municipalities", ("municipality.create", "municipality"), &[(K::MunicipalityCreated, PLATFORM)]),

@@ -1,7 +1,7 @@
 //! How each write operation is performed: what it needs built first (a
 //! case at the right step, an entry, a survey, a token …) and the request.
 
-use crate::harness::mail::{intake_form, intake_submission, reset_token_for};
+use crate::harness::mail::{intake_case, intake_form, intake_submission, reset_token_for};
 use crate::harness::{etag_of, json, Case, TestApp, Who, PASSWORD};
 use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
@@ -188,6 +188,15 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             intake_form("every-write@intake.example.jp"),
         )
         .status(StatusCode::ACCEPTED),
+        "POST /v1/proposals/{id}/intake-organization" => {
+            let case = intake_case(app, "every-write-settle@intake.example.jp").await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{case}/intake-organization"),
+                json!({}),
+            )
+            .target(Target::Field("/organization_id"))
+        }
         "POST /v1/intake-submissions/{id}/confirmation" => {
             let (id, token, code) =
                 intake_submission(app, "every-write-confirm@intake.example.jp").await;

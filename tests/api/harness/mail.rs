@@ -94,3 +94,19 @@ pub async fn reset_token_for(app: &TestApp, user_id: uuid::Uuid) -> String {
     .expect("reset token");
     token
 }
+
+/// Submits and confirms an intake from `email`; returns the new case's id.
+pub async fn intake_case(app: &TestApp, email: &str) -> String {
+    let (id, token, code) = intake_submission(app, email).await;
+    let response = app
+        .post(
+            &format!("/v1/intake-submissions/{id}/confirmation"),
+            Who::Anonymous,
+            &json!({"submission_token": token, "code": code}),
+        )
+        .await;
+    json(response, StatusCode::CREATED).await["proposal_id"]
+        .as_str()
+        .expect("proposal id")
+        .to_owned()
+}

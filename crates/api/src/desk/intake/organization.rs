@@ -40,7 +40,7 @@ pub struct CandidateOrganization {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct IntakeOrganization {
+pub struct IntakeOrganizationView {
     pub proposal_id: Uuid,
     /// The organization the case is now of (pending until settled).
     pub organization_id: Uuid,
@@ -84,7 +84,7 @@ fn domain_of(email: &str) -> &str {
 #[utoipa::path(operation_id = "getIntakeOrganization", tag = "intake", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The case")),
     responses(
-        (status = 200, description = "The organization and its candidates", body = IntakeOrganization),
+        (status = 200, description = "The organization and its candidates", body = IntakeOrganizationView),
         (status = 403, description = "The desk's only", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, not visible, or not from the public intake", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
@@ -114,7 +114,7 @@ pub async fn get(
                 Vec::new()
             };
             let number = submission.corporate_number.clone();
-            Ok::<_, ApiError>(IntakeOrganization {
+            Ok::<_, ApiError>(IntakeOrganizationView {
                 proposal_id: case.id,
                 organization_id: org.id,
                 organization_status: org.status,
