@@ -471,14 +471,21 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         EntryVisibility, HideableField, LegalForm, ParticipationIntent, SuggestionStatus,
         SurveyChannel, Vocabulary,
     };
-    use living_gate_domain::identity::{OrganizationKind, RecordStatus, UserStatus};
+    use living_gate_domain::identity::{
+        OrganizationKind, OrganizationStatus, RecordStatus, UserStatus,
+    };
+    use living_gate_domain::intake::SubmissionStatus;
     use living_gate_domain::notify::{AttemptOutcome, Language, MailKind, OutboxState};
     use living_gate_domain::Role;
     vec![
         (("municipalities", "status"), names::<RecordStatus>()),
         (("departments", "status"), names::<RecordStatus>()),
         (("organizations", "kind"), names::<OrganizationKind>()),
-        (("organizations", "status"), names::<RecordStatus>()),
+        (("organizations", "status"), names::<OrganizationStatus>()),
+        (
+            ("intake_submissions", "status"),
+            names::<SubmissionStatus>(),
+        ),
         (("users", "role"), names::<Role>()),
         (("users", "status"), names::<UserStatus>()),
         (("service_accounts", "status"), names::<RecordStatus>()),

@@ -89,6 +89,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    intake_submissions (id) {
+        id -> Uuid,
+        municipality_id -> Uuid,
+        token_hash -> Bytea,
+        code_hash -> Bytea,
+        failed_attempts -> Int4,
+        status -> Text,
+        email -> Text,
+        form -> Jsonb,
+        corporate_number -> Nullable<Text>,
+        terms_version -> Text,
+        terms_acknowledged_at -> Timestamptz,
+        declarations -> Jsonb,
+        client_addr -> Nullable<Text>,
+        expires_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
+        proposal_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        contact_user_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> Uuid,
         token_hash -> Bytea,
@@ -272,6 +296,17 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    password_reset_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -582,6 +617,10 @@ diesel::joinable!(confidential_access_grants -> municipalities (municipality_id)
 diesel::joinable!(departments -> municipalities (municipality_id));
 diesel::joinable!(hearings -> departments (department_id));
 diesel::joinable!(hearings -> proposals (proposal_id));
+diesel::joinable!(intake_submissions -> municipalities (municipality_id));
+diesel::joinable!(intake_submissions -> organizations (organization_id));
+diesel::joinable!(intake_submissions -> proposals (proposal_id));
+diesel::joinable!(intake_submissions -> users (contact_user_id));
 diesel::joinable!(kpi_targets -> users (updated_by));
 diesel::joinable!(logic_models -> proposals (proposal_id));
 diesel::joinable!(logic_models -> users (created_by));
@@ -594,6 +633,7 @@ diesel::joinable!(outbox_attempts -> municipalities (municipality_id));
 diesel::joinable!(outbox_attempts -> outbox_messages (message_id));
 diesel::joinable!(outbox_messages -> municipalities (municipality_id));
 diesel::joinable!(outbox_messages -> users (recipient_user_id));
+diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(proposal_events -> departments (department_id));
 diesel::joinable!(proposal_events -> proposals (proposal_id));
 diesel::joinable!(proposal_events -> resources (resource_id));
@@ -628,6 +668,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     hearings,
     idempotency_keys,
+    intake_submissions,
     invitations,
     kpi_facts,
     kpi_histograms,
@@ -642,6 +683,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     outbox_attempts,
     outbox_messages,
+    password_reset_tokens,
     proposal_events,
     proposals,
     reference_counters,

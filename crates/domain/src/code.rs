@@ -133,6 +133,7 @@ mod tests {
         check::<proposal::Channel>();
         check::<Role>();
         check::<identity::RecordStatus>();
+        check::<identity::OrganizationStatus>();
         check::<identity::UserStatus>();
         check::<identity::OrganizationKind>();
         check::<coordination::HearingStatus>();
@@ -153,6 +154,7 @@ mod tests {
         check::<crate::notify::Language>();
         check::<crate::notify::OutboxState>();
         check::<crate::notify::AttemptOutcome>();
+        check::<crate::intake::SubmissionStatus>();
     }
 
     #[test]

@@ -19,6 +19,23 @@ crate::code::codes!(RecordStatus {
     Disabled => "disabled",
 });
 
+/// Whether a partner organization may be used: as a reference record, or
+/// `pending` while a public intake registered it and the desk has not yet
+/// matched it to an existing one or accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationStatus {
+    Active,
+    Disabled,
+    Pending,
+}
+
+crate::code::codes!(OrganizationStatus {
+    Active => "active",
+    Disabled => "disabled",
+    Pending => "pending",
+});
+
 /// A user account's life: invited (no password yet), active, disabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -86,31 +103,11 @@ pub fn municipality_code(field: &str, raw: &str) -> Result<String, ValidationErr
     Ok(raw.to_owned())
 }
 
-/// A 法人番号: 13 digits whose first is a check digit over the other twelve.
+/// A 法人番号 (see [`CorporateNumber`]), as the stored 13 digits.
+///
+/// [`CorporateNumber`]: crate::intake::CorporateNumber
 pub fn corporate_number(field: &str, raw: &str) -> Result<String, ValidationErrors> {
-    let digits: Vec<u32> = raw.chars().filter_map(|c| c.to_digit(10)).collect();
-    if raw.len() != 13 || digits.len() != 13 {
-        return Err(ValidationErrors::single(
-            field,
-            "invalid_corporate_number",
-            "must be the 13-digit corporate number",
-        ));
-    }
-    // Weights 1, 2, 1, 2, ... counted from the rightmost of the twelve base digits.
-    let sum: u32 = digits[1..]
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| d * if i % 2 == 0 { 1 } else { 2 })
-        .sum();
-    if digits[0] != 9 - sum % 9 {
-        return Err(ValidationErrors::single(
-            field,
-            "check_digit",
-            "the check digit does not match",
-        ));
-    }
-    Ok(raw.to_owned())
+    crate::intake::CorporateNumber::parse(field, raw).map(|n| n.into_string())
 }
 
 /// A Japanese postal code written `123-4567`.

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod email;
 pub mod fiscal;
 pub mod identity;
+pub mod intake;
 pub mod kpi;
 pub mod names;
 pub mod notify;

@@ -112,6 +112,14 @@ const WRITES: &[Write] = &[
     write(Auth, "POST /v1/auth/refresh", ("auth.refresh", "user"), &[]),
     write(Auth, "POST /v1/auth/logout", ("auth.logout", "user"), &[]),
     write(Auth, "POST /v1/auth/token", ("auth.client_credentials", "service_account"), &[]),
+    write(Auth, "POST /v1/auth/password-reset", ("auth.password_reset_requested", "user"), &[]),
+    write(Auth, "POST /v1/auth/password-reset/confirmation", ("auth.password_reset", "user"), &[]),
+    // The public intake: a submission is audited only (nothing in any list
+    // until confirmed); its confirmation registers the case, the pending
+    // organization and the invited contact.
+    write(Desk, "POST /v1/municipalities/{municipality}/intake-submissions", ("intake_submission.create", "intake_submission"), &[]),
+    write(Desk, "POST /v1/proposals/{id}/intake-organization", ("organization.update", "organization"), &[(K::OrganizationUpdated, DESK), (K::UserInvited, DESK)]),
+    write(Desk, "POST /v1/intake-submissions/{id}/confirmation", ("proposal.create", "proposal"), &[(K::Created, DESK), (K::OrganizationCreated, PLATFORM), (K::UserInvited, PLATFORM)]),
     // Reference data and accounts: the city's desk, or every desk for the platform's.
     write(Admin, "POST /v1/municipalities", ("municipality.create", "municipality"), &[(K::MunicipalityCreated, PLATFORM)]),
     write(Admin, "PATCH /v1/municipalities/{id}", ("municipality.update", "municipality"), &[(K::MunicipalityUpdated, PLATFORM)]),
@@ -164,11 +172,14 @@ const WRITES: &[Write] = &[
 ];
 
 /// The operations `record::audit_only` is for.
-const SESSION_OPERATIONS: [&str; 4] = [
+const SESSION_OPERATIONS: [&str; 7] = [
     "POST /v1/auth/login",
     "POST /v1/auth/refresh",
     "POST /v1/auth/logout",
     "POST /v1/auth/token",
+    "POST /v1/auth/password-reset",
+    "POST /v1/auth/password-reset/confirmation",
+    "POST /v1/municipalities/{municipality}/intake-submissions",
 ];
 
 fn documented_writes() -> BTreeSet<String> {

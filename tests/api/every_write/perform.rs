@@ -1,6 +1,7 @@
 //! How each write operation is performed: what it needs built first (a
 //! case at the right step, an entry, a survey, a token …) and the request.
 
+use crate::harness::mail::{intake_case, intake_form, intake_submission, reset_token_for};
 use crate::harness::{etag_of, json, Case, TestApp, Who, PASSWORD};
 use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
@@ -163,6 +164,50 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         )
         .created()
         .target(Target::Field("/user_id")),
+        "POST /v1/auth/password-reset" => call(
+            Who::Anonymous,
+            "/v1/auth/password-reset".into(),
+            json!({"email": f.account(Who::Desk).email}),
+        )
+        .status(StatusCode::ACCEPTED)
+        .target_is(f.account(Who::Desk).id),
+        "POST /v1/auth/password-reset/confirmation" => {
+            let analyst = f.account(Who::Analyst).id;
+            let token = reset_token_for(app, analyst).await;
+            call(
+                Who::Anonymous,
+                "/v1/auth/password-reset/confirmation".into(),
+                json!({"token": token, "password": PASSWORD}),
+            )
+            .status(StatusCode::NO_CONTENT)
+            .target_is(analyst)
+        }
+        "POST /v1/municipalities/{municipality}/intake-submissions" => call(
+            Who::Anonymous,
+            "/v1/municipalities/142166/intake-submissions".into(),
+            intake_form("every-write@intake.example.jp"),
+        )
+        .status(StatusCode::ACCEPTED),
+        "POST /v1/proposals/{id}/intake-organization" => {
+            let case = intake_case(app, "every-write-settle@intake.example.jp").await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{case}/intake-organization"),
+                json!({}),
+            )
+            .target(Target::Field("/organization_id"))
+        }
+        "POST /v1/intake-submissions/{id}/confirmation" => {
+            let (id, token, code) =
+                intake_submission(app, "every-write-confirm@intake.example.jp").await;
+            call(
+                Who::Anonymous,
+                format!("/v1/intake-submissions/{id}/confirmation"),
+                json!({"submission_token": token, "code": code}),
+            )
+            .created()
+            .target(Target::Field("/proposal_id"))
+        }
         "POST /v1/invitations/{token}/accept" => {
             let token = invitation_token(app).await;
             call(

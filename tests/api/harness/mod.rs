@@ -21,6 +21,7 @@ mod app;
 mod binary;
 mod case;
 mod fixtures;
+pub mod mail;
 mod responses;
 mod smtp;
 

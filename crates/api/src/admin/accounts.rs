@@ -127,6 +127,17 @@ pub async fn invite(
         },
     )
     .await?;
+    issue(conn, caller, user).await
+}
+
+/// Issues the one-time invitation of an account that is `invited` (just
+/// created, or created by a public intake): the token (stored hashed,
+/// valid 7 days), the audit row and the `user_invited` event.
+pub async fn issue(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    user: users_db::User,
+) -> ApiResult<Invitation> {
     let token = secrets::random_token();
     let invitation = db::insert(
         conn,
@@ -157,7 +168,7 @@ pub async fn invite(
         invitation_id: invitation.id,
         user_id: user.id,
         email: user.email,
-        role: invitee.role,
+        role: user.role,
         token,
         expires_at: invitation.expires_at,
     })

@@ -20,7 +20,7 @@ use living_gate_db::reference::organizations::{
 };
 use living_gate_domain::access::policy::{organization_scope, OrganizationScope};
 use living_gate_domain::identity::{
-    corporate_number, postal_code, website, OrganizationKind, RecordStatus,
+    corporate_number, postal_code, website, OrganizationKind, OrganizationStatus,
 };
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
@@ -45,7 +45,7 @@ pub struct Organization {
     pub postal_code: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    pub status: RecordStatus,
+    pub status: OrganizationStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -72,7 +72,7 @@ impl From<db::Organization> for Organization {
 #[into_params(parameter_in = Query)]
 pub struct OrganizationListParams {
     pub kind: Option<OrganizationKind>,
-    pub status: Option<RecordStatus>,
+    pub status: Option<OrganizationStatus>,
     /// Substring of the name or its kana (case-insensitive).
     #[param(max_length = 100)]
     pub q: Option<String>,
@@ -122,7 +122,7 @@ pub struct UpdateOrganization {
     #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub website: Option<Option<String>>,
-    pub status: Option<RecordStatus>,
+    pub status: Option<OrganizationStatus>,
 }
 
 type Parser = fn(&str, &str) -> Result<String, ValidationErrors>;
@@ -356,7 +356,7 @@ pub async fn invite(
         .transaction(async |conn| {
             let organization = db::find(conn, *id)
                 .await?
-                .filter(|o| o.status == RecordStatus::Active)
+                .filter(|o| o.status == OrganizationStatus::Active)
                 .ok_or(ApiError::NotFound)?;
             let invitee = Invitee {
                 email,

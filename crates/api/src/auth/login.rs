@@ -5,11 +5,11 @@ use crate::auth::tokens::{self, Subject};
 use crate::auth::{passwords, secrets, Caller};
 use crate::http::body::{Json, JsonOrForm, OptionalJson};
 use crate::http::problem::{ApiError, ApiResult};
+use crate::http::rate_limit::{self, RateLimits};
 use crate::http::request_context::RequestMeta;
 use crate::record::{self, SessionEvent};
 use crate::state::AppState;
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{post, web, HttpResponse, ResponseError};
+use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use living_gate_db::accounts::auth_tokens::{self, NewRefreshToken};
@@ -221,71 +221,15 @@ async fn address_limit(
         "address:{}",
         meta.client_addr.as_deref().unwrap_or("unknown")
     );
-    let address = login_throttle::hit(conn, &bucket, auth.login_window_secs).await?;
-    limits.add(
+    rate_limit::count(
+        conn,
+        limits,
         "address",
+        &bucket,
         auth.login_max_attempts_per_address,
         auth.login_window_secs,
-        Some(address),
-    );
-    if address.attempts > auth.login_max_attempts_per_address {
-        return Err(ApiError::RateLimited {
-            retry_after_secs: address.retry_after_secs,
-        });
-    }
-    Ok(())
-}
-
-/// The login limits as `RateLimit-Policy` and `RateLimit` fields
-/// (draft-ietf-httpapi-ratelimit-headers-10): one policy per bucket, its
-/// quota `q` and window `w` in seconds, and what is left `r` with the
-/// seconds `t` until the window restarts. Sent on every answer of the
-/// limited endpoints but 5xx (a 429 also has `Retry-After`).
-#[derive(Default)]
-struct RateLimits {
-    policies: Vec<String>,
-    current: Vec<String>,
-}
-
-impl RateLimits {
-    /// A bucket that allows `quota` in `window_secs`, in the state `window`
-    /// (none: nothing counted yet).
-    fn add(
-        &mut self,
-        name: &str,
-        quota: i32,
-        window_secs: i64,
-        window: Option<login_throttle::Window>,
-    ) {
-        let (used, reset) = window.map_or((0, window_secs), |w| (w.attempts, w.retry_after_secs));
-        let remaining = (i64::from(quota) - i64::from(used)).max(0);
-        self.policies
-            .push(format!("\"{name}\";q={quota};w={window_secs}"));
-        self.current
-            .push(format!("\"{name}\";r={remaining};t={reset}"));
-    }
-
-    fn apply(self, result: ApiResult<HttpResponse>) -> ApiResult<HttpResponse> {
-        let mut response = match result {
-            Ok(response) => response,
-            Err(error) if error.status_code().is_server_error() => return Err(error),
-            Err(error) => error.error_response(),
-        };
-        if self.policies.is_empty() {
-            return Ok(response);
-        }
-        for (name, values) in [
-            ("ratelimit-policy", self.policies),
-            ("ratelimit", self.current),
-        ] {
-            if let Ok(value) = HeaderValue::from_str(&values.join(", ")) {
-                response
-                    .headers_mut()
-                    .insert(HeaderName::from_static(name), value);
-            }
-        }
-        Ok(response)
-    }
+    )
+    .await
 }
 
 /// Exchanges a refresh token for a new pair. The old refresh token is spent;

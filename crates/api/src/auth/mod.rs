@@ -16,6 +16,7 @@ pub use caller::{Caller, MaybeCaller};
 pub mod jwks;
 pub mod login;
 pub mod me;
+pub mod password_reset;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -25,5 +26,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(login::refresh)
         .service(login::logout)
         .service(login::token)
-        .service(me::me);
+        .service(me::me)
+        .service(password_reset::request)
+        .service(password_reset::confirm);
 }

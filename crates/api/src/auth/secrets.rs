@@ -13,6 +13,13 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A six-digit one-time code (an intake's e-mail proof), uniform over
+/// 000000–999999.
+pub fn random_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
+}
+
 /// The stored form of a high-entropy token. A plain SHA-256 is enough for
 /// 256-bit random values (no dictionary to attack), and lets us look the
 /// token up by its hash.

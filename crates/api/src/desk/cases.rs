@@ -10,7 +10,8 @@ use living_gate_domain::access::policy::{case_scope, department_may_join, CaseSc
 use living_gate_domain::desk::proposal::{Channel, Kind, Theme};
 use living_gate_domain::desk::workflow::Status;
 use living_gate_domain::identity::RecordStatus;
-use living_gate_domain::{authorize, Action, Actor, Role};
+use living_gate_domain::names::bounded_text;
+use living_gate_domain::{authorize, Action, Actor, Role, ValidationErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -220,4 +221,33 @@ pub async fn check_department_item(
     }
     authorize(actor, Action::ActForDepartment { department_id })?;
     Ok(())
+}
+
+/// Up to 20 short texts (policy areas).
+pub fn list_of_text(field: &str, values: &[String]) -> Result<Vec<String>, ValidationErrors> {
+    if values.len() > 20 {
+        return Err(ValidationErrors::single(
+            field,
+            "too_many",
+            "at most 20 entries",
+        ));
+    }
+    values
+        .iter()
+        .map(|v| bounded_text(field, v, 1, 100))
+        .collect()
+}
+
+/// At least one theme, without repeats.
+pub fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
+    if values.is_empty() {
+        return Err(ValidationErrors::single(
+            "themes",
+            "required",
+            "name at least one theme",
+        ));
+    }
+    let mut themes = values.to_vec();
+    themes.dedup();
+    Ok(themes)
 }

@@ -13,6 +13,7 @@ pub mod coordination;
 pub mod decision;
 pub mod feed;
 pub mod hearings;
+pub mod intake;
 pub mod logic_models;
 pub mod matches;
 pub mod messages;
@@ -54,5 +55,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(trips::update)
         .service(trips::measure)
         .service(trips::measurements)
-        .service(trips::replace);
+        .service(trips::replace)
+        .service(intake::terms::get)
+        .service(intake::submit::submit)
+        .service(intake::confirm::confirm)
+        .service(intake::organization::get)
+        .service(intake::organization::settle);
 }

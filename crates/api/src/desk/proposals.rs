@@ -2,7 +2,7 @@
 //! desk organising their content.
 
 use crate::auth::Caller;
-use crate::desk::cases::{refuse_closed, scope, visible, Proposal};
+use crate::desk::cases::{list_of_text, refuse_closed, scope, themes, visible, Proposal};
 use crate::http::body::Json;
 use crate::http::bounds::{check_instant, check_optional_year};
 use crate::http::etag::with_etag;
@@ -108,33 +108,6 @@ pub struct ProposalListParams {
     /// Substring of title, summary or body; Japanese works (e.g. `居場所`).
     #[param(max_length = 100)]
     pub q: Option<String>,
-}
-
-fn list_of_text(field: &str, values: &[String]) -> Result<Vec<String>, ValidationErrors> {
-    if values.len() > 20 {
-        return Err(ValidationErrors::single(
-            field,
-            "too_many",
-            "at most 20 entries",
-        ));
-    }
-    values
-        .iter()
-        .map(|v| bounded_text(field, v, 1, 100))
-        .collect()
-}
-
-fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
-    if values.is_empty() {
-        return Err(ValidationErrors::single(
-            "themes",
-            "required",
-            "name at least one theme",
-        ));
-    }
-    let mut themes = values.to_vec();
-    themes.dedup();
-    Ok(themes)
 }
 
 /// Submits a proposal or consultation (a partner for its own organization,

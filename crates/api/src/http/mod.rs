@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_context;
 pub mod routes;
 pub mod row_scope;

@@ -51,6 +51,7 @@ and send `Authorization: Bearer <access_token>`.",
         (name = "directory", description = "The four-city regional resource directory: entries, search, map, figures, taxonomies, import and export"),
         (name = "trips", description = "Step 6, the lead department's decision, and the TRIPs (co-creation projects) adoptions create"),
         (name = "notifications", description = "Mail: each account's notification preferences, the desk's delivery log of the outbox, retrying a dead message"),
+        (name = "intake", description = "The public intake: the anonymous web form of a city's desk, its terms and the e-mail code confirmation"),
     )
 )]
 struct ApiDoc;

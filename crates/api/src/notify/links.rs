@@ -1,4 +1,5 @@
-//! The front-end links mails carry, under `LIVING_GATE_PUBLIC_WEB_URL`.
+//! The front-end links mails carry (cases, the delivery log, password
+//! resets, invitations), under `LIVING_GATE_PUBLIC_WEB_URL`.
 //! Set once at start-up ([`set_base`]); a process that never sets it (a
 //! test, a command) links to the documented default.
 
@@ -26,4 +27,14 @@ pub fn case(proposal_id: Uuid) -> String {
 /// A message of the delivery log in the front end.
 pub fn outbox_message(id: Uuid) -> String {
     format!("{}/outbox-messages/{id}", base())
+}
+
+/// The password reset page with its one-time token.
+pub fn password_reset(token: &str) -> String {
+    format!("{}/password-reset?token={token}", base())
+}
+
+/// The page that accepts an invitation.
+pub fn invitation(token: &str) -> String {
+    format!("{}/invitations/{token}", base())
 }

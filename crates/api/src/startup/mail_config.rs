@@ -97,10 +97,12 @@ impl MailConfig {
 /// `LIVING_GATE_PUBLIC_WEB_URL`: the front end, for links in mails.
 pub(super) fn public_web_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
     let url = get("LIVING_GATE_PUBLIC_WEB_URL").unwrap_or_else(|| "http://localhost:8080".into());
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(problem(
             "LIVING_GATE_PUBLIC_WEB_URL",
-            format!("`{url}` is not an http(s) URL"),
+            "must be an http(s) URL without spaces",
         ));
     }
     Ok(url.trim_end_matches('/').to_owned())

@@ -4,5 +4,6 @@
 pub mod auth_tokens;
 pub mod invitations;
 pub mod login_throttle;
+pub mod password_resets;
 pub mod service_accounts;
 pub mod users;

@@ -105,6 +105,23 @@ pub async fn find_with_revocation(
     })
 }
 
+/// Moves a partner account to another organization (an intake's contact,
+/// once the desk matched its pending organization) and bumps the version.
+pub async fn move_to_organization(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    organization_id: Uuid,
+) -> DbResult<User> {
+    Ok(diesel::update(users::table.find(id))
+        .set((
+            users::organization_id.eq(organization_id),
+            users::version.eq(users::version + 1),
+        ))
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
 pub async fn record_login(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
     diesel::update(users::table.find(id))
         .set(users::last_login_at.eq(diesel::dsl::now))

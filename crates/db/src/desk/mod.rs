@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod hearings;
+pub mod intake_submissions;
 pub mod logic_models;
 pub mod matches;
 pub mod messages;

@@ -117,6 +117,23 @@ pub struct ProposalChanges {
 
 crate::crud::versioned_crud!(proposals, Proposal, NewProposal, ProposalChanges);
 
+/// Moves a case to another proposer organization (an intake's pending one
+/// matched to an existing one) and bumps the version.
+pub async fn reassign_organization(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    organization_id: Uuid,
+) -> DbResult<Proposal> {
+    Ok(diesel::update(proposals::table.find(id))
+        .set((
+            proposals::organization_id.eq(organization_id),
+            proposals::version.eq(proposals::version + 1),
+        ))
+        .returning(Proposal::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
 /// Applies a status change and bumps the version.
 pub async fn change_status(
     conn: &mut AsyncPgConnection,

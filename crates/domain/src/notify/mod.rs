@@ -3,6 +3,9 @@
 //! and the templates live beside this module; the outbox (crates/db,
 //! `outbox`) stores messages, a worker in the api crate delivers them.
 
+pub mod account_mail;
+pub mod intake_mail;
+
 use crate::Email;
 
 pub mod audience;
