@@ -153,6 +153,9 @@ mod tests {
         check::<crate::notify::Language>();
         check::<crate::notify::OutboxState>();
         check::<crate::notify::AttemptOutcome>();
+        check::<crate::desk::attachment::AttachedTo>();
+        check::<crate::desk::attachment::AttachmentSource>();
+        check::<crate::desk::attachment::ScanStatus>();
     }
 
     #[test]
