@@ -8,6 +8,7 @@
 //! answers, match decisions) and [`trip_view`] (a TRIP's shape and
 //! visibility).
 
+pub mod attachments;
 pub mod cases;
 pub mod coordination;
 pub mod decision;
@@ -54,5 +55,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(trips::update)
         .service(trips::measure)
         .service(trips::measurements)
-        .service(trips::replace);
+        .service(trips::replace)
+        .service(attachments::endpoints::upload_to_proposal)
+        .service(attachments::endpoints::list_of_proposal)
+        .service(attachments::endpoints::upload_to_hearing)
+        .service(attachments::endpoints::list_of_hearing)
+        .service(attachments::endpoints::upload_to_logic_model)
+        .service(attachments::endpoints::list_of_logic_model)
+        .service(attachments::endpoints::get)
+        .service(attachments::endpoints::download);
 }

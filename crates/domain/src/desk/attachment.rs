@@ -74,7 +74,13 @@ pub fn sanitize_file_name(raw: &str) -> Option<String> {
     let cleaned: String = last
         .chars()
         .filter(|c| !c.is_control() && !is_invisible_override(*c))
-        .map(|c| if matches!(c, '"' | ':' | '*' | '?' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '"' | ':' | '*' | '?' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     if trimmed.is_empty() {
@@ -147,11 +153,26 @@ mod tests {
 
     #[test]
     fn file_names_lose_paths_controls_and_overrides() {
-        assert_eq!(sanitize_file_name("../../etc/passwd").as_deref(), Some("passwd"));
-        assert_eq!(sanitize_file_name("C:\\Users\\a\\企画書.pdf").as_deref(), Some("企画書.pdf"));
-        assert_eq!(sanitize_file_name("a\u{0}b\r\nc.pdf").as_deref(), Some("abc.pdf"));
-        assert_eq!(sanitize_file_name("evil\u{202e}fdp.exe").as_deref(), Some("evilfdp.exe"));
-        assert_eq!(sanitize_file_name("say \"hi\".txt").as_deref(), Some("say _hi_.txt"));
+        assert_eq!(
+            sanitize_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            sanitize_file_name("C:\\Users\\a\\企画書.pdf").as_deref(),
+            Some("企画書.pdf")
+        );
+        assert_eq!(
+            sanitize_file_name("a\u{0}b\r\nc.pdf").as_deref(),
+            Some("abc.pdf")
+        );
+        assert_eq!(
+            sanitize_file_name("evil\u{202e}fdp.exe").as_deref(),
+            Some("evilfdp.exe")
+        );
+        assert_eq!(
+            sanitize_file_name("say \"hi\".txt").as_deref(),
+            Some("say _hi_.txt")
+        );
         assert_eq!(sanitize_file_name(".htaccess").as_deref(), Some("htaccess"));
         assert_eq!(sanitize_file_name("  ").as_deref(), None);
         assert_eq!(sanitize_file_name("dir/").as_deref(), None);
@@ -165,13 +186,19 @@ mod tests {
         assert!(short.len() <= MAX_FILE_NAME_BYTES, "{}", short.len());
         assert!(short.ends_with("企.pdf"), "{short}");
         let no_extension = "a".repeat(1000);
-        assert_eq!(sanitize_file_name(&no_extension).map(|n| n.len()), Some(255));
+        assert_eq!(
+            sanitize_file_name(&no_extension).map(|n| n.len()),
+            Some(255)
+        );
     }
 
     #[test]
     fn types_are_detected_by_magic_numbers() {
         assert_eq!(detect_type(b"%PDF-1.4\n%..."), Some("application/pdf"));
-        assert_eq!(detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(
+            detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Some("image/png")
+        );
         assert_eq!(detect_type(b"just text"), None);
     }
 
@@ -181,10 +208,18 @@ mod tests {
         use ScanStatus::*;
         assert_eq!(
             downloadable(Staff, Infected, true, Some("Eicar-Signature")),
-            Err(Withheld::Quarantined { verdict: "Eicar-Signature".into() })
+            Err(Withheld::Quarantined {
+                verdict: "Eicar-Signature".into()
+            })
         );
-        assert_eq!(downloadable(Public, Error, false, None), Err(Withheld::Unscanned));
-        assert_eq!(downloadable(Public, NotScanned, false, None), Err(Withheld::Unscanned));
+        assert_eq!(
+            downloadable(Public, Error, false, None),
+            Err(Withheld::Unscanned)
+        );
+        assert_eq!(
+            downloadable(Public, NotScanned, false, None),
+            Err(Withheld::Unscanned)
+        );
         assert_eq!(downloadable(Public, Clean, false, None), Ok(()));
         assert_eq!(downloadable(Staff, NotScanned, false, None), Ok(()));
         assert_eq!(downloadable(Partner, Error, false, None), Ok(()));
