@@ -9,6 +9,7 @@
 //! - [`Case`]: a case driven through the API to a workflow step,
 //!   `app.case().to(Status::LogicModel).await`.
 //! - [`json`], [`problem`], [`etag_of`]: reading responses.
+//! - [`Clamd`]: a real clamd with an EICAR-only signature database.
 //! - [`ServedBinary`]: the real binary over a database of its own, with
 //!   its JSON log lines, for tests of what is logged.
 //!
@@ -18,12 +19,14 @@
 mod app;
 mod binary;
 mod case;
+mod clamd;
 mod fixtures;
 mod responses;
 
 pub use app::{DeadDatabase, TestApp};
 pub use binary::ServedBinary;
 pub use case::{logic_model, Case};
+pub use clamd::{Clamd, EICAR, EICAR_SIGNATURE};
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};
 

@@ -64,8 +64,8 @@ pub async fn middleware(
                 .await
             {
                 Ok(Ok(body)) => Ok(body),
-                Ok(Err(_)) => Err(too_large),
-                Err(e) => Err(ApiError::BadRequest(format!("unreadable body: {e}"))),
+                Ok(Err(e)) => Err(ApiError::BadRequest(format!("unreadable body: {e}"))),
+                Err(_) => Err(too_large),
             },
             Err(e) => Err(ApiError::BadRequest(format!("unreadable body: {e}"))),
         }
