@@ -146,6 +146,34 @@ async fn with_clamd_down_a_staff_file_is_stored_as_error_and_still_handed_out() 
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_over_clamds_stream_max_length_is_a_scanner_error_never_clean() {
+    let clamd = Clamd::start_with_stream_max("1K").await;
+    let app = app_with_clamd(clamd.socket.clone()).await;
+    let case = app.case().create().await;
+    let path = format!("/v1/proposals/{}/attachments?file_name=big.txt", case.id);
+    let file = json(
+        upload(
+            &app,
+            &path,
+            Who::Partner,
+            "text/plain",
+            vec![b'a'; 200 * 1024],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(file["scan_status"], "error", "{file}");
+    assert!(
+        file["scan_verdict"]
+            .as_str()
+            .expect("verdict")
+            .contains("size limit"),
+        "{file}"
+    );
+}
+
 /// The intake's anonymous proposer, as the intake would write for it.
 fn intake_author(app: &TestApp) -> Background {
     let partner = app.fixtures.account(Who::Partner);

@@ -22,7 +22,13 @@ pub struct Clamd {
 }
 
 impl Clamd {
+    /// clamd with its `StreamMaxLength` at 25 MiB (above the default limit).
     pub async fn start() -> Clamd {
+        Clamd::start_with_stream_max("25M").await
+    }
+
+    /// clamd with this `StreamMaxLength` (`1K`, `25M`).
+    pub async fn start_with_stream_max(stream_max: &str) -> Clamd {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = dir.path().join("db");
         std::fs::create_dir(&database).expect("database directory");
@@ -43,7 +49,7 @@ impl Clamd {
             &config,
             format!(
                 "LocalSocket {}\nDatabaseDirectory {}\nForeground yes\nUser root\n\
-                 LogFile {}\nStreamMaxLength 25M\n",
+                 LogFile {}\nStreamMaxLength {stream_max}\n",
                 socket.display(),
                 database.display(),
                 dir.path().join("clamd.log").display()

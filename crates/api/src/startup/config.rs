@@ -382,6 +382,51 @@ mod tests {
     }
 
     #[test]
+    fn attachments_default_to_20_mib_and_no_scanner() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.attachments.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(c.attachments.clamd, None);
+        assert_eq!(c.attachments.clamd_timeout, Duration::from_secs(30));
+        let socket =
+            config(&[("LIVING_GATE_CLAMD_SOCKET", "/run/clamav/clamd.ctl")]).expect("valid");
+        assert_eq!(
+            socket.attachments.clamd,
+            Some(ClamdAddress::Unix(PathBuf::from("/run/clamav/clamd.ctl")))
+        );
+        let tcp = config(&[("LIVING_GATE_CLAMD_ADDR", "127.0.0.1:3310")]).expect("valid");
+        assert_eq!(
+            tcp.attachments.clamd,
+            Some(ClamdAddress::Tcp("127.0.0.1:3310".into()))
+        );
+        for (vars, variable) in [
+            (
+                &[("LIVING_GATE_CLAMD_ADDR", "clamd")][..],
+                "LIVING_GATE_CLAMD_ADDR",
+            ),
+            (
+                &[
+                    ("LIVING_GATE_CLAMD_ADDR", "h:1"),
+                    ("LIVING_GATE_CLAMD_SOCKET", "/s"),
+                ][..],
+                "LIVING_GATE_CLAMD_ADDR",
+            ),
+            (
+                &[("LIVING_GATE_ATTACHMENT_MAX_BYTES", "0")][..],
+                "LIVING_GATE_ATTACHMENT_MAX_BYTES",
+            ),
+            (
+                &[("LIVING_GATE_CLAMD_TIMEOUT", "soon")][..],
+                "LIVING_GATE_CLAMD_TIMEOUT",
+            ),
+        ] {
+            assert_eq!(
+                config(vars).map(|_| ()).expect_err("invalid").variable,
+                variable
+            );
+        }
+    }
+
+    #[test]
     fn parses_cors_origins() {
         let c = config(&[(
             "LIVING_GATE_CORS_ORIGINS",

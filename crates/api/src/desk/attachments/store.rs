@@ -129,7 +129,12 @@ pub async fn save(
 
 /// Stores a file of the public intake on its case (shared: the proposer's
 /// own), scanned first; refused with 409 when no scanner is configured.
-/// For the intake, whose `author` stands for the anonymous proposer.
+/// For the intake, whose `author` stands for the anonymous proposer; read
+/// the body with [`super::upload::receive`]. The scan runs before the
+/// write, on `conn`'s time: called inside an open transaction, it holds
+/// that transaction for up to `LIVING_GATE_CLAMD_TIMEOUT`, so prefer to
+/// call it after the case is committed (the write itself is a savepoint
+/// when `conn` is in a transaction).
 pub async fn store_public(
     state: &AppState,
     conn: &mut AsyncPgConnection,
