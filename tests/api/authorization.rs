@@ -322,6 +322,41 @@ const MATRIX: &[Row] = &[
         "POST /v1/outbox-messages/{id}/retry",
         [401, 200, 403, 403, 403, 403, 403, 403, 404, 403, 403],
     ),
+    // Attachments: as what they hang off. The case's file is shared; a
+    // hearing's files are the desk's and that department's; a logic
+    // model's are written by the desk.
+    (
+        "POST /v1/proposals/{id}/attachments",
+        [401, 201, 201, 404, 201, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/attachments",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "POST /v1/hearings/{id}/attachments",
+        [401, 201, 201, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/hearings/{id}/attachments",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "POST /v1/proposals/{id}/logic-model/versions/{version}/attachments",
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/logic-model/versions/{version}/attachments",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/attachments/{id}",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/attachments/{id}/content",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -349,6 +384,7 @@ struct Context {
     resource_id: String,
     survey_id: String,
     recipient_id: String,
+    attachment_id: String,
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -441,7 +477,25 @@ async fn context(app: &TestApp) -> Context {
         .as_str()
         .expect("id")
         .to_owned();
+    let attachment = app
+        .request(
+            Method::POST,
+            &format!(
+                "/v1/proposals/{proposal_id}/attachments?file_name=matrix.txt&visibility=shared"
+            ),
+            Who::Desk,
+        )
+        .header("content-type", "text/plain")
+        .body("matrix")
+        .send()
+        .await
+        .expect("upload");
+    let attachment_id = json(attachment, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     Context {
+        attachment_id,
         survey_id,
         recipient_id,
         resource_id,
@@ -508,6 +562,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 }
                 t if t.starts_with("/v1/proposals") => ctx.proposal_id.clone(),
                 t if t.starts_with("/v1/hearings") => ctx.hearing_id.clone(),
+                t if t.starts_with("/v1/attachments") => ctx.attachment_id.clone(),
                 _ => String::new(),
             },
         )
@@ -640,6 +695,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     };
     let path = if template.ends_with("/diff") {
         format!("{path}?from=1&to=1")
+    } else if template.ends_with("/attachments") && method == "POST" {
+        format!("{path}?file_name=matrix-{n}.txt")
     } else if template.ends_with("/timeseries") {
         format!("{path}?metric=proposals_received")
     } else {
@@ -650,6 +707,11 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     if operation == "POST /v1/resources/import" {
         let csv = format!("external_key,name,legal_form,municipality\r\nmatrix-{n},マトリクス{n},任意団体,座間市\r\n");
         request = request.header("content-type", "text/csv").body(csv);
+    }
+    if method == Method::POST && template.ends_with("/attachments") {
+        request = request
+            .header("content-type", "text/plain")
+            .body(format!("file {n}"));
     }
     if method == Method::PATCH
         || template.contains("/suggestions/")

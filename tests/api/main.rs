@@ -7,6 +7,7 @@
 mod harness;
 
 mod admin;
+mod attachments;
 mod auth;
 mod authorization;
 mod bootstrap;

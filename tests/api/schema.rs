@@ -461,6 +461,7 @@ struct EnumCheck {
 /// where an `on_hold` case resumes).
 fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str>)> {
     use living_gate_domain::code::names;
+    use living_gate_domain::desk::attachment::{AttachedTo, AttachmentSource, ScanStatus};
     use living_gate_domain::desk::coordination::{HearingStatus, Interest, MatchRole, MatchStatus};
     use living_gate_domain::desk::feed::{EventKind, Visibility};
     use living_gate_domain::desk::logic_model::LogicModelStatus;
@@ -524,6 +525,10 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         (("outbox_messages", "state"), names::<OutboxState>()),
         (("outbox_attempts", "outcome"), names::<AttemptOutcome>()),
         (("notification_preferences", "kind"), names::<MailKind>()),
+        (("attachments", "attached_to"), names::<AttachedTo>()),
+        (("attachments", "visibility"), names::<Visibility>()),
+        (("attachments", "source"), names::<AttachmentSource>()),
+        (("attachments", "scan_status"), names::<ScanStatus>()),
     ]
 }
 

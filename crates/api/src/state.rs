@@ -2,7 +2,7 @@
 
 use crate::auth::keys::KeySet;
 use crate::auth::tokens::VerifiedTokens;
-use crate::startup::config::AuthConfig;
+use crate::startup::config::{AttachmentConfig, AuthConfig};
 use living_gate_db::DbPool;
 use std::sync::Arc;
 
@@ -16,6 +16,8 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Claims of tokens already verified (a cache; never decides alone).
     pub verified_tokens: Arc<VerifiedTokens>,
+    /// The attachment limit and virus scanner ([`AppState::with_attachments`]).
+    pub attachments: Arc<AttachmentConfig>,
 }
 
 impl AppState {
@@ -34,6 +36,14 @@ impl AppState {
             auth: Arc::new(auth),
             openapi: Arc::new(openapi),
             verified_tokens: Arc::new(VerifiedTokens::default()),
+            attachments: Arc::new(AttachmentConfig::default()),
         }
+    }
+
+    /// The state with these attachment settings (the defaults otherwise:
+    /// 20 MiB, no scanner).
+    pub fn with_attachments(mut self, attachments: AttachmentConfig) -> AppState {
+        self.attachments = Arc::new(attachments);
+        self
     }
 }

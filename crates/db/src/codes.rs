@@ -178,4 +178,7 @@ row_codes!(
     living_gate_domain::notify::Language,
     living_gate_domain::notify::OutboxState,
     living_gate_domain::notify::AttemptOutcome,
+    living_gate_domain::desk::attachment::AttachedTo,
+    living_gate_domain::desk::attachment::AttachmentSource,
+    living_gate_domain::desk::attachment::ScanStatus,
 );

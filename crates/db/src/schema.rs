@@ -7,6 +7,41 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    attachment_contents (attachment_id) {
+        municipality_id -> Uuid,
+        attachment_id -> Uuid,
+        content -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        municipality_id -> Uuid,
+        proposal_id -> Uuid,
+        attached_to -> Text,
+        hearing_id -> Nullable<Uuid>,
+        logic_model_version -> Nullable<Int4>,
+        visibility -> Text,
+        file_name -> Text,
+        declared_type -> Text,
+        detected_type -> Nullable<Text>,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        source -> Text,
+        scan_status -> Text,
+        scan_verdict -> Nullable<Text>,
+        scanned_at -> Nullable<Timestamptz>,
+        quarantined -> Bool,
+        uploaded_by -> Nullable<Uuid>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Uuid,
         occurred_at -> Timestamptz,
@@ -612,6 +647,10 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attachment_contents -> attachments (attachment_id));
+diesel::joinable!(attachments -> hearings (hearing_id));
+diesel::joinable!(attachments -> proposals (proposal_id));
+diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(confidential_access_grants -> departments (department_id));
 diesel::joinable!(confidential_access_grants -> municipalities (municipality_id));
 diesel::joinable!(departments -> municipalities (municipality_id));
@@ -663,6 +702,8 @@ diesel::joinable!(users -> municipalities (municipality_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachment_contents,
+    attachments,
     audit_log,
     confidential_access_grants,
     departments,

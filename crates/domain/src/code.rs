@@ -155,6 +155,9 @@ mod tests {
         check::<crate::notify::OutboxState>();
         check::<crate::notify::AttemptOutcome>();
         check::<crate::intake::SubmissionStatus>();
+        check::<crate::desk::attachment::AttachedTo>();
+        check::<crate::desk::attachment::AttachmentSource>();
+        check::<crate::desk::attachment::ScanStatus>();
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub(super) struct Call {
 enum Body {
     Json(Value),
     Csv(String),
+    File(&'static str),
 }
 
 /// The audit row's `target_id`.
@@ -72,6 +73,11 @@ impl Call {
         self.target(Target::Is(id.to_string()))
     }
 
+    fn file(mut self, text: &'static str) -> Call {
+        self.body = Body::File(text);
+        self
+    }
+
     fn csv(mut self, csv: String) -> Call {
         self.body = Body::Csv(csv);
         self
@@ -85,6 +91,7 @@ impl Call {
         request = match &self.body {
             Body::Json(body) => request.json(body),
             Body::Csv(csv) => request.header("content-type", "text/csv").body(csv.clone()),
+            Body::File(text) => request.header("content-type", "text/plain").body(*text),
         };
         let response = request.send().await.unwrap_or_else(|e| panic!("{op}: {e}"));
         let status = response.status();
@@ -448,6 +455,22 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             call(Who::Desk, path, json!({"trips_started": 3, "community_supports": 5}))
                 .if_match(etag)
                 .target_is(2027)
+        }
+        "POST /v1/proposals/{id}/attachments" => {
+            let case = involved_case(app).await;
+            let path = format!("/v1/proposals/{}/attachments?file_name=memo.txt&visibility=internal", case.id);
+            call(Who::Desk, path, Value::Null).file("庁内メモ").created()
+        }
+        "POST /v1/hearings/{id}/attachments" => {
+            let case = involved_case(app).await;
+            let path = format!("/v1/hearings/{}/attachments?file_name=minutes.txt", case.hearings[0].id);
+            call(Who::Department, path, Value::Null).file("議事録").created()
+        }
+        "POST /v1/proposals/{id}/logic-model/versions/{version}/attachments" => {
+            let mut case = involved_case(app).await;
+            case.save_logic_model(&crate::harness::logic_model("shared", "交流会")).await;
+            let path = format!("/v1/proposals/{}/logic-model/versions/1/attachments?file_name=model.txt", case.id);
+            call(Who::Desk, path, Value::Null).file("図").created()
         }
         _ => panic!("{op} has a row in WRITES but prepare() does not know how to perform it"),
     }

@@ -191,7 +191,8 @@ impl TestAppBuilder {
             keys,
             self.config.auth.clone(),
             living_gate_api::http::openapi::document(),
-        );
+        )
+        .with_attachments(self.config.attachments.clone());
         let (base, server) = serve(state.clone(), self.config.cors_origins.clone());
         let app = TestApp {
             base,

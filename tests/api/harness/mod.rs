@@ -11,6 +11,7 @@
 //! - [`json`], [`problem`], [`etag_of`]: reading responses.
 //! - [`SmtpSink`]: a real SMTP server that records what it receives, slow
 //!   or refusing on demand, for the notification tests.
+//! - [`Clamd`]: a real clamd with an EICAR-only signature database.
 //! - [`ServedBinary`]: the real binary over a database of its own, with
 //!   its JSON log lines, for tests of what is logged.
 //!
@@ -20,6 +21,7 @@
 mod app;
 mod binary;
 mod case;
+mod clamd;
 mod fixtures;
 pub mod mail;
 mod responses;
@@ -28,6 +30,7 @@ mod smtp;
 pub use app::{DeadDatabase, TestApp};
 pub use binary::ServedBinary;
 pub use case::{logic_model, Case};
+pub use clamd::{Clamd, EICAR, EICAR_SIGNATURE};
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};
 pub use smtp::{Behaviour, Received, SmtpSink};

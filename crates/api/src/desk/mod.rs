@@ -8,6 +8,7 @@
 //! answers, match decisions) and [`trip_view`] (a TRIP's shape and
 //! visibility).
 
+pub mod attachments;
 pub mod cases;
 pub mod coordination;
 pub mod decision;
@@ -60,5 +61,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(intake::submit::submit)
         .service(intake::confirm::confirm)
         .service(intake::organization::get)
-        .service(intake::organization::settle);
+        .service(intake::organization::settle)
+        .service(attachments::endpoints::upload_to_proposal)
+        .service(attachments::endpoints::list_of_proposal)
+        .service(attachments::endpoints::upload_to_hearing)
+        .service(attachments::endpoints::list_of_hearing)
+        .service(attachments::endpoints::upload_to_logic_model)
+        .service(attachments::endpoints::list_of_logic_model)
+        .service(attachments::endpoints::get)
+        .service(attachments::endpoints::download);
 }

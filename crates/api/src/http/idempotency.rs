@@ -54,13 +54,29 @@ pub async fn middleware(
         Ok(key) => key,
         Err(error) => return Ok(req.error_response(error).map_into_boxed_body()),
     };
-    let body = match req.extract::<web::Bytes>().await {
-        Ok(body) => body,
-        Err(_) => {
-            return Ok(req
-                .error_response(ApiError::PayloadTooLarge)
-                .map_into_boxed_body())
+    // An upload's body is a file: read it within the attachment limit.
+    let body = if crate::desk::attachments::is_upload(req.method(), req.path()) {
+        let limit = state.attachments.max_bytes;
+        let too_large = ApiError::FileTooLarge { limit };
+        match req.extract::<web::Payload>().await {
+            Ok(payload) => match payload
+                .to_bytes_limited(usize::try_from(limit).unwrap_or(usize::MAX))
+                .await
+            {
+                Ok(Ok(body)) => Ok(body),
+                Ok(Err(e)) => Err(ApiError::BadRequest(format!("unreadable body: {e}"))),
+                Err(_) => Err(too_large),
+            },
+            Err(e) => Err(ApiError::BadRequest(format!("unreadable body: {e}"))),
         }
+    } else {
+        req.extract::<web::Bytes>()
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge)
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => return Ok(req.error_response(error).map_into_boxed_body()),
     };
     let mut hasher = Sha256::new();
     hasher.update(req.method().as_str());

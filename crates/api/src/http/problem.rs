@@ -78,6 +78,9 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// An uploaded file over the configured limit (bytes).
+    #[error("file too large")]
+    FileTooLarge { limit: u64 },
     #[error("URI too long")]
     UriTooLong { limit: usize },
     #[error("unsupported media type")]
@@ -222,7 +225,9 @@ impl ApiError {
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
             ApiError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             ApiError::PreconditionRequired => ("precondition-required", "Precondition required"),
-            ApiError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge { .. } => {
+                ("payload-too-large", "Payload too large")
+            }
             ApiError::UriTooLong { .. } => ("uri-too-long", "URI too long"),
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
@@ -252,6 +257,9 @@ impl ApiError {
             }
             ApiError::PreconditionRequired => "send If-Match with the ETag you last read".into(),
             ApiError::PayloadTooLarge => "the request body exceeds the limit of 256 KiB".into(),
+            ApiError::FileTooLarge { limit } => {
+                format!("the file exceeds the limit of {limit} bytes")
+            }
             ApiError::UriTooLong { limit } => {
                 format!("the path and query exceed the limit of {limit} bytes")
             }
@@ -309,7 +317,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -32,6 +32,7 @@ pub struct Config {
     pub public_web_url: String,
     /// Mail: SMTP or `.eml` files, and the outbox worker (`mail_config.rs`).
     pub mail: super::mail_config::MailConfig,
+    pub attachments: AttachmentConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +62,86 @@ pub struct AuthConfig {
 pub enum LogFormat {
     Json,
     Pretty,
+}
+
+/// Attachments and their virus scanner (docs/operations.md, "Attachments").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentConfig {
+    /// `LIVING_GATE_ATTACHMENT_MAX_BYTES`: the largest file accepted (default 20 MiB).
+    pub max_bytes: u64,
+    /// `LIVING_GATE_CLAMD_SOCKET` (a unix socket path) or
+    /// `LIVING_GATE_CLAMD_ADDR` (host:port): where clamd listens. Neither:
+    /// no scanner, and public uploads are refused.
+    pub clamd: Option<ClamdAddress>,
+    /// `LIVING_GATE_CLAMD_TIMEOUT` (seconds, default 30): the longest a scan may take.
+    pub clamd_timeout: Duration,
+}
+
+/// Where clamd listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClamdAddress {
+    Unix(PathBuf),
+    Tcp(String),
+}
+
+impl Default for AttachmentConfig {
+    fn default() -> Self {
+        AttachmentConfig {
+            max_bytes: DEFAULT_ATTACHMENT_MAX_BYTES,
+            clamd: None,
+            clamd_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+pub const DEFAULT_ATTACHMENT_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+fn attachment_config(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<AttachmentConfig, ConfigError> {
+    let clamd = match (
+        get("LIVING_GATE_CLAMD_SOCKET"),
+        get("LIVING_GATE_CLAMD_ADDR"),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(problem(
+                "LIVING_GATE_CLAMD_ADDR",
+                "set LIVING_GATE_CLAMD_SOCKET or LIVING_GATE_CLAMD_ADDR, not both",
+            ))
+        }
+        (Some(path), None) => Some(ClamdAddress::Unix(PathBuf::from(path))),
+        (None, Some(addr))
+            if addr
+                .rsplit_once(':')
+                .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()) =>
+        {
+            Some(ClamdAddress::Tcp(addr))
+        }
+        (None, Some(addr)) => {
+            return Err(problem(
+                "LIVING_GATE_CLAMD_ADDR",
+                format!("`{addr}` is not host:port (e.g. 127.0.0.1:3310)"),
+            ))
+        }
+        (None, None) => None,
+    };
+    Ok(AttachmentConfig {
+        max_bytes: parse_number(
+            get,
+            "LIVING_GATE_ATTACHMENT_MAX_BYTES",
+            DEFAULT_ATTACHMENT_MAX_BYTES,
+            1,
+            1024 * 1024 * 1024,
+        )?,
+        clamd,
+        clamd_timeout: Duration::from_secs(parse_number(
+            get,
+            "LIVING_GATE_CLAMD_TIMEOUT",
+            30,
+            1,
+            3600,
+        )?),
+    })
 }
 
 /// A configuration error: which variable, and what is wrong with it.
@@ -159,6 +240,7 @@ impl Config {
             cors_origins,
             migrate_on_start: parse_bool(&get, "LIVING_GATE_MIGRATE", true)?,
             db_pool_size: parse_number(&get, "LIVING_GATE_DB_POOL_SIZE", 16, 2, 1000)?,
+            attachments: attachment_config(&get)?,
             auth: AuthConfig {
                 key_file: get("LIVING_GATE_JWT_KEY_FILE").map(PathBuf::from),
                 issuer: get("LIVING_GATE_JWT_ISSUER").unwrap_or_else(|| "living-gate".to_owned()),
@@ -302,6 +384,51 @@ mod tests {
             let err = config(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);
             assert!(err.to_string().starts_with(&format!("{var}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn attachments_default_to_20_mib_and_no_scanner() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.attachments.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(c.attachments.clamd, None);
+        assert_eq!(c.attachments.clamd_timeout, Duration::from_secs(30));
+        let socket =
+            config(&[("LIVING_GATE_CLAMD_SOCKET", "/run/clamav/clamd.ctl")]).expect("valid");
+        assert_eq!(
+            socket.attachments.clamd,
+            Some(ClamdAddress::Unix(PathBuf::from("/run/clamav/clamd.ctl")))
+        );
+        let tcp = config(&[("LIVING_GATE_CLAMD_ADDR", "127.0.0.1:3310")]).expect("valid");
+        assert_eq!(
+            tcp.attachments.clamd,
+            Some(ClamdAddress::Tcp("127.0.0.1:3310".into()))
+        );
+        for (vars, variable) in [
+            (
+                &[("LIVING_GATE_CLAMD_ADDR", "clamd")][..],
+                "LIVING_GATE_CLAMD_ADDR",
+            ),
+            (
+                &[
+                    ("LIVING_GATE_CLAMD_ADDR", "h:1"),
+                    ("LIVING_GATE_CLAMD_SOCKET", "/s"),
+                ][..],
+                "LIVING_GATE_CLAMD_ADDR",
+            ),
+            (
+                &[("LIVING_GATE_ATTACHMENT_MAX_BYTES", "0")][..],
+                "LIVING_GATE_ATTACHMENT_MAX_BYTES",
+            ),
+            (
+                &[("LIVING_GATE_CLAMD_TIMEOUT", "soon")][..],
+                "LIVING_GATE_CLAMD_TIMEOUT",
+            ),
+        ] {
+            assert_eq!(
+                config(vars).map(|_| ()).expect_err("invalid").variable,
+                variable
+            );
         }
     }
 

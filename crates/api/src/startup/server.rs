@@ -161,7 +161,8 @@ pub fn state(config: &Config, url: &str, keys: KeySet) -> anyhow::Result<AppStat
         keys,
         config.auth.clone(),
         crate::http::openapi::document(),
-    ))
+    )
+    .with_attachments(config.attachments.clone()))
 }
 
 /// Runs the HTTP server until SIGINT/SIGTERM, then drains requests and

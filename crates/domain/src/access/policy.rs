@@ -80,6 +80,9 @@ pub enum Action {
     /// the entries `municipality_id` owns: that city's desk, or an admin of
     /// that city (an admin attached to no city administers every city).
     ManageConfidentialAccess { municipality_id: Uuid },
+    /// Attach a file to a visible case; `shared` ones reach the proposer
+    /// (a partner's always are).
+    AttachToCase { shared: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -167,6 +170,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
                 .municipality_id
                 .is_none_or(|own| own == municipality_id),
             _ => false,
+        },
+        (AttachToCase { shared }, role) => match role {
+            Desk | Department => true,
+            Partner => shared,
+            Analyst | Admin | PlatformAdmin => false,
         },
         (PostMessage { shared }, role) => match role {
             Desk | Department => true,
