@@ -2,7 +2,9 @@
 //! document and every kind of caller, the status it must get. An operation
 //! without a row fails the test, so no endpoint ships unreviewed.
 
-use crate::harness::mail::{intake_case, intake_form, intake_submission, reset_token_for};
+use crate::harness::mail::{
+    confirmed_submission, intake_case, intake_form, intake_submission, reset_token_for,
+};
 use crate::harness::{json, openapi_document, TestApp, Who, PASSWORD};
 use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
@@ -55,6 +57,12 @@ const MATRIX: &[Row] = &[
     (
         "POST /v1/intake-submissions/{id}/confirmation",
         [201; Who::ALL.len()],
+    ),
+    // The submission's token decides, not the bearer; without a scanner
+    // (this app has none) the form's files are refused for everybody.
+    (
+        "POST /v1/intake-submissions/{id}/attachments",
+        [409; Who::ALL.len()],
     ),
     // The desk's, on an intake case of its own city.
     (
@@ -385,6 +393,9 @@ struct Context {
     survey_id: String,
     recipient_id: String,
     attachment_id: String,
+    /// A confirmed intake submission (id, token, case): its uploads change
+    /// nothing here (no scanner), so every caller shares it.
+    upload_submission: (String, String, String),
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -494,7 +505,9 @@ async fn context(app: &TestApp) -> Context {
         .as_str()
         .expect("id")
         .to_owned();
+    let upload_submission = confirmed_submission(app, "matrix@upload.example.jp").await;
     Context {
+        upload_submission,
         attachment_id,
         survey_id,
         recipient_id,
@@ -519,17 +532,20 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     let (method, template) = operation.split_once(' ').expect("METHOD /path");
     // A Zama account: its municipal admin and the platform admin manage it.
     let user_target = f.account(Who::OtherDepartment).id.to_string();
-    let intake = if operation == "POST /v1/intake-submissions/{id}/confirmation" {
-        Some(intake_submission(app, &format!("matrix{n}@intake.example.jp")).await)
-    } else {
-        None
+    let intake = match operation {
+        "POST /v1/intake-submissions/{id}/confirmation" => {
+            Some(intake_submission(app, &format!("matrix{n}@intake.example.jp")).await)
+        }
+        "POST /v1/intake-submissions/{id}/attachments" => Some(ctx.upload_submission.clone()),
+        _ => None,
     };
     let path = template
         .replace("{municipality}", "142166")
         .replace(
             "{id}",
             &match template {
-                "/v1/intake-submissions/{id}/confirmation" => {
+                "/v1/intake-submissions/{id}/confirmation"
+                | "/v1/intake-submissions/{id}/attachments" => {
                     intake.as_ref().map(|s| s.0.clone()).unwrap_or_default()
                 }
                 // The others are refused before the case is looked up.
@@ -712,6 +728,11 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         request = request
             .header("content-type", "text/plain")
             .body(format!("file {n}"));
+    }
+    if let ("POST /v1/intake-submissions/{id}/attachments", Some((_, token, _))) =
+        (operation, &intake)
+    {
+        request = request.header("Submission-Token", token);
     }
     if method == Method::PATCH
         || template.contains("/suggestions/")

@@ -20,6 +20,7 @@ mod embedded;
 mod every_write;
 mod idempotency;
 mod intake;
+mod intake_attachments;
 mod intake_organization;
 mod internal_errors;
 mod kpis;

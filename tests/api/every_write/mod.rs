@@ -19,13 +19,14 @@
 mod checks;
 mod perform;
 
-use crate::harness::{openapi_document, EventKind, TestApp, Who};
+use crate::harness::{openapi_document, Clamd, EventKind, TestApp, Who};
 use checks::{check_audience, check_audit, check_kinds, feed_end, Marks};
+use living_gate_api::startup::config::ClamdAddress;
 use perform::prepare;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use EventKind as K;
-use Room::{Admin, Auth, Desk, Directory, Kpis, Notify};
+use Room::{Admin, Auth, Desk, Directory, Intake, Kpis, Notify};
 
 /// Who sees an event in the feed, among those who may read it (analysts,
 /// municipal admins and the platform admin get 403 whatever the event: the
@@ -76,6 +77,8 @@ enum Room {
     Directory,
     Kpis,
     Notify,
+    /// Needs a virus scanner (the form's files).
+    Intake,
 }
 
 /// A write operation and what it must record.
@@ -119,6 +122,8 @@ const WRITES: &[Write] = &[
     // organization and the invited contact.
     write(Desk, "POST /v1/municipalities/{municipality}/intake-submissions", ("intake_submission.create", "intake_submission"), &[]),
     write(Desk, "POST /v1/proposals/{id}/intake-organization", ("organization.update", "organization"), &[(K::OrganizationUpdated, DESK), (K::UserInvited, DESK)]),
+    // The form's files: on the new case, whose pending organization only the desk knows yet.
+    write(Intake, "POST /v1/intake-submissions/{id}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, DESK)]),
     write(Desk, "POST /v1/intake-submissions/{id}/confirmation", ("proposal.create", "proposal"), &[(K::Created, DESK), (K::OrganizationCreated, PLATFORM), (K::UserInvited, PLATFORM)]),
     // Reference data and accounts: the city's desk, or every desk for the platform's.
     write(Admin, "POST /v1/municipalities", ("municipality.create", "municipality"), &[(K::MunicipalityCreated, PLATFORM)]),
@@ -289,13 +294,26 @@ async fn notification_writes_record_themselves() {
     walk(Notify).await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn intake_uploads_record_themselves() {
+    let clamd = Clamd::start().await;
+    let app = TestApp::builder()
+        .configure(|c| c.attachments.clamd = Some(ClamdAddress::Unix(clamd.socket.clone())))
+        .spawn()
+        .await;
+    walk_on(&app, Intake).await;
+}
+
 /// Performs every write of `room` on one app and checks what it recorded;
 /// fails with every problem found, each naming its operation.
 async fn walk(room: Room) {
-    let app = TestApp::spawn().await;
+    walk_on(&TestApp::spawn().await, room).await;
+}
+
+async fn walk_on(app: &TestApp, room: Room) {
     let mut problems = Vec::new();
     for write in WRITES.iter().filter(|w| w.room == room) {
-        problems.extend(perform_and_check(&app, write).await);
+        problems.extend(perform_and_check(app, write).await);
     }
     assert!(
         problems.is_empty(),

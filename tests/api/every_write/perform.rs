@@ -1,7 +1,9 @@
 //! How each write operation is performed: what it needs built first (a
 //! case at the right step, an entry, a survey, a token …) and the request.
 
-use crate::harness::mail::{intake_case, intake_form, intake_submission, reset_token_for};
+use crate::harness::mail::{
+    confirmed_submission, intake_case, intake_form, intake_submission, reset_token_for,
+};
 use crate::harness::{etag_of, json, Case, TestApp, Who, PASSWORD};
 use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
@@ -14,6 +16,8 @@ pub(super) struct Call {
     path: String,
     body: Body,
     if_match: Option<String>,
+    /// Another header (the intake's `Submission-Token`).
+    header: Option<(&'static str, String)>,
     /// The expected status.
     pub(super) status: StatusCode,
     pub(super) target: Target,
@@ -44,6 +48,7 @@ impl Call {
             path,
             body: Body::Json(body),
             if_match: None,
+            header: None,
             status: StatusCode::OK,
             target: Target::Field("/id"),
         }
@@ -78,6 +83,11 @@ impl Call {
         self
     }
 
+    fn header(mut self, name: &'static str, value: String) -> Call {
+        self.header = Some((name, value));
+        self
+    }
+
     fn csv(mut self, csv: String) -> Call {
         self.body = Body::Csv(csv);
         self
@@ -87,6 +97,9 @@ impl Call {
         let mut request = app.request(self.method.clone(), &self.path, self.who);
         if let Some(etag) = &self.if_match {
             request = request.header("If-Match", etag);
+        }
+        if let Some((name, value)) = &self.header {
+            request = request.header(*name, value);
         }
         request = match &self.body {
             Body::Json(body) => request.json(body),
@@ -471,6 +484,15 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             case.save_logic_model(&crate::harness::logic_model("shared", "交流会")).await;
             let path = format!("/v1/proposals/{}/logic-model/versions/1/attachments?file_name=model.txt", case.id);
             call(Who::Desk, path, Value::Null).file("図").created()
+        }
+        "POST /v1/intake-submissions/{id}/attachments" => {
+            let (id, token, _case) =
+                confirmed_submission(app, "every-write-upload@intake.example.jp").await;
+            let path = format!("/v1/intake-submissions/{id}/attachments?file_name=kikaku.txt");
+            call(Who::Anonymous, path, Value::Null)
+                .file("企画書")
+                .header("Submission-Token", token)
+                .created()
         }
         _ => panic!("{op} has a row in WRITES but prepare() does not know how to perform it"),
     }

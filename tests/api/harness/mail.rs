@@ -95,8 +95,9 @@ pub async fn reset_token_for(app: &TestApp, user_id: uuid::Uuid) -> String {
     token
 }
 
-/// Submits and confirms an intake from `email`; returns the new case's id.
-pub async fn intake_case(app: &TestApp, email: &str) -> String {
+/// Submits and confirms an intake from `email`; returns the submission's id
+/// and token and the new case's id.
+pub async fn confirmed_submission(app: &TestApp, email: &str) -> (String, String, String) {
     let (id, token, code) = intake_submission(app, email).await;
     let response = app
         .post(
@@ -105,8 +106,14 @@ pub async fn intake_case(app: &TestApp, email: &str) -> String {
             &json!({"submission_token": token, "code": code}),
         )
         .await;
-    json(response, StatusCode::CREATED).await["proposal_id"]
+    let case = json(response, StatusCode::CREATED).await["proposal_id"]
         .as_str()
         .expect("proposal id")
-        .to_owned()
+        .to_owned();
+    (id, token, case)
+}
+
+/// Submits and confirms an intake from `email`; returns the new case's id.
+pub async fn intake_case(app: &TestApp, email: &str) -> String {
+    confirmed_submission(app, email).await.2
 }

@@ -62,6 +62,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(intake::confirm::confirm)
         .service(intake::organization::get)
         .service(intake::organization::settle)
+        .service(intake::attachments::upload)
         .service(attachments::endpoints::upload_to_proposal)
         .service(attachments::endpoints::list_of_proposal)
         .service(attachments::endpoints::upload_to_hearing)

@@ -64,6 +64,21 @@ pub async fn insert(
         .await?)
 }
 
+/// The submission `id` whose token hashes to `token_hash`.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    token_hash: &[u8],
+) -> DbResult<Option<IntakeSubmission>> {
+    Ok(intake_submissions::table
+        .find(id)
+        .filter(intake_submissions::token_hash.eq(token_hash))
+        .select(IntakeSubmission::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// The submission `id` whose token hashes to `token_hash`, locked.
 pub async fn find_for_update(
     conn: &mut AsyncPgConnection,

@@ -128,7 +128,8 @@ pub async fn save(
 }
 
 /// Stores a file of the public intake on its case (shared: the proposer's
-/// own), scanned first; refused with 409 when no scanner is configured.
+/// own), scanned first; refused with 409 when no scanner is configured or
+/// the case is closed.
 /// For the intake, whose `author` stands for the anonymous proposer; read
 /// the body with [`super::upload::receive`]. The scan runs before the
 /// write, on `conn`'s time: called inside an open transaction, it holds
@@ -154,8 +155,11 @@ pub async fn store_public(
         widest: Visibility::Shared,
         shared_only: true,
     };
-    conn.transaction(async |conn| save(conn, author, &place, Visibility::Shared, &scanned).await)
-        .await
+    conn.transaction(async |conn| {
+        crate::desk::cases::lock_open_case(conn, proposal_id).await?;
+        save(conn, author, &place, Visibility::Shared, &scanned).await
+    })
+    .await
 }
 
 /// Scans and stores an upload of a signed-in caller in its own transaction

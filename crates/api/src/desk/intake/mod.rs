@@ -7,8 +7,11 @@
 //! - [`confirm`]: the code, then the case, the pending organization, the
 //!   contact's account (invited, no password) and the receipt mail;
 //! - [`organization`]: the desk matches or accepts the pending organization
-//!   and invites the contact.
+//!   and invites the contact;
+//! - [`attachments`]: the form's files, uploaded with the submission's token
+//!   after confirmation, always scanned.
 
+pub mod attachments;
 pub mod confirm;
 pub mod organization;
 pub mod submit;
