@@ -279,3 +279,25 @@ async fn submissions_per_email_are_limited_across_two_instances() {
     assert_eq!(code.len(), 6);
     let _ = intake_code(&app, "someone-else@example.jp").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_contact_hears_of_its_case_before_the_desk_invites_it() {
+    let app = TestApp::spawn().await;
+    let email = "kekka@sagami-giken.example.jp";
+    let case = crate::harness::mail::intake_case(&app, email).await;
+    let moved = app
+        .transition(
+            &case,
+            Who::Desk,
+            json!({"to": "organizing", "reason": "庁内メモ: 予算要確認", "note_for_proposer": "内容を整理しています。"}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let told = mails(&app, "status_changed", email).await;
+    assert_eq!(told.len(), 1, "the invited contact is told of the move");
+    assert!(told[0].body_text.contains("内容を整理しています。"));
+    assert!(
+        !told[0].body_text.contains("予算要確認"),
+        "never the internal reason"
+    );
+}

@@ -239,10 +239,10 @@ pub fn list_of_text(field: &str, values: &[String]) -> Result<Vec<String>, Valid
 }
 
 /// At least one theme, without repeats.
-pub fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
+pub fn themes(field: &str, values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
     if values.is_empty() {
         return Err(ValidationErrors::single(
-            "themes",
+            field,
             "required",
             "name at least one theme",
         ));
@@ -250,4 +250,65 @@ pub fn themes(values: &[Theme]) -> Result<Vec<Theme>, ValidationErrors> {
     let mut themes = values.to_vec();
     themes.dedup();
     Ok(themes)
+}
+
+/// What a proposal says, as a partner, the desk or the public intake's form
+/// submits it.
+pub struct ContentInput<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub body: &'a str,
+    pub desired_support: &'a str,
+    pub themes: &'a [Theme],
+    pub sdg_goals: &'a [i16],
+    pub policy_areas: &'a [String],
+}
+
+/// A proposal's content, checked: trimmed and within its bounds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Content {
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub desired_support: String,
+    pub themes: Vec<Theme>,
+    pub sdg_goals: Vec<i16>,
+    pub policy_areas: Vec<String>,
+}
+
+/// Checks a proposal's content, its fields named under `prefix` (`""`, or
+/// `"proposal."` in the intake's form); every problem goes to `errors`, and
+/// the content comes back only when there was none.
+pub fn check_content(
+    errors: &mut ValidationErrors,
+    prefix: &str,
+    input: ContentInput<'_>,
+) -> Option<Content> {
+    let field = |name: &str| format!("{prefix}{name}");
+    let optional_text = |errors: &mut ValidationErrors, name: &str, raw: &str, max: usize| {
+        if raw.trim().is_empty() {
+            Some(String::new())
+        } else {
+            errors.check(bounded_text(&field(name), raw, 1, max))
+        }
+    };
+    let title = errors.check(bounded_text(&field("title"), input.title, 1, 200));
+    let summary = errors.check(bounded_text(&field("summary"), input.summary, 1, 2000));
+    let body = optional_text(errors, "body", input.body, 20000);
+    let desired_support = optional_text(errors, "desired_support", input.desired_support, 2000);
+    let themes = errors.check(themes(&field("themes"), input.themes));
+    let sdg_goals = errors.check(living_gate_domain::desk::proposal::sdg_goals(
+        &field("sdg_goals"),
+        input.sdg_goals,
+    ));
+    let policy_areas = errors.check(list_of_text(&field("policy_areas"), input.policy_areas));
+    Some(Content {
+        title: title?,
+        summary: summary?,
+        body: body?,
+        desired_support: desired_support?,
+        themes: themes?,
+        sdg_goals: sdg_goals?,
+        policy_areas: policy_areas?,
+    })
 }

@@ -2,7 +2,9 @@
 //! desk organising their content.
 
 use crate::auth::Caller;
-use crate::desk::cases::{list_of_text, refuse_closed, scope, themes, visible, Proposal};
+use crate::desk::cases::{
+    check_content, list_of_text, refuse_closed, scope, themes, visible, ContentInput, Proposal,
+};
 use crate::http::body::Json;
 use crate::http::bounds::{check_instant, check_optional_year};
 use crate::http::etag::with_etag;
@@ -155,26 +157,19 @@ pub async fn create(
             None
         }
     };
-    let title = errors.check(bounded_text("title", &body.title, 1, 200));
-    let summary = errors.check(bounded_text("summary", &body.summary, 1, 2000));
-    let text_body = if body.body.trim().is_empty() {
-        Some(String::new())
-    } else {
-        errors.check(bounded_text("body", &body.body, 1, 20000))
-    };
-    let desired = if body.desired_support.trim().is_empty() {
-        Some(String::new())
-    } else {
-        errors.check(bounded_text(
-            "desired_support",
-            &body.desired_support,
-            1,
-            2000,
-        ))
-    };
-    let theme_list = errors.check(themes(&body.themes));
-    let goals = errors.check(sdg_goals("sdg_goals", &body.sdg_goals));
-    let areas = errors.check(list_of_text("policy_areas", &body.policy_areas));
+    let content = check_content(
+        &mut errors,
+        "",
+        ContentInput {
+            title: &body.title,
+            summary: &body.summary,
+            body: &body.body,
+            desired_support: &body.desired_support,
+            themes: &body.themes,
+            sdg_goals: &body.sdg_goals,
+            policy_areas: &body.policy_areas,
+        },
+    );
     let first_contact_at = match body.first_contact_at {
         None => now,
         Some(_) if actor.role != Role::Desk => {
@@ -196,26 +191,7 @@ pub async fn create(
         Some(at) => at,
     };
     errors.into_result()?;
-    let (
-        Some(title),
-        Some(summary),
-        Some(text_body),
-        Some(desired),
-        Some(theme_list),
-        Some(goals),
-        Some(areas),
-        Some(municipality_id),
-    ) = (
-        title,
-        summary,
-        text_body,
-        desired,
-        theme_list,
-        goals,
-        areas,
-        municipality_id,
-    )
-    else {
+    let (Some(content), Some(municipality_id)) = (content, municipality_id) else {
         return Err(ApiError::internal("validation passed without values"));
     };
     let contact_user_id = match (actor.role, body.contact_user_id) {
@@ -257,13 +233,13 @@ pub async fn create(
                     reference: reference(&city.reference_prefix, fy, number),
                     fiscal_year: fy,
                     kind: body.kind,
-                    title,
-                    summary,
-                    body: text_body,
-                    themes: theme_list,
-                    sdg_goals: goals,
-                    policy_areas: areas,
-                    desired_support: desired,
+                    title: content.title,
+                    summary: content.summary,
+                    body: content.body,
+                    themes: content.themes,
+                    sdg_goals: content.sdg_goals,
+                    policy_areas: content.policy_areas,
+                    desired_support: content.desired_support,
                     channel: body.channel,
                     organization_id,
                     contact_user_id,
@@ -400,7 +376,10 @@ pub async fn update(
             .body
             .as_deref()
             .and_then(|v| errors.check(bounded_text("body", v, 0, 20000))),
-        themes: body.themes.as_deref().and_then(|v| errors.check(themes(v))),
+        themes: body
+            .themes
+            .as_deref()
+            .and_then(|v| errors.check(themes("themes", v))),
         sdg_goals: body
             .sdg_goals
             .as_deref()

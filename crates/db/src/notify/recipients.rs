@@ -1,4 +1,5 @@
-//! The accounts an audience of a case event reaches: active, not the actor,
+//! The accounts an audience of a case event reaches: active (or a public
+//! intake's proven contact), not the actor,
 //! and not having turned the mail's kind off; with their address and mail
 //! language, in one query.
 
@@ -70,12 +71,17 @@ pub async fn for_case(
     Ok(diesel::sql_query(
         "SELECT u.id AS user_id, u.email, u.mail_language AS language
          FROM users u JOIN proposals p ON p.id = $1
-         WHERE u.status = 'active'
-           AND CASE $2
-                 WHEN 'proposer' THEN u.role = 'partner' AND u.organization_id = p.organization_id
-                 WHEN 'department' THEN u.role = 'department' AND u.department_id = $3
+         WHERE CASE $2
+                 -- The partner's active users; and the contact of a case from
+                 -- the public intake, whose address the mailed code proved,
+                 -- before the desk has invited it as the organization's user.
+                 WHEN 'proposer' THEN u.role = 'partner' AND (
+                   (u.status = 'active' AND u.organization_id = p.organization_id)
+                   OR (u.status = 'invited' AND u.id = p.contact_user_id))
+                 WHEN 'department' THEN u.status = 'active' AND u.role = 'department'
+                   AND u.department_id = $3 AND u.municipality_id = p.municipality_id
+                 ELSE u.status = 'active' AND u.role = 'desk'
                    AND u.municipality_id = p.municipality_id
-                 ELSE u.role = 'desk' AND u.municipality_id = p.municipality_id
                END
            AND u.id IS DISTINCT FROM $4
            AND NOT EXISTS (SELECT 1 FROM notification_preferences n

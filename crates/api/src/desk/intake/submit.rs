@@ -4,7 +4,7 @@
 //! to the contact by mail.
 
 use crate::auth::secrets;
-use crate::desk::cases::{list_of_text, themes};
+use crate::desk::cases::{check_content, ContentInput};
 use crate::desk::intake::{address_limit, desk_name, LIMIT_WINDOW_SECS, MAX_SUBMISSIONS_PER_EMAIL};
 use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
@@ -19,7 +19,7 @@ use living_gate_db::desk::intake_submissions::{self as db, NewIntakeSubmission};
 use living_gate_db::reference::municipalities::{self, Municipality};
 use living_gate_db::{outbox, pool, AsyncPgConnection};
 use living_gate_domain::access::row_scope::RowScope;
-use living_gate_domain::desk::proposal::{sdg_goals, Kind, Theme};
+use living_gate_domain::desk::proposal::{Kind, Theme};
 use living_gate_domain::identity::{OrganizationKind, RecordStatus};
 use living_gate_domain::intake::{
     check_terms_version, CorporateNumber, Declarations, SubmissionStatus, CODE_TTL_MINUTES,
@@ -152,26 +152,19 @@ fn validate(body: &IntakeSubmissionRequest) -> Result<ValidForm, ValidationError
         Some(raw) => errors.check(bounded_text("contact.phone", raw, 1, 30)),
     };
     let p = &body.proposal;
-    let title = errors.check(bounded_text("proposal.title", &p.title, 1, 200));
-    let summary = errors.check(bounded_text("proposal.summary", &p.summary, 1, 2000));
-    let text_body = if p.body.trim().is_empty() {
-        Some(String::new())
-    } else {
-        errors.check(bounded_text("proposal.body", &p.body, 1, 20000))
-    };
-    let desired = if p.desired_support.trim().is_empty() {
-        Some(String::new())
-    } else {
-        errors.check(bounded_text(
-            "proposal.desired_support",
-            &p.desired_support,
-            1,
-            2000,
-        ))
-    };
-    let theme_list = errors.check(themes(&p.themes));
-    let goals = errors.check(sdg_goals("proposal.sdg_goals", &p.sdg_goals));
-    let areas = errors.check(list_of_text("proposal.policy_areas", &p.policy_areas));
+    let content = check_content(
+        &mut errors,
+        "proposal.",
+        ContentInput {
+            title: &p.title,
+            summary: &p.summary,
+            body: &p.body,
+            desired_support: &p.desired_support,
+            themes: &p.themes,
+            sdg_goals: &p.sdg_goals,
+            policy_areas: &p.policy_areas,
+        },
+    );
     errors.check(check_terms_version("terms_version", &body.terms_version));
     let d = &body.declarations;
     errors.check(
@@ -184,16 +177,17 @@ fn validate(body: &IntakeSubmissionRequest) -> Result<ValidForm, ValidationError
         .check("declarations"),
     );
     errors.into_result()?;
-    let (Some(org_name), Some(contact_name), Some(email), Some(title), Some(summary)) =
-        (org_name, contact_name, email, title, summary)
+    let (Some(org_name), Some(contact_name), Some(email), Some(content)) =
+        (org_name, contact_name, email, content)
     else {
         return Err(ValidationErrors::single("body", "invalid", "invalid form"));
     };
     let form = json!({
         "organization": {"name": org_name, "kind": org.kind, "corporate_number": corporate_number.as_ref().map(|n| n.as_str())},
         "contact": {"name": contact_name, "email": email.as_str(), "phone": phone},
-        "proposal": {"kind": p.kind, "title": title, "summary": summary, "body": text_body,
-            "themes": theme_list, "sdg_goals": goals, "policy_areas": areas, "desired_support": desired},
+        "proposal": {"kind": p.kind, "title": content.title, "summary": content.summary,
+            "body": content.body, "themes": content.themes, "sdg_goals": content.sdg_goals,
+            "policy_areas": content.policy_areas, "desired_support": content.desired_support},
     });
     Ok(ValidForm {
         email,
