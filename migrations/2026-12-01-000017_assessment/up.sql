@@ -35,6 +35,7 @@ CREATE TABLE assessments (
   FOREIGN KEY (municipality_id, proposal_id) REFERENCES proposals (municipality_id, id)
 );
 CREATE UNIQUE INDEX assessments_proposal_id_idx ON assessments (proposal_id);
+CREATE INDEX assessments_assessed_by_idx ON assessments (assessed_by);
 CREATE TRIGGER assessments_municipality BEFORE INSERT ON assessments FOR EACH ROW
   EXECUTE FUNCTION living_gate_case_municipality();
 CREATE TRIGGER assessments_touch BEFORE UPDATE ON assessments FOR EACH ROW
