@@ -365,6 +365,15 @@ const MATRIX: &[Row] = &[
         "GET /v1/attachments/{id}/content",
         [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
+    // A fresh case each time (the first record is 201); the target case has one.
+    (
+        "PUT /v1/proposals/{id}/assessment",
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/assessment",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -439,6 +448,14 @@ async fn context(app: &TestApp) -> Context {
         )
         .await;
     assert_eq!(model.status(), StatusCode::CREATED);
+    let assessment = app
+        .put(
+            &format!("/v1/proposals/{proposal_id}/assessment"),
+            Who::Desk,
+            &crate::assessment::valid_body(),
+        )
+        .await;
+    assert_eq!(assessment.status(), StatusCode::CREATED);
     let decided_case = app.case().title("試験提案").to(Status::Adopted).await;
     let trip_id = decided_case.trip_id();
     let model = json(
@@ -567,6 +584,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 {
                     case(app).await.0
                 }
+                "/v1/proposals/{id}/assessment" if method == "PUT" => case(app).await.0,
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
@@ -676,6 +694,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "POST /v1/proposals/{id}/decision" => {
             Some(json!({"outcome": "adopted", "reason": "効果が見込める"}))
         }
+        "PUT /v1/proposals/{id}/assessment" => Some(crate::assessment::valid_body()),
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
         "PUT /v1/me/notification-preferences" => Some(json!({"language": "ja", "kinds": []})),
         "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),

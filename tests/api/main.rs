@@ -7,6 +7,7 @@
 mod harness;
 
 mod admin;
+mod assessment;
 mod attachments;
 mod auth;
 mod authorization;

@@ -7,6 +7,24 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    assessments (proposal_id) {
+        municipality_id -> Uuid,
+        proposal_id -> Uuid,
+        policy_fit_rating -> Int2,
+        policy_fit_note -> Text,
+        policy_areas -> Array<Text>,
+        feasibility_rating -> Int2,
+        feasibility_note -> Text,
+        cost_effectiveness_rating -> Int2,
+        cost_effectiveness_note -> Text,
+        assessed_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     attachment_contents (attachment_id) {
         municipality_id -> Uuid,
         attachment_id -> Uuid,
@@ -647,6 +665,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(assessments -> users (assessed_by));
 diesel::joinable!(attachment_contents -> attachments (attachment_id));
 diesel::joinable!(attachments -> hearings (hearing_id));
 diesel::joinable!(attachments -> proposals (proposal_id));
@@ -702,6 +721,7 @@ diesel::joinable!(users -> municipalities (municipality_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    assessments,
     attachment_contents,
     attachments,
     audit_log,

@@ -210,17 +210,20 @@ crate::code::codes!(SuggestionStatus {
     Rejected => "rejected",
 });
 
-/// A taxonomy: topics (a hierarchy) or forms of activity.
+/// A taxonomy: topics (a hierarchy), forms of activity, or the city's
+/// policy areas (ざま未来プラン) that a case's assessment refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Vocabulary {
     Topic,
     Form,
+    PolicyArea,
 }
 
 crate::code::codes!(Vocabulary {
     Topic => "topic",
     Form => "form",
+    PolicyArea => "policy_area",
 });
 
 /// How a survey reached a directory organization.

@@ -178,6 +178,8 @@ const WRITES: &[Write] = &[
     write(Desk, "POST /v1/proposals/{id}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, CASE_INTERNAL)]),
     write(Desk, "POST /v1/hearings/{id}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, CASE_INTERNAL)]),
     write(Desk, "POST /v1/proposals/{id}/logic-model/versions/{version}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, CASE_SHARED)]),
+    // The step-2 assessment (issue 15): internal to the case; a revision under If-Match.
+    write(Desk, "PUT /v1/proposals/{id}/assessment", ("assessment.update", "assessment"), &[(K::AssessmentRecorded, CASE_INTERNAL)]),
 ];
 
 /// Kinds a write appends instead of its usual one only in a situation the

@@ -469,6 +469,22 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
                 .if_match(etag)
                 .target_is(2027)
         }
+        // Revising the assessment needs the If-Match of the version recorded.
+        "PUT /v1/proposals/{id}/assessment" => {
+            let case = involved_case(app).await;
+            let path = format!("/v1/proposals/{}/assessment", case.id);
+            let first = app
+                .request(Method::PUT, &path, Who::Desk)
+                .json(&crate::assessment::valid_body())
+                .send()
+                .await
+                .expect("request");
+            let etag = etag_of(&first);
+            json(first, StatusCode::CREATED).await;
+            let mut body = crate::assessment::valid_body();
+            body["feasibility"]["rating"] = json!(2);
+            call(Who::Desk, path, body).if_match(etag).target_is(&case.id)
+        }
         "POST /v1/proposals/{id}/attachments" => {
             let case = involved_case(app).await;
             let path = format!("/v1/proposals/{}/attachments?file_name=memo.txt&visibility=internal", case.id);

@@ -8,6 +8,7 @@
 //! answers, match decisions) and [`trip_view`] (a TRIP's shape and
 //! visibility).
 
+pub mod assessment;
 pub mod attachments;
 pub mod cases;
 pub mod coordination;
@@ -70,5 +71,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attachments::endpoints::upload_to_logic_model)
         .service(attachments::endpoints::list_of_logic_model)
         .service(attachments::endpoints::get)
-        .service(attachments::endpoints::download);
+        .service(attachments::endpoints::download)
+        .service(assessment::put)
+        .service(assessment::get);
 }

@@ -48,7 +48,7 @@ fn view(term: db::Term, codes: &HashMap<Uuid, String>) -> Term {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TermListParams {
-    /// Only this vocabulary (both when absent).
+    /// Only this vocabulary (all when absent).
     pub vocabulary: Option<Vocabulary>,
 }
 
@@ -58,7 +58,7 @@ pub struct TermList {
     pub items: Vec<Term>,
 }
 
-/// The taxonomy terms (topics, a hierarchy, and forms of activity), by vocabulary and code; no token needed.
+/// The taxonomy terms (topics, a hierarchy, forms of activity, and the city's policy areas), by vocabulary and code; no token needed.
 #[utoipa::path(operation_id = "listTaxonomyTerms", tag = "directory", params(TermListParams), security((), ("bearer" = [])),
     responses((status = 200, description = "Every term", body = TermList)))]
 #[get("/taxonomy-terms")]
@@ -70,6 +70,7 @@ pub async fn list(
     let mut conn = pool::connection(&state.pool).await?;
     let mut terms = db::list(&mut conn, Vocabulary::Topic).await?;
     terms.extend(db::list(&mut conn, Vocabulary::Form).await?);
+    terms.extend(db::list(&mut conn, Vocabulary::PolicyArea).await?);
     let codes: HashMap<Uuid, String> = terms.iter().map(|t| (t.id, t.code.clone())).collect();
     let items = terms
         .into_iter()

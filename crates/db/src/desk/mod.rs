@@ -1,6 +1,7 @@
 //! The desk's cases: proposals, their events (timelines and the change
 //! feed), hearings, matches, messages, logic models and TRIPs.
 
+pub mod assessments;
 pub mod attachments;
 pub mod events;
 pub mod hearings;

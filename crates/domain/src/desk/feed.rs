@@ -57,6 +57,8 @@ pub enum EventKind {
     AttachmentQuarantined,
     /// The desk sent a dead message of the outbox again.
     OutboxMessageRetried,
+    /// The desk recorded or revised the step-2 assessment of a case (internal).
+    AssessmentRecorded,
 }
 
 crate::code::codes!(EventKind {
@@ -102,6 +104,7 @@ crate::code::codes!(EventKind {
     AttachmentAdded => "attachment_added",
     AttachmentQuarantined => "attachment_quarantined",
     OutboxMessageRetried => "outbox_message_retried",
+    AssessmentRecorded => "assessment_recorded",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema

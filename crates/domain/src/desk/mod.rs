@@ -2,6 +2,7 @@
 //! hearings and matches, logic models, match suggestions, TRIPs and the
 //! vocabulary of the event log.
 
+pub mod assessment;
 pub mod attachment;
 pub mod coordination;
 pub mod feed;

@@ -15,6 +15,8 @@ pub struct Lookups {
     /// Code or Japanese label → code.
     topics: HashMap<String, String>,
     forms: HashMap<String, String>,
+    /// Directory rows name no policy areas; kept for a total match.
+    policy_areas: HashMap<String, String>,
 }
 
 impl Lookups {
@@ -58,6 +60,7 @@ impl Lookups {
         let terms = match vocabulary {
             Vocabulary::Topic => &self.topics,
             Vocabulary::Form => &self.forms,
+            Vocabulary::PolicyArea => &self.policy_areas,
         };
         terms.get(raw).map(String::as_str)
     }
@@ -66,6 +69,7 @@ impl Lookups {
         match vocabulary {
             Vocabulary::Topic => &mut self.topics,
             Vocabulary::Form => &mut self.forms,
+            Vocabulary::PolicyArea => &mut self.policy_areas,
         }
     }
 }

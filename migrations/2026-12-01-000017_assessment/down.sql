@@ -1,0 +1,18 @@
+DELETE FROM proposal_events WHERE kind = 'assessment_recorded';
+DO $$
+DECLARE
+  kinds text;
+BEGIN
+  SELECT string_agg(quote_literal(k), ', ' ORDER BY k) INTO kinds FROM (
+    SELECT DISTINCT m[1] AS k
+    FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') m
+    WHERE c.conname = 'proposal_events_kind_check'
+    EXCEPT SELECT 'assessment_recorded'
+  ) s;
+  ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_kind_check;
+  EXECUTE format('ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_kind_check CHECK (kind IN (%s))', kinds);
+END $$;
+DROP TABLE assessments;
+DELETE FROM taxonomy_terms WHERE vocabulary = 'policy_area';
+ALTER TABLE taxonomy_terms DROP CONSTRAINT taxonomy_terms_vocabulary_check;
+ALTER TABLE taxonomy_terms ADD CONSTRAINT taxonomy_terms_vocabulary_check CHECK (vocabulary IN ('topic', 'form'));
