@@ -26,6 +26,7 @@ mod intake_organization;
 mod internal_errors;
 mod kpis;
 mod notify;
+mod open_procurement;
 mod openapi_document;
 mod operations;
 mod password_reset;

@@ -192,7 +192,7 @@ pub async fn waiting_oldest(
     Ok(diesel::sql_query(
         "SELECT reference, status, first_contact_at, received_at FROM proposals \
          WHERE fiscal_year = $1 AND coordination_started_at IS NULL \
-           AND status NOT IN ('adopted', 'not_adopted', 'declined', 'withdrawn') \
+           AND status NOT IN ('adopted', 'not_adopted', 'open_procurement', 'declined', 'withdrawn') \
            AND ($3::uuid IS NULL OR municipality_id = $3) \
          ORDER BY first_contact_at, id LIMIT $2",
     )

@@ -154,7 +154,7 @@ impl Case<'_> {
                 )
                 .await
             }
-            Status::Adopted | Status::NotAdopted => {
+            Status::Adopted | Status::NotAdopted | Status::OpenProcurement => {
                 self.advance(Status::AwaitingDecision).await;
                 self.decide(target).await
             }

@@ -1,5 +1,7 @@
 //! Step 6, 案件化判断: the lead department's decision. Adoption creates the
-//! TRIP in the same transaction; `adopted` and `not_adopted` are reached only here.
+//! TRIP in the same transaction; `adopted`, `not_adopted` and
+//! `open_procurement` (公募・競争による実施: no TRIP, the proposer is not the
+//! implementer) are reached only here.
 
 use crate::auth::Caller;
 use crate::desk::cases::{visible, Proposal};
@@ -26,7 +28,15 @@ use uuid::Uuid;
 pub enum Outcome {
     Adopted,
     NotAdopted,
+    /// Carried out through open, competitive procurement instead of with
+    /// the proposer; no TRIP is created.
+    OpenProcurement,
 }
+
+/// What the proposer is told of `open_procurement` when the department
+/// sends no note: neutral, in both languages.
+pub const OPEN_PROCUREMENT_NOTE: &str = "本提案の内容は、公募等の競争的な手続により実施することとなりました。公募の際はぜひご参加ください。\n\
+The content of this proposal will be carried out through open, competitive procurement. We hope you will take part when it is announced.";
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,7 +47,8 @@ pub struct DecisionRequest {
     /// Internal reason of the decision.
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
-    /// What the proposer is told (required for `not_adopted`).
+    /// What the proposer is told (required for `not_adopted`; for
+    /// `open_procurement` a neutral default text is used when absent).
     #[schema(max_length = 2000)]
     pub note_for_proposer: Option<String>,
 }
@@ -51,7 +62,7 @@ pub struct Decision {
 
 /// Records the step-6 decision: only a user of the case's lead department
 /// can, whatever anyone else sends. `adopted` creates the TRIP in the same
-/// transaction.
+/// transaction; `open_procurement` creates none.
 #[utoipa::path(operation_id = "decideProposal", tag = "trips", request_body = DecisionRequest, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag of the case you read")),
     responses((status = 200, description = "Decided", body = Decision),
@@ -78,10 +89,13 @@ pub async fn decide(
         errors.add("note_for_proposer", "required", "tell the proposer why");
     }
     errors.into_result()?;
-    let to = if body.outcome == Outcome::Adopted {
-        Status::Adopted
-    } else {
-        Status::NotAdopted
+    let (to, note) = match body.outcome {
+        Outcome::Adopted => (Status::Adopted, note),
+        Outcome::NotAdopted => (Status::NotAdopted, note),
+        Outcome::OpenProcurement => (
+            Status::OpenProcurement,
+            note.or_else(|| Some(OPEN_PROCUREMENT_NOTE.to_owned())),
+        ),
     };
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;

@@ -2,7 +2,7 @@
 //! and the plan of what a move sets.
 //!
 //! ```text
-//! received → organizing → hearing → matching → logic_model → awaiting_decision → adopted | not_adopted
+//! received → organizing → hearing → matching → logic_model → awaiting_decision → adopted | not_adopted | open_procurement
 //! ```
 //! plus `declined` (desk, before `awaiting_decision`), `withdrawn` (the
 //! proposer, before a decision), `on_hold` and back (desk), and one step
@@ -55,6 +55,10 @@ pub enum Status {
     Adopted,
     /// Final: the lead department decided not to proceed.
     NotAdopted,
+    /// Final: the lead department decided the idea is to be carried out
+    /// through open, competitive procurement (公募・競争による実施) instead of
+    /// with the proposer; no TRIP follows.
+    OpenProcurement,
     /// Final: the desk declined it, with a reason for the proposer.
     Declined,
     /// Final: the proposer withdrew it.
@@ -81,6 +85,7 @@ crate::code::codes!(Status {
     AwaitingDecision => "awaiting_decision",
     Adopted => "adopted",
     NotAdopted => "not_adopted",
+    OpenProcurement => "open_procurement",
     Declined => "declined",
     Withdrawn => "withdrawn",
     OnHold => "on_hold",
@@ -103,15 +108,21 @@ impl Status {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Status::Adopted | Status::NotAdopted | Status::Declined | Status::Withdrawn
+            Status::Adopted
+                | Status::NotAdopted
+                | Status::OpenProcurement
+                | Status::Declined
+                | Status::Withdrawn
         )
     }
 
     /// The outcomes of the step-6 decision: reachable through
     /// [`Via::Decision`] only.
-    pub const DECISIONS: [Status; 2] = [Status::Adopted, Status::NotAdopted];
+    pub const DECISIONS: [Status; 3] =
+        [Status::Adopted, Status::NotAdopted, Status::OpenProcurement];
 
-    /// True for `adopted` and `not_adopted`, the outcomes of the decision.
+    /// True for `adopted`, `not_adopted` and `open_procurement`, the
+    /// outcomes of the decision.
     pub fn is_decision(self) -> bool {
         Status::DECISIONS.contains(&self)
     }
@@ -226,6 +237,13 @@ const RULES: &[Rule] = &[
     // decision only (`Via::of`), while the case is still ready for it.
     rule(AwaitingDecision, Adopted, LeadDepartment, true, Ready),
     rule(AwaitingDecision, NotAdopted, LeadDepartment, true, Ready),
+    rule(
+        AwaitingDecision,
+        OpenProcurement,
+        LeadDepartment,
+        true,
+        Ready,
+    ),
 ];
 
 /// What the rules need to know about a case.

@@ -70,7 +70,7 @@ pub struct Conversion {
     pub definition: &'static str,
     pub adopted: i64,
     pub received: i64,
-    /// adopted + not_adopted + declined.
+    /// adopted + not_adopted + open_procurement + declined.
     pub decided: i64,
     /// adopted ÷ received.
     pub rate_of_received: Option<f64>,
@@ -247,8 +247,12 @@ pub struct ReportInputs {
     pub now: DateTime<Utc>,
 }
 
-pub(super) const FINAL_DECISIONS: [Status; 3] =
-    [Status::Adopted, Status::NotAdopted, Status::Declined];
+pub(super) const FINAL_DECISIONS: [Status; 4] = [
+    Status::Adopted,
+    Status::NotAdopted,
+    Status::OpenProcurement,
+    Status::Declined,
+];
 
 /// Builds a fiscal year's report.
 pub fn report(inputs: ReportInputs) -> Report {

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `status_changed` (shared) | the proposer | `status_changed` |
 //! | `status_changed` to `awaiting_decision` | the lead department | `decision_awaited` |
-//! | `status_changed` to `adopted` / `not_adopted` | the desk | `decided` |
+//! | `status_changed` to `adopted` / `not_adopted` / `open_procurement` | the desk | `decided` |
 //! | `message_posted`, shared | the proposer | `message_shared` |
 //! | `hearing_requested` | the department asked | `hearing_requested` |
 //! | `match_proposed` | the department proposed | `match_proposed` |

@@ -36,6 +36,10 @@ pub fn status_label(status: Status, language: Language) -> &'static str {
         Status::AwaitingDecision => ("案件化判断待ち", "awaiting the decision"),
         Status::Adopted => ("案件化（TRIP）", "adopted (TRIP)"),
         Status::NotAdopted => ("案件化見送り", "not adopted"),
+        Status::OpenProcurement => (
+            "公募・競争による実施",
+            "to be carried out through open procurement",
+        ),
         Status::Declined => ("お受けできませんでした", "declined"),
         Status::Withdrawn => ("取り下げ", "withdrawn"),
         Status::OnHold => ("保留", "on hold"),
@@ -341,6 +345,34 @@ mod tests {
         {
             assert!(!status_label(status, Language::Ja).is_empty());
             assert!(status_label(status, Language::En).is_ascii());
+        }
+    }
+
+    #[test]
+    fn open_procurement_is_worded_in_both_languages_for_the_proposer_and_the_desk() {
+        let procured = CaseMail {
+            from_status: Some(Status::AwaitingDecision),
+            to_status: Some(Status::OpenProcurement),
+            note_for_proposer: Some("公募の際はぜひご参加ください。"),
+            ..case()
+        };
+        for (kind, ja_note) in [(MailKind::StatusChanged, true), (MailKind::Decided, false)] {
+            let (_, ja) = render(kind, Language::Ja, &procured);
+            assert!(
+                ja.contains("現在の状況: 公募・競争による実施"),
+                "{kind:?}: {ja}"
+            );
+            assert!(ja.contains("案件化判断待ち"), "{kind:?}: {ja}");
+            assert_eq!(
+                ja.contains("公募の際はぜひご参加ください。"),
+                ja_note,
+                "{ja}"
+            );
+            let (_, en) = render(kind, Language::En, &procured);
+            assert!(
+                en.contains("Now: to be carried out through open procurement"),
+                "{kind:?}: {en}"
+            );
         }
     }
 }

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn via_names_the_door_of_each_status() {
     for to in Status::ALL {
-        let expected = if matches!(to, Adopted | NotAdopted) {
+        let expected = if matches!(to, Adopted | NotAdopted | OpenProcurement) {
             Via::Decision
         } else {
             Via::Transition
@@ -153,7 +153,7 @@ fn the_decision_door_makes_decisions_only() {
     }
     assert_eq!(
         allowed_moves(&w.lead, &w.case, Via::Decision),
-        vec![Adopted, NotAdopted]
+        vec![Adopted, NotAdopted, OpenProcurement]
     );
     assert!(can_decide(&w.lead, &w.case));
 }

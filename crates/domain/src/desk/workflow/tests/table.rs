@@ -258,3 +258,61 @@ fn refusals_list_what_the_caller_may_do_instead() {
         other => panic!("expected NotAllowed, got {other:?}"),
     }
 }
+
+// Open procurement (公募・競争による実施).
+
+#[test]
+fn open_procurement_is_the_lead_departments_decision_from_awaiting_decision_only() {
+    let w = world(AwaitingDecision);
+    for (name, who) in w.everyone() {
+        let planned = plan_move(
+            who,
+            &w.case,
+            OpenProcurement,
+            Some("理由"),
+            Via::Decision,
+            now(),
+        );
+        assert_eq!(planned.is_ok(), name == "lead department", "{name}");
+        assert!(matches!(
+            check_move(who, &w.case, OpenProcurement, Some("理由")),
+            Err(MoveError::DecisionOnly { .. })
+        ));
+    }
+    assert_eq!(
+        check_decision(&w.lead, &w.case, OpenProcurement, None),
+        Err(MoveError::ReasonRequired)
+    );
+    for from in Status::ALL.into_iter().filter(|s| *s != AwaitingDecision) {
+        let mut w = world(from);
+        w.case.held_from = (from == OnHold).then_some(AwaitingDecision);
+        assert!(
+            check_decision(&w.lead, &w.case, OpenProcurement, Some("理由")).is_err(),
+            "{from}"
+        );
+    }
+}
+
+#[test]
+fn open_procurement_needs_a_ready_case_closes_it_and_creates_no_trip() {
+    let mut w = world(AwaitingDecision);
+    w.case.has_shared_logic_model = false;
+    assert_eq!(
+        check_decision(&w.lead, &w.case, OpenProcurement, Some("理由")),
+        Err(MoveError::NotReadyForDecision)
+    );
+    w.case.has_shared_logic_model = true;
+    let plan = plan_move(
+        &w.lead,
+        &w.case,
+        OpenProcurement,
+        Some("理由"),
+        Via::Decision,
+        now(),
+    )
+    .expect("the lead department decides");
+    assert!(!plan.creates_trip());
+    assert_eq!(plan.closed_at(), Some(now()));
+    assert!(OpenProcurement.is_final() && OpenProcurement.is_decision());
+    assert_eq!(OpenProcurement.step(), None);
+}
