@@ -88,6 +88,7 @@ async fn list(state: &AppState, caller: &Caller, target: Target) -> ApiResult<Ht
         (status = 403, description = "Admins, analysts, and a partner asking for `internal`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file exceeds LIVING_GATE_ATTACHMENT_MAX_BYTES (default 20 MiB); nothing is stored", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 414, description = "The path and query exceed 8192 bytes (a file name of 1024 characters outside ASCII, percent-encoded, can)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty file, or no usable file name", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/proposals/{id}/attachments")]
 pub async fn upload_to_proposal(
@@ -133,6 +134,7 @@ pub async fn list_of_proposal(
         (status = 403, description = "Hearings are internal: not for proposers, admins or analysts", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file exceeds LIVING_GATE_ATTACHMENT_MAX_BYTES (default 20 MiB); nothing is stored", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 414, description = "The path and query exceed 8192 bytes (a file name of 1024 characters outside ASCII, percent-encoded, can)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty file, no usable file name, or `shared` asked", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/hearings/{id}/attachments")]
 pub async fn upload_to_hearing(
@@ -178,6 +180,7 @@ pub async fn list_of_hearing(
         (status = 403, description = "Only the desk writes logic models", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file exceeds LIVING_GATE_ATTACHMENT_MAX_BYTES (default 20 MiB); nothing is stored", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 414, description = "The path and query exceed 8192 bytes (a file name of 1024 characters outside ASCII, percent-encoded, can)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty file, no usable file name, or `shared` on a draft", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/proposals/{id}/logic-model/versions/{version}/attachments")]
 pub async fn upload_to_logic_model(

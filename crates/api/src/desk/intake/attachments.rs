@@ -62,6 +62,7 @@ pub struct IntakeUploadParams {
         (status = 404, description = "Unknown submission or wrong token", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not confirmed yet, the upload window has closed, the case is closed, the case has its maximum of files, or no virus scanner is configured", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file exceeds LIVING_GATE_ATTACHMENT_MAX_BYTES (default 20 MiB); nothing is stored", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 414, description = "The path and query exceed 8192 bytes (a file name of 1024 characters outside ASCII, percent-encoded, can)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty file, or no usable file name", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many uploads from this address", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/intake-submissions/{id}/attachments")]
