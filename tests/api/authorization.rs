@@ -723,9 +723,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
             Some(json!({"answered_on": "2026-06-20", "participation_intent": "yes"}))
         }
-        "POST /v1/trips/{id}/measurements" => {
-            Some(json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": "2026-09-30"}))
-        }
+        "POST /v1/trips/{id}/measurements" => Some(
+            json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now())}),
+        ),
         _ => None,
     };
     let path = if template.ends_with("/diff") {

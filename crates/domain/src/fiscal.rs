@@ -14,6 +14,11 @@ pub fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
+/// The calendar date in Japan at an instant.
+pub fn date_in_japan(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&jst()).date_naive()
+}
+
 /// The fiscal year an instant belongs to: FY2026 is 2026-04-01 00:00 JST up to 2027-04-01 00:00 JST.
 pub fn fiscal_year(at: DateTime<Utc>) -> i32 {
     let local = at.with_timezone(&jst());

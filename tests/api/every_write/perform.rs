@@ -363,7 +363,7 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             call(
                 Who::Department,
                 format!("/v1/trips/{}/measurements", case.trip_id()),
-                json!({"indicator_id": indicator, "value": 3, "measured_on": "2026-09-30"}),
+                json!({"indicator_id": indicator, "value": 3, "measured_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now())}),
             )
             .created()
             .target(Target::Field("/trip_id"))

@@ -279,14 +279,16 @@ test("a proposal goes through the six steps to a TRIP with a measurement", async
   const created_trip = decided.trip;
   assert.ok(created_trip, "an adoption creates a TRIP");
 
-  // The TRIP exists, and its lead department records a measurement on it.
+  // The TRIP exists, and its lead department records a measurement on it,
+  // dated today in Japan (not before the TRIP starts, never in the future).
+  const todayInJapan = new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 10);
   const trip = expect(await lead.api.GET("/v1/trips/{id}", { params: { path: { id: created_trip.id } } }), 200);
   assert.equal(trip.proposal_id, id);
   assert.equal(trip.lead_department_id, lead.department.id);
   const measurement = expect(
     await lead.api.POST("/v1/trips/{id}/measurements", {
       params: { path: { id: trip.id } },
-      body: { indicator_id: indicator.id, value: 2, measured_on: "2026-12-01", note: "初回と2回目" },
+      body: { indicator_id: indicator.id, value: 2, measured_on: todayInJapan, note: "初回と2回目" },
     }),
     201,
   );

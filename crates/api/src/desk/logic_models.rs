@@ -13,7 +13,8 @@ use diesel_async::AsyncConnection;
 use living_gate_db::desk::logic_models::{self as db};
 use living_gate_db::pool;
 use living_gate_domain::desk::logic_model::{
-    diff as columns_diff, ColumnDiff, Columns, LogicModelStatus,
+    assign_identities, diff as columns_diff, diff_indicators, ColumnDiff, Columns, Indicator,
+    IndicatorChange, IndicatorColumn, LogicModelStatus,
 };
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Role, ValidationErrors};
@@ -22,31 +23,6 @@ use utoipa::openapi::schema::{ArrayBuilder, Object, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-/// The column of the model an indicator measures.
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum IndicatorColumn {
-    Outputs,
-    ShortTermOutcomes,
-    MidTermOutcomes,
-    Impact,
-}
-
-#[derive(Serialize, Deserialize, ToSchema, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct Indicator {
-    /// Stable across versions; assigned when absent.
-    pub id: Option<Uuid>,
-    #[schema(min_length = 1, max_length = 200)]
-    pub name: String,
-    #[schema(min_length = 1, max_length = 50)]
-    pub unit: String,
-    pub baseline: Option<f64>,
-    pub target: f64,
-    pub target_date: Option<NaiveDate>,
-    pub applies_to: IndicatorColumn,
-}
 
 /// The five columns of seed 000's logic model (inputs → activities →
 /// outputs → outcomes → impact) and the indicators on outputs and outcomes.
@@ -229,7 +205,6 @@ fn validate(mut content: LogicModelContent) -> Result<LogicModelContent, Validat
                 "must be a finite number",
             );
         }
-        indicator.id.get_or_insert_with(Uuid::now_v7);
     }
     errors.into_result().map(|()| content)
 }
@@ -254,12 +229,20 @@ pub async fn save(
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
-    let content = validate(body.into_inner())?;
+    let mut content = validate(body.into_inner())?;
     let status = content.status;
-    let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
     let row = conn
         .transaction(async |conn| {
             let proposal = lock_open_case(conn, *id).await?;
+            // Under the case's lock: the versions an indicator's identity comes from.
+            let earlier = db::versions(conn, proposal.id, false)
+                .await?
+                .into_iter()
+                .rev()
+                .map(|row| LogicModel::try_from(row).map(|m| m.content.indicators))
+                .collect::<Result<Vec<_>, _>>()?;
+            assign_identities(&earlier, &mut content.indicators, Uuid::now_v7)?;
+            let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
             let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
             let shared = status == LogicModelStatus::Shared;
             let mut saved = FeedEvent::case(
@@ -346,14 +329,22 @@ pub async fn latest(
     let file = format!("{}-logic-model-v{}", case.reference, model.version);
     Ok(match params.format.unwrap_or_default() {
         Format::Json => HttpResponse::Ok().json(model),
-        Format::Csv => crate::http::download::csv(&file, model.content.columns().to_csv()),
+        Format::Csv => crate::http::download::csv(
+            &file,
+            model.content.columns().to_csv(&model.content.indicators),
+        ),
         Format::Markdown => HttpResponse::Ok()
             .content_type("text/markdown; charset=utf-8")
             .insert_header((
                 "Content-Disposition",
                 format!("inline; filename=\"{file}.md\""),
             ))
-            .body(model.content.columns().to_markdown()),
+            .body(
+                model
+                    .content
+                    .columns()
+                    .to_markdown(&model.content.indicators),
+            ),
     })
 }
 
@@ -372,7 +363,9 @@ pub struct DiffParams {
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"from": 1, "to": 2,
     "columns": [{"column": "activities", "added": ["月4回の交流会"], "removed": ["月2回の交流会"]}],
-    "indicators_added": [], "indicators_removed": [], "indicators_changed": []}))]
+    "indicators_added": [], "indicators_removed": [],
+    "indicators_changed": [{"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9ea0", "name": "交流会の開催回数",
+        "fields": [{"field": "target", "from": 24.0, "to": 36.0}]}]}))]
 pub struct LogicModelDiff {
     pub from: i32,
     pub to: i32,
@@ -382,9 +375,8 @@ pub struct LogicModelDiff {
     pub indicators_added: Vec<Indicator>,
     #[schema(value_type = Vec<SavedIndicator>)]
     pub indicators_removed: Vec<Indicator>,
-    /// Indicators with the same id whose fields changed (as in `to`).
-    #[schema(value_type = Vec<SavedIndicator>)]
-    pub indicators_changed: Vec<Indicator>,
+    /// Indicators with the same id in both versions whose fields changed, field by field.
+    pub indicators_changed: Vec<IndicatorChange>,
 }
 
 /// What changed between two versions the caller may see.
@@ -408,30 +400,14 @@ pub async fn diff(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (from, to) = (LogicModel::try_from(from)?, LogicModel::try_from(to)?);
-    let by_id = |list: &[Indicator], id: Option<Uuid>| list.iter().find(|i| i.id == id).cloned();
-    let same =
-        |a: &Indicator, b: &Indicator| serde_json::to_value(a).ok() == serde_json::to_value(b).ok();
-    let old = &from.content.indicators;
-    let new = &to.content.indicators;
+    let indicators = diff_indicators(&from.content.indicators, &to.content.indicators);
     Ok(HttpResponse::Ok().json(LogicModelDiff {
         from: from.version,
         to: to.version,
         columns: columns_diff(&from.content.columns(), &to.content.columns()),
-        indicators_added: new
-            .iter()
-            .filter(|i| by_id(old, i.id).is_none())
-            .cloned()
-            .collect(),
-        indicators_removed: old
-            .iter()
-            .filter(|i| by_id(new, i.id).is_none())
-            .cloned()
-            .collect(),
-        indicators_changed: new
-            .iter()
-            .filter(|i| by_id(old, i.id).is_some_and(|o| !same(&o, i)))
-            .cloned()
-            .collect(),
+        indicators_added: indicators.added,
+        indicators_removed: indicators.removed,
+        indicators_changed: indicators.changed,
     }))
 }
 

@@ -14,7 +14,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::trips::{self as db, Measurement, TripChanges};
 use living_gate_db::{desk::logic_models, desk::trip_resources, directory::resources, pool};
+use living_gate_domain::desk::logic_model::check_measured_on;
 use living_gate_domain::desk::trip::TripStatus;
+use living_gate_domain::fiscal;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::validation::dedup;
 use living_gate_domain::{authorize, Action};
@@ -191,7 +193,9 @@ impl From<Measurement> for MeasurementView {
     }
 }
 
-/// Records a measurement of one of the logic model's indicators (the desk, the lead department).
+/// Records a measurement of one of the logic model's indicators (the desk, the lead department),
+/// dated no later than today in Japan and not before the TRIP starts (its
+/// `starts_on`, or the day it was created when it has none).
 #[utoipa::path(operation_id = "recordTripMeasurement", tag = "trips", request_body = RecordMeasurement, security(("bearer" = [])),
     responses((status = 201, description = "Recorded", body = MeasurementView),
         (status = 403, description = "Only the desk and the lead department record measurements", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -217,6 +221,10 @@ pub async fn measure(
             "must be a finite number",
         ));
     }
+    let starts = trip
+        .starts_on
+        .unwrap_or_else(|| fiscal::date_in_japan(trip.created_at));
+    check_measured_on(body.measured_on, starts, fiscal::date_in_japan(Utc::now()))?;
     let note = if body.note.trim().is_empty() {
         String::new()
     } else {
