@@ -250,6 +250,16 @@ const MATRIX: &[Row] = &[
         "PUT /v1/kpis/targets/{fiscal_year}",
         [401, 201, 403, 403, 403, 403, 403, 201, 201, 403, 403],
     ),
+    // The desk's own logic model: a city's; callers who see several cities
+    // name one (422 without).
+    (
+        "GET /v1/kpis/programme-logic-model",
+        [401, 200, 403, 403, 403, 403, 422, 200, 200, 403, 422],
+    ),
+    (
+        "PUT /v1/kpis/programme-logic-model/{fiscal_year}",
+        [401, 201, 403, 403, 403, 403, 403, 201, 201, 403, 403],
+    ),
     (
         "PUT /v1/trips/{id}/supported-resources",
         [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
@@ -698,6 +708,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
         "PUT /v1/me/notification-preferences" => Some(json!({"language": "ja", "kinds": []})),
         "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),
+        "PUT /v1/kpis/programme-logic-model/{fiscal_year}" => {
+            Some(json!({"inputs": ["庁内関係課との連携体制"]}))
+        }
         "POST /v1/taxonomy-terms" => Some(
             json!({"vocabulary": "form", "code": format!("matrix-{n}"), "label_ja": "試験", "label_en": "Test"}),
         ),

@@ -31,6 +31,7 @@ mod open_procurement;
 mod openapi_document;
 mod operations;
 mod password_reset;
+mod programme_logic_model;
 mod row_security;
 mod schema;
 mod tenancy;

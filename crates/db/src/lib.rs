@@ -20,6 +20,7 @@ pub mod notify;
 pub mod outbox;
 pub mod page;
 pub mod pool;
+pub mod programme_logic_models;
 pub mod reference;
 pub mod schema;
 

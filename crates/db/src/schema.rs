@@ -364,6 +364,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    programme_logic_models (municipality_id, fiscal_year) {
+        municipality_id -> Uuid,
+        fiscal_year -> Int4,
+        content -> Jsonb,
+        version -> Int8,
+        updated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     proposal_events (position) {
         position -> Int8,
         id -> Uuid,
@@ -681,6 +693,8 @@ diesel::joinable!(intake_submissions -> proposals (proposal_id));
 diesel::joinable!(intake_submissions -> users (contact_user_id));
 diesel::joinable!(kpi_targets -> users (updated_by));
 diesel::joinable!(logic_models -> proposals (proposal_id));
+diesel::joinable!(programme_logic_models -> municipalities (municipality_id));
+diesel::joinable!(programme_logic_models -> users (updated_by));
 diesel::joinable!(logic_models -> users (created_by));
 diesel::joinable!(matches -> departments (department_id));
 diesel::joinable!(matches -> proposals (proposal_id));
@@ -745,6 +759,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_attempts,
     outbox_messages,
     password_reset_tokens,
+    programme_logic_models,
     proposal_events,
     proposals,
     reference_counters,

@@ -171,6 +171,7 @@ const WRITES: &[Write] = &[
     write(Directory, "POST /v1/surveys/{id}/recipients/{recipient_id}/answer", ("survey_recipient.update", "survey_recipient"), &[(K::SurveyAnswered, STAFF), (K::SurveyRecipientAnswered, DESK)]),
     // KPI targets: the desk's.
     write(Kpis, "PUT /v1/kpis/targets/{fiscal_year}", ("kpi_target.update", "kpi_target"), &[(K::KpiTargetsSet, DESK)]),
+    write(Kpis, "PUT /v1/kpis/programme-logic-model/{fiscal_year}", ("programme_logic_model.create", "programme_logic_model"), &[(K::ProgrammeLogicModelSaved, DESK)]),
     // Notifications: an account's own settings, the desk's retry.
     write(Notify, "PUT /v1/me/notification-preferences", ("notification_preferences.update", "notification_preferences"), &[(K::UserUpdated, DESK)]),
     write(Notify, "POST /v1/outbox-messages/{id}/retry", ("outbox_message.retry", "outbox_message"), &[(K::OutboxMessageRetried, DESK)]),

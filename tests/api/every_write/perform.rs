@@ -469,6 +469,14 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
                 .if_match(etag)
                 .target_is(2027)
         }
+        "PUT /v1/kpis/programme-logic-model/{fiscal_year}" => call(
+            Who::Desk,
+            "/v1/kpis/programme-logic-model/2027".into(),
+            json!({"inputs": ["庁内関係課との連携体制"], "outputs": [{"text": "マッチング実施件数",
+                "figure": {"source": "computed", "metric": "matches_made"}}]}),
+        )
+        .created()
+        .target_is(2027),
         // Revising the assessment needs the If-Match of the version recorded.
         "PUT /v1/proposals/{id}/assessment" => {
             let case = involved_case(app).await;

@@ -1,7 +1,8 @@
 //! The desk's KPIs per fiscal year and month, their time series and
-//! targets, as JSON or CSV.
+//! targets, and the desk's own logic model with its figures, as JSON or CSV.
 
 pub mod inputs;
+pub mod programme;
 pub mod report;
 pub mod targets;
 pub mod timeseries;
@@ -12,5 +13,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(report::report)
         .service(timeseries::timeseries)
         .service(targets::targets)
-        .service(targets::set_targets);
+        .service(targets::set_targets)
+        .service(programme::programme)
+        .service(programme::save_programme);
 }

@@ -64,9 +64,28 @@ pub async fn report(
             .unwrap_or_else(|| living_gate_domain::fiscal::fiscal_year(now)),
     )?;
     let mut conn = pool::connection(&state.pool).await?;
-    // One snapshot for every part of the report.
-    let report = conn
-        .build_transaction()
+    let report = build(&mut conn, municipality, fiscal_year, now).await?;
+    if wants_csv(&req, params.format) {
+        let rows = report.rows();
+        return Ok(crate::http::download::csv(
+            &format!("kpis-FY{fiscal_year}"),
+            csv::document(&FIGURE_HEADERS, rows.iter().map(|r| r.cells())),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept"))
+        .json(report))
+}
+
+/// A fiscal year's report for one city or all (`None`), read in one
+/// snapshot (a repeatable-read, read-only transaction).
+pub async fn build(
+    conn: &mut living_gate_db::AsyncPgConnection,
+    municipality: Option<Uuid>,
+    fiscal_year: i32,
+    now: chrono::DateTime<Utc>,
+) -> ApiResult<Report> {
+    conn.build_transaction()
         .read_only()
         .repeatable_read()
         .run(async |conn| {
@@ -110,17 +129,7 @@ pub async fn report(
                 now,
             }))
         })
-        .await?;
-    if wants_csv(&req, params.format) {
-        let rows = report.rows();
-        return Ok(crate::http::download::csv(
-            &format!("kpis-FY{fiscal_year}"),
-            csv::document(&FIGURE_HEADERS, rows.iter().map(|r| r.cells())),
-        ));
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::VARY, "Accept"))
-        .json(report))
+        .await
 }
 
 fn waiting_case(row: db::WaitingRow) -> WaitingCase {

@@ -48,6 +48,7 @@ pub enum EventKind {
     SurveyRecipientAdded,
     SurveyRecipientAnswered,
     KpiTargetsSet,
+    ProgrammeLogicModelSaved,
     /// A city granted or revoked confidential access to its entries' hidden fields.
     ConfidentialAccessGranted,
     ConfidentialAccessRevoked,
@@ -99,6 +100,7 @@ crate::code::codes!(EventKind {
     SurveyRecipientAdded => "survey_recipient_added",
     SurveyRecipientAnswered => "survey_recipient_answered",
     KpiTargetsSet => "kpi_targets_set",
+    ProgrammeLogicModelSaved => "programme_logic_model_saved",
     ConfidentialAccessGranted => "confidential_access_granted",
     ConfidentialAccessRevoked => "confidential_access_revoked",
     AttachmentAdded => "attachment_added",

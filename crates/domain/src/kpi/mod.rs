@@ -24,6 +24,7 @@ mod facts;
 mod figures;
 mod histograms;
 mod months;
+pub mod programme;
 mod report;
 mod series;
 mod vocabulary;
