@@ -11,6 +11,7 @@ mod assessment;
 mod attachments;
 mod auth;
 mod authorization;
+mod backup;
 mod bootstrap;
 mod boundary;
 mod constraints;

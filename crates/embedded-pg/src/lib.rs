@@ -508,3 +508,41 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .open(path)?
         .write_all(contents)
 }
+
+/// A PostgreSQL client program (`pg_dump`, `pg_restore`, ...) of server
+/// major version `major` when installed (`/usr/lib/postgresql/<major>/bin`),
+/// else the one beside the server binaries [`find_binaries`] finds, else
+/// the bare name (found on PATH when run).
+pub fn find_tool(name: &str, major: Option<u32>) -> PathBuf {
+    if let Some(major) = major {
+        let versioned = Path::new("/usr/lib/postgresql")
+            .join(major.to_string())
+            .join("bin")
+            .join(name);
+        if versioned.is_file() {
+            return versioned;
+        }
+    }
+    find_binaries()
+        .map(|bin| bin.join(name))
+        .filter(|tool| tool.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// The superuser URL of the embedded cluster under `data_dir/postgres` when
+/// it is running now (its `postmaster.pid` names a live process): how
+/// `living-gate backup` reaches the cluster a running `serve` owns without
+/// starting (and so stopping) it.
+pub fn running_url(data_dir: &Path) -> Option<String> {
+    let cluster_dir = data_dir.join("postgres");
+    let pid_file = fs::read_to_string(cluster_dir.join("data").join("postmaster.pid")).ok()?;
+    let mut lines = pid_file.lines();
+    let pid = lines.next()?.trim().parse::<i32>().ok()?;
+    kill(Pid::from_raw(pid), None).ok()?;
+    let port = lines.nth(2)?.trim().parse::<u16>().ok()?;
+    let password = fs::read_to_string(cluster_dir.join("superuser-password")).ok()?;
+    Some(format!(
+        "postgres://{SUPERUSER}:{}@127.0.0.1:{port}/{DATABASE}",
+        password.trim()
+    ))
+}

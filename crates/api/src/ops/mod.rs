@@ -1,3 +1,4 @@
-//! Operations: liveness and readiness.
+//! Operations: liveness and readiness, backups and restore.
 
+pub mod backup;
 pub mod health;
