@@ -25,6 +25,7 @@ mod intake_attachments;
 mod intake_organization;
 mod internal_errors;
 mod kpis;
+mod lifecycle;
 mod notify;
 mod open_procurement;
 mod openapi_document;

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod page;
 pub mod pool;
 pub mod reference;
+pub mod retention;
 pub mod schema;
 
 pub use diesel_async::AsyncPgConnection;

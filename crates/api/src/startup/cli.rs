@@ -43,6 +43,21 @@ pub enum Command {
     },
     /// Load the demo data set and demo accounts (idempotent).
     SeedDemo,
+    /// The personal-data retention rules (docs/personal-data.md).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// Apply the retention rules now and print the counts per rule (JSON).
+    Run {
+        /// Count only, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,6 +103,17 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Init => server::init(&config).await,
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => {
+            let database = server::database(&config).await?;
+            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            match crate::lifecycle::schedule::run_once(&mut conn, dry_run).await? {
+                Some(run) => println!("{}", serde_json::to_string_pretty(&run)?),
+                None => bail!("another retention run is in progress"),
+            }
+            Ok(())
+        }
         Command::SeedDemo => {
             let database = server::database(&config).await?;
             server::seed_demo(&database.url, &config).await
