@@ -112,6 +112,9 @@ const MATRIX: &[Row] = &[
     ("GET /v1/service-accounts", PLATFORM_ONLY_200),
     ("POST /v1/service-accounts", PLATFORM_ONLY_201),
     ("PATCH /v1/service-accounts/{id}", PLATFORM_ONLY_200),
+    ("GET /v1/retention-rules", PLATFORM_ONLY_200),
+    ("GET /v1/retention-runs", PLATFORM_ONLY_200),
+    ("POST /v1/retention-runs", PLATFORM_ONLY_201),
     // The desk and admins read their own city's entries, the platform admin all.
     (
         "GET /v1/audit",
@@ -678,6 +681,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "PATCH /v1/users/{id}" => Some(json!({"display_name": "福祉 次郎"})),
         "POST /v1/service-accounts" => Some(json!({"name": format!("BI {n}")})),
         "PATCH /v1/service-accounts/{id}" => Some(json!({"name": "matrix BI"})),
+        "POST /v1/retention-runs" => Some(json!({"dry_run": true})),
         "POST /v1/proposals" => Some(
             json!({"kind": "consultation", "title": format!("相談{n}"), "summary": "概要", "themes": ["other"],
             "channel": "phone", "organization_id": f.partner_org,

@@ -26,6 +26,7 @@ mod intake_attachments;
 mod intake_organization;
 mod internal_errors;
 mod kpis;
+mod lifecycle;
 mod logic_models;
 mod notify;
 mod open_procurement;

@@ -16,6 +16,7 @@ pub mod desk;
 pub mod directory;
 pub mod http;
 pub mod kpis;
+pub mod lifecycle;
 pub mod notify;
 pub mod ops;
 pub mod record;

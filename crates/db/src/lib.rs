@@ -22,6 +22,7 @@ pub mod page;
 pub mod pool;
 pub mod programme_logic_models;
 pub mod reference;
+pub mod retention;
 pub mod schema;
 
 pub use diesel_async::AsyncPgConnection;

@@ -545,6 +545,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    retention_rules (kind) {
+        kind -> Text,
+        days -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    retention_runs (id) {
+        id -> Uuid,
+        dry_run -> Bool,
+        counts -> Jsonb,
+        started_at -> Timestamptz,
+        finished_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     revoked_access_tokens (jti) {
         jti -> Uuid,
         expires_at -> Timestamptz,
@@ -769,6 +789,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     resource_referrals,
     resource_suggestions,
     resources,
+    retention_rules,
+    retention_runs,
     revoked_access_tokens,
     service_accounts,
     survey_campaigns,

@@ -139,6 +139,7 @@ const WRITES: &[Write] = &[
     write(Admin, "PATCH /v1/users/{id}", ("user.update", "user"), &[(K::UserUpdated, PLATFORM)]),
     write(Admin, "POST /v1/service-accounts", ("service_account.create", "service_account"), &[(K::ServiceAccountCreated, PLATFORM)]),
     write(Admin, "PATCH /v1/service-accounts/{id}", ("service_account.update", "service_account"), &[(K::ServiceAccountUpdated, PLATFORM)]),
+    write(Admin, "POST /v1/retention-runs", ("retention_run.create", "retention_run"), &[(K::RetentionRun, PLATFORM)]),
     // Cases: those who may see the case; a department's hearing or match is its own.
     write(Desk, "POST /v1/proposals", ("proposal.create", "proposal"), &[(K::Created, NEW_CASE)]),
     write(Desk, "PATCH /v1/proposals/{id}", ("proposal.update", "proposal"), &[(K::ProposalUpdated, CASE_SHARED)]),

@@ -69,6 +69,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The personal-data retention rules (docs/personal-data.md).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -77,6 +82,16 @@ pub enum BackupCommand {
     /// beside the configured one (dropped afterwards) and the comparison of
     /// every table's rows with the manifest.
     Verify { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// Apply the retention rules now and print the counts per rule (JSON).
+    Run {
+        /// Count only, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,6 +153,17 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 manifest.row_counts.values().sum::<i64>(),
                 manifest.taken_at.to_rfc3339()
             );
+            Ok(())
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => {
+            let database = server::database(&config).await?;
+            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            match crate::lifecycle::schedule::run_once(&mut conn, dry_run).await? {
+                Some(run) => println!("{}", serde_json::to_string_pretty(&run)?),
+                None => bail!("another retention run is in progress"),
+            }
             Ok(())
         }
         Command::SeedDemo => {

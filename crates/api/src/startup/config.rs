@@ -33,6 +33,9 @@ pub struct Config {
     /// Mail: SMTP or `.eml` files, and the outbox worker (`mail_config.rs`).
     pub mail: super::mail_config::MailConfig,
     pub attachments: AttachmentConfig,
+    /// `LIVING_GATE_RETENTION_INTERVAL` (seconds, default 86400, 0: off):
+    /// how often `serve` applies the retention rules (docs/personal-data.md).
+    pub retention_interval: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +244,13 @@ impl Config {
             migrate_on_start: parse_bool(&get, "LIVING_GATE_MIGRATE", true)?,
             db_pool_size: parse_number(&get, "LIVING_GATE_DB_POOL_SIZE", 16, 2, 1000)?,
             attachments: attachment_config(&get)?,
+            retention_interval: Duration::from_secs(parse_number(
+                &get,
+                "LIVING_GATE_RETENTION_INTERVAL",
+                86_400,
+                0,
+                31_536_000,
+            )?),
             auth: AuthConfig {
                 key_file: get("LIVING_GATE_JWT_KEY_FILE").map(PathBuf::from),
                 issuer: get("LIVING_GATE_JWT_ISSUER").unwrap_or_else(|| "living-gate".to_owned()),

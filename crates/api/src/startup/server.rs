@@ -197,6 +197,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         None
     };
+    let retention = if config.retention_interval.is_zero() {
+        None
+    } else {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let task = crate::lifecycle::schedule::every(
+            state.pool.clone(),
+            config.retention_interval,
+            stopped,
+        );
+        Some((stop, tokio::spawn(task)))
+    };
     let cors = config.cors_origins.clone();
     let server = actix_web::HttpServer::new(move || crate::http::app::build(state.clone(), &cors))
         .shutdown_timeout(30)
@@ -211,6 +222,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         let _ = stop.send(true);
         // The message being sent finishes (bounded by the SMTP timeout).
         let _ = tokio::time::timeout(config.mail.lease, task).await;
+    }
+    if let Some((stop, task)) = retention {
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
     }
     if let Some(embedded) = database.embedded.as_mut() {
         embedded.stop();

@@ -83,6 +83,8 @@ pub enum Action {
     /// Attach a file to a visible case; `shared` ones reach the proposer
     /// (a partner's always are).
     AttachToCase { shared: bool },
+    /// Read the retention rules and runs, and run them now (the platform admin).
+    ManageRetention,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +103,9 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     use Role::*;
     let allowed = match (action, actor.role) {
         (ReadReferenceData, _) => true,
-        (ManageMunicipalities | ManageServiceAccounts, role) => role == PlatformAdmin,
+        (ManageMunicipalities | ManageServiceAccounts | ManageRetention, role) => {
+            role == PlatformAdmin
+        }
         (ManageUsers, role) => matches!(role, Admin | PlatformAdmin),
         (ManageDepartments { municipality_id } | InviteToDepartment { municipality_id }, role) => {
             match role {

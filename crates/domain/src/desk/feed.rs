@@ -60,6 +60,8 @@ pub enum EventKind {
     OutboxMessageRetried,
     /// The desk recorded or revised the step-2 assessment of a case (internal).
     AssessmentRecorded,
+    /// The retention rules were applied (or dry-run) on request.
+    RetentionRun,
 }
 
 crate::code::codes!(EventKind {
@@ -107,6 +109,7 @@ crate::code::codes!(EventKind {
     AttachmentQuarantined => "attachment_quarantined",
     OutboxMessageRetried => "outbox_message_retried",
     AssessmentRecorded => "assessment_recorded",
+    RetentionRun => "retention_run",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
