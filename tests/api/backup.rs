@@ -255,7 +255,7 @@ async fn a_backup_taken_during_writes_is_one_moment() {
         let (app, writing) = (app.clone(), writing.clone());
         tokio::spawn(async move {
             let mut written = 0;
-            while writing.load(Ordering::Relaxed) || written < 3 {
+            while std::sync::atomic::AtomicBool::load(&writing, Ordering::Relaxed) || written < 3 {
                 app.case().title("during the backup").create().await;
                 written += 1;
             }

@@ -490,6 +490,10 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         (("users", "role"), names::<Role>()),
         (("users", "status"), names::<UserStatus>()),
         (("service_accounts", "status"), names::<RecordStatus>()),
+        (
+            ("retention_rules", "kind"),
+            names::<living_gate_domain::retention::RuleKind>(),
+        ),
         (("proposals", "kind"), names::<Kind>()),
         (("proposals", "channel"), names::<Channel>()),
         (("proposals", "status"), names::<Status>()),

@@ -14,6 +14,7 @@ pub mod intake;
 pub mod kpi;
 pub mod names;
 pub mod notify;
+pub mod retention;
 pub mod validation;
 
 pub use access::actor::Actor;

@@ -469,6 +469,12 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
                 .if_match(etag)
                 .target_is(2027)
         }
+        "POST /v1/retention-runs" => call(
+            Who::PlatformAdmin,
+            "/v1/retention-runs".into(),
+            json!({"dry_run": true}),
+        )
+        .created(),
         "PUT /v1/kpis/programme-logic-model/{fiscal_year}" => call(
             Who::Desk,
             "/v1/kpis/programme-logic-model/2027".into(),

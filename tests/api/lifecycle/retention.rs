@@ -249,12 +249,15 @@ async fn hostile_bodies_are_problems() {
         json!({"dry_run": "yes"}),
         json!({"dry_run": true, "extra": 1}),
         json!([]),
+        json!({}),
     ] {
         let response = app
             .post("/v1/retention-runs", Who::PlatformAdmin, &body)
             .await;
-        problem(response, StatusCode::BAD_REQUEST).await;
+        problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let response = app.post("/v1/retention-runs", Who::Admin, &json!({})).await;
+    let response = app
+        .post("/v1/retention-runs", Who::Admin, &json!({"dry_run": true}))
+        .await;
     problem(response, StatusCode::FORBIDDEN).await;
 }

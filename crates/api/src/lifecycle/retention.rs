@@ -61,8 +61,8 @@ impl From<db::RetentionRun> for RetentionRun {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"dry_run": true}))]
 pub struct RunRetention {
-    /// Count only, change nothing (default false).
-    #[serde(default)]
+    /// `true`: count only, change nothing. Required, so that no body by
+    /// accident (`{}`, `[]`) purges anything.
     pub dry_run: bool,
 }
 

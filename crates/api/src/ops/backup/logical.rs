@@ -87,7 +87,7 @@ async fn granted_roles(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<Strin
            UNION SELECT unnest(p.polroles) FROM pg_policy p \
            UNION SELECT (aclexplode(d.defaclacl)).grantee FROM pg_default_acl d \
          ) SELECT DISTINCT r.rolname::text AS value FROM grantees g \
-           JOIN pg_roles r ON r.oid = g.oid WHERE r.rolname <> current_user ORDER BY 1"
+           JOIN pg_roles r ON r.oid = g.oid WHERE r.rolname <> current_user AND r.rolname NOT LIKE 'pg\\_%' ORDER BY 1"
     ))
     .load(conn)
     .await
