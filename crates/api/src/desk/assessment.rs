@@ -6,7 +6,7 @@
 use crate::auth::Caller;
 use crate::desk::cases::{lock_open_case, visible};
 use crate::http::body::Json;
-use crate::http::etag::{with_etag, OptionalIfMatch};
+use crate::http::etag::{with_etag, OptionalIfMatch, Upsert};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
@@ -202,16 +202,13 @@ pub async fn put(
             let event =
                 || FeedEvent::case(case.id, EventKind::AssessmentRecorded, Visibility::Internal);
             let before = db::find_for_update(conn, case.id).await?;
-            match (before, &if_match.0) {
-                (None, Some(_)) => Err(ApiError::PreconditionFailed),
-                (Some(_), None) => Err(ApiError::PreconditionRequired),
-                (Some(before), Some(if_match)) => {
-                    if_match.check(before.version)?;
+            match if_match.upsert(before, |b| b.version)? {
+                Upsert::Replace(before) => {
                     let after = db::update(conn, &values).await?;
                     record::updated(conn, &caller, "assessment", &before, &after, event()).await?;
                     Ok::<_, ApiError>((after, false))
                 }
-                (None, None) => {
+                Upsert::Create => {
                     // Another request may record one between our read and insert.
                     let row = db::insert(conn, &values)
                         .await?

@@ -187,9 +187,66 @@ impl FromRequest for OptionalIfMatch {
     }
 }
 
+/// A create-or-replace (a `PUT` of a resource that may not exist yet),
+/// decided from the row locked for update and the request's `If-Match`.
+#[derive(Debug)]
+pub enum Upsert<T> {
+    /// No row and no `If-Match`: create it.
+    Create,
+    /// A row whose version the caller read: replace it.
+    Replace(T),
+}
+
+impl OptionalIfMatch {
+    /// `Create` without a row and without `If-Match`, `Replace` with a row
+    /// whose version matches; 412 for an `If-Match` when there is no row or
+    /// it is stale, 428 for a row without `If-Match`.
+    pub fn upsert<T>(
+        &self,
+        before: Option<T>,
+        version: impl FnOnce(&T) -> i64,
+    ) -> Result<Upsert<T>, ApiError> {
+        match (before, &self.0) {
+            (None, Some(_)) => Err(ApiError::PreconditionFailed),
+            (Some(_), None) => Err(ApiError::PreconditionRequired),
+            (Some(before), Some(if_match)) => {
+                if_match.check(version(&before))?;
+                Ok(Upsert::Replace(before))
+            }
+            (None, None) => Ok(Upsert::Create),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upsert_creates_without_a_row_and_replaces_the_version_read() {
+        let none = OptionalIfMatch(None);
+        let read = OptionalIfMatch(Some(IfMatch::parse("\"2\"")));
+        assert!(matches!(
+            none.upsert(None::<i64>, |v| *v),
+            Ok(Upsert::Create)
+        ));
+        assert!(matches!(
+            read.upsert(Some(2), |v| *v),
+            Ok(Upsert::Replace(2))
+        ));
+        assert!(matches!(
+            read.upsert(Some(3), |v| *v),
+            Err(ApiError::PreconditionFailed)
+        ));
+        assert!(matches!(
+            read.upsert(None::<i64>, |v| *v),
+            Err(ApiError::PreconditionFailed)
+        ));
+        assert!(matches!(
+            none.upsert(Some(2), |v| *v),
+            Err(ApiError::PreconditionRequired)
+        ));
+    }
 
     #[test]
     fn matches_strong_weak_lists_and_star() {

@@ -5,7 +5,7 @@
 use crate::auth::Caller;
 use crate::http::body::Json;
 use crate::http::bounds::check_year;
-use crate::http::etag::{etag, OptionalIfMatch};
+use crate::http::etag::{etag, OptionalIfMatch, Upsert};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::kpis::inputs::{municipality_of, wants_csv, Format};
 use crate::kpis::report::build;
@@ -203,14 +203,9 @@ pub async fn save_programme(
     let (row, created) = conn
         .transaction(async |conn| {
             let before = db::find(conn, municipality_id, fiscal_year, true).await?;
-            let (row, created) = match (before, &if_match.0) {
-                (None, Some(_)) => return Err(ApiError::PreconditionFailed),
-                (Some(_), None) => return Err(ApiError::PreconditionRequired),
-                (Some(before), Some(if_match)) => {
-                    if_match.check(before.version)?;
-                    (db::update(conn, &values).await?, false)
-                }
-                (None, None) => (
+            let (row, created) = match if_match.upsert(before, |b| b.version)? {
+                Upsert::Replace(_) => (db::update(conn, &values).await?, false),
+                Upsert::Create => (
                     db::insert(conn, &values)
                         .await?
                         .ok_or(ApiError::PreconditionRequired)?,

@@ -3,7 +3,7 @@
 
 use crate::auth::Caller;
 use crate::http::body::Json;
-use crate::http::etag::{etag, OptionalIfMatch};
+use crate::http::etag::{etag, OptionalIfMatch, Upsert};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind};
 use crate::state::AppState;
@@ -186,11 +186,8 @@ pub async fn set_targets(
     let (row, created) = conn
         .transaction(async |conn| {
             let before = db::target_for_update(conn, municipality_id, fiscal_year).await?;
-            let (row, created) = match (before, &if_match.0) {
-                (None, Some(_)) => return Err(ApiError::PreconditionFailed),
-                (Some(_), None) => return Err(ApiError::PreconditionRequired),
-                (Some(before), Some(if_match)) => {
-                    if_match.check(before.version)?;
+            let (row, created) = match if_match.upsert(before, |b| b.version)? {
+                Upsert::Replace(before) => {
                     let after = db::update_target(conn, &values).await?;
                     record(
                         conn,
@@ -203,7 +200,7 @@ pub async fn set_targets(
                     .await?;
                     (after, false)
                 }
-                (None, None) => {
+                Upsert::Create => {
                     // Another request may create them between our read and insert.
                     let row = db::insert_target(conn, &values)
                         .await?
