@@ -1,6 +1,7 @@
 //! What every handler can reach: the pool, the signing keys, the settings.
 
 use crate::auth::keys::KeySet;
+use crate::auth::sealing::SealingKeys;
 use crate::auth::tokens::VerifiedTokens;
 use crate::startup::config::{AttachmentConfig, AuthConfig};
 use living_gate_db::DbPool;
@@ -18,6 +19,9 @@ pub struct AppState {
     pub verified_tokens: Arc<VerifiedTokens>,
     /// The attachment limit and virus scanner ([`AppState::with_attachments`]).
     pub attachments: Arc<AttachmentConfig>,
+    /// Seals and opens secrets at rest ([`AppState::with_sealing`]; a random
+    /// key otherwise).
+    pub sealing: Arc<SealingKeys>,
 }
 
 impl AppState {
@@ -37,6 +41,7 @@ impl AppState {
             openapi: Arc::new(openapi),
             verified_tokens: Arc::new(VerifiedTokens::default()),
             attachments: Arc::new(AttachmentConfig::default()),
+            sealing: Arc::new(SealingKeys::random()),
         }
     }
 
@@ -44,6 +49,12 @@ impl AppState {
     /// 20 MiB, no scanner).
     pub fn with_attachments(mut self, attachments: AttachmentConfig) -> AppState {
         self.attachments = Arc::new(attachments);
+        self
+    }
+
+    /// The state with these sealing keys.
+    pub fn with_sealing(mut self, sealing: SealingKeys) -> AppState {
+        self.sealing = Arc::new(sealing);
         self
     }
 }

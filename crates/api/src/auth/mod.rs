@@ -8,6 +8,7 @@ pub mod authenticate;
 pub mod caller;
 pub mod keys;
 pub mod passwords;
+pub mod sealing;
 pub mod secrets;
 pub mod tokens;
 

@@ -36,6 +36,12 @@ pub struct Config {
     /// `LIVING_GATE_RETENTION_INTERVAL` (seconds, default 86400, 0: off):
     /// how often `serve` applies the retention rules (docs/personal-data.md).
     pub retention_interval: Duration,
+    /// `LIVING_GATE_SECRET_KEY` (32 bytes, base64): seals secrets the server
+    /// reads back (webhook secrets, TOTP seeds); generated into the data
+    /// directory when unset. `LIVING_GATE_SECRET_KEY_PREVIOUS`: older keys,
+    /// comma-separated, that still open (docs/operations.md).
+    pub secret_key: Option<String>,
+    pub secret_keys_previous: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +257,16 @@ impl Config {
                 0,
                 31_536_000,
             )?),
+            secret_key: get("LIVING_GATE_SECRET_KEY"),
+            secret_keys_previous: get("LIVING_GATE_SECRET_KEY_PREVIOUS")
+                .map(|raw| {
+                    raw.split(',')
+                        .map(str::trim)
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             auth: AuthConfig {
                 key_file: get("LIVING_GATE_JWT_KEY_FILE").map(PathBuf::from),
                 issuer: get("LIVING_GATE_JWT_ISSUER").unwrap_or_else(|| "living-gate".to_owned()),

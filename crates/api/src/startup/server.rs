@@ -3,6 +3,7 @@
 //! worker beside the HTTP server) until a signal.
 
 use crate::auth::keys::KeySet;
+use crate::auth::sealing::SealingKeys;
 use crate::startup::config::Config;
 use crate::startup::demo_data;
 use crate::state::AppState;
@@ -162,7 +163,30 @@ pub fn state(config: &Config, url: &str, keys: KeySet) -> anyhow::Result<AppStat
         config.auth.clone(),
         crate::http::openapi::document(),
     )
-    .with_attachments(config.attachments.clone()))
+    .with_attachments(config.attachments.clone())
+    .with_sealing(sealing(config)?))
+}
+
+/// The key that seals secrets at rest: `LIVING_GATE_SECRET_KEY`, else
+/// generated once in the data directory.
+pub fn sealing(config: &Config) -> anyhow::Result<SealingKeys> {
+    let previous: Vec<&str> = config
+        .secret_keys_previous
+        .iter()
+        .map(String::as_str)
+        .collect();
+    match &config.secret_key {
+        Some(key) => Ok(SealingKeys::from_base64(key, &previous)?),
+        None => {
+            if config.database_url.is_some() {
+                tracing::warn!(
+                    "LIVING_GATE_SECRET_KEY is not set: using a key generated in the data directory; \
+                     several instances must share one key"
+                );
+            }
+            Ok(SealingKeys::load_or_generate(&config.data_dir, &previous)?)
+        }
+    }
 }
 
 /// Runs the HTTP server until SIGINT/SIGTERM, then drains requests and
