@@ -31,6 +31,8 @@ const STAFF_200: Expect = [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403
 const DESK_ONLY_200: Expect = [401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403];
 const DESK_ONLY_201: Expect = [401, 201, 403, 403, 403, 403, 403, 403, 201, 403, 403];
 /// A Zama directory entry: only the owning city's desk (not Ayase's).
+/// A subscription of Zama's desk: its owner and Zama's admin.
+const WEBHOOK_MANAGERS_200: Expect = [401, 200, 404, 404, 404, 404, 403, 200, 404, 404, 403];
 const OWNING_DESK_200: Expect = [401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403];
 
 const MATRIX: &[Row] = &[
@@ -115,6 +117,40 @@ const MATRIX: &[Row] = &[
     ("GET /v1/retention-rules", PLATFORM_ONLY_200),
     ("GET /v1/retention-runs", PLATFORM_ONLY_200),
     ("POST /v1/retention-runs", PLATFORM_ONLY_201),
+    // Webhooks: whoever reads a feed subscribes for itself; the target is a
+    // subscription of Zama's desk, which its owner and Zama's admin manage
+    // and nobody else may know of.
+    (
+        "POST /v1/webhook-subscriptions",
+        [401, 201, 201, 201, 201, 201, 403, 403, 201, 201, 403],
+    ),
+    (
+        "GET /v1/webhook-subscriptions",
+        [401, 200, 200, 200, 200, 200, 403, 200, 200, 200, 403],
+    ),
+    ("GET /v1/webhook-subscriptions/{id}", WEBHOOK_MANAGERS_200),
+    ("PATCH /v1/webhook-subscriptions/{id}", WEBHOOK_MANAGERS_200),
+    (
+        "DELETE /v1/webhook-subscriptions/{id}",
+        [401, 204, 404, 404, 404, 404, 403, 204, 404, 404, 403],
+    ),
+    (
+        "POST /v1/webhook-subscriptions/{id}/secret-rotations",
+        WEBHOOK_MANAGERS_200,
+    ),
+    (
+        "POST /v1/webhook-subscriptions/{id}/pings",
+        WEBHOOK_MANAGERS_200,
+    ),
+    (
+        "POST /v1/webhook-subscriptions/{id}/replays",
+        WEBHOOK_MANAGERS_200,
+    ),
+    (
+        "GET /v1/webhook-subscriptions/{id}/deliveries",
+        WEBHOOK_MANAGERS_200,
+    ),
+    ("GET /v1/webhook-source-addresses", ALL_200),
     // The desk and admins read their own city's entries, the platform admin all.
     (
         "GET /v1/audit",
@@ -603,6 +639,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
                 t if t.starts_with("/v1/confidential-access-grants") => fresh_grant(app).await,
+                t if t.starts_with("/v1/webhook-subscriptions") => fresh_subscription(app).await,
                 t if t.starts_with("/v1/surveys") => ctx.survey_id.clone(),
                 t if t.starts_with("/v1/outbox-messages") => {
                     crate::harness::dead_outbox_message(app).await.to_string()
@@ -682,6 +719,10 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "POST /v1/service-accounts" => Some(json!({"name": format!("BI {n}")})),
         "PATCH /v1/service-accounts/{id}" => Some(json!({"name": "matrix BI"})),
         "POST /v1/retention-runs" => Some(json!({"dry_run": true})),
+        "POST /v1/webhook-subscriptions" => Some(json!({"callback_url": WEBHOOK_URL})),
+        "PATCH /v1/webhook-subscriptions/{id}" => Some(json!({"state": "paused"})),
+        "POST /v1/webhook-subscriptions/{id}/secret-rotations" => Some(json!({})),
+        "POST /v1/webhook-subscriptions/{id}/replays" => Some(json!({"from_position": 1})),
         "POST /v1/proposals" => Some(
             json!({"kind": "consultation", "title": format!("相談{n}"), "summary": "概要", "themes": ["other"],
             "channel": "phone", "organization_id": f.partner_org,
@@ -804,6 +845,24 @@ async fn fresh_grant(app: &TestApp) -> String {
     let created = json(
         app.post("/v1/confidential-access-grants", Who::Desk, &body)
             .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// A public address given literally: creating checks it without DNS.
+const WEBHOOK_URL: &str = "https://8.8.8.8/living-gate";
+
+/// A new subscription of Zama's desk.
+async fn fresh_subscription(app: &TestApp) -> String {
+    let created = json(
+        app.post(
+            "/v1/webhook-subscriptions",
+            Who::Desk,
+            &json!({"callback_url": WEBHOOK_URL}),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;

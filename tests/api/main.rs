@@ -37,4 +37,5 @@ mod programme_logic_model;
 mod row_security;
 mod schema;
 mod tenancy;
+mod webhooks;
 mod workflow;

@@ -528,6 +528,14 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         (("users", "mail_language"), names::<Language>()),
         (("outbox_messages", "state"), names::<OutboxState>()),
         (("outbox_attempts", "outcome"), names::<AttemptOutcome>()),
+        (
+            ("webhook_subscriptions", "state"),
+            names::<living_gate_domain::webhooks::SubscriptionState>(),
+        ),
+        (
+            ("webhook_deliveries", "outcome"),
+            names::<living_gate_domain::webhooks::DeliveryOutcome>(),
+        ),
         (("notification_preferences", "kind"), names::<MailKind>()),
         (("attachments", "attached_to"), names::<AttachedTo>()),
         (("attachments", "visibility"), names::<Visibility>()),

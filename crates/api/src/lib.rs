@@ -7,6 +7,7 @@
 //! - [`auth`], [`admin`], [`desk`], [`directory`], [`kpis`], [`ops`]: the
 //!   endpoints, one folder per room;
 //! - [`notify`]: the mails writes cause, the outbox worker and its transports;
+//! - [`webhooks`]: subscriptions to the feed and the worker that delivers them;
 //! - [`record`]: the audit row and change-feed event every write records;
 //! - [`state`]: what every handler can reach.
 
@@ -22,3 +23,4 @@ pub mod ops;
 pub mod record;
 pub mod startup;
 pub mod state;
+pub mod webhooks;

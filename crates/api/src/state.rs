@@ -4,6 +4,7 @@ use crate::auth::keys::KeySet;
 use crate::auth::sealing::SealingKeys;
 use crate::auth::tokens::VerifiedTokens;
 use crate::startup::config::{AttachmentConfig, AuthConfig};
+use crate::startup::webhook_config::WebhookConfig;
 use living_gate_db::DbPool;
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     /// Seals and opens secrets at rest ([`AppState::with_sealing`]; a random
     /// key otherwise).
     pub sealing: Arc<SealingKeys>,
+    /// Which callbacks may be called, and how deliveries pace themselves.
+    pub webhooks: Arc<WebhookConfig>,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
             verified_tokens: Arc::new(VerifiedTokens::default()),
             attachments: Arc::new(AttachmentConfig::default()),
             sealing: Arc::new(SealingKeys::random()),
+            webhooks: Arc::new(WebhookConfig::default()),
         }
     }
 
@@ -55,6 +59,12 @@ impl AppState {
     /// The state with these sealing keys.
     pub fn with_sealing(mut self, sealing: SealingKeys) -> AppState {
         self.sealing = Arc::new(sealing);
+        self
+    }
+
+    /// The state with these webhook settings.
+    pub fn with_webhooks(mut self, webhooks: WebhookConfig) -> AppState {
+        self.webhooks = Arc::new(webhooks);
         self
     }
 }

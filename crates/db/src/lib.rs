@@ -24,6 +24,7 @@ pub mod programme_logic_models;
 pub mod reference;
 pub mod retention;
 pub mod schema;
+pub mod webhooks;
 
 pub use diesel_async::AsyncPgConnection;
 

@@ -697,6 +697,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        municipality_id -> Nullable<Uuid>,
+        message_id -> Uuid,
+        event_position -> Nullable<Int8>,
+        event_type -> Text,
+        attempt -> Int4,
+        started_at -> Timestamptz,
+        duration_ms -> Int4,
+        status_code -> Nullable<Int4>,
+        outcome -> Text,
+        detail -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        municipality_id -> Nullable<Uuid>,
+        owner_id -> Uuid,
+        callback_url -> Text,
+        description -> Text,
+        kinds -> Array<Text>,
+        department_id -> Nullable<Uuid>,
+        proposal_id -> Nullable<Uuid>,
+        resource_id -> Nullable<Uuid>,
+        state -> Text,
+        secret_sealed -> Bytea,
+        previous_secret_sealed -> Nullable<Bytea>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
+        cursor -> Int8,
+        failures -> Int4,
+        failing_since -> Nullable<Timestamptz>,
+        next_attempt_at -> Timestamptz,
+        last_delivered_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(assessments -> users (assessed_by));
 diesel::joinable!(attachment_contents -> attachments (attachment_id));
 diesel::joinable!(attachments -> hearings (hearing_id));
@@ -753,6 +797,8 @@ diesel::joinable!(trips -> proposals (proposal_id));
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(users -> municipalities (municipality_id));
 diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_subscriptions -> users (owner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     assessments,
@@ -801,4 +847,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     trip_supported_resources,
     trips,
     users,
+    webhook_deliveries,
+    webhook_subscriptions,
 );

@@ -16,6 +16,7 @@ pub mod names;
 pub mod notify;
 pub mod retention;
 pub mod validation;
+pub mod webhooks;
 
 pub use access::actor::Actor;
 pub use access::policy::{authorize, Action, Denied};

@@ -176,6 +176,13 @@ const WRITES: &[Write] = &[
     // Notifications: an account's own settings, the desk's retry.
     write(Notify, "PUT /v1/me/notification-preferences", ("notification_preferences.update", "notification_preferences"), &[(K::UserUpdated, DESK)]),
     write(Notify, "POST /v1/outbox-messages/{id}/retry", ("outbox_message.retry", "outbox_message"), &[(K::OutboxMessageRetried, DESK)]),
+    // Webhooks (issue 16): a subscription of Zama's desk is its city's desk's record.
+    write(Notify, "POST /v1/webhook-subscriptions", ("webhook_subscription.create", "webhook_subscription"), &[(K::WebhookSubscriptionCreated, DESK)]),
+    write(Notify, "PATCH /v1/webhook-subscriptions/{id}", ("webhook_subscription.update", "webhook_subscription"), &[(K::WebhookSubscriptionUpdated, DESK)]),
+    write(Notify, "DELETE /v1/webhook-subscriptions/{id}", ("webhook_subscription.delete", "webhook_subscription"), &[(K::WebhookSubscriptionDeleted, DESK)]),
+    write(Notify, "POST /v1/webhook-subscriptions/{id}/secret-rotations", ("webhook_subscription.rotate_secret", "webhook_subscription"), &[(K::WebhookSecretRotated, DESK)]),
+    write(Notify, "POST /v1/webhook-subscriptions/{id}/pings", ("webhook_subscription.ping", "webhook_subscription"), &[(K::WebhookPinged, DESK)]),
+    write(Notify, "POST /v1/webhook-subscriptions/{id}/replays", ("webhook_subscription.replay", "webhook_subscription"), &[(K::WebhookReplayRequested, DESK)]),
     // Attachments (issue 15): as what they hang off; an internal file on the case, the department's hearing's minutes, a shared model's file.
     write(Desk, "POST /v1/proposals/{id}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, CASE_INTERNAL)]),
     write(Desk, "POST /v1/hearings/{id}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, CASE_INTERNAL)]),
@@ -191,6 +198,11 @@ const CONDITIONAL_KINDS: &[(EventKind, &str)] = &[
     (
         K::AttachmentQuarantined,
         "attachments::scanning::eicar_is_quarantined_and_never_handed_out",
+    ),
+    // The webhook worker, when a receiver failed for too long (tests/api/webhooks/).
+    (
+        K::WebhookSubscriptionFailing,
+        "webhooks::delivery::a_receiver_down_too_long_turns_failing_and_the_desk_is_told",
     ),
 ];
 

@@ -419,6 +419,32 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
                 .status(StatusCode::NO_CONTENT)
                 .target_is(id)
         }
+        "POST /v1/webhook-subscriptions" => call(Who::Desk, "/v1/webhook-subscriptions".into(),
+            json!({"callback_url": WEBHOOK_URL}))
+        .created(),
+        "PATCH /v1/webhook-subscriptions/{id}" => {
+            let (id, etag) = subscription(app).await;
+            call(Who::Desk, format!("/v1/webhook-subscriptions/{id}"), json!({"state": "paused"}))
+                .if_match(etag)
+        }
+        "DELETE /v1/webhook-subscriptions/{id}" => {
+            let (id, _) = subscription(app).await;
+            call(Who::Desk, format!("/v1/webhook-subscriptions/{id}"), Value::Null)
+                .status(StatusCode::NO_CONTENT)
+                .target_is(id)
+        }
+        "POST /v1/webhook-subscriptions/{id}/secret-rotations" => {
+            let (id, _) = subscription(app).await;
+            call(Who::Desk, format!("/v1/webhook-subscriptions/{id}/secret-rotations"), json!({}))
+        }
+        "POST /v1/webhook-subscriptions/{id}/pings" => {
+            let (id, _) = subscription(app).await;
+            call(Who::Desk, format!("/v1/webhook-subscriptions/{id}/pings"), json!({})).target_is(id)
+        }
+        "POST /v1/webhook-subscriptions/{id}/replays" => {
+            let (id, _) = subscription(app).await;
+            call(Who::Desk, format!("/v1/webhook-subscriptions/{id}/replays"), json!({"from_position": 1}))
+        }
         "POST /v1/taxonomy-terms" => call(Who::Desk, "/v1/taxonomy-terms".into(),
             json!({"vocabulary": "form", "code": "every-write", "label_ja": "試験", "label_en": "Test"}))
         .created(),
@@ -599,4 +625,21 @@ async fn invitation_token(app: &TestApp) -> String {
 async fn login(app: &TestApp, who: Who) -> Value {
     let email = &app.fixtures.account(who).email;
     json(app.login(email, PASSWORD).await, StatusCode::OK).await
+}
+
+/// A public address given literally: creating checks it without DNS.
+const WEBHOOK_URL: &str = "https://8.8.8.8/living-gate";
+
+/// A subscription of Zama's desk: its id and ETag.
+async fn subscription(app: &TestApp) -> (String, String) {
+    let response = app
+        .post(
+            "/v1/webhook-subscriptions",
+            Who::Desk,
+            &json!({"callback_url": WEBHOOK_URL}),
+        )
+        .await;
+    let etag = etag_of(&response);
+    let body = json(response, StatusCode::CREATED).await;
+    (text(&body, "/id"), etag)
 }

@@ -192,7 +192,8 @@ impl TestAppBuilder {
             self.config.auth.clone(),
             living_gate_api::http::openapi::document(),
         )
-        .with_attachments(self.config.attachments.clone());
+        .with_attachments(self.config.attachments.clone())
+        .with_webhooks(self.config.webhooks.clone());
         let (base, server) = serve(state.clone(), self.config.cors_origins.clone());
         let app = TestApp {
             base,

@@ -12,6 +12,8 @@
 //! - [`SmtpSink`]: a real SMTP server that records what it receives, slow
 //!   or refusing on demand, for the notification tests.
 //! - [`Clamd`]: a real clamd with an EICAR-only signature database.
+//! - [`Receiver`]: a real webhook receiver that answers as told, and the
+//!   Standard Webhooks reference library to verify what it got.
 //! - [`ServedBinary`]: the real binary over a database of its own, with
 //!   its JSON log lines, for tests of what is logged.
 //!
@@ -26,6 +28,7 @@ mod fixtures;
 pub mod mail;
 mod responses;
 mod smtp;
+mod webhook_receiver;
 
 pub use app::{DeadDatabase, TestApp};
 pub use binary::ServedBinary;
@@ -34,6 +37,10 @@ pub use clamd::{Clamd, EICAR, EICAR_SIGNATURE};
 pub use fixtures::{Who, PASSWORD};
 pub use responses::{etag_of, json, problem};
 pub use smtp::{Behaviour, Received, SmtpSink};
+pub use webhook_receiver::{verify_with_reference_library, Delivered, Receiver};
+
+/// The webhook worker, as `living-gate serve` runs it.
+pub use living_gate_api::webhooks::worker::Worker as WebhookWorker;
 
 /// The access-token claims, for tests that forge tokens.
 pub use living_gate_api::auth::tokens::Claims;

@@ -128,8 +128,9 @@ impl SealingKeys {
         Self::from_base64(&text, previous)
     }
 
-    /// Seals `plaintext` for `context` (e.g. `webhook-secret:<id>`).
-    pub fn seal(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
+    /// Seals `plaintext` for `context` (e.g. `webhook-secret:<id>`). Fails
+    /// only for a plaintext beyond AES-GCM's limit (64 GiB).
+    pub fn seal(&self, context: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealingError> {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = self
@@ -142,13 +143,13 @@ impl SealingKeys {
                     aad: context.as_bytes(),
                 },
             )
-            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+            .map_err(|_| SealingError::Config("the value is too long to seal".into()))?;
         let mut out = Vec::with_capacity(HEADER + ciphertext.len());
         out.push(VERSION);
         out.extend_from_slice(&self.current.id);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ciphertext);
-        out
+        Ok(out)
     }
 
     /// Opens what [`SealingKeys::seal`] sealed for the same `context`, with
@@ -189,7 +190,7 @@ mod tests {
     #[test]
     fn a_sealed_value_opens_for_its_context_only() {
         let keys = SealingKeys::random();
-        let sealed = keys.seal("webhook-secret:1", b"whsec");
+        let sealed = keys.seal("webhook-secret:1", b"whsec").unwrap();
         assert_eq!(keys.open("webhook-secret:1", &sealed).unwrap(), b"whsec");
         assert_eq!(
             keys.open("webhook-secret:2", &sealed),
@@ -201,7 +202,7 @@ mod tests {
     #[test]
     fn an_altered_value_is_rejected() {
         let keys = SealingKeys::random();
-        let mut sealed = keys.seal("c", b"secret");
+        let mut sealed = keys.seal("c", b"secret").unwrap();
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
         assert_eq!(keys.open("c", &sealed), Err(OpenError::Rejected));
@@ -213,11 +214,11 @@ mod tests {
         let old = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
         let new = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
         let before = SealingKeys::from_base64(old, &[]).unwrap();
-        let sealed = before.seal("c", b"seed");
+        let sealed = before.seal("c", b"seed").unwrap();
         let rotated = SealingKeys::from_base64(new, &[old]).unwrap();
         assert_eq!(rotated.open("c", &sealed).unwrap(), b"seed");
         assert!(rotated.is_stale(&sealed));
-        assert!(!rotated.is_stale(&rotated.seal("c", b"seed")));
+        assert!(!rotated.is_stale(&rotated.seal("c", b"seed").unwrap()));
         let forgotten = SealingKeys::from_base64(new, &[]).unwrap();
         assert_eq!(forgotten.open("c", &sealed), Err(OpenError::UnknownKey));
     }

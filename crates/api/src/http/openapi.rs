@@ -53,6 +53,7 @@ and send `Authorization: Bearer <access_token>`.",
         (name = "trips", description = "Step 6, the lead department's decision, and the TRIPs (co-creation projects) adoptions create"),
         (name = "notifications", description = "Mail: each account's notification preferences, the desk's delivery log of the outbox, retrying a dead message"),
         (name = "intake", description = "The public intake: the anonymous web form of a city's desk, its terms and the e-mail code confirmation"),
+        (name = "webhooks", description = "Subscriptions to the change feed, delivered as signed CloudEvents (Standard Webhooks); their delivery log, secret rotation, pings and replays"),
     )
 )]
 struct ApiDoc;

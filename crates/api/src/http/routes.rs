@@ -3,7 +3,7 @@
 //! missing from the OpenAPI document (utoipa issue #1212) and from the
 //! authorization matrix test.
 
-use crate::{admin, auth, desk, directory, kpis, lifecycle, notify, ops};
+use crate::{admin, auth, desk, directory, kpis, lifecycle, notify, ops, webhooks};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(desk::routes)
                 .configure(directory::routes)
                 .configure(notify::routes)
-                .configure(lifecycle::routes),
+                .configure(lifecycle::routes)
+                .configure(webhooks::routes),
         );
 }

@@ -58,6 +58,7 @@ fn kinds_for(role: Role) -> &'static [MailKind] {
             Decided,
             AttachmentQuarantined,
             DeliveryFailed,
+            WebhookFailing,
         ],
         _ => &[],
     }

@@ -42,6 +42,7 @@ pub struct Config {
     /// comma-separated, that still open (docs/operations.md).
     pub secret_key: Option<String>,
     pub secret_keys_previous: Vec<String>,
+    pub webhooks: super::webhook_config::WebhookConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -320,6 +321,7 @@ impl Config {
             },
             public_web_url: super::mail_config::public_web_url(&get)?,
             mail: super::mail_config::MailConfig::from_lookup(&get)?,
+            webhooks: super::webhook_config::WebhookConfig::from_lookup(&get)?,
         })
     }
 }

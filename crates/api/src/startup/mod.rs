@@ -7,3 +7,4 @@ pub mod demo_data;
 pub mod mail_config;
 pub mod server;
 pub mod telemetry;
+pub mod webhook_config;

@@ -164,7 +164,8 @@ pub fn state(config: &Config, url: &str, keys: KeySet) -> anyhow::Result<AppStat
         crate::http::openapi::document(),
     )
     .with_attachments(config.attachments.clone())
-    .with_sealing(sealing(config)?))
+    .with_sealing(sealing(config)?)
+    .with_webhooks(config.webhooks.clone()))
 }
 
 /// The key that seals secrets at rest: `LIVING_GATE_SECRET_KEY`, else
@@ -221,6 +222,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         None
     };
+    let webhook_worker = if config.webhooks.worker {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = crate::webhooks::worker::Worker::new(state.clone())?;
+        Some((stop, tokio::spawn(worker.run(stopped))))
+    } else {
+        None
+    };
     let retention = if config.retention_interval.is_zero() {
         None
     } else {
@@ -246,6 +254,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         let _ = stop.send(true);
         // The message being sent finishes (bounded by the SMTP timeout).
         let _ = tokio::time::timeout(config.mail.lease, task).await;
+    }
+    if let Some((stop, task)) = webhook_worker {
+        let _ = stop.send(true);
+        // Deliveries under way finish (bounded by the webhook timeout).
+        let _ = tokio::time::timeout(config.webhooks.timeout * 2, task).await;
     }
     if let Some((stop, task)) = retention {
         let _ = stop.send(true);

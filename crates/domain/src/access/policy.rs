@@ -85,6 +85,19 @@ pub enum Action {
     AttachToCase { shared: bool },
     /// Read the retention rules and runs, and run them now (the platform admin).
     ManageRetention,
+    /// Subscribe to webhooks (issue 16): whoever reads the feed (the desk, a
+    /// department, a partner), for itself; the subscription sees what its
+    /// owner sees.
+    SubscribeWebhooks,
+    /// List webhook subscriptions: the desk and admin of a city all of
+    /// theirs, a department or partner its own.
+    ListWebhooks,
+    /// Read, change, pause, rotate, ping or replay one subscription: its
+    /// owner, or the desk or admin of its city; 404 to anyone else.
+    ManageWebhook {
+        owner_id: Uuid,
+        municipality_id: Option<Uuid>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +120,24 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             role == PlatformAdmin
         }
         (ManageUsers, role) => matches!(role, Admin | PlatformAdmin),
+        (SubscribeWebhooks, role) => matches!(role, Desk | Department | Partner),
+        (ListWebhooks, role) => matches!(role, Desk | Admin | Department | Partner),
+        (
+            ManageWebhook {
+                owner_id,
+                municipality_id,
+            },
+            role,
+        ) => {
+            let city_staff = matches!(role, Desk | Admin)
+                && municipality_id.is_some()
+                && actor.municipality_id == municipality_id;
+            if actor.id == owner_id || city_staff {
+                true
+            } else {
+                return Err(Denied::NotVisible);
+            }
+        }
         (ManageDepartments { municipality_id } | InviteToDepartment { municipality_id }, role) => {
             match role {
                 PlatformAdmin => true,

@@ -62,6 +62,16 @@ pub enum EventKind {
     AssessmentRecorded,
     /// The retention rules were applied (or dry-run) on request.
     RetentionRun,
+    /// Webhooks (desk events, `subject_id` the subscription): created,
+    /// changed (paused, resumed, filters), deleted, secret rotated, replay
+    /// requested, pinged, and failing (the receiver failed for too long).
+    WebhookSubscriptionCreated,
+    WebhookSubscriptionUpdated,
+    WebhookSubscriptionDeleted,
+    WebhookSecretRotated,
+    WebhookReplayRequested,
+    WebhookPinged,
+    WebhookSubscriptionFailing,
 }
 
 crate::code::codes!(EventKind {
@@ -110,6 +120,13 @@ crate::code::codes!(EventKind {
     OutboxMessageRetried => "outbox_message_retried",
     AssessmentRecorded => "assessment_recorded",
     RetentionRun => "retention_run",
+    WebhookSubscriptionCreated => "webhook_subscription_created",
+    WebhookSubscriptionUpdated => "webhook_subscription_updated",
+    WebhookSubscriptionDeleted => "webhook_subscription_deleted",
+    WebhookSecretRotated => "webhook_secret_rotated",
+    WebhookReplayRequested => "webhook_replay_requested",
+    WebhookPinged => "webhook_pinged",
+    WebhookSubscriptionFailing => "webhook_subscription_failing",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema

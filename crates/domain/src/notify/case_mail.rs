@@ -159,7 +159,8 @@ fn headline(kind: MailKind, language: Language) -> (&'static str, &'static str) 
         MailKind::IntakeCode
         | MailKind::IntakeReceived
         | MailKind::PartnerInvitation
-        | MailKind::PasswordReset => (("お知らせ", "お知らせです。"), ("Notice", "A notice.")),
+        | MailKind::PasswordReset
+        | MailKind::WebhookFailing => (("お知らせ", "お知らせです。"), ("Notice", "A notice.")),
     };
     match language {
         Language::Ja => ja,

@@ -5,6 +5,7 @@
 
 pub mod account_mail;
 pub mod intake_mail;
+pub mod webhook_mail;
 
 use crate::Email;
 
@@ -49,6 +50,9 @@ pub enum MailKind {
     PartnerInvitation,
     /// To an account: the one-time password reset link.
     PasswordReset,
+    /// To the desk: a webhook receiver failed for too long; its
+    /// subscription stopped (issue 16).
+    WebhookFailing,
 }
 
 crate::code::codes!(MailKind {
@@ -68,6 +72,7 @@ crate::code::codes!(MailKind {
     IntakeReceived => "intake_received",
     PartnerInvitation => "partner_invitation",
     PasswordReset => "password_reset",
+    WebhookFailing => "webhook_failing",
 });
 
 impl MailKind {

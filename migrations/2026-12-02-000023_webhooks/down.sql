@@ -1,0 +1,38 @@
+DO $$
+DECLARE
+  kinds text;
+BEGIN
+  SELECT string_agg(quote_literal(k), ', ' ORDER BY k) INTO kinds FROM (
+    SELECT DISTINCT m[1] AS k
+    FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') m
+    WHERE c.conname = 'proposal_events_kind_check'
+    EXCEPT SELECT unnest(ARRAY['webhook_subscription_created', 'webhook_subscription_updated',
+      'webhook_subscription_deleted', 'webhook_secret_rotated', 'webhook_replay_requested',
+      'webhook_pinged', 'webhook_subscription_failing'])
+  ) s;
+  ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_kind_check;
+  EXECUTE format('ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_kind_check CHECK (kind IN (%s))', kinds);
+END $$;
+DELETE FROM outbox_messages WHERE kind = 'webhook_failing';
+DELETE FROM notification_preferences WHERE kind = 'webhook_failing';
+DO $$
+DECLARE
+  t text;
+  c text;
+  kinds text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['outbox_messages', 'notification_preferences'] LOOP
+    SELECT conname INTO c FROM pg_constraint
+    WHERE conrelid = t::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%webhook_failing%';
+    SELECT string_agg(quote_literal(k), ', ' ORDER BY k) INTO kinds FROM (
+      SELECT DISTINCT m[1] AS k
+      FROM pg_constraint, regexp_matches(pg_get_constraintdef(oid), '''([a-z_]+)''', 'g') m
+      WHERE conrelid = t::regclass AND conname = c
+      EXCEPT SELECT 'webhook_failing'
+    ) s;
+    EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', t, c);
+    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (kind IN (%s))', t, c, kinds);
+  END LOOP;
+END $$;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_subscriptions;
