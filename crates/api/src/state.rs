@@ -22,6 +22,8 @@ pub struct AppState {
     /// Seals and opens secrets at rest ([`AppState::with_sealing`]; a random
     /// key otherwise).
     pub sealing: Arc<SealingKeys>,
+    /// The HTTP client for identity providers, with its caches.
+    pub oidc: Arc<crate::auth::oidc::client::OidcClient>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             verified_tokens: Arc::new(VerifiedTokens::default()),
             attachments: Arc::new(AttachmentConfig::default()),
             sealing: Arc::new(SealingKeys::random()),
+            oidc: Arc::new(crate::auth::oidc::client::OidcClient::new()),
         }
     }
 

@@ -181,4 +181,5 @@ row_codes!(
     living_gate_domain::desk::attachment::AttachedTo,
     living_gate_domain::desk::attachment::AttachmentSource,
     living_gate_domain::desk::attachment::ScanStatus,
+    living_gate_domain::signin::ProviderAudience,
 );

@@ -62,6 +62,13 @@ pub enum EventKind {
     AssessmentRecorded,
     /// The retention rules were applied (or dry-run) on request.
     RetentionRun,
+    /// An identity provider was registered or changed (issue 17).
+    IdentityProviderCreated,
+    IdentityProviderUpdated,
+    /// An account was linked to a provider's subject.
+    IdentityLinked,
+    /// An account was created at its first sign-in through a city's IdP (group mapping).
+    UserProvisioned,
 }
 
 crate::code::codes!(EventKind {
@@ -110,6 +117,10 @@ crate::code::codes!(EventKind {
     OutboxMessageRetried => "outbox_message_retried",
     AssessmentRecorded => "assessment_recorded",
     RetentionRun => "retention_run",
+    IdentityProviderCreated => "identity_provider_created",
+    IdentityProviderUpdated => "identity_provider_updated",
+    IdentityLinked => "identity_linked",
+    UserProvisioned => "user_provisioned",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
