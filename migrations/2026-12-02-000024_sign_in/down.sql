@@ -15,3 +15,5 @@ DROP TABLE totp_credentials;
 DROP TABLE oidc_authorizations;
 DROP TABLE identity_links;
 DROP TABLE identity_providers;
+ALTER TABLE users ADD CONSTRAINT users_active_have_password
+  CHECK (status <> 'active' OR password_hash IS NOT NULL) NOT VALID;

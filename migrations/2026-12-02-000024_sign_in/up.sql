@@ -3,6 +3,11 @@
 -- links of accounts to a provider's subjects, the pending authorizations of
 -- the code flow (state, nonce, PKCE verifier), and TOTP second factors.
 
+-- An account that signs in only through its city's IdP or GビズID has no
+-- password: an active account no longer needs one (a password login of an
+-- account without a password fails like a wrong password).
+ALTER TABLE users DROP CONSTRAINT users_active_have_password;
+
 CREATE TABLE identity_providers (
   id uuid PRIMARY KEY,
   -- The path segment of /v1/auth/oidc/{provider}/…

@@ -36,5 +36,6 @@ mod password_reset;
 mod programme_logic_model;
 mod row_security;
 mod schema;
+mod sign_in;
 mod tenancy;
 mod workflow;

@@ -98,7 +98,10 @@ pub fn provisionable(role: Role) -> bool {
 
 /// The first mapping whose group the person is a member of, in the order
 /// configured (put the stronger role first).
-pub fn mapped_role<'a>(mappings: &'a [GroupMapping], groups: &[String]) -> Option<&'a GroupMapping> {
+pub fn mapped_role<'a>(
+    mappings: &'a [GroupMapping],
+    groups: &[String],
+) -> Option<&'a GroupMapping> {
     mappings
         .iter()
         .find(|m| provisionable(m.role) && groups.iter().any(|g| g == &m.group))

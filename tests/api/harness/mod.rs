@@ -24,6 +24,7 @@ mod case;
 mod clamd;
 mod fixtures;
 pub mod mail;
+pub mod oidc;
 mod responses;
 mod smtp;
 

@@ -193,11 +193,16 @@ fn scopes(errors: &mut ValidationErrors, raw: Option<&str>) -> Option<String> {
     let words: Vec<&str> = raw.split_whitespace().collect();
     let valid = words.contains(&"openid")
         && raw.len() <= 500
-        && words
-            .iter()
-            .all(|w| w.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'));
+        && words.iter().all(|w| {
+            w.bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        });
     if !valid {
-        errors.add("scopes", "invalid_scopes", "space-separated scopes including openid");
+        errors.add(
+            "scopes",
+            "invalid_scopes",
+            "space-separated scopes including openid",
+        );
         return None;
     }
     Some(words.join(" "))
@@ -225,7 +230,11 @@ async fn check_mappings(
     municipality_id: Option<Uuid>,
 ) -> ApiResult<()> {
     if audience == ProviderAudience::Partner && !mappings.is_empty() {
-        errors.add("group_mappings", "not_for_partners", "a partner provider maps no groups");
+        errors.add(
+            "group_mappings",
+            "not_for_partners",
+            "a partner provider maps no groups",
+        );
         return Ok(());
     }
     if mappings.len() > 50 {
@@ -234,9 +243,18 @@ async fn check_mappings(
     }
     for (i, mapping) in mappings.iter().enumerate() {
         let field = format!("group_mappings[{i}]");
-        errors.check(bounded_text(&format!("{field}.group"), &mapping.group, 1, 255));
+        errors.check(bounded_text(
+            &format!("{field}.group"),
+            &mapping.group,
+            1,
+            255,
+        ));
         if !provisionable(mapping.role) {
-            errors.add(&format!("{field}.role"), "not_provisionable", "desk or department");
+            errors.add(
+                &format!("{field}.role"),
+                "not_provisionable",
+                "desk or department",
+            );
             continue;
         }
         match (mapping.role, mapping.department_id) {
@@ -313,12 +331,18 @@ pub async fn create(
     )?;
     let mut errors = ValidationErrors::new();
     let slug_ok = body.slug.len() <= 63
-        && body.slug.bytes().enumerate().all(|(i, b)| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || (b == b'-' && i > 0)
-        })
+        && body
+            .slug
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_lowercase() || b.is_ascii_digit() || (b == b'-' && i > 0))
         && !body.slug.is_empty();
     if !slug_ok {
-        errors.add("slug", "invalid_slug", "lower-case letters, digits and hyphens");
+        errors.add(
+            "slug",
+            "invalid_slug",
+            "lower-case letters, digits and hyphens",
+        );
     }
     let display_name = errors.check(bounded_text("display_name", &body.display_name, 1, 100));
     let issuer = web_url(&mut errors, "issuer", &body.issuer);
@@ -331,9 +355,11 @@ pub async fn create(
     let mapping = body.claim_mapping.clone().unwrap_or_default();
     claim_mapping(&mut errors, &mapping);
     match (body.audience, body.municipality_id) {
-        (ProviderAudience::Staff, None) => {
-            errors.add("municipality_id", "required", "required for a staff provider")
-        }
+        (ProviderAudience::Staff, None) => errors.add(
+            "municipality_id",
+            "required",
+            "required for a staff provider",
+        ),
         (ProviderAudience::Partner, Some(_)) => errors.add(
             "municipality_id",
             "not_allowed",
@@ -343,7 +369,14 @@ pub async fn create(
     }
     let mappings = body.group_mappings.clone().unwrap_or_default();
     let mut conn = pool::connection(&state.pool).await?;
-    check_mappings(&mut conn, &mut errors, &mappings, body.audience, body.municipality_id).await?;
+    check_mappings(
+        &mut conn,
+        &mut errors,
+        &mappings,
+        body.audience,
+        body.municipality_id,
+    )
+    .await?;
     errors.into_result()?;
     let (Some(display_name), Some(issuer), Some(redirect_uri), Some(client_id), Some(scopes)) =
         (display_name, issuer, redirect_uri, client_id, scopes)
@@ -358,10 +391,11 @@ pub async fn create(
         audience: body.audience,
         issuer,
         client_id,
-        client_secret_sealed: body
-            .client_secret
-            .as_deref()
-            .map(|s| state.sealing.seal(&format!("idp-client-secret:{id}"), s.as_bytes())),
+        client_secret_sealed: body.client_secret.as_deref().map(|s| {
+            state
+                .sealing
+                .seal(&format!("idp-client-secret:{id}"), s.as_bytes())
+        }),
         scopes,
         redirect_uri,
         municipality_id: body.municipality_id,
@@ -442,15 +476,25 @@ pub async fn update(
         claim_mapping(&mut errors, mapping);
     }
     if let Some(mappings) = &body.group_mappings {
-        check_mappings(&mut conn, &mut errors, mappings, current.audience, current.municipality_id)
-            .await?;
+        check_mappings(
+            &mut conn,
+            &mut errors,
+            mappings,
+            current.audience,
+            current.municipality_id,
+        )
+        .await?;
     }
     errors.into_result()?;
     let changes = IdentityProviderChanges {
         display_name,
         client_id,
         client_secret_sealed: body.client_secret.as_deref().map(|s| {
-            Some(state.sealing.seal(&format!("idp-client-secret:{id}"), s.as_bytes()))
+            Some(
+                state
+                    .sealing
+                    .seal(&format!("idp-client-secret:{id}"), s.as_bytes()),
+            )
         }),
         scopes: new_scopes,
         redirect_uri,

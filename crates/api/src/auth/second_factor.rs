@@ -84,7 +84,8 @@ async fn account(
         (None, None) => return Err(ApiError::Unauthorized(WRONG.into())),
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let verified = passwords::blocking(move || passwords::verify(&password, stored.as_deref())).await?;
+    let verified =
+        passwords::blocking(move || passwords::verify(&password, stored.as_deref())).await?;
     user.filter(|u| verified && u.status == UserStatus::Active)
         .ok_or_else(|| ApiError::Unauthorized(WRONG.into()))
 }
@@ -115,7 +116,10 @@ pub async fn enrol(
     let result = async {
         address_limit(&mut conn, &state, &meta, &mut limits).await?;
         let user = account(&mut conn, &caller, body.email.as_deref(), body.password).await?;
-        if db::find(&mut conn, user.id).await?.is_some_and(|c| c.confirmed_at.is_some()) {
+        if db::find(&mut conn, user.id)
+            .await?
+            .is_some_and(|c| c.confirmed_at.is_some())
+        {
             return Err(ApiError::Conflict {
                 detail: "TOTP is already set up for this account".into(),
                 extra: None,

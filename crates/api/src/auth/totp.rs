@@ -46,7 +46,11 @@ pub fn step_of(unix_secs: i64) -> i64 {
 /// The 6-digit code of a step, zero-padded.
 pub fn code_for_step(seed: &[u8], step: i64) -> String {
     let counter = u64::try_from(step).unwrap_or(0);
-    format!("{:0width$}", hotp(seed, counter, DIGITS), width = DIGITS as usize)
+    format!(
+        "{:0width$}",
+        hotp(seed, counter, DIGITS),
+        width = DIGITS as usize
+    )
 }
 
 /// The step `code` matches around `unix_secs` (±[`DRIFT_STEPS`]), if it is
@@ -125,14 +129,22 @@ mod tests {
         assert_eq!(verify(seed, &far, now, None), None);
         let current = code_for_step(seed, step);
         assert_eq!(verify(seed, &current, now, Some(step)), None, "replayed");
-        assert_eq!(verify(seed, &previous, now, Some(step)), None, "older than the last used");
+        assert_eq!(
+            verify(seed, &previous, now, Some(step)),
+            None,
+            "older than the last used"
+        );
         assert_eq!(verify(seed, "12345", now, None), None);
         assert_eq!(verify(seed, "abcdef", now, None), None);
     }
 
     #[test]
     fn the_uri_carries_the_base32_seed() {
-        let uri = otpauth_uri(b"12345678901234567890", "Living Gate", "desk@zama.example.jp");
+        let uri = otpauth_uri(
+            b"12345678901234567890",
+            "Living Gate",
+            "desk@zama.example.jp",
+        );
         assert!(uri.starts_with("otpauth://totp/Living%20Gate:desk%40zama%2Eexample%2Ejp?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&"), "{uri}");
         assert!(uri.contains("digits=6&period=30"));
     }

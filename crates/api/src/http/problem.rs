@@ -264,8 +264,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(detail) => detail.clone(),
             ApiError::SignInRefused { detail, .. } => detail.clone(),
             ApiError::BadGateway(_) => {
-                "the identity provider could not be reached or answered wrongly; retry later"
-                    .into()
+                "the identity provider could not be reached or answered wrongly; retry later".into()
             }
             ApiError::Forbidden => "your role may not perform this operation".into(),
             ApiError::NotFound => "no such resource, or it is not visible to you".into(),
@@ -357,7 +356,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(_) => tracing::error!(error = %ErrorChain(self), "internal error"),
             ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
-            ApiError::BadGateway(cause) => tracing::warn!(error = %cause, "identity provider failed"),
+            ApiError::BadGateway(cause) => {
+                tracing::warn!(error = %cause, "identity provider failed")
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

@@ -239,9 +239,8 @@ pub mod authorizations {
     /// Removes authorizations that expired more than a day ago.
     pub async fn sweep(conn: &mut AsyncPgConnection) -> DbResult<usize> {
         Ok(diesel::delete(
-            oidc_authorizations::table.filter(
-                oidc_authorizations::expires_at.lt(Utc::now() - chrono::Duration::days(1)),
-            ),
+            oidc_authorizations::table
+                .filter(oidc_authorizations::expires_at.lt(Utc::now() - chrono::Duration::days(1))),
         )
         .execute(conn)
         .await?)
@@ -317,10 +316,11 @@ pub mod totp {
         diesel::update(totp_credentials::table.find(user_id))
             .set((
                 totp_credentials::last_used_step.eq(step),
-                totp_credentials::confirmed_at
-                    .eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-                        "coalesce(confirmed_at, now())",
-                    )),
+                totp_credentials::confirmed_at.eq(diesel::dsl::sql::<
+                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                >(
+                    "coalesce(confirmed_at, now())"
+                )),
             ))
             .execute(conn)
             .await?;

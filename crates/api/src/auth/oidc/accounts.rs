@@ -14,9 +14,10 @@ use crate::record::{self, Background, EventKind, FeedEvent};
 use crate::state::AppState;
 use diesel_async::AsyncConnection;
 use living_gate_db::accounts::sign_in::{links, IdentityProvider};
-use living_gate_db::accounts::users::{self, NewUser, User};
+use living_gate_db::accounts::users::{self, NewUser, User, UserChanges};
 use living_gate_db::reference::organizations;
-use living_gate_db::AsyncPgConnection;
+use living_gate_db::{pool, AsyncPgConnection};
+use living_gate_domain::access::row_scope::row_scope;
 use living_gate_domain::identity::{OrganizationStatus, UserStatus};
 use living_gate_domain::intake::corporate_number::CorporateNumber;
 use living_gate_domain::signin::{mapped_role, ClaimMapping, GroupMapping, ProviderAudience};
@@ -30,7 +31,10 @@ pub struct SignedIn {
 }
 
 fn text<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    claims.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+    claims
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// A claim that is a string or a number, as text (GビズID sends codes).
@@ -98,9 +102,55 @@ pub async fn resolve(
             link_partner(conn, meta, provider, &mapping, &userinfo, &subject).await?
         }
     };
+    let signed_in = activate_invited(conn, meta, signed_in).await?;
     check_account(conn, meta, provider, &signed_in.user).await?;
     links::record_use(conn, signed_in.link_id).await?;
     Ok(signed_in)
+}
+
+/// An account an admin invited and linked becomes active at its first
+/// sign-in through the provider (as accepting the invitation would).
+async fn activate_invited(
+    conn: &mut AsyncPgConnection,
+    meta: &RequestMeta,
+    signed_in: SignedIn,
+) -> ApiResult<SignedIn> {
+    if signed_in.user.status != UserStatus::Invited {
+        return Ok(signed_in);
+    }
+    let before = signed_in.user;
+    conn.transaction(async |conn| {
+        let after = users::update(
+            conn,
+            before.id,
+            &UserChanges {
+                status: Some(UserStatus::Active),
+                ..UserChanges::default()
+            },
+        )
+        .await?;
+        pool::apply_scope(conn, &row_scope(Some(&after.actor()))).await?;
+        let author = Background {
+            actor: after.actor(),
+            meta: meta.clone(),
+        };
+        record::updated(
+            conn,
+            &author,
+            "user",
+            &before,
+            &after,
+            FeedEvent::desk(EventKind::UserUpdated)
+                .subject(after.id)
+                .in_municipality(after.municipality_id),
+        )
+        .await?;
+        Ok::<_, ApiError>(SignedIn {
+            user: after,
+            link_id: signed_in.link_id,
+        })
+    })
+    .await
 }
 
 /// Disabled wins over the provider; a staff provider signs in only its
@@ -205,7 +255,15 @@ async fn provision_staff(
         status: UserStatus::Active,
         password_hash: None,
     };
-    create_linked(conn, meta, provider, new, subject, json!({ "group": mapped.group })).await
+    create_linked(
+        conn,
+        meta,
+        provider,
+        new,
+        subject,
+        json!({ "group": mapped.group }),
+    )
+    .await
 }
 
 async fn link_partner(
@@ -270,9 +328,16 @@ async fn link_partner(
             )
             .await);
         }
-        return link_existing(conn, meta, provider, existing, subject, json!({
-            "corporate_number": number.as_str(), "account_type": account_type,
-        }))
+        return link_existing(
+            conn,
+            meta,
+            provider,
+            existing,
+            subject,
+            json!({
+                "corporate_number": number.as_str(), "account_type": account_type,
+            }),
+        )
         .await;
     }
     let display_name = text(userinfo, &mapping.name)
@@ -289,9 +354,16 @@ async fn link_partner(
         status: UserStatus::Active,
         password_hash: None,
     };
-    create_linked(conn, meta, provider, new, subject, json!({
-        "corporate_number": number.as_str(), "account_type": account_type,
-    }))
+    create_linked(
+        conn,
+        meta,
+        provider,
+        new,
+        subject,
+        json!({
+            "corporate_number": number.as_str(), "account_type": account_type,
+        }),
+    )
     .await
 }
 
@@ -310,6 +382,8 @@ async fn create_linked(
     conn.transaction(async |conn| {
         let user = users::insert(conn, &new).await?;
         let link = links::insert(conn, provider_id, subject, user.id).await?;
+        // Written as the account itself, in its row scope.
+        pool::apply_scope(conn, &row_scope(Some(&user.actor()))).await?;
         let author = Background {
             actor: user.actor(),
             meta: meta.clone(),
@@ -322,7 +396,10 @@ async fn create_linked(
                 .in_municipality(municipality),
         );
         if let Value::Object(changes) = &mut change.changes {
-            changes.insert("via".into(), json!({ "provider_id": provider_id, "claims": why }));
+            changes.insert(
+                "via".into(),
+                json!({ "provider_id": provider_id, "claims": why }),
+            );
         }
         record::write(conn, &author, change).await?;
         Ok::<_, ApiError>(SignedIn {
@@ -344,6 +421,8 @@ async fn link_existing(
     let provider_id = provider.id;
     conn.transaction(async |conn| {
         let link = links::insert(conn, provider_id, subject, user.id).await?;
+        // Written as the account itself, in its row scope.
+        pool::apply_scope(conn, &row_scope(Some(&user.actor()))).await?;
         let author = Background {
             actor: user.actor(),
             meta: meta.clone(),

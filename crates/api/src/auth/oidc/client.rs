@@ -111,13 +111,17 @@ impl OidcClient {
         let status = response.status();
         let bytes = response.bytes().await.map_err(failed(context))?;
         if bytes.len() > MAX_BODY {
-            return Err(ProviderError::Failed(format!("{context}: answer too large")));
+            return Err(ProviderError::Failed(format!(
+                "{context}: answer too large"
+            )));
         }
         let body: Value = serde_json::from_slice(&bytes)
             .map_err(|e| ProviderError::Failed(format!("{context}: not JSON ({e})")))?;
         if status.is_client_error() {
             let error = body.get("error").and_then(Value::as_str).unwrap_or("?");
-            return Err(ProviderError::Refused(format!("{context}: {status} {error}")));
+            return Err(ProviderError::Refused(format!(
+                "{context}: {status} {error}"
+            )));
         }
         if !status.is_success() {
             return Err(ProviderError::Failed(format!("{context}: {status}")));
@@ -154,7 +158,11 @@ impl OidcClient {
     }
 
     /// The provider's signing keys; `fresh` skips the cache.
-    pub async fn keys(&self, metadata: &Metadata, fresh: bool) -> Result<Arc<JwkSet>, ProviderError> {
+    pub async fn keys(
+        &self,
+        metadata: &Metadata,
+        fresh: bool,
+    ) -> Result<Arc<JwkSet>, ProviderError> {
         if !fresh {
             if let Some(found) = Self::cached(&self.keys, &metadata.jwks_uri) {
                 return Ok(found);

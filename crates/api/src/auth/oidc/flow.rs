@@ -87,10 +87,7 @@ pub async fn list_providers(state: web::Data<AppState>) -> ApiResult<HttpRespons
     Ok(HttpResponse::Ok().json(Paginated::new(items, None)))
 }
 
-async fn active_provider(
-    conn: &mut AsyncPgConnection,
-    slug: &str,
-) -> ApiResult<IdentityProvider> {
+async fn active_provider(conn: &mut AsyncPgConnection, slug: &str) -> ApiResult<IdentityProvider> {
     providers::find_by_slug(conn, slug)
         .await?
         .filter(|p| p.status == RecordStatus::Active)
@@ -339,7 +336,9 @@ pub async fn callback(
         Err(other) => return Err(gateway(other)),
     };
     let Some(raw_id_token) = tokens.id_token else {
-        return Err(ApiError::BadGateway("the token response has no id_token".into()));
+        return Err(ApiError::BadGateway(
+            "the token response has no id_token".into(),
+        ));
     };
     let mut keys = state.oidc.keys(&metadata, false).await.map_err(gateway)?;
     if !id_token::has_key(&keys, &raw_id_token) {
@@ -378,10 +377,17 @@ pub async fn callback(
     )
     .await?;
     let SignedIn { user, link_id } = signed_in;
-    let pair = login::sign_in(&mut conn, &state, &meta, &user, "auth.oidc_login", json!({
-        "provider_id": provider.id,
-        "link_id": link_id,
-    }))
+    let pair = login::sign_in(
+        &mut conn,
+        &state,
+        &meta,
+        &user,
+        "auth.oidc_login",
+        json!({
+            "provider_id": provider.id,
+            "link_id": link_id,
+        }),
+    )
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
