@@ -112,4 +112,10 @@ server.on('request', async (req, res) => {
   }
 });
 
+// The test that started us holds our stdin: when it ends (even by a crash),
+// so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+
 process.stdout.write(`listening ${issuer}\n`);

@@ -72,6 +72,7 @@ impl OidcProvider {
         let mut child = Command::new("node")
             .arg(dir.join("provider.mjs"))
             .arg(&config_file)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()

@@ -136,7 +136,7 @@ impl SealingKeys {
             .current
             .cipher
             .encrypt(
-                &Nonce::from(nonce),
+                Nonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext,
                     aad: context.as_bytes(),
@@ -162,12 +162,9 @@ impl SealingKeys {
             .chain(&self.previous)
             .find(|k| k.id == id)
             .ok_or(OpenError::UnknownKey)?;
-        let nonce: [u8; 12] = sealed[5..HEADER]
-            .try_into()
-            .map_err(|_| OpenError::Malformed)?;
         key.cipher
             .decrypt(
-                &Nonce::from(nonce),
+                Nonce::from_slice(&sealed[5..HEADER]),
                 Payload {
                     msg: &sealed[HEADER..],
                     aad: context.as_bytes(),

@@ -114,7 +114,10 @@ pub async fn enrol(
     let mut conn = pool::connection(&state.pool).await?;
     let mut limits = RateLimits::default();
     let result = async {
-        address_limit(&mut conn, &state, &meta, &mut limits).await?;
+        // Without a session the password is guessed at: limited like a login.
+        if caller.0.is_none() {
+            address_limit(&mut conn, &state, &meta, &mut limits).await?;
+        }
         let user = account(&mut conn, &caller, body.email.as_deref(), body.password).await?;
         if db::find(&mut conn, user.id)
             .await?
@@ -179,7 +182,10 @@ pub async fn confirm(
     let mut conn = pool::connection(&state.pool).await?;
     let mut limits = RateLimits::default();
     let result = async {
-        address_limit(&mut conn, &state, &meta, &mut limits).await?;
+        // Without a session the password is guessed at: limited like a login.
+        if caller.0.is_none() {
+            address_limit(&mut conn, &state, &meta, &mut limits).await?;
+        }
         let user = account(&mut conn, &caller, body.email.as_deref(), body.password).await?;
         let code = body.code;
         conn.transaction(async |conn| {
