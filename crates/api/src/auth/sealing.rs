@@ -136,7 +136,7 @@ impl SealingKeys {
             .current
             .cipher
             .encrypt(
-                Nonce::from_slice(&nonce),
+                &Nonce::from(nonce),
                 Payload {
                     msg: plaintext,
                     aad: context.as_bytes(),
@@ -162,9 +162,12 @@ impl SealingKeys {
             .chain(&self.previous)
             .find(|k| k.id == id)
             .ok_or(OpenError::UnknownKey)?;
+        let nonce: [u8; 12] = sealed[5..HEADER]
+            .try_into()
+            .map_err(|_| OpenError::Malformed)?;
         key.cipher
             .decrypt(
-                Nonce::from_slice(&sealed[5..HEADER]),
+                &Nonce::from(nonce),
                 Payload {
                     msg: &sealed[HEADER..],
                     aad: context.as_bytes(),
