@@ -51,6 +51,33 @@ const MATRIX: &[Row] = &[
         "POST /v1/auth/password-reset/confirmation",
         [204; Who::ALL.len()],
     ),
+    // Sign-in with an identity provider: public. No provider is registered
+    // under the path's literal `{provider}`: 404 for everyone, never a 401
+    // or 403 (tests/api/sign_in runs the flow against a real provider).
+    ("GET /v1/auth/oidc/providers", ALL_200),
+    (
+        "POST /v1/auth/oidc/{provider}/authorizations",
+        [404; Who::ALL.len()],
+    ),
+    (
+        "POST /v1/auth/oidc/{provider}/callback",
+        [404; Who::ALL.len()],
+    ),
+    // Every person with a password enrols; anonymous callers must name the
+    // account (none here: 401). The confirmation's code is wrong: 422.
+    (
+        "POST /v1/auth/totp",
+        [401, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201],
+    ),
+    (
+        "POST /v1/auth/totp/confirmation",
+        [401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422],
+    ),
+    // Zama's IdP: Zama's admin and the platform admin.
+    ("GET /v1/identity-providers", ADMINS_200),
+    ("POST /v1/identity-providers", ADMINS_201),
+    ("PATCH /v1/identity-providers/{id}", ADMINS_200),
+    ("POST /v1/users/{id}/identity-links", ADMINS_201),
     ("GET /v1/intake/terms", ALL_200),
     (
         "POST /v1/municipalities/{municipality}/intake-submissions",
@@ -623,6 +650,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 t if t.starts_with("/v1/municipalities") => f.ebina.to_string(),
                 t if t.starts_with("/v1/departments") => f.chiiki_fukushi.to_string(),
                 t if t.starts_with("/v1/organizations") => f.partner_org.to_string(),
+                "/v1/users/{id}/identity-links" => user_target.clone(),
+                t if t.starts_with("/v1/identity-providers") => fresh_idp(app).await,
                 t if t.starts_with("/v1/users") => user_target.clone(),
                 t if t.starts_with("/v1/service-accounts") => ctx.service_account_id.clone(),
                 // Moves and new hearings change who is involved: a fresh case each time.
@@ -717,6 +746,14 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         ),
         "PATCH /v1/users/{id}" => Some(json!({"display_name": "福祉 次郎"})),
         "POST /v1/service-accounts" => Some(json!({"name": format!("BI {n}")})),
+        "POST /v1/auth/totp" => Some(json!({"password": PASSWORD})),
+        "POST /v1/auth/totp/confirmation" => Some(json!({"password": PASSWORD, "code": "12345x"})),
+        "POST /v1/auth/oidc/{provider}/callback" => Some(json!({"code": "c", "state": "s"})),
+        "POST /v1/identity-providers" => Some(matrix_idp(f.zama, n)),
+        "PATCH /v1/identity-providers/{id}" => Some(json!({"display_name": "座間市職員"})),
+        "POST /v1/users/{id}/identity-links" => {
+            Some(json!({"provider_id": fresh_idp(app).await, "subject": format!("matrix-{n}")}))
+        }
         "PATCH /v1/service-accounts/{id}" => Some(json!({"name": "matrix BI"})),
         "POST /v1/retention-runs" => Some(json!({"dry_run": true})),
         "POST /v1/webhook-subscriptions" => Some(json!({"callback_url": WEBHOOK_URL})),
@@ -840,6 +877,24 @@ async fn fresh_department(app: &TestApp) -> String {
 }
 
 /// A new active grant of Zama.
+fn matrix_idp(zama: uuid::Uuid, n: u32) -> Value {
+    json!({"slug": format!("matrix-{n}"), "display_name": "座間市職員", "audience": "staff",
+        "issuer": "https://idp.zama.example.jp", "client_id": "living-gate",
+        "redirect_uri": "https://living-gate.example.jp/sign-in/callback", "municipality_id": zama})
+}
+
+/// A new Zama staff IdP (not reachable: nothing here talks to it).
+async fn fresh_idp(app: &TestApp) -> String {
+    let body = matrix_idp(app.fixtures.zama, next());
+    let created = json(
+        app.post("/v1/identity-providers", Who::PlatformAdmin, &body)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
 async fn fresh_grant(app: &TestApp) -> String {
     let body = json!({"department_id": fresh_department(app).await});
     let created = json(

@@ -36,6 +36,7 @@ mod password_reset;
 mod programme_logic_model;
 mod row_security;
 mod schema;
+mod sign_in;
 mod tenancy;
 mod webhooks;
 mod workflow;

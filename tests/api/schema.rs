@@ -491,6 +491,11 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         (("users", "status"), names::<UserStatus>()),
         (("service_accounts", "status"), names::<RecordStatus>()),
         (
+            ("identity_providers", "audience"),
+            names::<living_gate_domain::signin::ProviderAudience>(),
+        ),
+        (("identity_providers", "status"), names::<RecordStatus>()),
+        (
             ("retention_rules", "kind"),
             names::<living_gate_domain::retention::RuleKind>(),
         ),

@@ -25,6 +25,8 @@ pub struct AppState {
     pub sealing: Arc<SealingKeys>,
     /// Which callbacks may be called, and how deliveries pace themselves.
     pub webhooks: Arc<WebhookConfig>,
+    /// The HTTP client for identity providers, with its caches.
+    pub oidc: Arc<crate::auth::oidc::client::OidcClient>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             attachments: Arc::new(AttachmentConfig::default()),
             sealing: Arc::new(SealingKeys::random()),
             webhooks: Arc::new(WebhookConfig::default()),
+            oidc: Arc::new(crate::auth::oidc::client::OidcClient::new()),
         }
     }
 

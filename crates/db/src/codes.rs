@@ -183,4 +183,5 @@ row_codes!(
     living_gate_domain::desk::attachment::ScanStatus,
     living_gate_domain::webhooks::SubscriptionState,
     living_gate_domain::webhooks::DeliveryOutcome,
+    living_gate_domain::signin::ProviderAudience,
 );

@@ -142,6 +142,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    identity_links (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        subject -> Text,
+        user_id -> Uuid,
+        last_used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    identity_providers (id) {
+        id -> Uuid,
+        slug -> Text,
+        display_name -> Text,
+        audience -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret_sealed -> Nullable<Bytea>,
+        scopes -> Text,
+        redirect_uri -> Text,
+        municipality_id -> Nullable<Uuid>,
+        claim_mapping -> Jsonb,
+        group_mappings -> Jsonb,
+        status -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     intake_submissions (id) {
         id -> Uuid,
         municipality_id -> Uuid,
@@ -295,6 +327,20 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    oidc_authorizations (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        state_hash -> Bytea,
+        nonce -> Text,
+        code_verifier_sealed -> Bytea,
+        redirect_uri -> Text,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -630,6 +676,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    totp_credentials (user_id) {
+        user_id -> Uuid,
+        seed_sealed -> Bytea,
+        confirmed_at -> Nullable<Timestamptz>,
+        last_used_step -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     trip_measurements (id) {
         id -> Uuid,
         trip_id -> Uuid,
@@ -799,6 +856,11 @@ diesel::joinable!(users -> municipalities (municipality_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(webhook_subscriptions -> users (owner_id));
+diesel::joinable!(identity_links -> identity_providers (provider_id));
+diesel::joinable!(identity_links -> users (user_id));
+diesel::joinable!(identity_providers -> municipalities (municipality_id));
+diesel::joinable!(oidc_authorizations -> identity_providers (provider_id));
+diesel::joinable!(totp_credentials -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     assessments,
@@ -809,6 +871,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     hearings,
     idempotency_keys,
+    identity_links,
+    identity_providers,
     intake_submissions,
     invitations,
     kpi_facts,
@@ -821,6 +885,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     municipalities,
     notification_preferences,
+    oidc_authorizations,
     organizations,
     outbox_attempts,
     outbox_messages,
@@ -842,6 +907,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_campaigns,
     survey_recipients,
     taxonomy_terms,
+    totp_credentials,
     trip_measurements,
     trip_partners,
     trip_supported_resources,

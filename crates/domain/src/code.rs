@@ -132,6 +132,7 @@ mod tests {
         check::<proposal::Theme>();
         check::<proposal::Channel>();
         check::<Role>();
+        check::<crate::signin::ProviderAudience>();
         check::<identity::RecordStatus>();
         check::<identity::OrganizationStatus>();
         check::<identity::UserStatus>();

@@ -117,6 +117,17 @@ const WRITES: &[Write] = &[
     write(Auth, "POST /v1/auth/token", ("auth.client_credentials", "service_account"), &[]),
     write(Auth, "POST /v1/auth/password-reset", ("auth.password_reset_requested", "user"), &[]),
     write(Auth, "POST /v1/auth/password-reset/confirmation", ("auth.password_reset", "user"), &[]),
+    // Second factors are credentials, like passwords: audited only.
+    write(Auth, "POST /v1/auth/totp", ("auth.totp_enrolled", "user"), &[]),
+    write(Auth, "POST /v1/auth/totp/confirmation", ("auth.totp_confirmed", "user"), &[]),
+    // Signing in with an identity provider (a linked account: no account
+    // is created, so no event; a provisioned one is in CONDITIONAL_KINDS).
+    write(Auth, "POST /v1/auth/oidc/{provider}/authorizations", ("auth.oidc_started", "identity_provider"), &[]),
+    write(Auth, "POST /v1/auth/oidc/{provider}/callback", ("auth.oidc_login", "user"), &[]),
+    // Zama's IdP, by Zama's admin: Zama's desk sees it.
+    write(Admin, "POST /v1/identity-providers", ("identity_provider.create", "identity_provider"), &[(K::IdentityProviderCreated, DESK)]),
+    write(Admin, "PATCH /v1/identity-providers/{id}", ("identity_provider.update", "identity_provider"), &[(K::IdentityProviderUpdated, DESK)]),
+    write(Admin, "POST /v1/users/{id}/identity-links", ("identity_link.create", "identity_link"), &[(K::IdentityLinked, DESK)]),
     // The public intake: a submission is audited only (nothing in any list
     // until confirmed); its confirmation registers the case, the pending
     // organization and the invited contact.
@@ -194,6 +205,11 @@ const WRITES: &[Write] = &[
 /// Kinds a write appends instead of its usual one only in a situation the
 /// walk does not set up, each with the test that checks it.
 const CONDITIONAL_KINDS: &[(EventKind, &str)] = &[
+    // A first sign-in through a city's IdP whose group maps to a role.
+    (
+        K::UserProvisioned,
+        "sign_in::staff::a_subject_not_linked_is_refused_and_a_mapped_group_creates_the_account",
+    ),
     // An upload the virus scanner finds infected (tests/api/attachments/scanning.rs).
     (
         K::AttachmentQuarantined,
@@ -207,7 +223,11 @@ const CONDITIONAL_KINDS: &[(EventKind, &str)] = &[
 ];
 
 /// The operations `record::audit_only` is for.
-const SESSION_OPERATIONS: [&str; 7] = [
+const SESSION_OPERATIONS: [&str; 11] = [
+    "POST /v1/auth/totp",
+    "POST /v1/auth/totp/confirmation",
+    "POST /v1/auth/oidc/{provider}/authorizations",
+    "POST /v1/auth/oidc/{provider}/callback",
     "POST /v1/auth/login",
     "POST /v1/auth/refresh",
     "POST /v1/auth/logout",

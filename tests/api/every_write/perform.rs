@@ -4,6 +4,7 @@
 use crate::harness::mail::{
     confirmed_submission, intake_case, intake_form, intake_submission, reset_token_for,
 };
+use crate::harness::oidc::UserAgent;
 use crate::harness::{etag_of, json, Case, TestApp, Who, PASSWORD};
 use living_gate_domain::desk::workflow::Status;
 use reqwest::{Method, StatusCode};
@@ -114,6 +115,58 @@ impl Call {
 }
 
 /// Builds what `op` needs and returns the request that performs it.
+fn idp_body(zama: uuid::Uuid, slug: &str) -> Value {
+    json!({"slug": slug, "display_name": "座間市職員", "audience": "staff",
+        "issuer": "https://idp.zama.example.jp", "client_id": "living-gate",
+        "redirect_uri": "https://living-gate.example.jp/sign-in/callback", "municipality_id": zama})
+}
+
+/// A real city IdP (started once for the walk, left to end with the test
+/// process: it exits when its stdin closes), registered as
+/// `every-write-idp`; its issuer and provider id.
+async fn city_idp(app: &TestApp) -> (String, String) {
+    use crate::harness::oidc::{Flavour, OidcProvider, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI};
+    static PROVIDER: std::sync::OnceLock<OidcProvider> = std::sync::OnceLock::new();
+    let provider = PROVIDER.get_or_init(|| {
+        OidcProvider::start(
+            Flavour::City,
+            json!({"alice": {"email": "alice@idp.zama.example.jp", "groups": []}}),
+        )
+    });
+    let listed = json(
+        app.get("/v1/identity-providers", Who::Admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    if let Some(found) = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|p| p["slug"] == "every-write-idp")
+    {
+        return (
+            provider.issuer.clone(),
+            found["id"].as_str().expect("id").to_owned(),
+        );
+    }
+    let created = json(
+        app.post(
+            "/v1/identity-providers",
+            Who::Admin,
+            &json!({"slug": "every-write-idp", "display_name": "座間市職員", "audience": "staff",
+                "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                "scopes": "openid email groups", "redirect_uri": REDIRECT_URI, "municipality_id": app.fixtures.zama}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    (
+        provider.issuer.clone(),
+        created["id"].as_str().expect("id").to_owned(),
+    )
+}
+
 pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
     let f = &app.fixtures;
     let call = |who: Who, path: String, body: Value| Call::new(who, op, path, body);
@@ -247,6 +300,106 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             let path = format!("/v1/users/{}", f.account(Who::Analyst).id);
             call(Who::PlatformAdmin, path.clone(), json!({"display_name": "分析 さくら"}))
                 .if_match(app.etag(&path, Who::PlatformAdmin).await)
+        }
+        "POST /v1/auth/totp" => call(
+            Who::Desk,
+            "/v1/auth/totp".into(),
+            json!({"password": PASSWORD}),
+        )
+        .created()
+        .target_is(f.account(Who::Desk).id),
+        "POST /v1/auth/totp/confirmation" => {
+            let enrolment = json(
+                app.post("/v1/auth/totp", Who::Department, &json!({"password": PASSWORD}))
+                    .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            let seed = data_encoding::BASE32_NOPAD
+                .decode(text(&enrolment, "/secret").as_bytes())
+                .expect("base32");
+            let step = living_gate_api::auth::totp::step_of(chrono::Utc::now().timestamp());
+            call(
+                Who::Department,
+                "/v1/auth/totp/confirmation".into(),
+                json!({"password": PASSWORD, "code": living_gate_api::auth::totp::code_for_step(&seed, step)}),
+            )
+            .status(StatusCode::NO_CONTENT)
+            .target_is(f.account(Who::Department).id)
+        }
+        "POST /v1/auth/oidc/{provider}/authorizations" => {
+            let (_, provider_id) = city_idp(app).await;
+            call(
+                Who::Anonymous,
+                "/v1/auth/oidc/every-write-idp/authorizations".into(),
+                json!({}),
+            )
+            .created()
+            .target_is(provider_id)
+        }
+        "POST /v1/auth/oidc/{provider}/callback" => {
+            let (issuer, provider_id) = city_idp(app).await;
+            let _ = issuer;
+            let user = f.account(Who::Desk).id;
+            json(
+                app.post(
+                    &format!("/v1/users/{user}/identity-links"),
+                    Who::Admin,
+                    &json!({"provider_id": provider_id, "subject": "alice"}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            let started = json(
+                app.post("/v1/auth/oidc/every-write-idp/authorizations", Who::Anonymous, &json!({}))
+                    .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            let back = UserAgent::new()
+                .sign_in(&text(&started, "/authorization_url"), "alice")
+                .await;
+            call(
+                Who::Anonymous,
+                "/v1/auth/oidc/every-write-idp/callback".into(),
+                json!({"code": back.code.expect("a code"), "state": text(&started, "/state")}),
+            )
+            .target_is(user)
+        }
+        "POST /v1/identity-providers" => call(
+            Who::Admin,
+            "/v1/identity-providers".into(),
+            idp_body(f.zama, "every-write-new"),
+        )
+        .created(),
+        "PATCH /v1/identity-providers/{id}" => {
+            let created = json(
+                app.post("/v1/identity-providers", Who::Admin, &idp_body(f.zama, "every-write-patch"))
+                    .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            call(
+                Who::Admin,
+                format!("/v1/identity-providers/{}", text(&created, "/id")),
+                json!({"group_mappings": [{"group": "LG-Desk", "role": "desk"}]}),
+            )
+            .if_match("\"1\"")
+        }
+        "POST /v1/users/{id}/identity-links" => {
+            let created = json(
+                app.post("/v1/identity-providers", Who::Admin, &idp_body(f.zama, "every-write-link"))
+                    .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            call(
+                Who::Admin,
+                format!("/v1/users/{}/identity-links", f.account(Who::OtherDepartment).id),
+                json!({"provider_id": text(&created, "/id"), "subject": "someone"}),
+            )
+            .created()
         }
         "POST /v1/service-accounts" => call(
             Who::PlatformAdmin,

@@ -26,6 +26,7 @@ mod case;
 mod clamd;
 mod fixtures;
 pub mod mail;
+pub mod oidc;
 mod responses;
 mod smtp;
 mod webhook_receiver;

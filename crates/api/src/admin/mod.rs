@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit_log;
 pub mod departments;
+pub mod identity_providers;
 pub mod invitations;
 pub mod municipalities;
 pub mod organizations;
@@ -35,5 +36,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(service_accounts::list)
         .service(service_accounts::create)
         .service(service_accounts::update)
+        .service(identity_providers::list)
+        .service(identity_providers::create)
+        .service(identity_providers::update)
+        .service(identity_providers::link)
         .service(audit_log::list);
 }

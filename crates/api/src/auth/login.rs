@@ -32,6 +32,11 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(max_length = 256)]
     pub password: String,
+    /// The current code of the account's authenticator app, when it has
+    /// TOTP (a first attempt without it answers 401 `totp_required`).
+    #[serde(default)]
+    #[schema(example = "492039", pattern = "^[0-9]{6}$")]
+    pub totp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -183,26 +188,9 @@ async fn password_login(
 
     login_throttle::reset(&mut conn, &email_bucket).await?;
     email_limit(limits, None);
-    let pair = conn
-        .transaction(async |conn| {
-            users::record_login(conn, user.id).await?;
-            let pair = start_session(conn, state, &user, Uuid::now_v7()).await?;
-            record::audit_only(
-                conn,
-                None,
-                meta,
-                SessionEvent {
-                    action: "auth.login",
-                    target_type: "user",
-                    target_id: Some(user.id.to_string()),
-                    changes: json!({}),
-                    municipality_id: user.municipality_id,
-                },
-            )
-            .await?;
-            Ok::<_, ApiError>(pair)
-        })
+    crate::auth::second_factor::check_at_login(&mut conn, state, meta, &user, body.totp.as_deref())
         .await?;
+    let pair = sign_in(&mut conn, state, meta, &user, "auth.login", json!({})).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))
@@ -210,7 +198,7 @@ async fn password_login(
 
 /// Counts an attempt from the client's address (login and client
 /// credentials share the bucket): 429 once it is over the limit.
-async fn address_limit(
+pub(crate) async fn address_limit(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     meta: &RequestMeta,
@@ -461,6 +449,38 @@ async fn client_credentials(
             token_type: "Bearer",
             expires_in: state.auth.access_token_ttl.as_secs(),
         }))
+}
+
+/// Starts a session of `user` after a successful sign-in (a password, an
+/// identity provider): records the login, issues the pair and audits
+/// `action` with `changes`, in one transaction.
+pub(crate) async fn sign_in(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &User,
+    action: &'static str,
+    changes: serde_json::Value,
+) -> ApiResult<TokenPair> {
+    conn.transaction(async |conn| {
+        users::record_login(conn, user.id).await?;
+        let pair = start_session(conn, state, user, Uuid::now_v7()).await?;
+        record::audit_only(
+            conn,
+            None,
+            meta,
+            SessionEvent {
+                action,
+                target_type: "user",
+                target_id: Some(user.id.to_string()),
+                changes,
+                municipality_id: user.municipality_id,
+            },
+        )
+        .await?;
+        Ok::<_, ApiError>(pair)
+    })
+    .await
 }
 
 /// Issues an access token and a new refresh token in `family_id`.

@@ -7,6 +7,7 @@
 pub mod authenticate;
 pub mod caller;
 pub mod keys;
+pub mod oidc;
 pub mod passwords;
 pub mod sealing;
 pub mod secrets;
@@ -18,6 +19,8 @@ pub mod jwks;
 pub mod login;
 pub mod me;
 pub mod password_reset;
+pub mod second_factor;
+pub mod totp;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -29,5 +32,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(login::token)
         .service(me::me)
         .service(password_reset::request)
-        .service(password_reset::confirm);
+        .service(password_reset::confirm)
+        .service(oidc::flow::list_providers)
+        .service(oidc::flow::start)
+        .service(oidc::flow::callback)
+        .service(second_factor::enrol)
+        .service(second_factor::confirm);
 }

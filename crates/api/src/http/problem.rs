@@ -61,6 +61,11 @@ pub enum ApiError {
     BadRequest(String),
     #[error("authentication required")]
     Unauthorized(String),
+    /// A sign-in refused for a reason the person can act on (a second
+    /// factor needed, an account not linked to the provider's subject …):
+    /// 401 with the reason in the `code` extension member.
+    #[error("sign-in refused: {code}")]
+    SignInRefused { code: &'static str, detail: String },
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -91,6 +96,10 @@ pub enum ApiError {
     RateLimited { retry_after_secs: i64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// An identity provider could not be reached or answered outside the
+    /// protocol (the cause is logged, never sent).
+    #[error("bad gateway: {0}")]
+    BadGateway(String),
     /// Anything unexpected: a bug or a broken database. The cause is logged,
     /// never sent; build it with [`ApiError::internal`].
     #[error("internal error")]
@@ -192,6 +201,12 @@ pub struct ProblemSchema {
     /// whether this caller could record the decision now.
     #[schema(nullable = false)]
     can_decide: Option<bool>,
+    /// For 401 `sign-in-refused`: why (`totp_required`,
+    /// `totp_enrolment_required`, `invalid_totp`, `invalid_state`,
+    /// `code_refused`, `id_token_invalid`, `not_linked`, `account_disabled`,
+    /// `organization_not_confirmed`, `corporate_number_missing`, `email_in_use`).
+    #[schema(nullable = false, example = "totp_required")]
+    code: Option<String>,
 }
 
 impl utoipa::PartialSchema for Problem {
@@ -219,6 +234,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => ("bad-request", "Malformed request"),
             ApiError::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            ApiError::SignInRefused { .. } => ("sign-in-refused", "Sign-in refused"),
+            ApiError::BadGateway(_) => ("bad-gateway", "Identity provider unavailable"),
             ApiError::Forbidden => ("forbidden", "Not allowed"),
             ApiError::NotFound => ("not-found", "Not found"),
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
@@ -245,6 +262,10 @@ impl ApiError {
             ApiError::BadRequest(detail)
             | ApiError::Unauthorized(detail)
             | ApiError::UnsupportedMediaType(detail) => detail.clone(),
+            ApiError::SignInRefused { detail, .. } => detail.clone(),
+            ApiError::BadGateway(_) => {
+                "the identity provider could not be reached or answered wrongly; retry later".into()
+            }
             ApiError::Forbidden => "your role may not perform this operation".into(),
             ApiError::NotFound => "no such resource, or it is not visible to you".into(),
             ApiError::MethodNotAllowed { allow } => {
@@ -289,6 +310,7 @@ impl ApiError {
             },
             extra: match self {
                 ApiError::Conflict { extra, .. } => extra.clone(),
+                ApiError::SignInRefused { code, .. } => Some(serde_json::json!({ "code": code })),
                 _ => None,
             },
         }
@@ -310,7 +332,8 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) | ApiError::SignInRefused { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -333,12 +356,15 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(_) => tracing::error!(error = %ErrorChain(self), "internal error"),
             ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            ApiError::BadGateway(cause) => {
+                tracing::warn!(error = %cause, "identity provider failed")
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_JSON);
         match self {
-            ApiError::Unauthorized(_) => {
+            ApiError::Unauthorized(_) | ApiError::SignInRefused { .. } => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"living-gate\""));
             }
             ApiError::MethodNotAllowed { allow } => {

@@ -66,6 +66,9 @@ pub struct AuthConfig {
     /// `LIVING_GATE_TRUSTED_PROXIES`: addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client (for rate limits and the audit log).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `LIVING_GATE_REQUIRE_TOTP_FOR_ADMINS` (default off): `admin` and
+    /// `platform_admin` accounts must sign in with a TOTP code.
+    pub require_totp_for_admins: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,6 +305,11 @@ impl Config {
                     100_000,
                 )?,
                 login_window_secs: parse_number(&get, "LIVING_GATE_LOGIN_WINDOW", 900, 1, 86_400)?,
+                require_totp_for_admins: parse_bool(
+                    &get,
+                    "LIVING_GATE_REQUIRE_TOTP_FOR_ADMINS",
+                    false,
+                )?,
                 trusted_proxies: match get("LIVING_GATE_TRUSTED_PROXIES") {
                     None => Vec::new(),
                     Some(raw) => raw

@@ -6,4 +6,5 @@ pub mod invitations;
 pub mod login_throttle;
 pub mod password_resets;
 pub mod service_accounts;
+pub mod sign_in;
 pub mod users;

@@ -45,6 +45,12 @@ pub enum Action {
     ManageAccount { municipality_id: Option<Uuid> },
     /// Create, list and disable BI service accounts (the platform admin).
     ManageServiceAccounts,
+    /// Register or change an identity provider of this city (`None`: a
+    /// provider of no city, such as GビズID: the platform admin's only).
+    ManageIdentityProviders { municipality_id: Option<Uuid> },
+    /// Enrol or remove one's own second factor (TOTP): any person with an
+    /// account, never a service account.
+    ManageOwnSecondFactor,
     /// Read the audit log.
     ReadAudit,
     /// Send a dead message of the outbox again (the desk of its city).
@@ -138,6 +144,12 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
                 return Err(Denied::NotVisible);
             }
         }
+        (ManageIdentityProviders { municipality_id }, role) => match role {
+            PlatformAdmin => true,
+            Admin => municipality_id.is_some() && actor.municipality_id == municipality_id,
+            _ => false,
+        },
+        (ManageOwnSecondFactor, _) => !actor.is_service_account,
         (ManageDepartments { municipality_id } | InviteToDepartment { municipality_id }, role) => {
             match role {
                 PlatformAdmin => true,

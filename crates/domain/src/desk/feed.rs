@@ -72,6 +72,13 @@ pub enum EventKind {
     WebhookReplayRequested,
     WebhookPinged,
     WebhookSubscriptionFailing,
+    /// An identity provider was registered or changed (issue 17).
+    IdentityProviderCreated,
+    IdentityProviderUpdated,
+    /// An account was linked to a provider's subject.
+    IdentityLinked,
+    /// An account was created at its first sign-in through a city's IdP (group mapping).
+    UserProvisioned,
 }
 
 crate::code::codes!(EventKind {
@@ -127,6 +134,10 @@ crate::code::codes!(EventKind {
     WebhookReplayRequested => "webhook_replay_requested",
     WebhookPinged => "webhook_pinged",
     WebhookSubscriptionFailing => "webhook_subscription_failing",
+    IdentityProviderCreated => "identity_provider_created",
+    IdentityProviderUpdated => "identity_provider_updated",
+    IdentityLinked => "identity_linked",
+    UserProvisioned => "user_provisioned",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
