@@ -3,6 +3,7 @@
 use crate::auth::keys::KeySet;
 use crate::auth::sealing::SealingKeys;
 use crate::auth::tokens::VerifiedTokens;
+use crate::ops::backup::schedule::BackupSettings;
 use crate::startup::config::{AttachmentConfig, AuthConfig};
 use living_gate_db::DbPool;
 use std::sync::Arc;
@@ -22,6 +23,9 @@ pub struct AppState {
     /// Seals and opens secrets at rest ([`AppState::with_sealing`]; a random
     /// key otherwise).
     pub sealing: Arc<SealingKeys>,
+    /// Where the backups are and how they are scheduled
+    /// ([`AppState::with_backups`]; none otherwise).
+    pub backups: Arc<BackupSettings>,
 }
 
 impl AppState {
@@ -42,6 +46,7 @@ impl AppState {
             verified_tokens: Arc::new(VerifiedTokens::default()),
             attachments: Arc::new(AttachmentConfig::default()),
             sealing: Arc::new(SealingKeys::random()),
+            backups: Arc::new(BackupSettings::default()),
         }
     }
 
@@ -49,6 +54,12 @@ impl AppState {
     /// 20 MiB, no scanner).
     pub fn with_attachments(mut self, attachments: AttachmentConfig) -> AppState {
         self.attachments = Arc::new(attachments);
+        self
+    }
+
+    /// The state with these backup settings.
+    pub fn with_backups(mut self, backups: BackupSettings) -> AppState {
+        self.backups = Arc::new(backups);
         self
     }
 

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(desk::routes)
                 .configure(directory::routes)
                 .configure(notify::routes)
-                .configure(lifecycle::routes),
+                .configure(lifecycle::routes)
+                .configure(ops::routes),
         );
 }

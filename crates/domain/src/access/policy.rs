@@ -85,6 +85,8 @@ pub enum Action {
     AttachToCase { shared: bool },
     /// Read the retention rules and runs, and run them now (the platform admin).
     ManageRetention,
+    /// See the state of the backups and the WAL archive (the platform admin).
+    ViewBackups,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -103,7 +105,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     use Role::*;
     let allowed = match (action, actor.role) {
         (ReadReferenceData, _) => true,
-        (ManageMunicipalities | ManageServiceAccounts | ManageRetention, role) => {
+        (ManageMunicipalities | ManageServiceAccounts | ManageRetention | ViewBackups, role) => {
             role == PlatformAdmin
         }
         (ManageUsers, role) => matches!(role, Admin | PlatformAdmin),
