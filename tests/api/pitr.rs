@@ -191,9 +191,11 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
     let client = reqwest::Client::new();
 
     // `serve` takes its first scheduled base backup at once (none exists).
-    wait_for("the scheduled base backup", Duration::from_secs(180), || {
-        !base_backups(&source).is_empty()
-    })
+    wait_for(
+        "the scheduled base backup",
+        Duration::from_secs(180),
+        || !base_backups(&source).is_empty(),
+    )
     .await;
     let base = base_backups(&source).remove(0);
     let manifest: Value =
@@ -204,7 +206,10 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
         .as_str()
         .expect("migration")
         .starts_with("2026"));
-    assert_eq!(manifest["backup_manifest_sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        manifest["backup_manifest_sha256"].as_str().map(str::len),
+        Some(64)
+    );
     assert!(manifest["bytes"].as_u64().expect("bytes") > 1_000_000);
 
     let partner = login(&client, &addr, &source, "partner").await;
@@ -235,17 +240,20 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
 
     // The segment holding case B is switched and archived.
     let superuser = living_gate_embedded_pg::running_url(&source).expect("running cluster");
-    let mut conn = AsyncPgConnection::establish(&superuser).await.expect("connect");
-    let switched: Name =
-        diesel::sql_query("SELECT pg_walfile_name(pg_switch_wal())::text AS name")
-            .get_result(&mut conn)
-            .await
-            .expect("switch");
+    let mut conn = AsyncPgConnection::establish(&superuser)
+        .await
+        .expect("connect");
+    let switched: Name = diesel::sql_query("SELECT pg_walfile_name(pg_switch_wal())::text AS name")
+        .get_result(&mut conn)
+        .await
+        .expect("switch");
     let switched = switched.name.expect("segment");
     let archive = source.join("backups/wal");
-    wait_for("the switched segment archived", Duration::from_secs(60), || {
-        archive.join(&switched).is_file()
-    })
+    wait_for(
+        "the switched segment archived",
+        Duration::from_secs(60),
+        || archive.join(&switched).is_file(),
+    )
     .await;
 
     // The state of the backups, as the platform admin sees it and in /readyz.
@@ -263,9 +271,19 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
     assert_eq!(state["base_backups"]["count"], 1, "{state}");
     assert_eq!(state["base_backups"]["interval_seconds"], 86_400);
     assert_eq!(state["base_backups"]["keep"], 7);
-    assert!(state["base_backups"]["last"]["bytes"].as_u64().expect("bytes") > 0);
+    assert!(
+        state["base_backups"]["last"]["bytes"]
+            .as_u64()
+            .expect("bytes")
+            > 0
+    );
     assert_eq!(state["wal_archive"]["archive_mode"], "on");
-    assert!(state["wal_archive"]["archived_count"].as_i64().expect("count") >= 1);
+    assert!(
+        state["wal_archive"]["archived_count"]
+            .as_i64()
+            .expect("count")
+            >= 1
+    );
     assert_eq!(state["wal_archive"]["failed_count"], 0, "{state}");
     let ready: Value = client
         .get(format!("http://{addr}/readyz"))
@@ -302,7 +320,11 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
         &[],
     );
     succeeded(&output, "restore --to-time");
-    assert!(text(&output).contains("recovered it to"), "{}", text(&output));
+    assert!(
+        text(&output).contains("recovered it to"),
+        "{}",
+        text(&output)
+    );
     {
         let mut cluster = living_gate_embedded_pg::EmbeddedPostgres::start(&restored)
             .await
@@ -317,15 +339,18 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
     // Unhappy paths: an occupied data directory, a time before the backup,
     // an external database.
     failed_with(
-        &living_gate(&["restore", base_arg, "--to-time", &to_time], &restored, &[]),
+        &living_gate(
+            &["restore", base_arg, "--to-time", &to_time],
+            &restored,
+            &[],
+        ),
         "--force",
     );
-    let before = (chrono::DateTime::parse_from_rfc3339(
-        manifest["started_at"].as_str().expect("started"),
-    )
-    .expect("time")
-        - chrono::Duration::hours(1))
-    .to_rfc3339();
+    let before =
+        (chrono::DateTime::parse_from_rfc3339(manifest["started_at"].as_str().expect("started"))
+            .expect("time")
+            - chrono::Duration::hours(1))
+        .to_rfc3339();
     failed_with(
         &living_gate(
             &["restore", base_arg, "--to-time", &before],
@@ -349,7 +374,10 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
 
     // A second base backup by hand, keeping one: the first and the WAL it
     // alone needed are pruned.
-    let first_start = manifest["start_wal"].as_str().expect("start wal").to_owned();
+    let first_start = manifest["start_wal"]
+        .as_str()
+        .expect("start wal")
+        .to_owned();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     succeeded(
         &living_gate(

@@ -209,7 +209,10 @@ impl EmbeddedPostgres {
         if let Some(recovery) = &options.recovery {
             // Through any link: the server reads the files, not our path.
             let archive = recovery.archive.canonicalize().map_err(|e| {
-                failed(format!("reading the WAL archive {}", recovery.archive.display()), e)
+                failed(
+                    format!("reading the WAL archive {}", recovery.archive.display()),
+                    e,
+                )
             })?;
             settings.push(format!("restore_command={}", restore_command(&archive)?));
             settings.push(format!("recovery_target_time={}", recovery.target_time));
@@ -300,7 +303,11 @@ impl EmbeddedPostgres {
             if started.elapsed() > RECOVERY_TIMEOUT {
                 return Err(failed(
                     "recovering",
-                    format!("not promoted after {} s; see {}", RECOVERY_TIMEOUT.as_secs(), log_path.display()),
+                    format!(
+                        "not promoted after {} s; see {}",
+                        RECOVERY_TIMEOUT.as_secs(),
+                        log_path.display()
+                    ),
                 ));
             }
             // Replaying WAL; polled like the start.
@@ -420,7 +427,8 @@ fn archive_dir(dir: &Path, owner: Option<&User>) -> Result<PathBuf, EmbeddedErro
     let target = match fs::read_link(dir) {
         Ok(target) => target,
         Err(_) => {
-            fs::create_dir_all(dir).map_err(|e| failed(format!("creating {}", dir.display()), e))?;
+            fs::create_dir_all(dir)
+                .map_err(|e| failed(format!("creating {}", dir.display()), e))?;
             let Some(owner) = owner else {
                 return Ok(dir.to_owned());
             };
@@ -433,7 +441,9 @@ fn archive_dir(dir: &Path, owner: Option<&User>) -> Result<PathBuf, EmbeddedErro
                 .map_err(|e| failed(format!("resolving {}", dir.display()), e))?;
             let digest = hex::encode(&Sha256::digest(dir.as_os_str().as_bytes())[..8]);
             let target = Path::new(RELOCATED_CLUSTERS).join(digest).join("wal");
-            let empty = fs::read_dir(&dir).map(|mut e| e.next().is_none()).unwrap_or(false);
+            let empty = fs::read_dir(&dir)
+                .map(|mut e| e.next().is_none())
+                .unwrap_or(false);
             if !empty {
                 return Err(failed(
                     "configuring WAL archiving",
@@ -640,17 +650,14 @@ fn spawn_server(
         .try_clone()
         .map_err(|e| failed("opening the postgres log", e))?;
     let mut command = Command::new(bin.join("postgres"));
-    command
-        .arg("-D")
-        .arg(pgdata)
-        .args([
-            "-p",
-            &port.to_string(),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "unix_socket_directories=",
-        ]);
+    command.arg("-D").arg(pgdata).args([
+        "-p",
+        &port.to_string(),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+    ]);
     for setting in settings {
         command.arg("-c").arg(setting);
     }
@@ -804,16 +811,14 @@ pub fn prepare_recovery(
         .unwrap_or(false);
     if occupied {
         match existing {
-            Existing::Refuse => {
-                return Err(failed(
-                    "restoring the base backup",
-                    format!(
-                        "{} already holds a cluster: refusing to overwrite it; restore into a fresh \
+            Existing::Refuse => return Err(failed(
+                "restoring the base backup",
+                format!(
+                    "{} already holds a cluster: refusing to overwrite it; restore into a fresh \
                          LIVING_GATE_DATA_DIR, or pass --force to delete it",
-                        pgdata.display()
-                    ),
-                ))
-            }
+                    pgdata.display()
+                ),
+            )),
             Existing::Replace => fs::remove_dir_all(&pgdata)
                 .map_err(|e| failed(format!("deleting {}", pgdata.display()), e))?,
         }

@@ -316,7 +316,10 @@ async fn backup(
     }
     let target = target::resolve(config).await?;
     if base_backup {
-        let wal_dir = config.backups.wal_archive.then(|| config.backups.wal_dir.clone());
+        let wal_dir = config
+            .backups
+            .wal_archive
+            .then(|| config.backups.wal_dir.clone());
         let base_dir = config.backups.dir.join("base");
         let (manifest, pruned) = match dir {
             Some(dir) => (

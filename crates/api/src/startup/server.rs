@@ -243,7 +243,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             let task = crate::ops::backup::schedule::every(
                 backups,
                 embedded.url.clone(),
-                config.backups.wal_archive.then(|| config.backups.wal_dir.clone()),
+                config
+                    .backups
+                    .wal_archive
+                    .then(|| config.backups.wal_dir.clone()),
                 stopped,
             );
             Some((stop, tokio::spawn(task)))

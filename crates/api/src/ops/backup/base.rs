@@ -107,18 +107,18 @@ async fn server_now(conn: &mut AsyncPgConnection) -> anyhow::Result<DateTime<Utc
 
 /// The newest applied migration of the database at `conn`, if migrated.
 pub async fn migration_version(conn: &mut AsyncPgConnection) -> anyhow::Result<Option<String>> {
-    let table: TextRow = diesel::sql_query(
-        "SELECT to_regclass('public.__diesel_schema_migrations')::text AS value",
-    )
-    .get_result(conn)
-    .await?;
+    let table: TextRow =
+        diesel::sql_query("SELECT to_regclass('public.__diesel_schema_migrations')::text AS value")
+            .get_result(conn)
+            .await?;
     if table.value.is_none() {
         return Ok(None);
     }
-    let row: TextRow =
-        diesel::sql_query("SELECT max(version)::text AS value FROM public.__diesel_schema_migrations")
-            .get_result(conn)
-            .await?;
+    let row: TextRow = diesel::sql_query(
+        "SELECT max(version)::text AS value FROM public.__diesel_schema_migrations",
+    )
+    .get_result(conn)
+    .await?;
     Ok(row.value)
 }
 
@@ -164,8 +164,7 @@ pub async fn backup(
         std::fs::remove_dir_all(&partial)
             .with_context(|| format!("removing the unfinished {}", partial.display()))?;
     }
-    std::fs::create_dir_all(&partial)
-        .with_context(|| format!("creating {}", partial.display()))?;
+    std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
     let result = take(url, &partial, wal_archive).await;
     match result {
         Ok(manifest) => {
@@ -180,7 +179,17 @@ pub async fn backup(
     }
 }
 
+/// The `application_name` of a base backup's connections (what
+/// `pg_stat_activity` shows beside the service's role).
+pub const APPLICATION_NAME: &str = "living-gate-base-backup";
+
+fn tagged(url: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}application_name={APPLICATION_NAME}")
+}
+
 async fn take(url: &str, dir: &Path, wal_archive: Option<&Path>) -> anyhow::Result<BaseManifest> {
+    let url = &tagged(url);
     let mut conn = AsyncPgConnection::establish(url)
         .await
         .context("connecting to the database to back up")?;
@@ -223,8 +232,7 @@ async fn take(url: &str, dir: &Path, wal_archive: Option<&Path>) -> anyhow::Resu
     let taken_at = server_now(&mut conn).await?;
     let label = std::fs::read_to_string(data.join("backup_label"))
         .context("reading the backup's backup_label")?;
-    let start_wal =
-        start_wal(&label).context("backup_label names no START WAL LOCATION file")?;
+    let start_wal = start_wal(&label).context("backup_label names no START WAL LOCATION file")?;
     let (backup_manifest_sha256, _) = sha256_file(&data.join("backup_manifest"))?;
     if let Some(password) = &password {
         crate::auth::keys::write_private(&dir.join(PASSWORD_FILE), password.as_bytes())
@@ -343,7 +351,10 @@ mod tests {
     fn the_start_wal_comes_from_the_backup_label() {
         let label = "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n\
                      CHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\n";
-        assert_eq!(start_wal(label).as_deref(), Some("000000010000000000000002"));
+        assert_eq!(
+            start_wal(label).as_deref(),
+            Some("000000010000000000000002")
+        );
         assert_eq!(start_wal("START WAL LOCATION: 0/2000028\n"), None);
         assert_eq!(start_wal(""), None);
     }

@@ -85,9 +85,7 @@ pub async fn restore(
         archive: super::schedule::archiving(config),
         recovery: Some(Recovery {
             archive,
-            target_time: target_time
-                .format("%Y-%m-%d %H:%M:%S%.6f+00")
-                .to_string(),
+            target_time: target_time.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string(),
         }),
     };
     let embedded = EmbeddedPostgres::start_with(&config.data_dir, &options).await?;

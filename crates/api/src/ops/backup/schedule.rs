@@ -51,7 +51,8 @@ impl BackupSettings {
         } = &config.backups;
         BackupSettings {
             dir: Some(dir.clone()),
-            interval: (embedded && !base_backup_interval.is_zero()).then_some(*base_backup_interval),
+            interval: (embedded && !base_backup_interval.is_zero())
+                .then_some(*base_backup_interval),
             keep: *base_backups_keep,
             last_attempt: Arc::default(),
         }
@@ -109,8 +110,11 @@ pub async fn every(
         return;
     };
     let interval_chrono = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::days(1));
+    // The newest one taken here, should the listing not show it.
+    let mut taken_here: Option<chrono::DateTime<chrono::Utc>> = None;
     loop {
-        let last = base::list(&base_dir).first().map(|(_, m)| m.taken_at);
+        let listed = base::list(&base_dir).first().map(|(_, m)| m.taken_at);
+        let last = listed.max(taken_here);
         let now = chrono::Utc::now();
         let due = living_gate_domain::backup::next_base_backup_at(last, now, interval_chrono);
         let wait = (due - now).to_std().unwrap_or_default();
@@ -130,6 +134,7 @@ pub async fn every(
                     pruned_wal_files = pruned.wal_files,
                     "base backup taken"
                 );
+                taken_here = Some(manifest.taken_at);
                 settings.record(None);
             }
             Err(error) => {

@@ -96,7 +96,10 @@ pub async fn read(state: &AppState) -> BackupState {
     let on_disk = {
         let settings = settings.clone();
         tokio::task::spawn_blocking(move || {
-            let bases = settings.base_dir().map(|d| base::list(&d)).unwrap_or_default();
+            let bases = settings
+                .base_dir()
+                .map(|d| base::list(&d))
+                .unwrap_or_default();
             let logical = settings
                 .dir
                 .as_ref()
