@@ -12,9 +12,9 @@ use serde::Serialize;
 pub fn base_backups_to_prune<Id: Clone>(backups: &[(Id, DateTime<Utc>)], keep: usize) -> Vec<Id> {
     let keep = keep.max(1);
     let mut sorted: Vec<&(Id, DateTime<Utc>)> = backups.iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|b| std::cmp::Reverse(b.1));
     let mut pruned: Vec<&(Id, DateTime<Utc>)> = sorted.into_iter().skip(keep).collect();
-    pruned.sort_by(|a, b| a.1.cmp(&b.1));
+    pruned.sort_by_key(|a| a.1);
     pruned.into_iter().map(|(id, _)| id.clone()).collect()
 }
 

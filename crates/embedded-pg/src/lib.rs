@@ -200,7 +200,7 @@ impl EmbeddedPostgres {
         let log_path = cluster_dir.join("postgres.log");
         let mut settings = Vec::new();
         if let Some(archive) = &options.archive {
-            let dir = archive_dir(&archive.dir, owner.as_ref())?;
+            let dir = archive_dir(&archive.dir, &pgdata, owner.as_ref())?;
             settings.push("wal_level=replica".to_owned());
             settings.push("archive_mode=on".to_owned());
             settings.push(format!("archive_command={}", archive_command(&dir)?));
@@ -422,8 +422,10 @@ fn cluster_files(cluster_dir: &Path, owner: Option<&User>) -> Result<PathBuf, Em
 /// The directory the server archives into for the configured `dir`:
 /// `dir` itself (created, owned by the cluster's owner), unless we are root
 /// and the `postgres` user cannot reach it; then, like the cluster's files,
-/// a directory under [`RELOCATED_CLUSTERS`] with `dir` a link to it.
-fn archive_dir(dir: &Path, owner: Option<&User>) -> Result<PathBuf, EmbeddedError> {
+/// a directory under [`RELOCATED_CLUSTERS`] with `dir` a link to it (`wal`
+/// beside the cluster's relocated files when they are, so one directory
+/// holds both).
+fn archive_dir(dir: &Path, pgdata: &Path, owner: Option<&User>) -> Result<PathBuf, EmbeddedError> {
     let target = match fs::read_link(dir) {
         Ok(target) => target,
         Err(_) => {
@@ -439,8 +441,13 @@ fn archive_dir(dir: &Path, owner: Option<&User>) -> Result<PathBuf, EmbeddedErro
             let dir = dir
                 .canonicalize()
                 .map_err(|e| failed(format!("resolving {}", dir.display()), e))?;
-            let digest = hex::encode(&Sha256::digest(dir.as_os_str().as_bytes())[..8]);
-            let target = Path::new(RELOCATED_CLUSTERS).join(digest).join("wal");
+            let target = match pgdata.parent() {
+                Some(home) if home.starts_with(RELOCATED_CLUSTERS) => home.join("wal"),
+                _ => {
+                    let digest = hex::encode(&Sha256::digest(dir.as_os_str().as_bytes())[..8]);
+                    Path::new(RELOCATED_CLUSTERS).join(digest).join("wal")
+                }
+            };
             let empty = fs::read_dir(&dir)
                 .map(|mut e| e.next().is_none())
                 .unwrap_or(false);
@@ -811,14 +818,16 @@ pub fn prepare_recovery(
         .unwrap_or(false);
     if occupied {
         match existing {
-            Existing::Refuse => return Err(failed(
-                "restoring the base backup",
-                format!(
+            Existing::Refuse => {
+                return Err(failed(
+                    "restoring the base backup",
+                    format!(
                     "{} already holds a cluster: refusing to overwrite it; restore into a fresh \
                          LIVING_GATE_DATA_DIR, or pass --force to delete it",
                     pgdata.display()
                 ),
-            )),
+                ))
+            }
             Existing::Replace => fs::remove_dir_all(&pgdata)
                 .map_err(|e| failed(format!("deleting {}", pgdata.display()), e))?,
         }

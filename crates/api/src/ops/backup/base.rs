@@ -298,7 +298,7 @@ pub fn list(base_dir: &Path) -> Vec<(PathBuf, BaseManifest)> {
             }
         })
         .collect();
-    found.sort_by(|a, b| b.1.taken_at.cmp(&a.1.taken_at));
+    found.sort_by_key(|b| std::cmp::Reverse(b.1.taken_at));
     found
 }
 
