@@ -420,3 +420,66 @@ async fn a_point_in_time_restore_has_the_first_case_and_not_the_second() {
         "corrupted",
     );
 }
+
+/// The state endpoint on a server whose scheduled base backups have not
+/// run: degraded, said why, and `/readyz` still 200; the newest logical
+/// backup in the default place is known.
+#[tokio::test(flavor = "multi_thread")]
+async fn backups_never_taken_are_degraded_but_the_service_stays_ready() {
+    use crate::harness::{json as expect_json, TestApp, Who};
+    use living_gate_api::ops::backup::schedule::BackupSettings;
+    let root = tempdir();
+    let app = TestApp::builder()
+        .backups(BackupSettings {
+            dir: Some(root.path().to_owned()),
+            interval: Some(Duration::from_secs(86_400)),
+            keep: 7,
+            last_attempt: Default::default(),
+        })
+        .spawn()
+        .await;
+    let logical = root.path().join("logical/20261202T000000Z");
+    let output = Command::new(env!("CARGO_BIN_EXE_living-gate"))
+        .args(["backup", "--dir", logical.to_str().expect("utf-8")])
+        .env("DATABASE_URL", &app.db.url)
+        .env_remove("LIVING_GATE_MIGRATION_DATABASE_URL")
+        .env("LIVING_GATE_DATA_DIR", root.path())
+        .env("LIVING_GATE_LOG", "warn")
+        .output()
+        .expect("backup");
+    succeeded(&output, "logical backup");
+
+    let state = expect_json(
+        app.get("/v1/backups", Who::PlatformAdmin).await,
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    assert_eq!(state["status"], "degraded", "{state}");
+    assert_eq!(state["reasons"], json!(["no base backup yet"]), "{state}");
+    assert_eq!(state["base_backups"]["count"], 0);
+    assert_eq!(state["base_backups"]["last"], Value::Null);
+    assert_eq!(
+        state["logical_backup"]["name"], "20261202T000000Z",
+        "{state}"
+    );
+    assert!(state["logical_backup"]["bytes"].as_u64().expect("bytes") > 0);
+    // The test server archives no WAL.
+    assert_eq!(state["wal_archive"]["archive_mode"], "off", "{state}");
+
+    let ready = expect_json(
+        app.get("/readyz", Who::Anonymous).await,
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ready["details"]["backups"]["status"], "degraded", "{ready}");
+    assert_eq!(
+        ready["details"]["backups"]["last_base_backup_age_seconds"],
+        Value::Null
+    );
+    for who in [Who::Desk, Who::Admin, Who::Analyst, Who::Partner] {
+        assert_eq!(
+            app.get("/v1/backups", who).await.status(),
+            reqwest::StatusCode::FORBIDDEN
+        );
+    }
+}
