@@ -142,6 +142,7 @@ const MATRIX: &[Row] = &[
     ("POST /v1/service-accounts", PLATFORM_ONLY_201),
     ("PATCH /v1/service-accounts/{id}", PLATFORM_ONLY_200),
     ("GET /v1/retention-rules", PLATFORM_ONLY_200),
+    ("GET /v1/backups", PLATFORM_ONLY_200),
     ("GET /v1/retention-runs", PLATFORM_ONLY_200),
     ("POST /v1/retention-runs", PLATFORM_ONLY_201),
     // Webhooks: whoever reads a feed subscribes for itself; the target is a

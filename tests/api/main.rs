@@ -33,6 +33,7 @@ mod open_procurement;
 mod openapi_document;
 mod operations;
 mod password_reset;
+mod pitr;
 mod programme_logic_model;
 mod row_security;
 mod schema;

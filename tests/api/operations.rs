@@ -14,7 +14,10 @@ async fn healthz_and_readyz_answer_200() {
     );
     assert_eq!(
         json(app.get("/readyz", Who::Anonymous).await, StatusCode::OK).await,
-        json!({"status": "ok"})
+        json!({"status": "ok", "details": {"backups": {
+            // The test app keeps no backups and its server archives no WAL.
+            "status": "off", "last_base_backup_age_seconds": null, "wal_archive_failing": false
+        }}})
     );
 }
 

@@ -3,6 +3,7 @@
 use crate::auth::keys::KeySet;
 use crate::auth::sealing::SealingKeys;
 use crate::auth::tokens::VerifiedTokens;
+use crate::ops::backup::schedule::BackupSettings;
 use crate::startup::config::{AttachmentConfig, AuthConfig};
 use crate::startup::webhook_config::WebhookConfig;
 use living_gate_db::DbPool;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub webhooks: Arc<WebhookConfig>,
     /// The HTTP client for identity providers, with its caches.
     pub oidc: Arc<crate::auth::oidc::client::OidcClient>,
+    /// Where the backups are and how they are scheduled
+    /// ([`AppState::with_backups`]; none otherwise).
+    pub backups: Arc<BackupSettings>,
 }
 
 impl AppState {
@@ -49,6 +53,7 @@ impl AppState {
             sealing: Arc::new(SealingKeys::random()),
             webhooks: Arc::new(WebhookConfig::default()),
             oidc: Arc::new(crate::auth::oidc::client::OidcClient::new()),
+            backups: Arc::new(BackupSettings::default()),
         }
     }
 
@@ -56,6 +61,12 @@ impl AppState {
     /// 20 MiB, no scanner).
     pub fn with_attachments(mut self, attachments: AttachmentConfig) -> AppState {
         self.attachments = Arc::new(attachments);
+        self
+    }
+
+    /// The state with these backup settings.
+    pub fn with_backups(mut self, backups: BackupSettings) -> AppState {
+        self.backups = Arc::new(backups);
         self
     }
 

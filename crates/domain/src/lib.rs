@@ -3,6 +3,7 @@
 //! plain data and pure functions, unit-tested on its own.
 
 pub mod access;
+pub mod backup;
 pub mod code;
 pub mod csv;
 pub mod desk;

@@ -77,6 +77,7 @@ pub struct TestAppBuilder {
     database: Option<TestDatabase>,
     demo: Demo,
     dead: Option<DeadDatabase>,
+    backups: living_gate_api::ops::backup::schedule::BackupSettings,
 }
 
 fn default_config() -> Config {
@@ -151,6 +152,15 @@ impl TestAppBuilder {
         self
     }
 
+    /// The backups `GET /v1/backups` and `/readyz` report on (none otherwise).
+    pub fn backups(
+        mut self,
+        backups: living_gate_api::ops::backup::schedule::BackupSettings,
+    ) -> Self {
+        self.backups = backups;
+        self
+    }
+
     /// An app whose database is out of reach (fixtures and tokens still
     /// exist, so authenticated calls get as far as the database).
     pub fn dead_database(mut self, how: DeadDatabase) -> Self {
@@ -193,7 +203,8 @@ impl TestAppBuilder {
             living_gate_api::http::openapi::document(),
         )
         .with_attachments(self.config.attachments.clone())
-        .with_webhooks(self.config.webhooks.clone());
+        .with_webhooks(self.config.webhooks.clone())
+        .with_backups(self.backups);
         let (base, server) = serve(state.clone(), self.config.cors_origins.clone());
         let app = TestApp {
             base,
@@ -219,6 +230,7 @@ impl TestApp {
             database: None,
             demo: Demo::None,
             dead: None,
+            backups: Default::default(),
         }
     }
 

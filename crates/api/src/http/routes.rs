@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(directory::routes)
                 .configure(notify::routes)
                 .configure(lifecycle::routes)
-                .configure(webhooks::routes),
+                .configure(webhooks::routes)
+                .configure(ops::routes),
         );
 }

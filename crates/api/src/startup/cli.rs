@@ -1,7 +1,7 @@
 //! The `living-gate` command line.
 
 use crate::auth::passwords;
-use crate::ops::backup::{logical, target};
+use crate::ops::backup::{base, logical, pitr, schedule, target};
 use crate::startup::config::Config;
 use crate::startup::server;
 use anyhow::{bail, Context};
@@ -48,26 +48,46 @@ pub enum Command {
     /// A logical backup (pg_dump, custom format, with a manifest of row
     /// counts from the same snapshot and the dump's SHA-256) of
     /// LIVING_GATE_MIGRATION_DATABASE_URL, else DATABASE_URL, else the
-    /// embedded cluster. `backup verify <dir>` checks one.
+    /// embedded cluster; with --base, a physical base backup
+    /// (pg_basebackup) for point-in-time recovery. `backup verify <dir>`
+    /// checks either kind.
     #[command(args_conflicts_with_subcommands = true)]
     Backup {
         #[command(subcommand)]
         command: Option<BackupCommand>,
         /// The new directory to write (default:
-        /// $LIVING_GATE_DATA_DIR/backups/logical/<UTC time>).
+        /// $LIVING_GATE_BACKUP_DIR/logical/<UTC time>, or base/<UTC time>
+        /// with --base; LIVING_GATE_BACKUP_DIR defaults to
+        /// $LIVING_GATE_DATA_DIR/backups).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// A physical base backup (pg_basebackup) instead of a logical one,
+        /// then prune to LIVING_GATE_BASE_BACKUPS_KEEP base backups and the
+        /// WAL they need (when written to the default place).
+        #[arg(long)]
+        base: bool,
     },
     /// Restore a logical backup into the database (an empty one, or a
     /// fresh embedded data directory), then compare every table's rows with
-    /// the manifest.
+    /// the manifest; or, with --to-time, a base backup into a fresh
+    /// embedded data directory, recovered to that time from the WAL archive.
     Restore {
-        /// The backup's directory (with manifest.json and dump.pgdump).
+        /// The backup's directory (with manifest.json).
         dir: PathBuf,
         /// Overwrite a non-empty database: drop every schema in it (tables,
-        /// data, functions) and restore into the emptied database.
+        /// data, functions) and restore into the emptied database; with
+        /// --to-time, delete the data directory's stopped cluster.
         #[arg(long)]
         force: bool,
+        /// Point-in-time recovery to this RFC 3339 time (e.g.
+        /// 2026-12-02T17:05:00+09:00) from a base backup: the last
+        /// transaction committed at or before it is the last one restored.
+        #[arg(long, value_parser = parse_time)]
+        to_time: Option<chrono::DateTime<chrono::Utc>>,
+        /// The WAL archive to recover from (default: where the base
+        /// backup's server archived to).
+        #[arg(long, requires = "to_time")]
+        wal_dir: Option<PathBuf>,
     },
     /// The personal-data retention rules (docs/personal-data.md).
     Retention {
@@ -137,8 +157,44 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Init => server::init(&config).await,
-        Command::Backup { command, dir } => backup(&config, command, dir).await,
-        Command::Restore { dir, force } => {
+        Command::Backup { command, dir, base } => backup(&config, command, dir, base).await,
+        Command::Restore {
+            dir,
+            force,
+            to_time: Some(to_time),
+            wal_dir,
+        } => {
+            let existing = if force {
+                living_gate_embedded_pg::Existing::Replace
+            } else {
+                living_gate_embedded_pg::Existing::Refuse
+            };
+            let restored =
+                pitr::restore(&config, &dir, to_time, wal_dir.as_deref(), existing).await?;
+            println!(
+                "restored the base backup {} (taken {}) into {} and recovered it to {}:                  {} cases, {} change-feed events, the newest at {}, migration {};                  start it with `living-gate serve` (LIVING_GATE_DATA_DIR={})",
+                dir.display(),
+                restored.base.taken_at.to_rfc3339(),
+                restored.cluster.display(),
+                restored.target_time.to_rfc3339(),
+                restored.cases,
+                restored.events,
+                restored
+                    .newest_event_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "-".to_owned()),
+                restored.migration_version.as_deref().unwrap_or("none"),
+                config.data_dir.display()
+            );
+            Ok(())
+        }
+        Command::Restore { dir, force, .. } => {
+            if base::is_base_backup(&dir) {
+                bail!(
+                    "{} is a base backup: restore it to a point in time with --to-time <RFC 3339>",
+                    dir.display()
+                );
+            }
             let target = target::resolve(&config).await?;
             let non_empty = if force {
                 logical::NonEmpty::DropAndRecreate
@@ -234,12 +290,62 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     }
 }
 
+fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("`{raw}` is not an RFC 3339 time like 2026-12-02T17:05:00+09:00: {e}"))
+}
+
 async fn backup(
     config: &Config,
     command: Option<BackupCommand>,
     dir: Option<PathBuf>,
+    base_backup: bool,
 ) -> anyhow::Result<()> {
+    if let Some(BackupCommand::Verify { dir }) = &command {
+        if base::is_base_backup(dir) {
+            let manifest = base::verify(dir).await?;
+            println!(
+                "base backup {} is good: manifest checksum matches, pg_verifybackup checked every file and the WAL it needs (taken {}, {} bytes)",
+                dir.display(),
+                manifest.taken_at.to_rfc3339(),
+                manifest.bytes
+            );
+            return Ok(());
+        }
+    }
     let target = target::resolve(config).await?;
+    if base_backup {
+        let wal_dir = config
+            .backups
+            .wal_archive
+            .then(|| config.backups.wal_dir.clone());
+        let base_dir = config.backups.dir.join("base");
+        let (manifest, pruned) = match dir {
+            Some(dir) => (
+                base::backup(&target.url, &dir, wal_dir.as_deref()).await?,
+                base::Pruned::default(),
+            ),
+            None => {
+                schedule::take_and_prune(
+                    &target.url,
+                    &base_dir,
+                    wal_dir.as_deref(),
+                    config.backups.base_backups_keep,
+                )
+                .await?
+            }
+        };
+        println!(
+            "base backup taken ({} bytes, finished {}, first WAL {}); pruned {} older base backups and {} WAL files",
+            manifest.bytes,
+            manifest.taken_at.to_rfc3339(),
+            manifest.start_wal,
+            pruned.base_backups.len(),
+            pruned.wal_files
+        );
+        return Ok(());
+    }
     match command {
         Some(BackupCommand::Verify { dir }) => {
             let manifest = logical::verify(&target.url, &dir).await?;
@@ -252,9 +358,10 @@ async fn backup(
         None => {
             let dir = dir.unwrap_or_else(|| {
                 config
-                    .data_dir
-                    .join("backups/logical")
-                    .join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
+                    .backups
+                    .dir
+                    .join("logical")
+                    .join(schedule::backup_name(chrono::Utc::now()))
             });
             let manifest = logical::backup(&target.url, &dir).await?;
             println!(

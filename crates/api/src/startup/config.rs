@@ -43,6 +43,77 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub secret_keys_previous: Vec<String>,
     pub webhooks: super::webhook_config::WebhookConfig,
+    pub backups: BackupConfig,
+}
+
+/// Backups, WAL archiving and their schedule (docs/operations.md, "Backups
+/// and restore").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupConfig {
+    /// `LIVING_GATE_BACKUP_DIR` (default `<data dir>/backups`): `logical/`,
+    /// `base/` and, by default, `wal/` go there.
+    pub dir: PathBuf,
+    /// `LIVING_GATE_WAL_ARCHIVE_DIR` (default `<backup dir>/wal`): where the
+    /// embedded cluster archives its WAL.
+    pub wal_dir: PathBuf,
+    /// `LIVING_GATE_WAL_ARCHIVE` (default true): archive the embedded
+    /// cluster's WAL (point-in-time recovery).
+    pub wal_archive: bool,
+    /// `LIVING_GATE_WAL_ARCHIVE_TIMEOUT` (seconds, default 900, 0: only
+    /// full segments): the longest a written change waits to be archived.
+    pub wal_archive_timeout_secs: u32,
+    /// `LIVING_GATE_BASE_BACKUP_INTERVAL` (seconds, default 86400, 0: off):
+    /// how often `serve` takes a base backup of the embedded cluster.
+    pub base_backup_interval: Duration,
+    /// `LIVING_GATE_BASE_BACKUPS_KEEP` (default 7, at least 1).
+    pub base_backups_keep: usize,
+}
+
+impl BackupConfig {
+    /// The defaults under `data_dir`.
+    pub fn under(data_dir: &std::path::Path) -> BackupConfig {
+        let dir = data_dir.join("backups");
+        BackupConfig {
+            wal_dir: dir.join("wal"),
+            dir,
+            wal_archive: true,
+            wal_archive_timeout_secs: 900,
+            base_backup_interval: Duration::from_secs(86_400),
+            base_backups_keep: 7,
+        }
+    }
+
+    fn from_lookup(
+        get: &impl Fn(&str) -> Option<String>,
+        data_dir: &std::path::Path,
+    ) -> Result<BackupConfig, ConfigError> {
+        let defaults = BackupConfig::under(data_dir);
+        let dir = get("LIVING_GATE_BACKUP_DIR")
+            .map(PathBuf::from)
+            .unwrap_or(defaults.dir);
+        Ok(BackupConfig {
+            wal_dir: get("LIVING_GATE_WAL_ARCHIVE_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| dir.join("wal")),
+            dir,
+            wal_archive: parse_bool(get, "LIVING_GATE_WAL_ARCHIVE", true)?,
+            wal_archive_timeout_secs: parse_number(
+                get,
+                "LIVING_GATE_WAL_ARCHIVE_TIMEOUT",
+                900,
+                0,
+                86_400,
+            )?,
+            base_backup_interval: Duration::from_secs(parse_number(
+                get,
+                "LIVING_GATE_BASE_BACKUP_INTERVAL",
+                86_400,
+                0,
+                31_536_000,
+            )?),
+            base_backups_keep: parse_number(get, "LIVING_GATE_BASE_BACKUPS_KEEP", 7, 1, 10_000)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -241,13 +312,15 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let data_dir = get("LIVING_GATE_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("./data"));
         Ok(Config {
             database_url,
             migration_database_url,
             bind,
-            data_dir: get("LIVING_GATE_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("./data")),
+            backups: BackupConfig::from_lookup(&get, &data_dir)?,
+            data_dir,
             log_filter,
             log_format,
             cors_origins,
@@ -402,6 +475,10 @@ mod tests {
         assert_eq!(c.auth.access_token_ttl, Duration::from_secs(900));
         assert!(c.migrate_on_start);
         assert!(c.cors_origins.is_empty());
+        assert_eq!(c.backups, BackupConfig::under(&PathBuf::from("./data")));
+        assert_eq!(c.backups.wal_dir, PathBuf::from("./data/backups/wal"));
+        let moved = config(&[("LIVING_GATE_BACKUP_DIR", "/srv/lg-backups")]).expect("valid");
+        assert_eq!(moved.backups.wal_dir, PathBuf::from("/srv/lg-backups/wal"));
     }
 
     #[test]
@@ -416,6 +493,9 @@ mod tests {
             ("LIVING_GATE_ACCESS_TOKEN_TTL", "fifteen"),
             ("DATABASE_URL", "mysql://x"),
             ("LIVING_GATE_TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
+            ("LIVING_GATE_BASE_BACKUPS_KEEP", "0"),
+            ("LIVING_GATE_BASE_BACKUP_INTERVAL", "daily"),
+            ("LIVING_GATE_WAL_ARCHIVE", "perhaps"),
         ] {
             let err = config(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);

@@ -46,7 +46,11 @@ pub async fn database(config: &Config) -> anyhow::Result<Database> {
             })
         }
         None => {
-            let embedded = EmbeddedPostgres::start(&config.data_dir).await?;
+            let options = living_gate_embedded_pg::StartOptions {
+                archive: crate::ops::backup::schedule::archiving(config),
+                recovery: None,
+            };
+            let embedded = EmbeddedPostgres::start_with(&config.data_dir, &options).await?;
             tracing::info!(
                 cluster = %embedded.cluster_dir.display(),
                 port = embedded.port,
@@ -194,7 +198,8 @@ pub fn sealing(config: &Config) -> anyhow::Result<SealingKeys> {
 /// stops the embedded database.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut database = database(&config).await?;
-    let state = state(&config, &database.url, keys(&config)?)?;
+    let backups = crate::ops::backup::schedule::BackupSettings::for_serve(&config);
+    let state = state(&config, &database.url, keys(&config)?)?.with_backups(backups.clone());
     pool::ping(&state.pool)
         .await
         .context("connecting to the database")?;
@@ -240,6 +245,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
         Some((stop, tokio::spawn(task)))
     };
+    let base_backups = match (&database.embedded, backups.interval) {
+        (Some(embedded), Some(_)) => {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let task = crate::ops::backup::schedule::every(
+                backups,
+                embedded.url.clone(),
+                config
+                    .backups
+                    .wal_archive
+                    .then(|| config.backups.wal_dir.clone()),
+                stopped,
+            );
+            Some((stop, tokio::spawn(task)))
+        }
+        _ => None,
+    };
     let cors = config.cors_origins.clone();
     let server = actix_web::HttpServer::new(move || crate::http::app::build(state.clone(), &cors))
         .shutdown_timeout(30)
@@ -263,6 +284,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some((stop, task)) = retention {
         let _ = stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
+    }
+    if let Some((stop, task)) = base_backups {
+        let _ = stop.send(true);
+        // A base backup under way is abandoned (its `.partial` directory is
+        // removed by the next one).
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
     }
     if let Some(embedded) = database.embedded.as_mut() {
         embedded.stop();

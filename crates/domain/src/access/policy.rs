@@ -104,6 +104,8 @@ pub enum Action {
         owner_id: Uuid,
         municipality_id: Option<Uuid>,
     },
+    /// See the state of the backups and the WAL archive (the platform admin).
+    ViewBackups,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -122,7 +124,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     use Role::*;
     let allowed = match (action, actor.role) {
         (ReadReferenceData, _) => true,
-        (ManageMunicipalities | ManageServiceAccounts | ManageRetention, role) => {
+        (ManageMunicipalities | ManageServiceAccounts | ManageRetention | ViewBackups, role) => {
             role == PlatformAdmin
         }
         (ManageUsers, role) => matches!(role, Admin | PlatformAdmin),

@@ -35,7 +35,11 @@ pub async fn resolve(config: &Config) -> anyhow::Result<Target> {
             embedded: None,
         });
     }
-    let embedded = EmbeddedPostgres::start(&config.data_dir).await?;
+    let options = living_gate_embedded_pg::StartOptions {
+        archive: super::schedule::archiving(config),
+        recovery: None,
+    };
+    let embedded = EmbeddedPostgres::start_with(&config.data_dir, &options).await?;
     Ok(Target {
         url: embedded.url.clone(),
         embedded: Some(embedded),
