@@ -36,6 +36,7 @@ pub struct RotateSecret {
 /// until the overlap ends.
 #[utoipa::path(operation_id = "rotateWebhookSecret", tag = "webhooks", request_body = RotateSecret, security(("bearer" = [])),
     responses((status = 200, description = "Rotated; `secret` is shown this once", body = WebhookSubscription, headers(("ETag" = String))),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/webhook-subscriptions/{id}/secret-rotations")]
 pub async fn rotate(
@@ -163,6 +164,7 @@ pub fn log_row(
 /// failing subscriptions can be pinged: that is how one checks a fix.
 #[utoipa::path(operation_id = "pingWebhookSubscription", tag = "webhooks", security(("bearer" = [])),
     responses((status = 200, description = "The attempt (delivered or not)", body = WebhookDelivery),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/webhook-subscriptions/{id}/pings")]
 pub async fn ping(
@@ -228,6 +230,7 @@ pub struct Replay {
 /// from `from_position`; failures are forgotten and it is due at once.
 #[utoipa::path(operation_id = "replayWebhookSubscription", tag = "webhooks", request_body = Replay, security(("bearer" = [])),
     responses((status = 200, description = "The subscription, its cursor moved", body = WebhookSubscription, headers(("ETag" = String))),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A position the feed has not reached", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[post("/webhook-subscriptions/{id}/replays")]
@@ -282,6 +285,7 @@ pub async fn replay(
 /// The delivery log: every attempt, newest first.
 #[utoipa::path(operation_id = "listWebhookDeliveries", tag = "webhooks", params(PageParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of attempts", body = Paginated<WebhookDelivery>),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/webhook-subscriptions/{id}/deliveries")]
 pub async fn deliveries(

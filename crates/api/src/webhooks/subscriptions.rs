@@ -347,6 +347,7 @@ pub async fn list(
 /// One subscription, with its `ETag`.
 #[utoipa::path(operation_id = "getWebhookSubscription", tag = "webhooks", security(("bearer" = [])),
     responses((status = 200, description = "The subscription", body = WebhookSubscription, headers(("ETag" = String))),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/webhook-subscriptions/{id}")]
 pub async fn get(
@@ -368,6 +369,7 @@ pub async fn get(
 #[utoipa::path(operation_id = "updateWebhookSubscription", tag = "webhooks", request_body = UpdateSubscription, security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag you read")),
     responses((status = 200, description = "Updated", body = WebhookSubscription, headers(("ETag" = String))),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A refused URL, filter or state", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
@@ -445,6 +447,7 @@ pub async fn update(
 /// Deletes a subscription and its delivery log; nothing more is sent.
 #[utoipa::path(operation_id = "deleteWebhookSubscription", tag = "webhooks", security(("bearer" = [])),
     responses((status = 204, description = "Deleted"),
+        (status = 403, description = "Analysts and the platform admin have no subscriptions", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours or your city's", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[delete("/webhook-subscriptions/{id}")]
 pub async fn remove(
