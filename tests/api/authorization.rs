@@ -390,6 +390,26 @@ const MATRIX: &[Row] = &[
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer",
         DESK_ONLY_200,
     ),
+    // Introductions (issue 19): any city's desk and departments record
+    // them; a Zama desk's introduction to a Zama entry is Zama's (Ayase's
+    // staff get 404), corrected by Zama's desk only; figures like KPIs.
+    (
+        "POST /v1/referrals",
+        [401, 201, 201, 201, 403, 403, 403, 403, 201, 201, 403],
+    ),
+    (
+        "GET /v1/referrals",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 200],
+    ),
+    (
+        "GET /v1/referrals/{id}",
+        [401, 200, 200, 200, 403, 403, 403, 403, 404, 404, 200],
+    ),
+    (
+        "PATCH /v1/referrals/{id}",
+        [401, 200, 403, 403, 403, 403, 403, 403, 404, 404, 403],
+    ),
+    ("GET /v1/referral-figures", KPI_READERS_200),
     // Notifications (issue 15): every account its own settings; the
     // delivery log like the audit log; a dead Zama message retried by
     // Zama's desk only (Ayase's desk may not know it exists).
@@ -479,9 +499,17 @@ struct Context {
     survey_id: String,
     recipient_id: String,
     attachment_id: String,
+    /// An introduction by Zama's desk to a Zama entry.
+    referral_id: String,
     /// A confirmed intake submission (id, token, case): its uploads change
     /// nothing here (no scanner), so every caller shares it.
     upload_submission: (String, String, String),
+}
+
+/// An introduction to `resource_id`, today.
+fn referral_body(resource_id: &str) -> Value {
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json!({"resource_id": resource_id, "referred_on": today, "topics": ["loneliness"], "channel": "in_person"})
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -600,7 +628,15 @@ async fn context(app: &TestApp) -> Context {
         .expect("id")
         .to_owned();
     let upload_submission = confirmed_submission(app, "matrix@upload.example.jp").await;
+    let referral = app
+        .post("/v1/referrals", Who::Desk, &referral_body(&resource_id))
+        .await;
+    let referral_id = json(referral, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     Context {
+        referral_id,
         upload_submission,
         attachment_id,
         survey_id,
@@ -667,6 +703,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
+                t if t.starts_with("/v1/referrals") => ctx.referral_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
                 t if t.starts_with("/v1/confidential-access-grants") => fresh_grant(app).await,
                 t if t.starts_with("/v1/webhook-subscriptions") => fresh_subscription(app).await,
@@ -819,6 +856,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
             Some(json!({"answered_on": "2026-06-20", "participation_intent": "yes"}))
         }
+        "POST /v1/referrals" => Some(referral_body(&ctx.resource_id)),
+        "PATCH /v1/referrals/{id}" => Some(json!({"outcome": "contacted"})),
         "POST /v1/trips/{id}/measurements" => Some(
             json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now())}),
         ),

@@ -806,7 +806,7 @@ async fn targets_are_created_then_replaced_with_if_match_and_audited() {
 }
 
 /// Runs `sql` as the BI role (for this transaction only).
-async fn as_bi_role(conn: &mut AsyncPgConnection, sql: &str) -> Result<usize, String> {
+pub async fn as_bi_role(conn: &mut AsyncPgConnection, sql: &str) -> Result<usize, String> {
     let sql = sql.to_owned();
     let result = conn
         .transaction::<usize, diesel::result::Error, _>(async move |conn| {

@@ -34,6 +34,7 @@ mod openapi_document;
 mod operations;
 mod password_reset;
 mod pitr;
+mod platform;
 mod programme_logic_model;
 mod row_security;
 mod schema;

@@ -20,6 +20,7 @@ pub mod kpis;
 pub mod lifecycle;
 pub mod notify;
 pub mod ops;
+pub mod platform;
 pub mod record;
 pub mod startup;
 pub mod state;

@@ -171,6 +171,8 @@ row_codes!(
     living_gate_domain::directory::HideableField,
     living_gate_domain::directory::Vocabulary,
     living_gate_domain::directory::SurveyChannel,
+    living_gate_domain::platform::referral::ReferralChannel,
+    living_gate_domain::platform::referral::ReferralOutcome,
     living_gate_domain::directory::SuggestionStatus,
     living_gate_domain::desk::suggestions::Involvement,
     living_gate_domain::notify::MailKind,

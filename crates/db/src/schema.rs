@@ -503,6 +503,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    referral_counts (fiscal_year, from_municipality_id, to_municipality_id, topic, outcome) {
+        fiscal_year -> Int4,
+        from_municipality_id -> Uuid,
+        to_municipality_id -> Uuid,
+        topic -> Text,
+        outcome -> Text,
+        referrals -> Int8,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Uuid,
+        municipality_id -> Uuid,
+        department_id -> Nullable<Uuid>,
+        recorded_by -> Uuid,
+        resource_id -> Uuid,
+        to_municipality_id -> Uuid,
+        referred_on -> Date,
+        topics -> Array<Text>,
+        channel -> Text,
+        outcome -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     resource_coarse_positions (resource_id) {
         resource_id -> Uuid,
         created_at -> Timestamptz,
@@ -833,6 +862,9 @@ diesel::joinable!(proposal_events -> resources (resource_id));
 diesel::joinable!(proposals -> departments (lead_department_id));
 diesel::joinable!(proposals -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(referrals -> departments (department_id));
+diesel::joinable!(referrals -> resources (resource_id));
+diesel::joinable!(referrals -> users (recorded_by));
 diesel::joinable!(resource_coarse_positions -> resources (resource_id));
 diesel::joinable!(resource_locations -> resources (resource_id));
 diesel::joinable!(resource_suggestions -> resources (resource_id));
@@ -895,6 +927,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposals,
     reference_counters,
     refresh_tokens,
+    referral_counts,
+    referrals,
     resource_coarse_positions,
     resource_locations,
     resource_referrals,

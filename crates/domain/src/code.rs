@@ -159,6 +159,8 @@ mod tests {
         check::<crate::desk::attachment::AttachedTo>();
         check::<crate::desk::attachment::AttachmentSource>();
         check::<crate::desk::attachment::ScanStatus>();
+        check::<crate::platform::referral::ReferralChannel>();
+        check::<crate::platform::referral::ReferralOutcome>();
     }
 
     #[test]

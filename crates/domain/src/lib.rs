@@ -15,6 +15,7 @@ pub mod intake;
 pub mod kpi;
 pub mod names;
 pub mod notify;
+pub mod platform;
 pub mod retention;
 pub mod signin;
 pub mod validation;

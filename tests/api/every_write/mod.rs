@@ -26,7 +26,7 @@ use perform::prepare;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use EventKind as K;
-use Room::{Admin, Auth, Desk, Directory, Intake, Kpis, Notify};
+use Room::{Admin, Auth, Desk, Directory, Intake, Kpis, Notify, Platform};
 
 /// Who sees an event in the feed, among those who may read it (analysts,
 /// municipal admins and the platform admin get 403 whatever the event: the
@@ -77,6 +77,8 @@ enum Room {
     Directory,
     Kpis,
     Notify,
+    /// The four-city platform's own records (introductions).
+    Platform,
     /// Needs a virus scanner (the form's files).
     Intake,
 }
@@ -181,6 +183,9 @@ const WRITES: &[Write] = &[
     write(Directory, "POST /v1/surveys", ("survey.create", "survey"), &[(K::SurveyCreated, DESK)]),
     write(Directory, "POST /v1/surveys/{id}/recipients", ("survey_recipient.create", "survey_recipient"), &[(K::SurveyRecipientAdded, DESK)]),
     write(Directory, "POST /v1/surveys/{id}/recipients/{recipient_id}/answer", ("survey_recipient.update", "survey_recipient"), &[(K::SurveyAnswered, STAFF), (K::SurveyRecipientAnswered, DESK)]),
+    // Introductions (issue 19): a desk event of the worker's city.
+    write(Platform, "POST /v1/referrals", ("referral.create", "referral"), &[(K::ReferralRecorded, DESK)]),
+    write(Platform, "PATCH /v1/referrals/{id}", ("referral.update", "referral"), &[(K::ReferralUpdated, DESK)]),
     // KPI targets: the desk's.
     write(Kpis, "PUT /v1/kpis/targets/{fiscal_year}", ("kpi_target.update", "kpi_target"), &[(K::KpiTargetsSet, DESK)]),
     write(Kpis, "PUT /v1/kpis/programme-logic-model/{fiscal_year}", ("programme_logic_model.create", "programme_logic_model"), &[(K::ProgrammeLogicModelSaved, DESK)]),
@@ -318,6 +323,11 @@ async fn desk_writes_record_themselves() {
 #[tokio::test(flavor = "multi_thread")]
 async fn directory_writes_record_themselves() {
     walk(Directory).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn platform_writes_record_themselves() {
+    walk(Platform).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

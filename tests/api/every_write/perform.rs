@@ -575,6 +575,13 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         "POST /v1/webhook-subscriptions" => call(Who::Desk, "/v1/webhook-subscriptions".into(),
             json!({"callback_url": WEBHOOK_URL}))
         .created(),
+        "POST /v1/referrals" => call(Who::Desk, "/v1/referrals".into(), referral_body(app).await).created(),
+        "PATCH /v1/referrals/{id}" => {
+            let response = app.post("/v1/referrals", Who::Desk, &referral_body(app).await).await;
+            let etag = etag_of(&response);
+            let id = text(&json(response, StatusCode::CREATED).await, "/id");
+            call(Who::Desk, format!("/v1/referrals/{id}"), json!({"outcome": "using"})).if_match(etag)
+        }
         "PATCH /v1/webhook-subscriptions/{id}" => {
             let (id, etag) = subscription(app).await;
             call(Who::Desk, format!("/v1/webhook-subscriptions/{id}"), json!({"state": "paused"}))
@@ -737,6 +744,12 @@ async fn resource(app: &TestApp) -> String {
     let body =
         json!({"name": "支援先の会", "legal_form": "npo", "municipality_id": app.fixtures.zama});
     text(&created(app, Who::Desk, "/v1/resources", body).await, "/id")
+}
+
+/// An introduction of a resident to a new entry, today.
+async fn referral_body(app: &TestApp) -> Value {
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json!({"resource_id": resource(app).await, "referred_on": today, "topics": ["loneliness"], "channel": "phone"})
 }
 
 /// An entry of the desk with a pending suggestion of a department: (entry, suggestion).

@@ -3,7 +3,7 @@
 //! missing from the OpenAPI document (utoipa issue #1212) and from the
 //! authorization matrix test.
 
-use crate::{admin, auth, desk, directory, kpis, lifecycle, notify, ops, webhooks};
+use crate::{admin, auth, desk, directory, kpis, lifecycle, notify, ops, platform, webhooks};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(admin::routes)
                 .configure(desk::routes)
                 .configure(directory::routes)
+                .configure(platform::routes)
                 .configure(notify::routes)
                 .configure(lifecycle::routes)
                 .configure(webhooks::routes)

@@ -70,6 +70,18 @@ pub enum Action {
     UpdateTrip { lead_department_id: Uuid },
     /// Read the KPIs and their targets: aggregates without personal data.
     ReadKpis,
+    /// Record that a resident was introduced to a directory entry (a
+    /// support worker: the desk or a department of a city).
+    RecordReferral,
+    /// List introductions of the caller's city, from it or to its entries
+    /// (staff; the platform admin every city's).
+    ReadReferrals,
+    /// Correct an introduction of city `municipality_id` recorded by
+    /// `department_id` (the desk of that city, or that department).
+    UpdateReferral {
+        municipality_id: Uuid,
+        department_id: Option<Uuid>,
+    },
     /// Set the KPI targets of a fiscal year.
     ManageKpiTargets,
     /// Create and change directory entries and taxonomy terms, import, run surveys (the desk).
@@ -208,6 +220,24 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             _ => false,
         },
         (ReadKpis, role) => matches!(role, Desk | Admin | PlatformAdmin | Analyst),
+        (RecordReferral, role) => {
+            matches!(role, Desk | Department) && actor.municipality_id.is_some()
+        }
+        (ReadReferrals, role) => matches!(role, Desk | Department | PlatformAdmin),
+        (
+            UpdateReferral {
+                municipality_id,
+                department_id,
+            },
+            role,
+        ) => {
+            actor.municipality_id == Some(municipality_id)
+                && match role {
+                    Desk => true,
+                    Department => department_id.is_some() && actor.department_id == department_id,
+                    _ => false,
+                }
+        }
         (ManageKpiTargets, role) => matches!(role, Desk | Admin),
         (ManageDirectory, role) => role == Desk,
         (ReadSurveys, role) => matches!(role, Desk | Department),
@@ -721,6 +751,39 @@ mod tests {
                 "{role}"
             );
         }
+    }
+
+    #[test]
+    fn city_staff_record_referrals_and_only_the_recording_city_corrects_them() {
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&of_city(role, ZAMA), Action::RecordReferral).is_ok(),
+                matches!(role, Role::Desk | Role::Department),
+                "{role}"
+            );
+            assert_eq!(
+                authorize(&actor(role), Action::ReadReferrals).is_ok(),
+                matches!(role, Role::Desk | Role::Department | Role::PlatformAdmin),
+                "{role}"
+            );
+        }
+        // A worker belongs to a city: without one, nothing to record.
+        assert!(authorize(&actor(Role::Desk), Action::RecordReferral).is_err());
+        let department = of_city(Role::Department, ZAMA);
+        let own = Action::UpdateReferral {
+            municipality_id: ZAMA,
+            department_id: department.department_id,
+        };
+        let desks = Action::UpdateReferral {
+            municipality_id: ZAMA,
+            department_id: None,
+        };
+        assert!(authorize(&department, own).is_ok());
+        assert!(authorize(&department, desks).is_err());
+        assert!(authorize(&of_city(Role::Desk, ZAMA), own).is_ok());
+        assert!(authorize(&of_city(Role::Desk, AYASE), own).is_err());
+        assert!(authorize(&of_city(Role::Admin, ZAMA), own).is_err());
+        assert!(authorize(&actor(Role::PlatformAdmin), own).is_err());
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub enum EventKind {
     IdentityLinked,
     /// An account was created at its first sign-in through a city's IdP (group mapping).
     UserProvisioned,
+    /// A support worker recorded a resident's introduction to a directory
+    /// entry, or its outcome (issue 19; a desk event of the worker's city).
+    ReferralRecorded,
+    ReferralUpdated,
 }
 
 crate::code::codes!(EventKind {
@@ -138,6 +142,8 @@ crate::code::codes!(EventKind {
     IdentityProviderUpdated => "identity_provider_updated",
     IdentityLinked => "identity_linked",
     UserProvisioned => "user_provisioned",
+    ReferralRecorded => "referral_recorded",
+    ReferralUpdated => "referral_updated",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema

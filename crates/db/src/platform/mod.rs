@@ -1,0 +1,3 @@
+//! The four-city platform's own records: residents' introductions.
+
+pub mod referrals;
