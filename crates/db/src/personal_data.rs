@@ -20,8 +20,11 @@ struct Row {
 }
 
 /// The sections of an export: its name and the query of the person's rows,
-/// `$1` the person's id and `$2` their e-mail address. Each row is the
-/// record's columns as JSON, secrets removed.
+/// `$1` the person's id, `$2` their e-mail address and `$3` the city whose
+/// records are asked for (`NULL`: every city's). Tables under row-level
+/// security are scoped by the connection; the others that belong to a city
+/// (the audit log, the grants) by `$3`. Each row is the record's columns as
+/// JSON, secrets removed.
 const SECTIONS: &[(&str, &str)] = &[
     ("account", "SELECT to_jsonb(t) - 'password_hash' AS row FROM users t WHERE t.id = $1"),
     ("organization", "SELECT to_jsonb(o) AS row FROM organizations o JOIN users u ON u.organization_id = o.id WHERE u.id = $1"),
@@ -42,22 +45,25 @@ const SECTIONS: &[(&str, &str)] = &[
     ("attachments", "SELECT to_jsonb(t) AS row FROM attachments t WHERE t.uploaded_by = $1 ORDER BY t.id"),
     ("outbox_messages", "SELECT jsonb_build_object('id', t.id, 'kind', t.kind, 'recipient_address', t.recipient_address, 'subject', t.subject, 'language', t.language, 'state', t.state, 'proposal_id', t.proposal_id, 'created_at', t.created_at, 'sent_at', t.sent_at) AS row FROM outbox_messages t WHERE t.recipient_user_id = $1 OR t.recipient_address = $2 ORDER BY t.id"),
     ("webhook_subscriptions", "SELECT to_jsonb(t) - 'secret_sealed' - 'previous_secret_sealed' AS row FROM webhook_subscriptions t WHERE t.owner_id = $1 ORDER BY t.id"),
-    ("confidential_access_grants", "SELECT to_jsonb(t) AS row FROM confidential_access_grants t WHERE t.user_id = $1 ORDER BY t.id"),
-    ("audit_entries_as_actor", "SELECT to_jsonb(t) AS row FROM audit_log t WHERE t.actor_id = $1 ORDER BY t.id"),
+    ("confidential_access_grants", "SELECT to_jsonb(t) AS row FROM confidential_access_grants t WHERE t.user_id = $1 AND ($3 IS NULL OR t.municipality_id = $3) ORDER BY t.id"),
+    ("audit_entries_as_actor", "SELECT to_jsonb(t) AS row FROM audit_log t WHERE t.actor_id = $1 AND ($3 IS NULL OR t.municipality_id = $3) ORDER BY t.id"),
 ];
 
 /// Every record that names the person, by section (in [`SECTIONS`]'
-/// order; sections without rows included, empty).
+/// order; sections without rows included, empty), of `municipality` (`None`:
+/// every city's).
 pub async fn disclosure(
     conn: &mut AsyncPgConnection,
     person: Uuid,
     email: &str,
+    municipality: Option<Uuid>,
 ) -> DbResult<Vec<(&'static str, Vec<Value>)>> {
     let mut out = Vec::with_capacity(SECTIONS.len());
     for (section, sql) in SECTIONS {
         let rows: Vec<Row> = diesel::sql_query(*sql)
             .bind::<SqlUuid, _>(person)
             .bind::<Text, _>(email)
+            .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(municipality)
             .load(conn)
             .await?;
         out.push((*section, rows.into_iter().map(|r| r.row).collect()));

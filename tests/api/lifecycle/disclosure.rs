@@ -98,11 +98,40 @@ async fn the_export_holds_the_persons_records_and_nobody_elses() {
     )
     .await;
 
+    // The partner's own case in Ayase: Ayase's records, not Zama's to hand over.
+    let ayase_mark = mark();
+    json(
+        app.post(
+            "/v1/proposals",
+            Who::Partner,
+            &json!({"kind": "proposal", "title": "綾瀬への提案", "summary": format!("{ayase_mark} 概要"),
+                "themes": ["other"], "channel": "web", "municipality_id": f.ayase}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let everything = json(
+        app.post(&path(partner.id), Who::PlatformAdmin, &json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(everything["municipality_id"].is_null());
+    assert!(
+        everything.to_string().contains(&ayase_mark),
+        "the platform's export has every city's"
+    );
+
     let export = json(
         app.post(&path(partner.id), Who::Desk, &json!({})).await,
         StatusCode::OK,
     )
     .await;
+    assert!(
+        !export.to_string().contains(&ayase_mark),
+        "Ayase's records in Zama's export"
+    );
     assert_eq!(export["user_id"], partner.id.to_string());
     assert_eq!(export["municipality_id"], f.zama.to_string());
     assert_eq!(section(&export, "account")[0]["email"], partner.email);
@@ -169,7 +198,7 @@ async fn the_export_holds_the_persons_records_and_nobody_elses() {
             )
         )
         .await,
-        2
+        3
     );
     let feed = json(
         app.get("/v1/events?limit=200", Who::Desk).await,

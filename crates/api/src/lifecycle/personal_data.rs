@@ -145,7 +145,7 @@ pub async fn disclose(
                 &caller.actor,
                 Action::DisclosePersonalData { in_callers_city },
             )?;
-            let sections = db::disclosure(conn, person.id, &person.email).await?;
+            let sections = db::disclosure(conn, person.id, &person.email, city).await?;
             let counts: Map<String, Value> = sections
                 .iter()
                 .map(|(name, rows)| ((*name).to_owned(), json!(rows.len())))
