@@ -150,7 +150,7 @@ REVOKE EXECUTE ON FUNCTION living_gate_anonymize_case(uuid) FROM PUBLIC;
 -- The account stays (its id is in the audit trail and the cases): its
 -- e-mail becomes `anonymized-<id>@invalid`, its name `[anonymized]`, it is
 -- disabled, its password, sign-in identities, second factor, tokens,
--- invitations and preferences go. Whether the person may be anonymized
+-- invitations and preferences go, its webhook subscriptions are paused. Whether the person may be anonymized
 -- (no open case names them) is the caller's check, in the same transaction.
 CREATE FUNCTION living_gate_anonymize_person(person uuid) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
@@ -179,6 +179,10 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('password_reset_tokens', n);
   DELETE FROM notification_preferences WHERE user_id = person;
   GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('notification_preferences', n);
+  -- Their webhook subscriptions stop delivering (kept: the desk sees them).
+  UPDATE webhook_subscriptions SET state = 'paused', version = version + 1
+    WHERE owner_id = person AND state <> 'paused';
+  GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('webhook_subscriptions', n);
   UPDATE intake_submissions SET email = 'anonymized@invalid', form = '{}', client_addr = NULL
     WHERE contact_user_id = person OR email = old_email;
   GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('intake_submissions', n);

@@ -154,11 +154,34 @@ async fn a_citys_admin_anonymizes_its_staff_only_and_never_itself() {
         .await,
         0
     );
-    json(
+    // A subscription of theirs stops delivering.
+    let subscription = json(
+        app.post(
+            "/v1/webhook-subscriptions",
+            Who::OtherDepartment,
+            &json!({"callback_url": "https://8.8.8.8/living-gate"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let done = json(
         app.post(&path(department.id), Who::Admin, &json!({})).await,
         StatusCode::OK,
     )
     .await;
+    assert_eq!(done["counts"]["webhook_subscriptions"], 1, "{done}");
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM webhook_subscriptions WHERE id = '{}' AND state = 'paused'",
+                subscription["id"].as_str().expect("id")
+            )
+        )
+        .await,
+        1
+    );
     assert_eq!(
         columns_containing(&app, &department.email).await,
         Vec::<String>::new()

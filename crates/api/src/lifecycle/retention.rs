@@ -15,7 +15,7 @@ use living_gate_db::pool;
 use living_gate_db::retention as db;
 use living_gate_domain::retention::{self as rules, RuleKind};
 use living_gate_domain::{authorize, Action, Code, Role};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -71,14 +71,9 @@ impl RetentionRule {
 #[schema(example = json!({"days": 3650}))]
 pub struct UpdateRetentionRule {
     /// Days, 0 (off) to 36500; `null` (a city's admin): back to the default.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 36500)]
     pub days: Option<Option<i64>>,
-}
-
-/// `Some(value)` when the field is present, `null` included.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(d).map(Some)
 }
 
 #[derive(Serialize, ToSchema)]
