@@ -141,7 +141,18 @@ const MATRIX: &[Row] = &[
     ("GET /v1/service-accounts", PLATFORM_ONLY_200),
     ("POST /v1/service-accounts", PLATFORM_ONLY_201),
     ("PATCH /v1/service-accounts/{id}", PLATFORM_ONLY_200),
-    ("GET /v1/retention-rules", PLATFORM_ONLY_200),
+    // The rules: the platform admin edits the defaults, Zama's admin Zama's own ages.
+    ("GET /v1/retention-rules", ADMINS_200),
+    ("GET /v1/retention-rules/{kind}", ADMINS_200),
+    ("PATCH /v1/retention-rules/{kind}", ADMINS_200),
+    // One person's records (a fresh Zama account each time): the export for
+    // Zama's desk and admin and the platform admin (Ayase's desk must not
+    // know the person), the anonymization for the admins.
+    (
+        "POST /v1/users/{id}/disclosures",
+        [401, 200, 403, 403, 403, 403, 403, 200, 404, 403, 200],
+    ),
+    ("POST /v1/users/{id}/anonymization", ADMINS_200),
     ("GET /v1/backups", PLATFORM_ONLY_200),
     ("GET /v1/retention-runs", PLATFORM_ONLY_200),
     ("POST /v1/retention-runs", PLATFORM_ONLY_201),
@@ -688,6 +699,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 t if t.starts_with("/v1/departments") => f.chiiki_fukushi.to_string(),
                 t if t.starts_with("/v1/organizations") => f.partner_org.to_string(),
                 "/v1/users/{id}/identity-links" => user_target.clone(),
+                "/v1/users/{id}/disclosures" | "/v1/users/{id}/anonymization" => {
+                    fresh_zama_account(app).await
+                }
                 t if t.starts_with("/v1/identity-providers") => fresh_idp(app).await,
                 t if t.starts_with("/v1/users") => user_target.clone(),
                 t if t.starts_with("/v1/service-accounts") => ctx.service_account_id.clone(),
@@ -718,6 +732,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             },
         )
         .replace("{version}", "1")
+        .replace("{kind}", "closed_case_personal_data")
         // A fiscal year without targets yet, so that each allowed call creates them.
         .replace("{fiscal_year}", &(2100 + n % 100).to_string())
         .replace("{recipient_id}", &ctx.recipient_id)
@@ -794,6 +809,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         }
         "PATCH /v1/service-accounts/{id}" => Some(json!({"name": "matrix BI"})),
         "POST /v1/retention-runs" => Some(json!({"dry_run": true})),
+        "PATCH /v1/retention-rules/{kind}" => Some(json!({"days": 3650})),
         "POST /v1/webhook-subscriptions" => Some(json!({"callback_url": WEBHOOK_URL})),
         "PATCH /v1/webhook-subscriptions/{id}" => Some(json!({"state": "paused"})),
         "POST /v1/webhook-subscriptions/{id}/secret-rotations" => Some(json!({})),
@@ -901,6 +917,19 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
     (status, response.text().await.unwrap_or_default())
+}
+
+/// A new desk account of Zama (a person to disclose or anonymize).
+async fn fresh_zama_account(app: &TestApp) -> String {
+    let n = next();
+    let body = json!({"email": format!("person{n}@city.zama.example.jp"), "display_name": "個人 花子",
+        "role": "desk", "municipality_id": app.fixtures.zama});
+    let created = json(
+        app.post("/v1/users", Who::PlatformAdmin, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["user_id"].as_str().expect("user id").to_owned()
 }
 
 /// A new department of Zama (a grantee no grant names yet).

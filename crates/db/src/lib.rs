@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod notify;
 pub mod outbox;
 pub mod page;
+pub mod personal_data;
 pub mod platform;
 pub mod pool;
 pub mod programme_logic_models;

@@ -4,7 +4,7 @@
 //! (migration 000020, SECURITY DEFINER): the service's role may not delete
 //! intakes or reset tokens directly.
 
-use crate::schema::{retention_rules, retention_runs};
+use crate::schema::{retention_rule_overrides, retention_rules, retention_runs};
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -18,6 +18,19 @@ use uuid::Uuid;
 pub struct RetentionRule {
     pub kind: String,
     pub days: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// A city's own age for a rule, in place of the platform's default.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = retention_rule_overrides)]
+pub struct RetentionOverride {
+    pub municipality_id: Uuid,
+    pub kind: String,
+    pub days: i32,
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,7 +54,92 @@ pub async fn rules(conn: &mut AsyncPgConnection) -> DbResult<Vec<RetentionRule>>
         .await?)
 }
 
-/// Sets a rule's age in days (0: off). `None` when there is no such rule.
+/// One rule, locked for an update. `None` when there is no such rule.
+pub async fn rule_for_update(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+) -> DbResult<Option<RetentionRule>> {
+    Ok(retention_rules::table
+        .find(kind)
+        .for_update()
+        .select(RetentionRule::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The city's own ages, by kind.
+pub async fn overrides(
+    conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
+) -> DbResult<Vec<RetentionOverride>> {
+    Ok(retention_rule_overrides::table
+        .filter(retention_rule_overrides::municipality_id.eq(municipality_id))
+        .order(retention_rule_overrides::kind)
+        .select(RetentionOverride::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The city's own age of one rule, locked for an update.
+pub async fn override_for_update(
+    conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
+    kind: &str,
+) -> DbResult<Option<RetentionOverride>> {
+    Ok(retention_rule_overrides::table
+        .find((municipality_id, kind))
+        .for_update()
+        .select(RetentionOverride::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Sets the city's own age of a rule (a new version of it).
+pub async fn set_override(
+    conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
+    kind: &str,
+    days: i32,
+) -> DbResult<RetentionOverride> {
+    use diesel::upsert::excluded;
+    Ok(diesel::insert_into(retention_rule_overrides::table)
+        .values((
+            retention_rule_overrides::municipality_id.eq(municipality_id),
+            retention_rule_overrides::kind.eq(kind),
+            retention_rule_overrides::days.eq(days),
+        ))
+        .on_conflict((
+            retention_rule_overrides::municipality_id,
+            retention_rule_overrides::kind,
+        ))
+        .do_update()
+        .set((
+            retention_rule_overrides::days.eq(excluded(retention_rule_overrides::days)),
+            retention_rule_overrides::version.eq(retention_rule_overrides::version + 1),
+            retention_rule_overrides::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(RetentionOverride::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Removes the city's own age of a rule (the default applies again).
+pub async fn remove_override(
+    conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
+    kind: &str,
+) -> DbResult<bool> {
+    Ok(
+        diesel::delete(retention_rule_overrides::table.find((municipality_id, kind)))
+            .execute(conn)
+            .await?
+            > 0,
+    )
+}
+
+/// Sets a rule's default age in days (0: off). `None` when there is no such rule.
 pub async fn set_days(
     conn: &mut AsyncPgConnection,
     kind: &str,
@@ -50,6 +148,7 @@ pub async fn set_days(
     Ok(diesel::update(retention_rules::table.find(kind))
         .set((
             retention_rules::days.eq(days),
+            retention_rules::version.eq(retention_rules::version + 1),
             retention_rules::updated_at.eq(diesel::dsl::now),
         ))
         .returning(RetentionRule::as_returning())

@@ -78,6 +78,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_anonymizations (proposal_id) {
+        proposal_id -> Uuid,
+        municipality_id -> Uuid,
+        anonymized_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     confidential_access_grants (id) {
         id -> Uuid,
         municipality_id -> Uuid,
@@ -620,11 +629,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    retention_rule_overrides (municipality_id, kind) {
+        municipality_id -> Uuid,
+        kind -> Text,
+        days -> Int4,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     retention_rules (kind) {
         kind -> Text,
         days -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int8,
     }
 }
 
@@ -780,6 +801,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         mail_language -> Text,
+        anonymized_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -832,6 +854,7 @@ diesel::joinable!(attachment_contents -> attachments (attachment_id));
 diesel::joinable!(attachments -> hearings (hearing_id));
 diesel::joinable!(attachments -> proposals (proposal_id));
 diesel::joinable!(attachments -> users (uploaded_by));
+diesel::joinable!(case_anonymizations -> municipalities (municipality_id));
 diesel::joinable!(confidential_access_grants -> departments (department_id));
 diesel::joinable!(confidential_access_grants -> municipalities (municipality_id));
 diesel::joinable!(departments -> municipalities (municipality_id));
@@ -871,6 +894,8 @@ diesel::joinable!(resource_suggestions -> resources (resource_id));
 diesel::joinable!(resources -> municipalities (municipality_id));
 diesel::joinable!(resources -> organizations (partner_organization_id));
 diesel::joinable!(resources -> users (last_verified_by));
+diesel::joinable!(retention_rule_overrides -> municipalities (municipality_id));
+diesel::joinable!(retention_rule_overrides -> retention_rules (kind));
 diesel::joinable!(service_accounts -> users (created_by));
 diesel::joinable!(survey_recipients -> municipalities (municipality_id));
 diesel::joinable!(survey_recipients -> resources (resource_id));
@@ -899,6 +924,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachment_contents,
     attachments,
     audit_log,
+    case_anonymizations,
     confidential_access_grants,
     departments,
     hearings,
@@ -934,6 +960,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     resource_referrals,
     resource_suggestions,
     resources,
+    retention_rule_overrides,
     retention_rules,
     retention_runs,
     revoked_access_tokens,

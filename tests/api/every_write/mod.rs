@@ -153,6 +153,10 @@ const WRITES: &[Write] = &[
     write(Admin, "POST /v1/service-accounts", ("service_account.create", "service_account"), &[(K::ServiceAccountCreated, PLATFORM)]),
     write(Admin, "PATCH /v1/service-accounts/{id}", ("service_account.update", "service_account"), &[(K::ServiceAccountUpdated, PLATFORM)]),
     write(Admin, "POST /v1/retention-runs", ("retention_run.create", "retention_run"), &[(K::RetentionRun, PLATFORM)]),
+    // The lifecycle (issue 21): Zama's own age of a rule, and one Zama person's export and anonymization, by Zama's staff.
+    write(Admin, "PATCH /v1/retention-rules/{kind}", ("retention_rule.update", "retention_rule"), &[(K::RetentionRuleUpdated, DESK)]),
+    write(Admin, "POST /v1/users/{id}/disclosures", ("user.disclose", "user"), &[(K::PersonalDataDisclosed, DESK)]),
+    write(Admin, "POST /v1/users/{id}/anonymization", ("user.anonymize", "user"), &[(K::UserAnonymized, DESK)]),
     // Cases: those who may see the case; a department's hearing or match is its own.
     write(Desk, "POST /v1/proposals", ("proposal.create", "proposal"), &[(K::Created, NEW_CASE)]),
     write(Desk, "PATCH /v1/proposals/{id}", ("proposal.update", "proposal"), &[(K::ProposalUpdated, CASE_SHARED)]),

@@ -296,6 +296,21 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
         )
         .created()
         .target(Target::Field("/user_id")),
+        "PATCH /v1/retention-rules/{kind}" => {
+            let path = "/v1/retention-rules/closed_case_personal_data".to_owned();
+            call(Who::Admin, path.clone(), json!({"days": 3650}))
+                .if_match(app.etag(&path, Who::Admin).await)
+                .target_is("closed_case_personal_data")
+        }
+        "POST /v1/users/{id}/disclosures" => {
+            let person = zama_person(app).await;
+            call(Who::Desk, format!("/v1/users/{person}/disclosures"), json!({})).target_is(person)
+        }
+        "POST /v1/users/{id}/anonymization" => {
+            let person = zama_person(app).await;
+            call(Who::Admin, format!("/v1/users/{person}/anonymization"), json!({}))
+                .target_is(person)
+        }
         "PATCH /v1/users/{id}" => {
             let path = format!("/v1/users/{}", f.account(Who::Analyst).id);
             call(Who::PlatformAdmin, path.clone(), json!({"display_name": "分析 さくら"}))
@@ -727,6 +742,18 @@ async fn case_etag(app: &TestApp, case: &Case<'_>) -> String {
 }
 
 /// POSTs `body` as `who`, asserting 201; returns the created resource.
+/// A new desk account of Zama, invited by Zama's admin (a person to
+/// disclose or anonymize).
+async fn zama_person(app: &TestApp) -> String {
+    let n = uuid::Uuid::now_v7().simple().to_string();
+    let body = json!({"email": format!("person-{n}@city.zama.example.jp"), "display_name": "個人 花子",
+        "role": "desk", "municipality_id": app.fixtures.zama});
+    text(
+        &created(app, Who::Admin, "/v1/users", body).await,
+        "/user_id",
+    )
+}
+
 async fn created(app: &TestApp, who: Who, path: &str, body: Value) -> Value {
     json(app.post(path, who, &body).await, StatusCode::CREATED).await
 }

@@ -202,6 +202,7 @@ async fn a_rule_of_zero_days_is_off_and_the_rules_are_listed() {
     assert_eq!(
         kinds,
         [
+            "closed_case_personal_data",
             "invitation",
             "outbox_body",
             "password_reset_token",

@@ -103,6 +103,19 @@ pub enum Action {
     AttachToCase { shared: bool },
     /// Read the retention rules and runs, and run them now (the platform admin).
     ManageRetention,
+    /// Read and set the retention rules' ages: the platform admin the
+    /// platform's defaults, a city's admin its city's own ages.
+    ManageRetentionRules,
+    /// Export every record that names one person (開示請求): the desk and
+    /// admin of the person's city, the platform admin. A person of no city
+    /// (a partner) is of every city holding a case or intake that names them
+    /// (`in_callers_city`). Other cities' staff must not learn of the
+    /// person: 404.
+    DisclosePersonalData { in_callers_city: bool },
+    /// Anonymize one person: the admin of the person's city (`None`: a
+    /// person of no city, the platform admin's only, 404 to a city's admin),
+    /// the platform admin.
+    AnonymizePerson { municipality_id: Option<Uuid> },
     /// Subscribe to webhooks (issue 16): whoever reads the feed (the desk, a
     /// department, a partner), for itself; the subscription sees what its
     /// owner sees.
@@ -140,6 +153,23 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             role == PlatformAdmin
         }
         (ManageUsers, role) => matches!(role, Admin | PlatformAdmin),
+        (ManageRetentionRules, role) => match role {
+            PlatformAdmin => true,
+            Admin => actor.municipality_id.is_some(),
+            _ => false,
+        },
+        (DisclosePersonalData { in_callers_city }, role) => match role {
+            PlatformAdmin => true,
+            Desk | Admin if in_callers_city && actor.municipality_id.is_some() => true,
+            Desk | Admin => return Err(Denied::NotVisible),
+            _ => false,
+        },
+        (AnonymizePerson { municipality_id }, role) => match role {
+            PlatformAdmin => true,
+            Admin if municipality_id.is_some() && actor.municipality_id == municipality_id => true,
+            Admin => return Err(Denied::NotVisible),
+            _ => false,
+        },
         (SubscribeWebhooks, role) => matches!(role, Desk | Department | Partner),
         (ListWebhooks, role) => matches!(role, Desk | Admin | Department | Partner),
         (
@@ -873,6 +903,60 @@ mod tests {
                     municipality_id: Uuid::now_v7()
                 }
             ),
+            Err(Denied::Forbidden)
+        );
+    }
+
+    #[test]
+    fn personal_data_is_its_citys_desk_and_admin_business_and_the_platforms() {
+        let disclose = |in_callers_city| Action::DisclosePersonalData { in_callers_city };
+        for role in [Role::Desk, Role::Admin] {
+            assert_eq!(authorize(&of_city(role, ZAMA), disclose(true)), Ok(()));
+            assert_eq!(
+                authorize(&of_city(role, ZAMA), disclose(false)),
+                Err(Denied::NotVisible)
+            );
+        }
+        assert_eq!(
+            authorize(&actor(Role::PlatformAdmin), disclose(false)),
+            Ok(())
+        );
+        for role in [Role::Department, Role::Partner, Role::Analyst] {
+            assert_eq!(
+                authorize(&of_city(role, ZAMA), disclose(true)),
+                Err(Denied::Forbidden)
+            );
+        }
+        let anonymize = |municipality_id| Action::AnonymizePerson { municipality_id };
+        assert_eq!(
+            authorize(&of_city(Role::Admin, ZAMA), anonymize(Some(ZAMA))),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&of_city(Role::Admin, ZAMA), anonymize(Some(AYASE))),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(
+            authorize(&of_city(Role::Admin, ZAMA), anonymize(None)),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(
+            authorize(&actor(Role::PlatformAdmin), anonymize(None)),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&of_city(Role::Desk, ZAMA), anonymize(Some(ZAMA))),
+            Err(Denied::Forbidden)
+        );
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&of_city(role, ZAMA), Action::ManageRetentionRules).is_ok(),
+                matches!(role, Role::Admin | Role::PlatformAdmin),
+                "{role}"
+            );
+        }
+        assert_eq!(
+            authorize(&actor(Role::Admin), Action::ManageRetentionRules),
             Err(Denied::Forbidden)
         );
     }

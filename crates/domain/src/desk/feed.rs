@@ -62,6 +62,12 @@ pub enum EventKind {
     AssessmentRecorded,
     /// The retention rules were applied (or dry-run) on request.
     RetentionRun,
+    /// A retention rule's age was set: the platform default or a city's own.
+    RetentionRuleUpdated,
+    /// One person's records were exported for a disclosure request (開示請求).
+    PersonalDataDisclosed,
+    /// One person's personal data was replaced (the account kept, disabled).
+    UserAnonymized,
     /// Webhooks (desk events, `subject_id` the subscription): created,
     /// changed (paused, resumed, filters), deleted, secret rotated, replay
     /// requested, pinged, and failing (the receiver failed for too long).
@@ -131,6 +137,9 @@ crate::code::codes!(EventKind {
     OutboxMessageRetried => "outbox_message_retried",
     AssessmentRecorded => "assessment_recorded",
     RetentionRun => "retention_run",
+    RetentionRuleUpdated => "retention_rule_updated",
+    PersonalDataDisclosed => "personal_data_disclosed",
+    UserAnonymized => "user_anonymized",
     WebhookSubscriptionCreated => "webhook_subscription_created",
     WebhookSubscriptionUpdated => "webhook_subscription_updated",
     WebhookSubscriptionDeleted => "webhook_subscription_deleted",
