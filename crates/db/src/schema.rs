@@ -321,6 +321,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    network_matches (id) {
+        municipality_id -> Uuid,
+        id -> Uuid,
+        proposal_id -> Uuid,
+        resource_id -> Uuid,
+        status -> Text,
+        note -> Text,
+        proposed_by -> Uuid,
+        answered_on -> Nullable<Date>,
+        answered_via -> Nullable<Text>,
+        answer_note -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     notification_preferences (user_id, kind) {
         user_id -> Uuid,
         kind -> Text,
@@ -687,6 +707,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    trip_follow_ons (municipality_id, trip_id, proposal_id) {
+        municipality_id -> Uuid,
+        trip_id -> Uuid,
+        proposal_id -> Uuid,
+        note -> Text,
+        linked_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     trip_measurements (id) {
         id -> Uuid,
         trip_id -> Uuid,
@@ -697,6 +728,20 @@ diesel::table! {
         recorded_by -> Uuid,
         created_at -> Timestamptz,
         municipality_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    trip_model_cases (trip_id) {
+        municipality_id -> Uuid,
+        trip_id -> Uuid,
+        what_worked -> Text,
+        what_to_repeat -> Text,
+        what_to_avoid -> Text,
+        marked_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -843,6 +888,7 @@ diesel::joinable!(service_accounts -> users (created_by));
 diesel::joinable!(survey_recipients -> municipalities (municipality_id));
 diesel::joinable!(survey_recipients -> resources (resource_id));
 diesel::joinable!(survey_recipients -> survey_campaigns (campaign_id));
+diesel::joinable!(network_matches -> resources (resource_id));
 diesel::joinable!(trip_measurements -> trips (trip_id));
 diesel::joinable!(trip_measurements -> users (recorded_by));
 diesel::joinable!(trip_partners -> organizations (organization_id));
@@ -884,6 +930,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     matches,
     messages,
     municipalities,
+    network_matches,
     notification_preferences,
     oidc_authorizations,
     organizations,
@@ -908,7 +955,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_recipients,
     taxonomy_terms,
     totp_credentials,
+    trip_follow_ons,
     trip_measurements,
+    trip_model_cases,
     trip_partners,
     trip_supported_resources,
     trips,

@@ -20,6 +20,7 @@ pub mod logic_models;
 pub mod matches;
 pub mod messages;
 pub mod moves;
+pub mod network;
 pub mod proposals;
 pub mod transitions;
 pub mod trip_view;
@@ -73,5 +74,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attachments::endpoints::get)
         .service(attachments::endpoints::download)
         .service(assessment::put)
-        .service(assessment::get);
+        .service(assessment::get)
+        .configure(network::routes);
 }

@@ -79,6 +79,16 @@ pub enum EventKind {
     IdentityLinked,
     /// An account was created at its first sign-in through a city's IdP (group mapping).
     UserProvisioned,
+    /// Step 4 with the city's network (issue 18): the desk proposed a
+    /// directory entry as a partner of a case, and recorded its answer
+    /// (internal: the desk and the departments involved).
+    NetworkMatchProposed,
+    NetworkMatchAccepted,
+    NetworkMatchDeclined,
+    /// A TRIP was marked as a model case, or its lessons revised (internal).
+    ModelCaseRecorded,
+    /// A case was linked as a follow-on of a TRIP (internal, on the TRIP's case).
+    FollowOnLinked,
 }
 
 crate::code::codes!(EventKind {
@@ -138,6 +148,11 @@ crate::code::codes!(EventKind {
     IdentityProviderUpdated => "identity_provider_updated",
     IdentityLinked => "identity_linked",
     UserProvisioned => "user_provisioned",
+    NetworkMatchProposed => "network_match_proposed",
+    NetworkMatchAccepted => "network_match_accepted",
+    NetworkMatchDeclined => "network_match_declined",
+    ModelCaseRecorded => "model_case_recorded",
+    FollowOnLinked => "follow_on_linked",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
