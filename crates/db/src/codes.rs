@@ -186,4 +186,5 @@ row_codes!(
     living_gate_domain::signin::ProviderAudience,
     living_gate_domain::desk::network::AgreementChannel,
     living_gate_domain::desk::network::PastRole,
+    living_gate_domain::desk::network::HistoryKind,
 );

@@ -11,6 +11,7 @@
 pub mod assessment;
 pub mod attachments;
 pub mod cases;
+pub mod continuity;
 pub mod coordination;
 pub mod decision;
 pub mod feed;
@@ -52,6 +53,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(logic_models::diff)
         .service(logic_models::versions)
         .service(logic_models::version)
+        .service(logic_models::prefill)
         .service(decision::decide)
         .service(trips::list)
         .service(trips::get)
@@ -75,5 +77,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attachments::endpoints::download)
         .service(assessment::put)
         .service(assessment::get)
-        .configure(network::routes);
+        .configure(network::routes)
+        .configure(continuity::routes);
 }

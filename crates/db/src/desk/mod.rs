@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod attachments;
 pub mod events;
 pub mod follow_ons;
+pub mod history;
 pub mod hearings;
 pub mod intake_submissions;
 pub mod logic_models;

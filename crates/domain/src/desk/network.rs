@@ -200,6 +200,40 @@ pub fn rank(
     ranked
 }
 
+/// What an entry of an organization's history with a city is
+/// (`GET /v1/organizations/{id}/history`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKind {
+    /// It brought a case (proposal or consultation).
+    CaseReceived,
+    /// Its case reached a final state (`detail` names it).
+    CaseClosed,
+    /// A department was asked to a hearing on its case.
+    Hearing,
+    /// A department was matched to its case.
+    DepartmentMatch,
+    /// A TRIP it takes part in was created.
+    TripCreated,
+    /// Its directory entry was listed.
+    DirectoryEntry,
+    /// Its directory entry was proposed as a network partner of a case.
+    NetworkMatch,
+    /// A TRIP supports its directory entry.
+    SupportedByTrip,
+}
+
+crate::code::codes!(HistoryKind {
+    CaseReceived => "case_received",
+    CaseClosed => "case_closed",
+    Hearing => "hearing",
+    DepartmentMatch => "department_match",
+    TripCreated => "trip_created",
+    DirectoryEntry => "directory_entry",
+    NetworkMatch => "network_match",
+    SupportedByTrip => "supported_by_trip",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,11 +21,11 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct NetworkSuggestionParams {
     /// Topic codes the case needs, comma-separated (at most 10; a
-    /// descendant term of one counts for it), e.g. `kodomo,hitorioya`.
-    #[param(example = "kodomo")]
+    /// descendant term of one counts for it), e.g. `family,children`.
+    #[param(example = "family")]
     pub topics: Option<String>,
-    /// Form-of-activity codes, comma-separated (at most 10), e.g. `ibasho`.
-    #[param(example = "ibasho")]
+    /// Form-of-activity codes, comma-separated (at most 10), e.g. `place_to_belong`.
+    #[param(example = "place_to_belong")]
     pub forms: Option<String>,
     /// How many, 1 to 50 (default 20).
     #[param(minimum = 1, maximum = 50, example = 20)]
@@ -34,7 +34,7 @@ pub struct NetworkSuggestionParams {
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"resource_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9f01", "name": "NPO法人ざま子ども食堂ネット", "score": 11,
-    "reasons": ["topics [kodomo] → 3 points", "forms [ibasho] → 2 points", "supported by the TRIP of ZLG-2026-0001 → 4 points", "serves the case's city → 2 points"]}))]
+    "reasons": ["topics [single_parent] → 3 points", "forms [place_to_belong] → 2 points", "supported by the TRIP of ZLG-2026-0001 → 4 points", "serves the case's city → 2 points"]}))]
 pub struct NetworkSuggestion {
     pub resource_id: Uuid,
     pub name: String,
