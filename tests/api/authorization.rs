@@ -968,7 +968,11 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
 /// A new directory entry of Zama.
 async fn fresh_resource(app: &TestApp) -> String {
     let body = json!({"name": format!("ネットワーク{}の会", next()), "legal_form": "npo", "municipality_id": app.fixtures.zama});
-    let created = json(app.post("/v1/resources", Who::Desk, &body).await, StatusCode::CREATED).await;
+    let created = json(
+        app.post("/v1/resources", Who::Desk, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
     created["id"].as_str().expect("id").to_owned()
 }
 

@@ -14,37 +14,98 @@ async fn a_trip_links_the_cases_that_followed_from_it_and_they_link_back() {
     let trip = origin.trip_id();
     let path = format!("/v1/trips/{trip}/follow-ons");
     let mut next = app.case().title("居場所を拠点にした見守り").create().await;
-    let linked = json(app.post(&path, Who::Desk, &json!({"proposal_id": next.id, "note": "利用者の声から"})).await,
-        StatusCode::CREATED).await;
-    assert_eq!((linked["reference"].as_str(), linked["trip_title"].as_str()),
-        (Some(next.reference.as_str()), origin["title"].as_str()));
+    let linked = json(
+        app.post(
+            &path,
+            Who::Desk,
+            &json!({"proposal_id": next.id, "note": "利用者の声から"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (linked["reference"].as_str(), linked["trip_title"].as_str()),
+        (Some(next.reference.as_str()), origin["title"].as_str())
+    );
     assert!(linked["follow_on_trip_id"].is_null());
     // Once; never the TRIP's own case, never an unknown or another city's case.
-    problem(app.post(&path, Who::Desk, &json!({"proposal_id": next.id})).await, StatusCode::CONFLICT).await;
+    problem(
+        app.post(&path, Who::Desk, &json!({"proposal_id": next.id}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
     for id in [origin.id.clone(), uuid::Uuid::now_v7().to_string()] {
-        problem(app.post(&path, Who::Desk, &json!({"proposal_id": id})).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        problem(
+            app.post(&path, Who::Desk, &json!({"proposal_id": id}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
-    for body in [json!({}), json!({"proposal_id": next.id, "note": "x".repeat(2001)})] {
-        problem(app.post(&path, Who::Desk, &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    for body in [
+        json!({}),
+        json!({"proposal_id": next.id, "note": "x".repeat(2001)}),
+    ] {
+        problem(
+            app.post(&path, Who::Desk, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     for who in [Who::Department, Who::Partner, Who::Analyst] {
-        problem(app.post(&path, who, &json!({"proposal_id": next.id})).await, StatusCode::FORBIDDEN).await;
+        problem(
+            app.post(&path, who, &json!({"proposal_id": next.id})).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     for who in [Who::OtherDepartment, Who::AyaseDesk] {
-        problem(app.post(&path, who, &json!({"proposal_id": next.id})).await, StatusCode::NOT_FOUND).await;
+        problem(
+            app.post(&path, who, &json!({"proposal_id": next.id})).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     }
 
     // The follow-on is adopted: its own TRIP is named.
     next.to(Status::Adopted).await;
     let listed = json(app.get(&path, Who::Desk).await, StatusCode::OK).await;
-    assert_eq!(listed[0]["follow_on_trip_id"], next.trip_id().as_str(), "{listed}");
+    assert_eq!(
+        listed[0]["follow_on_trip_id"],
+        next.trip_id().as_str(),
+        "{listed}"
+    );
     assert_eq!(listed[0]["status"], "adopted");
-    let back = json(app.get(&format!("/v1/proposals/{}/follows-from", next.id), Who::Desk).await, StatusCode::OK).await;
+    let back = json(
+        app.get(
+            &format!("/v1/proposals/{}/follows-from", next.id),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(back[0]["trip_id"], trip.as_str());
     // The lead department reads what it may see; the proposer gets neither.
-    assert_eq!(json(app.get(&path, Who::Department).await, StatusCode::OK).await.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        json(app.get(&path, Who::Department).await, StatusCode::OK)
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     problem(app.get(&path, Who::Partner).await, StatusCode::FORBIDDEN).await;
-    problem(app.get(&format!("/v1/proposals/{}/follows-from", next.id), Who::Partner).await, StatusCode::FORBIDDEN).await;
+    problem(
+        app.get(
+            &format!("/v1/proposals/{}/follows-from", next.id),
+            Who::Partner,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     problem(app.get(&path, Who::AyaseDesk).await, StatusCode::NOT_FOUND).await;
 }
 
@@ -54,11 +115,29 @@ async fn a_department_sees_only_the_follow_ons_it_may_see() {
     let trip = app.case().to(Status::Adopted).await.trip_id();
     // A fresh case no department is involved in yet.
     let next = app.case().create().await;
-    json(app.post(&format!("/v1/trips/{trip}/follow-ons"), Who::Desk, &json!({"proposal_id": next.id})).await,
-        StatusCode::CREATED).await;
-    let desk = json(app.get(&format!("/v1/trips/{trip}/follow-ons"), Who::Desk).await, StatusCode::OK).await;
+    json(
+        app.post(
+            &format!("/v1/trips/{trip}/follow-ons"),
+            Who::Desk,
+            &json!({"proposal_id": next.id}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let desk = json(
+        app.get(&format!("/v1/trips/{trip}/follow-ons"), Who::Desk)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(desk.as_array().map(Vec::len), Some(1));
-    let department = json(app.get(&format!("/v1/trips/{trip}/follow-ons"), Who::Department).await, StatusCode::OK).await;
+    let department = json(
+        app.get(&format!("/v1/trips/{trip}/follow-ons"), Who::Department)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(department, json!([]));
 }
 
@@ -68,37 +147,96 @@ async fn an_organizations_page_lists_its_whole_history_with_the_city_in_time_ord
     let f = &app.fixtures;
     let org = f.partner_org;
     // Its own directory entry (an NPO that also proposes), matched on another case.
-    let own_entry = entry(&app, "さがみテックの地域活動", json!({"partner_organization_id": org})).await;
+    let own_entry = entry(
+        &app,
+        "さがみテックの地域活動",
+        json!({"partner_organization_id": org}),
+    )
+    .await;
     let mut case = app.case().to(Status::Matching).await;
     let matched = proposed(&app, &case.id, &own_entry).await;
-    json(answer(&app, &matched, "accept", Who::Desk).await, StatusCode::OK).await;
+    json(
+        answer(&app, &matched, "accept", Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
     case.to(Status::Adopted).await;
 
     let path = format!("/v1/organizations/{org}/history");
     let history = json(app.get(&path, Who::Desk).await, StatusCode::OK).await;
     assert_eq!(history["truncated"], false);
     let items = history["items"].as_array().expect("items");
-    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().expect("kind")).collect();
-    for kind in ["directory_entry", "case_received", "hearing", "department_match", "network_match",
-        "trip_created", "supported_by_trip", "case_closed"] {
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|i| i["kind"].as_str().expect("kind"))
+        .collect();
+    for kind in [
+        "directory_entry",
+        "case_received",
+        "hearing",
+        "department_match",
+        "network_match",
+        "trip_created",
+        "supported_by_trip",
+        "case_closed",
+    ] {
         assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
     }
-    let times: Vec<&str> = items.iter().map(|i| i["at"].as_str().expect("at")).collect();
+    let times: Vec<&str> = items
+        .iter()
+        .map(|i| i["at"].as_str().expect("at"))
+        .collect();
     let mut sorted = times.clone();
     sorted.sort_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).expect("time"));
     assert_eq!(times, sorted, "in time order");
-    assert!(items.iter().any(|i| i["kind"] == "case_received" && i["reference"] == case.reference.as_str()));
-    let limited = json(app.get(&format!("{path}?limit=2"), Who::Desk).await, StatusCode::OK).await;
-    assert_eq!((limited["items"].as_array().map(Vec::len), limited["truncated"].as_bool()), (Some(2), Some(true)));
+    assert!(items
+        .iter()
+        .any(|i| i["kind"] == "case_received" && i["reference"] == case.reference.as_str()));
+    let limited = json(
+        app.get(&format!("{path}?limit=2"), Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            limited["items"].as_array().map(Vec::len),
+            limited["truncated"].as_bool()
+        ),
+        (Some(2), Some(true))
+    );
 
     // Another city's desk sees its own city's history only: nothing of Zama's cases.
     let ayase = json(app.get(&path, Who::AyaseDesk).await, StatusCode::OK).await;
-    assert!(ayase["items"].as_array().expect("items").iter().all(|i| i["kind"] == "directory_entry"), "{ayase}");
+    assert!(
+        ayase["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["kind"] == "directory_entry"),
+        "{ayase}"
+    );
     assert!(!ayase.to_string().contains(&case.id));
-    for who in [Who::Department, Who::Partner, Who::Analyst, Who::Admin, Who::PlatformAdmin] {
+    for who in [
+        Who::Department,
+        Who::Partner,
+        Who::Analyst,
+        Who::Admin,
+        Who::PlatformAdmin,
+    ] {
         problem(app.get(&path, who).await, StatusCode::FORBIDDEN).await;
     }
-    problem(app.get(&format!("/v1/organizations/{}/history", uuid::Uuid::now_v7()), Who::Desk).await,
-        StatusCode::NOT_FOUND).await;
-    problem(app.get(&format!("{path}?limit=0"), Who::Desk).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    problem(
+        app.get(
+            &format!("/v1/organizations/{}/history", uuid::Uuid::now_v7()),
+            Who::Desk,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        app.get(&format!("{path}?limit=0"), Who::Desk).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 }

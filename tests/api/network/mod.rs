@@ -17,7 +17,11 @@ pub async fn entry(app: &TestApp, name: &str, fields: Value) -> String {
     for (field, value) in fields.as_object().expect("fields") {
         body[field] = value.clone();
     }
-    let created = json(app.post("/v1/resources", Who::Desk, &body).await, StatusCode::CREATED).await;
+    let created = json(
+        app.post("/v1/resources", Who::Desk, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
     created["id"].as_str().expect("id").to_owned()
 }
 
@@ -33,7 +37,11 @@ pub async fn propose(app: &TestApp, case: &str, resource: &str, who: Who) -> req
 
 /// A proposed network match that must succeed; its id.
 pub async fn proposed(app: &TestApp, case: &str, resource: &str) -> String {
-    let created = json(propose(app, case, resource, Who::Desk).await, StatusCode::CREATED).await;
+    let created = json(
+        propose(app, case, resource, Who::Desk).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(created["status"], "proposed", "{created}");
     created["id"].as_str().expect("id").to_owned()
 }

@@ -66,7 +66,10 @@ pub async fn find_for_update(
 }
 
 /// The first marking; `None` when another request marked it first.
-pub async fn insert(conn: &mut AsyncPgConnection, lessons: &Lessons) -> DbResult<Option<ModelCase>> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    lessons: &Lessons,
+) -> DbResult<Option<ModelCase>> {
     Ok(diesel::insert_into(trip_model_cases::table)
         .values(lessons)
         .on_conflict_do_nothing()
@@ -80,7 +83,10 @@ pub async fn update(conn: &mut AsyncPgConnection, lessons: &Lessons) -> DbResult
     Ok(diesel::update(
         trip_model_cases::table.filter(trip_model_cases::trip_id.eq(lessons.trip_id)),
     )
-    .set((lessons, trip_model_cases::version.eq(trip_model_cases::version + 1)))
+    .set((
+        lessons,
+        trip_model_cases::version.eq(trip_model_cases::version + 1),
+    ))
     .returning(ModelCase::as_returning())
     .get_result(conn)
     .await?)

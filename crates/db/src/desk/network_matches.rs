@@ -61,7 +61,12 @@ pub struct NetworkAnswer {
     pub recorded_at: DateTime<Utc>,
 }
 
-crate::crud::versioned_crud!(network_matches, NetworkMatch, NewNetworkMatch, NetworkAnswer);
+crate::crud::versioned_crud!(
+    network_matches,
+    NetworkMatch,
+    NewNetworkMatch,
+    NetworkAnswer
+);
 
 /// The network matches of a case, oldest first.
 pub async fn of_proposal(

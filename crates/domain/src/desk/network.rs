@@ -252,7 +252,13 @@ mod tests {
     fn ranks_by_topic_form_involvement_and_city_and_explains_each_point() {
         let candidates = vec![
             // 2 topics (6) + 1 form (2) + serves (2) = 10.
-            candidate(1, "こども食堂ざま", &["kodomo", "hitorioya"], &["ibasho"], true),
+            candidate(
+                1,
+                "こども食堂ざま",
+                &["kodomo", "hitorioya"],
+                &["ibasho"],
+                true,
+            ),
             // A TRIP (4) and an agreement on the same case counts once; another
             // case's agreement (2); a referral (1); not serving: 7.
             candidate(2, "さがみ福祉会", &[], &[], false),
@@ -283,7 +289,10 @@ mod tests {
         }];
         let ranked = rank(&candidates, &history, &referrals, 10);
         assert_eq!(ranked.len(), 2);
-        assert_eq!((ranked[0].resource_id, ranked[0].score), (Uuid::from_u128(1), 10));
+        assert_eq!(
+            (ranked[0].resource_id, ranked[0].score),
+            (Uuid::from_u128(1), 10)
+        );
         assert_eq!(
             ranked[0].reasons,
             vec![
@@ -292,7 +301,10 @@ mod tests {
                 "serves the case's city → 2 points"
             ]
         );
-        assert_eq!((ranked[1].resource_id, ranked[1].score), (Uuid::from_u128(2), 7));
+        assert_eq!(
+            (ranked[1].resource_id, ranked[1].score),
+            (Uuid::from_u128(2), 7)
+        );
         assert_eq!(
             ranked[1].reasons,
             vec![

@@ -80,9 +80,13 @@ pub async fn history(
     let organization = organizations::find(&mut conn, *id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut rows =
-        db::of_organization(&mut conn, organization.id, municipality_id, i64::from(limit) + 1)
-            .await?;
+    let mut rows = db::of_organization(
+        &mut conn,
+        organization.id,
+        municipality_id,
+        i64::from(limit) + 1,
+    )
+    .await?;
     let truncated = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     Ok(HttpResponse::Ok().json(OrganizationHistory {

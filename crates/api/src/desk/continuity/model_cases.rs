@@ -183,8 +183,7 @@ pub async fn put(
             match if_match.upsert(before, |b| b.version)? {
                 Upsert::Replace(before) => {
                     let after = db::update(conn, &values).await?;
-                    record::updated(conn, &caller, "model_case", &before, &after, event())
-                        .await?;
+                    record::updated(conn, &caller, "model_case", &before, &after, event()).await?;
                     Ok::<_, ApiError>((after, false))
                 }
                 Upsert::Create => {

@@ -10,7 +10,11 @@ use living_gate_db::AsyncPgConnection;
 /// Adds the case's accepted network partners to the new TRIP's supported
 /// organizations (audited as `trip.supported_resources`, an internal
 /// `trip_supported_resources_replaced` event); nothing when there are none.
-pub async fn into_trip(conn: &mut AsyncPgConnection, author: &dyn Author, trip: &Trip) -> ApiResult<()> {
+pub async fn into_trip(
+    conn: &mut AsyncPgConnection,
+    author: &dyn Author,
+    trip: &Trip,
+) -> ApiResult<()> {
     let partners = network_matches::accepted_resources(conn, trip.proposal_id).await?;
     if partners.is_empty() {
         return Ok(());

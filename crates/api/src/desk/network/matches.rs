@@ -31,8 +31,11 @@ use uuid::Uuid;
 /// The steps in which the desk proposes network partners: step 4 and what
 /// follows it until the decision (a partner found while the logic model is
 /// written still counts).
-pub const PROPOSING_STEPS: [Status; 3] =
-    [Status::Matching, Status::LogicModel, Status::AwaitingDecision];
+pub const PROPOSING_STEPS: [Status; 3] = [
+    Status::Matching,
+    Status::LogicModel,
+    Status::AwaitingDecision,
+];
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e81", "proposal_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50",
@@ -122,7 +125,10 @@ pub async fn propose(
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
     let note = optional_note("note", &body.note)?;
-    if resources::find(&mut conn, body.resource_id).await?.is_none() {
+    if resources::find(&mut conn, body.resource_id)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::validation(
             "resource_id",
             "unknown_reference",
@@ -286,8 +292,7 @@ async fn answer(
             } else {
                 EventKind::NetworkMatchDeclined
             };
-            let answered =
-                FeedEvent::case(case.id, kind, Visibility::Internal).subject(after.id);
+            let answered = FeedEvent::case(case.id, kind, Visibility::Internal).subject(after.id);
             record::updated(conn, caller, "network_match", &before, &after, answered).await?;
             Ok::<_, ApiError>(after)
         })

@@ -102,7 +102,11 @@ pub async fn suggestions(
         ("forms", Vocabulary::Form, &forms),
     ] {
         for code in taxonomy::unknown_codes(&mut conn, vocabulary, asked).await? {
-            errors.add(field, "unknown_term", format!("no {vocabulary} term with code {code}"));
+            errors.add(
+                field,
+                "unknown_term",
+                format!("no {vocabulary} term with code {code}"),
+            );
         }
     }
     errors.into_result()?;
