@@ -93,6 +93,51 @@ CREATE POLICY municipality_scope ON trip_follow_ons USING (living_gate_in_scope(
   WITH CHECK (living_gate_in_scope(municipality_id));
 REVOKE UPDATE, DELETE, TRUNCATE ON trip_follow_ons FROM living_gate_app;
 
+-- Existing city programmes (既存施策との連携・補完): a small list per city that
+-- its desk manages, and the links of cases to them.
+CREATE TABLE city_programmes (
+  municipality_id  uuid NOT NULL REFERENCES municipalities (id),
+  id               uuid NOT NULL,
+  name             text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+  description      text NOT NULL DEFAULT '' CHECK (char_length(description) <= 2000),
+  -- The department that runs it, if the desk names one.
+  department_id    uuid REFERENCES departments (id),
+  created_by       uuid NOT NULL REFERENCES users (id),
+  version          bigint NOT NULL DEFAULT 1,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (municipality_id, id),
+  UNIQUE (municipality_id, name)
+);
+CREATE INDEX city_programmes_department_id_idx ON city_programmes (department_id);
+CREATE INDEX city_programmes_created_by_idx ON city_programmes (created_by);
+CREATE TRIGGER city_programmes_touch BEFORE UPDATE ON city_programmes FOR EACH ROW
+  EXECUTE FUNCTION living_gate_touch_updated_at();
+ALTER TABLE city_programmes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY municipality_scope ON city_programmes USING (living_gate_in_scope(municipality_id))
+  WITH CHECK (living_gate_in_scope(municipality_id));
+REVOKE DELETE, TRUNCATE ON city_programmes FROM living_gate_app;
+
+CREATE TABLE proposal_programmes (
+  municipality_id  uuid NOT NULL,
+  proposal_id      uuid NOT NULL,
+  programme_id     uuid NOT NULL,
+  linked_by        uuid NOT NULL REFERENCES users (id),
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (municipality_id, proposal_id, programme_id),
+  FOREIGN KEY (municipality_id, proposal_id) REFERENCES proposals (municipality_id, id),
+  FOREIGN KEY (municipality_id, programme_id) REFERENCES city_programmes (municipality_id, id)
+);
+CREATE INDEX proposal_programmes_proposal_id_idx ON proposal_programmes (proposal_id);
+CREATE INDEX proposal_programmes_programme_id_idx ON proposal_programmes (programme_id);
+CREATE INDEX proposal_programmes_linked_by_idx ON proposal_programmes (linked_by);
+CREATE TRIGGER proposal_programmes_municipality BEFORE INSERT ON proposal_programmes FOR EACH ROW
+  EXECUTE FUNCTION living_gate_case_municipality();
+ALTER TABLE proposal_programmes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY municipality_scope ON proposal_programmes USING (living_gate_in_scope(municipality_id))
+  WITH CHECK (living_gate_in_scope(municipality_id));
+REVOKE UPDATE, TRUNCATE ON proposal_programmes FROM living_gate_app;
+
 -- The feed's new kinds, added to the current list.
 DO $$
 DECLARE
@@ -103,7 +148,8 @@ BEGIN
     FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') m
     WHERE c.conname = 'proposal_events_kind_check'
     UNION SELECT unnest(ARRAY['network_match_proposed', 'network_match_accepted', 'network_match_declined',
-                              'model_case_recorded', 'follow_on_linked'])
+                              'model_case_recorded', 'follow_on_linked', 'city_programme_created',
+                              'proposal_programmes_replaced'])
   ) s;
   ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_kind_check;
   EXECUTE format('ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_kind_check CHECK (kind IN (%s))', kinds);

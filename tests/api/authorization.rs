@@ -509,6 +509,20 @@ const MATRIX: &[Row] = &[
         "GET /v1/proposals/{id}/follows-from",
         [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
+    // Existing city programmes: the city's staff read, its desk writes.
+    (
+        "GET /v1/programmes",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403],
+    ),
+    ("POST /v1/programmes", DESK_ONLY_201),
+    (
+        "PUT /v1/proposals/{id}/programmes",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/programmes",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
     // The partner's organization: its history with the desk's own city.
     (
         "GET /v1/organizations/{id}/history",
@@ -903,6 +917,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             json!({"answered_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now()), "via": "phone"}),
         ),
         "PUT /v1/trips/{id}/model-case" => Some(json!({"what_worked": "初回から関係課が同席した"})),
+        "POST /v1/programmes" => Some(json!({"name": format!("既存事業{n}")})),
+        "PUT /v1/proposals/{id}/programmes" => Some(json!({"programme_ids": []})),
         "POST /v1/proposals/{id}/logic-model/prefill" => {
             Some(json!({"template_trip_id": ctx.trip_id}))
         }

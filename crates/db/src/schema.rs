@@ -78,6 +78,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    city_programmes (id) {
+        municipality_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        description -> Text,
+        department_id -> Nullable<Uuid>,
+        created_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     confidential_access_grants (id) {
         id -> Uuid,
         municipality_id -> Uuid,
@@ -460,6 +474,16 @@ diesel::table! {
         created_at -> Timestamptz,
         resource_id -> Nullable<Uuid>,
         municipality_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    proposal_programmes (municipality_id, proposal_id, programme_id) {
+        municipality_id -> Uuid,
+        proposal_id -> Uuid,
+        programme_id -> Uuid,
+        linked_by -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -913,6 +937,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachment_contents,
     attachments,
     audit_log,
+    city_programmes,
     confidential_access_grants,
     departments,
     hearings,
@@ -939,6 +964,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_reset_tokens,
     programme_logic_models,
     proposal_events,
+    proposal_programmes,
     proposals,
     reference_counters,
     refresh_tokens,

@@ -207,6 +207,8 @@ const WRITES: &[Write] = &[
     write(Desk, "PUT /v1/trips/{id}/model-case", ("model_case.create", "model_case"), &[(K::ModelCaseRecorded, CASE_INTERNAL)]),
     write(Desk, "POST /v1/proposals/{id}/logic-model/prefill", ("logic_model.create", "proposal"), &[(K::LogicModelSaved, CASE_INTERNAL)]),
     write(Desk, "POST /v1/trips/{id}/follow-ons", ("follow_on.create", "trip"), &[(K::FollowOnLinked, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/programmes", ("programme.create", "programme"), &[(K::CityProgrammeCreated, DESK)]),
+    write(Desk, "PUT /v1/proposals/{id}/programmes", ("proposal.programmes", "proposal"), &[(K::ProposalProgrammesReplaced, CASE_INTERNAL)]),
 ];
 
 /// Kinds a write appends instead of its usual one only in a situation the

@@ -717,6 +717,13 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
                 .created()
                 .target(Target::Field("/trip_id"))
         }
+        "POST /v1/programmes" => call(Who::Desk, "/v1/programmes".into(), json!({"name": "ざま地域サロン事業"})).created(),
+        "PUT /v1/proposals/{id}/programmes" => {
+            let programme = text(&created(app, Who::Desk, "/v1/programmes", json!({"name": "見守り事業"})).await, "/id");
+            let case = involved_case(app).await;
+            call(Who::Desk, format!("/v1/proposals/{}/programmes", case.id), json!({"programme_ids": [programme]}))
+                .target_is(&case.id)
+        }
         "POST /v1/proposals/{id}/attachments" => {
             let case = involved_case(app).await;
             let path = format!("/v1/proposals/{}/attachments?file_name=memo.txt&visibility=internal", case.id);

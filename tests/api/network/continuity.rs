@@ -240,3 +240,131 @@ async fn an_organizations_page_lists_its_whole_history_with_the_city_in_time_ord
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_desk_keeps_its_citys_programmes_and_links_cases_to_them() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixtures;
+    let salon = json(
+        app.post(
+            "/v1/programmes",
+            Who::Desk,
+            &json!({"name": "ざま地域サロン事業",
+        "description": "通いの場の運営支援", "department_id": f.chiiki_fukushi}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let salon = salon["id"].as_str().expect("id").to_owned();
+    // Names are unique per city; another city's department, hostile bodies: refused.
+    problem(
+        app.post(
+            "/v1/programmes",
+            Who::Desk,
+            &json!({"name": "ざま地域サロン事業"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    for body in [
+        json!({"name": ""}),
+        json!({"name": "x".repeat(201)}),
+        json!({"name": "a\u{0}"}),
+        json!({"name": "見守り", "department_id": f.ayase_department}),
+        json!({"name": "見守り", "x": 1}),
+    ] {
+        problem(
+            app.post("/v1/programmes", Who::Desk, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    for who in [Who::Department, Who::Partner, Who::Analyst, Who::Admin] {
+        problem(
+            app.post("/v1/programmes", who, &json!({"name": "見守り"}))
+                .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let ayase = json(
+        app.post(
+            "/v1/programmes",
+            Who::AyaseDesk,
+            &json!({"name": "ざま地域サロン事業"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // Each city lists its own.
+    let listed = json(
+        app.get("/v1/programmes", Who::Department).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["items"][0]["id"], salon.as_str());
+    let theirs = json(
+        app.get("/v1/programmes", Who::AyaseDepartment).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(theirs["items"][0]["id"], ayase["id"]);
+
+    let case = app.case().to(Status::Hearing).await;
+    let path = format!("/v1/proposals/{}/programmes", case.id);
+    let linked = json(
+        app.put(&path, Who::Desk, &json!({"programme_ids": [salon, salon]}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(linked["programmes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(linked["programmes"][0]["name"], "ざま地域サロン事業");
+    for ids in [json!([ayase["id"]]), json!([uuid::Uuid::now_v7()])] {
+        problem(
+            app.put(&path, Who::Desk, &json!({"programme_ids": ids}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let read = json(app.get(&path, Who::Department).await, StatusCode::OK).await;
+    assert_eq!(read["programmes"][0]["id"], salon.as_str());
+    problem(app.get(&path, Who::Partner).await, StatusCode::FORBIDDEN).await;
+    problem(
+        app.put(&path, Who::Department, &json!({"programme_ids": []}))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    for who in [Who::OtherDepartment, Who::AyaseDesk] {
+        problem(app.get(&path, who).await, StatusCode::NOT_FOUND).await;
+        problem(
+            app.put(&path, who, &json!({"programme_ids": []})).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    let cleared = json(
+        app.put(&path, Who::Desk, &json!({"programme_ids": []}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(cleared["programmes"], json!([]));
+    let declined = app.case().to(Status::Declined).await;
+    problem(
+        app.put(
+            &format!("/v1/proposals/{}/programmes", declined.id),
+            Who::Desk,
+            &json!({"programme_ids": [salon]}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+}

@@ -13,6 +13,7 @@ pub mod matches;
 pub mod messages;
 pub mod model_cases;
 pub mod network_matches;
+pub mod programmes;
 pub mod proposals;
 pub mod trip_resources;
 pub mod trips;

@@ -89,6 +89,10 @@ pub enum EventKind {
     ModelCaseRecorded,
     /// A case was linked as a follow-on of a TRIP (internal, on the TRIP's case).
     FollowOnLinked,
+    /// The desk added an existing programme of its city (a desk event).
+    CityProgrammeCreated,
+    /// The desk set the existing programmes a case is linked to (internal).
+    ProposalProgrammesReplaced,
 }
 
 crate::code::codes!(EventKind {
@@ -153,6 +157,8 @@ crate::code::codes!(EventKind {
     NetworkMatchDeclined => "network_match_declined",
     ModelCaseRecorded => "model_case_recorded",
     FollowOnLinked => "follow_on_linked",
+    CityProgrammeCreated => "city_programme_created",
+    ProposalProgrammesReplaced => "proposal_programmes_replaced",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema
