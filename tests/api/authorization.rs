@@ -482,6 +482,83 @@ const MATRIX: &[Row] = &[
         "GET /v1/proposals/{id}/assessment",
         [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
+    // Network matches (issue 18): the target case is at `matching` with the
+    // department heard and leading; a fresh entry is proposed each time, a
+    // fresh match answered each time.
+    (
+        "POST /v1/proposals/{id}/network-matches",
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/network-matches",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "POST /v1/network-matches/{id}/accept",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "POST /v1/network-matches/{id}/decline",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/network-match-suggestions",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/trips/{id}/supported-resources",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    // The model case: the target TRIP is one; a fresh TRIP is marked each
+    // time by the desk and the lead department. Lessons are internal.
+    (
+        "PUT /v1/trips/{id}/model-case",
+        [401, 201, 201, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/trips/{id}/model-case",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/model-cases",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403],
+    ),
+    (
+        "POST /v1/proposals/{id}/logic-model/prefill",
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    // A fresh case is linked as a follow-on each time.
+    (
+        "POST /v1/trips/{id}/follow-ons",
+        [401, 201, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/trips/{id}/follow-ons",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/follows-from",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    // Existing city programmes: the city's staff read, its desk writes.
+    (
+        "GET /v1/programmes",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403],
+    ),
+    ("POST /v1/programmes", DESK_ONLY_201),
+    (
+        "PUT /v1/proposals/{id}/programmes",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "GET /v1/proposals/{id}/programmes",
+        [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    // The partner's organization: its history with the desk's own city.
+    (
+        "GET /v1/organizations/{id}/history",
+        [401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403],
+    ),
 ];
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -512,6 +589,8 @@ struct Context {
     attachment_id: String,
     /// An introduction by Zama's desk to a Zama entry.
     referral_id: String,
+    /// A case at `matching`, heard by the department that leads it.
+    network_case_id: String,
     /// A confirmed intake submission (id, token, case): its uploads change
     /// nothing here (no scanner), so every caller shares it.
     upload_submission: (String, String, String),
@@ -646,8 +725,18 @@ async fn context(app: &TestApp) -> Context {
         .as_str()
         .expect("id")
         .to_owned();
+    let marked = app
+        .put(
+            &format!("/v1/trips/{trip_id}/model-case"),
+            Who::Desk,
+            &json!({"what_worked": "初回から関係課が同席した"}),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::CREATED);
+    let network_case_id = app.case().title("試験提案").to(Status::Matching).await.id;
     Context {
         referral_id,
+        network_case_id,
         upload_submission,
         attachment_id,
         survey_id,
@@ -714,6 +803,17 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                     case(app).await.0
                 }
                 "/v1/proposals/{id}/assessment" if method == "PUT" => case(app).await.0,
+                "/v1/proposals/{id}/network-matches" => ctx.network_case_id.clone(),
+                t if t.starts_with("/v1/network-matches") => fresh_network_match(app, ctx).await,
+                "/v1/trips/{id}/model-case"
+                    if method == "PUT" && matches!(who, Who::Desk | Who::Department) =>
+                {
+                    app.case()
+                        .title("試験提案")
+                        .to(Status::Adopted)
+                        .await
+                        .trip_id()
+                }
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
@@ -863,6 +963,23 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "PUT /v1/trips/{id}/supported-resources" => {
             Some(json!({"resource_ids": [ctx.resource_id]}))
         }
+        "POST /v1/proposals/{id}/network-matches" => {
+            Some(json!({"resource_id": fresh_resource(app).await}))
+        }
+        "POST /v1/network-matches/{id}/accept" | "POST /v1/network-matches/{id}/decline" => Some(
+            json!({"answered_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now()), "via": "phone"}),
+        ),
+        "PUT /v1/trips/{id}/model-case" => Some(json!({"what_worked": "初回から関係課が同席した"})),
+        "POST /v1/programmes" => Some(json!({"name": format!("既存事業{n}")})),
+        "PUT /v1/proposals/{id}/programmes" => Some(json!({"programme_ids": []})),
+        "POST /v1/proposals/{id}/logic-model/prefill" => {
+            Some(json!({"template_trip_id": ctx.trip_id}))
+        }
+        "POST /v1/trips/{id}/follow-ons" => Some(json!({"proposal_id": if who == Who::Desk {
+            app.case().title("試験提案").create().await.id
+        } else {
+            ctx.proposal_id.clone()
+        }})),
         "POST /v1/surveys" => Some(
             json!({"title": format!("調査{n}"), "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
         ),
@@ -930,6 +1047,25 @@ async fn fresh_zama_account(app: &TestApp) -> String {
     )
     .await;
     created["user_id"].as_str().expect("user id").to_owned()
+}
+
+/// A new directory entry of Zama.
+async fn fresh_resource(app: &TestApp) -> String {
+    let body = json!({"name": format!("ネットワーク{}の会", next()), "legal_form": "npo", "municipality_id": app.fixtures.zama});
+    let created = json(
+        app.post("/v1/resources", Who::Desk, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// A new network match of a fresh entry on the network case.
+async fn fresh_network_match(app: &TestApp, ctx: &Context) -> String {
+    let body = json!({"resource_id": fresh_resource(app).await});
+    let path = format!("/v1/proposals/{}/network-matches", ctx.network_case_id);
+    let created = json(app.post(&path, Who::Desk, &body).await, StatusCode::CREATED).await;
+    created["id"].as_str().expect("id").to_owned()
 }
 
 /// A new department of Zama (a grantee no grant names yet).

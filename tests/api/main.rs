@@ -28,6 +28,7 @@ mod internal_errors;
 mod kpis;
 mod lifecycle;
 mod logic_models;
+mod network;
 mod notify;
 mod open_procurement;
 mod openapi_document;

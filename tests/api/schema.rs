@@ -513,6 +513,11 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
         (("proposal_events", "visibility"), names::<Visibility>()),
         (("matches", "role"), names::<MatchRole>()),
         (("matches", "status"), names::<MatchStatus>()),
+        (("network_matches", "status"), names::<MatchStatus>()),
+        (
+            ("network_matches", "answered_via"),
+            names::<living_gate_domain::desk::network::AgreementChannel>(),
+        ),
         (("logic_models", "status"), names::<LogicModelStatus>()),
         (("trips", "status"), names::<TripStatus>()),
         (("taxonomy_terms", "vocabulary"), names::<Vocabulary>()),

@@ -186,4 +186,7 @@ row_codes!(
     living_gate_domain::webhooks::SubscriptionState,
     living_gate_domain::webhooks::DeliveryOutcome,
     living_gate_domain::signin::ProviderAudience,
+    living_gate_domain::desk::network::AgreementChannel,
+    living_gate_domain::desk::network::PastRole,
+    living_gate_domain::desk::network::HistoryKind,
 );

@@ -87,6 +87,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    city_programmes (id) {
+        municipality_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        description -> Text,
+        department_id -> Nullable<Uuid>,
+        created_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     confidential_access_grants (id) {
         id -> Uuid,
         municipality_id -> Uuid,
@@ -330,6 +344,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    network_matches (id) {
+        municipality_id -> Uuid,
+        id -> Uuid,
+        proposal_id -> Uuid,
+        resource_id -> Uuid,
+        status -> Text,
+        note -> Text,
+        proposed_by -> Uuid,
+        answered_on -> Nullable<Date>,
+        answered_via -> Nullable<Text>,
+        answer_note -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     notification_preferences (user_id, kind) {
         user_id -> Uuid,
         kind -> Text,
@@ -449,6 +483,16 @@ diesel::table! {
         created_at -> Timestamptz,
         resource_id -> Nullable<Uuid>,
         municipality_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    proposal_programmes (municipality_id, proposal_id, programme_id) {
+        municipality_id -> Uuid,
+        proposal_id -> Uuid,
+        programme_id -> Uuid,
+        linked_by -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -737,6 +781,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    trip_follow_ons (municipality_id, trip_id, proposal_id) {
+        municipality_id -> Uuid,
+        trip_id -> Uuid,
+        proposal_id -> Uuid,
+        note -> Text,
+        linked_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     trip_measurements (id) {
         id -> Uuid,
         trip_id -> Uuid,
@@ -747,6 +802,20 @@ diesel::table! {
         recorded_by -> Uuid,
         created_at -> Timestamptz,
         municipality_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    trip_model_cases (trip_id) {
+        municipality_id -> Uuid,
+        trip_id -> Uuid,
+        what_worked -> Text,
+        what_to_repeat -> Text,
+        what_to_avoid -> Text,
+        marked_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -900,6 +969,7 @@ diesel::joinable!(service_accounts -> users (created_by));
 diesel::joinable!(survey_recipients -> municipalities (municipality_id));
 diesel::joinable!(survey_recipients -> resources (resource_id));
 diesel::joinable!(survey_recipients -> survey_campaigns (campaign_id));
+diesel::joinable!(network_matches -> resources (resource_id));
 diesel::joinable!(trip_measurements -> trips (trip_id));
 diesel::joinable!(trip_measurements -> users (recorded_by));
 diesel::joinable!(trip_partners -> organizations (organization_id));
@@ -925,6 +995,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     audit_log,
     case_anonymizations,
+    city_programmes,
     confidential_access_grants,
     departments,
     hearings,
@@ -942,6 +1013,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     matches,
     messages,
     municipalities,
+    network_matches,
     notification_preferences,
     oidc_authorizations,
     organizations,
@@ -950,6 +1022,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_reset_tokens,
     programme_logic_models,
     proposal_events,
+    proposal_programmes,
     proposals,
     reference_counters,
     refresh_tokens,
@@ -969,7 +1042,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_recipients,
     taxonomy_terms,
     totp_credentials,
+    trip_follow_ons,
     trip_measurements,
+    trip_model_cases,
     trip_partners,
     trip_supported_resources,
     trips,

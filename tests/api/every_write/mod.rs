@@ -209,6 +209,15 @@ const WRITES: &[Write] = &[
     write(Desk, "POST /v1/proposals/{id}/logic-model/versions/{version}/attachments", ("attachment.create", "attachment"), &[(K::AttachmentAdded, CASE_SHARED)]),
     // The step-2 assessment (issue 15): internal to the case; a revision under If-Match.
     write(Desk, "PUT /v1/proposals/{id}/assessment", ("assessment.update", "assessment"), &[(K::AssessmentRecorded, CASE_INTERNAL)]),
+    // The city's network and the model case (issue 18): internal to the case.
+    write(Desk, "POST /v1/proposals/{id}/network-matches", ("network_match.create", "network_match"), &[(K::NetworkMatchProposed, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/network-matches/{id}/accept", ("network_match.update", "network_match"), &[(K::NetworkMatchAccepted, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/network-matches/{id}/decline", ("network_match.update", "network_match"), &[(K::NetworkMatchDeclined, CASE_INTERNAL)]),
+    write(Desk, "PUT /v1/trips/{id}/model-case", ("model_case.create", "model_case"), &[(K::ModelCaseRecorded, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/proposals/{id}/logic-model/prefill", ("logic_model.create", "proposal"), &[(K::LogicModelSaved, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/trips/{id}/follow-ons", ("follow_on.create", "trip"), &[(K::FollowOnLinked, CASE_INTERNAL)]),
+    write(Desk, "POST /v1/programmes", ("programme.create", "programme"), &[(K::CityProgrammeCreated, DESK)]),
+    write(Desk, "PUT /v1/proposals/{id}/programmes", ("proposal.programmes", "proposal"), &[(K::ProposalProgrammesReplaced, CASE_INTERNAL)]),
 ];
 
 /// Kinds a write appends instead of its usual one only in a situation the

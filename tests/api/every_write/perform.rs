@@ -700,6 +700,52 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             body["feasibility"]["rating"] = json!(2);
             call(Who::Desk, path, body).if_match(etag).target_is(&case.id)
         }
+        "POST /v1/proposals/{id}/network-matches" => {
+            let case = app.case().to(Status::Matching).await;
+            call(Who::Desk, format!("/v1/proposals/{}/network-matches", case.id),
+                json!({"resource_id": resource(app).await}))
+            .created()
+        }
+        "POST /v1/network-matches/{id}/accept" | "POST /v1/network-matches/{id}/decline" => {
+            let case = app.case().to(Status::Matching).await;
+            let proposed = app
+                .post(&format!("/v1/proposals/{}/network-matches", case.id), Who::Desk,
+                    &json!({"resource_id": resource(app).await}))
+                .await;
+            let id = json(proposed, StatusCode::CREATED).await["id"].clone();
+            let verb = if op.ends_with("accept") { "accept" } else { "decline" };
+            call(Who::Desk, format!("/v1/network-matches/{}/{verb}", id.as_str().expect("id")),
+                json!({"answered_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now()), "via": "meeting"}))
+        }
+        "PUT /v1/trips/{id}/model-case" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            call(Who::Department, format!("/v1/trips/{trip}/model-case"), json!({"what_worked": "初回から同席した"}))
+                .created()
+                .target(Target::Field("/trip_id"))
+        }
+        "POST /v1/proposals/{id}/logic-model/prefill" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            json(app.put(&format!("/v1/trips/{trip}/model-case"), Who::Desk, &json!({"what_worked": "同席"})).await,
+                StatusCode::CREATED).await;
+            let case = involved_case(app).await;
+            call(Who::Desk, format!("/v1/proposals/{}/logic-model/prefill", case.id), json!({"template_trip_id": trip}))
+                .created()
+                .target_is(&case.id)
+        }
+        "POST /v1/trips/{id}/follow-ons" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            let next = app.case().create().await;
+            call(Who::Desk, format!("/v1/trips/{trip}/follow-ons"), json!({"proposal_id": next.id}))
+                .created()
+                .target(Target::Field("/trip_id"))
+        }
+        "POST /v1/programmes" => call(Who::Desk, "/v1/programmes".into(), json!({"name": "ざま地域サロン事業"})).created(),
+        "PUT /v1/proposals/{id}/programmes" => {
+            let programme = text(&created(app, Who::Desk, "/v1/programmes", json!({"name": "見守り事業"})).await, "/id");
+            let case = involved_case(app).await;
+            call(Who::Desk, format!("/v1/proposals/{}/programmes", case.id), json!({"programme_ids": [programme]}))
+                .target_is(&case.id)
+        }
         "POST /v1/proposals/{id}/attachments" => {
             let case = involved_case(app).await;
             let path = format!("/v1/proposals/{}/attachments?file_name=memo.txt&visibility=internal", case.id);

@@ -7,7 +7,7 @@ use crate::http::body::Json;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, Change, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
-use actix_web::{get, put, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::logic_models::{self as db};
@@ -229,46 +229,150 @@ pub async fn save(
     let mut conn = pool::connection(&state.pool).await?;
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
-    let mut content = validate(body.into_inner())?;
+    let content = validate(body.into_inner())?;
+    let row = conn
+        .transaction(async |conn| append_version(conn, &caller, *id, content, None).await)
+        .await?;
+    Ok(HttpResponse::Created().json(LogicModel::try_from(row)?))
+}
+
+/// Appends a version to an open case's model, under the case's lock:
+/// indicators keep their identity from the earlier versions (see
+/// [`assign_identities`]); audited as `logic_model.create`, with the model
+/// case it was copied from when `template_trip_id` is set.
+async fn append_version(
+    conn: &mut living_gate_db::AsyncPgConnection,
+    caller: &Caller,
+    case_id: Uuid,
+    mut content: LogicModelContent,
+    template_trip_id: Option<Uuid>,
+) -> ApiResult<db::LogicModel> {
     let status = content.status;
+    let proposal = lock_open_case(conn, case_id).await?;
+    // Under the case's lock: the versions an indicator's identity comes from.
+    let earlier = db::versions(conn, proposal.id, false)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|row| LogicModel::try_from(row).map(|m| m.content.indicators))
+        .collect::<Result<Vec<_>, _>>()?;
+    assign_identities(&earlier, &mut content.indicators, Uuid::now_v7)?;
+    let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
+    let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
+    let shared = status == LogicModelStatus::Shared;
+    let mut saved = FeedEvent::case(
+        proposal.id,
+        EventKind::LogicModelSaved,
+        if shared {
+            Visibility::Shared
+        } else {
+            Visibility::Internal
+        },
+    );
+    saved.note_for_proposer =
+        shared.then(|| format!("ロジックモデル（第{}版）を共有しました", row.version));
+    let mut changes = serde_json::json!({ "version": row.version, "status": status });
+    if let Some(template) = template_trip_id {
+        changes["template_trip_id"] = serde_json::json!(template);
+    }
+    record::write(
+        conn,
+        caller,
+        Change {
+            action: "logic_model.create".into(),
+            target_type: "proposal",
+            target_id: proposal.id.to_string(),
+            changes,
+            event: saved,
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"template_trip_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e90"}))]
+pub struct PrefillLogicModel {
+    /// A TRIP of the desk's city marked as a model case
+    /// (`GET /v1/model-cases`).
+    pub template_trip_id: Uuid,
+}
+
+/// The model case's latest shared logic model, as the content of a new
+/// draft: its columns and indicators, the indicators without ids (they get
+/// this case's) and without measurements (those are the TRIP's).
+async fn template(
+    conn: &mut living_gate_db::AsyncPgConnection,
+    caller: &Caller,
+    trip_id: Uuid,
+) -> ApiResult<LogicModelContent> {
+    let unknown = || {
+        ApiError::validation(
+            "template_trip_id",
+            "unknown_reference",
+            "no such TRIP in your city",
+        )
+    };
+    let trip = living_gate_db::desk::trips::find_visible(
+        conn,
+        trip_id,
+        crate::desk::trip_view::trip_scope(&caller.actor)?,
+    )
+    .await?
+    .ok_or_else(unknown)?;
+    if living_gate_db::desk::model_cases::find(conn, trip.id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::validation(
+            "template_trip_id",
+            "not_a_model_case",
+            "the TRIP is not marked as a model case (PUT /v1/trips/{id}/model-case)",
+        ));
+    }
+    let row = db::find(conn, trip.proposal_id, None, true)
+        .await?
+        .ok_or_else(|| {
+            ApiError::validation(
+                "template_trip_id",
+                "no_logic_model",
+                "the model case has no shared logic model",
+            )
+        })?;
+    let mut content = LogicModel::try_from(row)?.content;
+    content.status = LogicModelStatus::Draft;
+    for indicator in &mut content.indicators {
+        indicator.id = None;
+    }
+    Ok(content)
+}
+
+/// Prefills the case's logic model from a model case (the desk): a new
+/// draft version with the model case's latest shared columns and
+/// indicators (new indicator ids of this case, no measurements), to be
+/// edited and shared with `PUT …/logic-model`.
+#[utoipa::path(operation_id = "prefillLogicModel", tag = "logic models", request_body = PrefillLogicModel, security(("bearer" = [])),
+    responses((status = 201, description = "The new draft version", body = LogicModel),
+        (status = 403, description = "Only the desk writes logic models", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case visible to you", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such TRIP in your city, not a model case, or it has no shared logic model", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[post("/proposals/{id}/logic-model/prefill")]
+pub async fn prefill(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<PrefillLogicModel>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = pool::connection(&state.pool).await?;
+    visible(&mut conn, &caller.actor, *id).await?;
+    authorize(&caller.actor, Action::CoordinateCase)?;
+    let content = template(&mut conn, &caller, body.template_trip_id).await?;
+    let template_trip_id = body.template_trip_id;
     let row = conn
         .transaction(async |conn| {
-            let proposal = lock_open_case(conn, *id).await?;
-            // Under the case's lock: the versions an indicator's identity comes from.
-            let earlier = db::versions(conn, proposal.id, false)
-                .await?
-                .into_iter()
-                .rev()
-                .map(|row| LogicModel::try_from(row).map(|m| m.content.indicators))
-                .collect::<Result<Vec<_>, _>>()?;
-            assign_identities(&earlier, &mut content.indicators, Uuid::now_v7)?;
-            let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
-            let row = db::append(conn, proposal.id, status, &json, caller.actor.id).await?;
-            let shared = status == LogicModelStatus::Shared;
-            let mut saved = FeedEvent::case(
-                proposal.id,
-                EventKind::LogicModelSaved,
-                if shared {
-                    Visibility::Shared
-                } else {
-                    Visibility::Internal
-                },
-            );
-            saved.note_for_proposer =
-                shared.then(|| format!("ロジックモデル（第{}版）を共有しました", row.version));
-            record::write(
-                conn,
-                &caller,
-                Change {
-                    action: "logic_model.create".into(),
-                    target_type: "proposal",
-                    target_id: proposal.id.to_string(),
-                    changes: serde_json::json!({ "version": row.version, "status": status }),
-                    event: saved,
-                },
-            )
-            .await?;
-            Ok::<_, ApiError>(row)
+            append_version(conn, &caller, *id, content, Some(template_trip_id)).await
         })
         .await?;
     Ok(HttpResponse::Created().json(LogicModel::try_from(row)?))

@@ -11,6 +11,7 @@
 pub mod assessment;
 pub mod attachments;
 pub mod cases;
+pub mod continuity;
 pub mod coordination;
 pub mod decision;
 pub mod feed;
@@ -20,6 +21,7 @@ pub mod logic_models;
 pub mod matches;
 pub mod messages;
 pub mod moves;
+pub mod network;
 pub mod proposals;
 pub mod transitions;
 pub mod trip_view;
@@ -51,6 +53,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(logic_models::diff)
         .service(logic_models::versions)
         .service(logic_models::version)
+        .service(logic_models::prefill)
         .service(decision::decide)
         .service(trips::list)
         .service(trips::get)
@@ -73,5 +76,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attachments::endpoints::get)
         .service(attachments::endpoints::download)
         .service(assessment::put)
-        .service(assessment::get);
+        .service(assessment::get)
+        .configure(network::routes)
+        .configure(continuity::routes);
 }

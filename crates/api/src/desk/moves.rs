@@ -88,7 +88,8 @@ pub async fn move_case(
 }
 
 /// The TRIP of an adopted case, led by its lead department, with the
-/// proposer as partner.
+/// proposer as partner and the network partners that agreed in step 4 as
+/// its supported organizations.
 async fn create_trip(
     conn: &mut AsyncPgConnection,
     author: &dyn Author,
@@ -112,6 +113,7 @@ async fn create_trip(
     let created =
         FeedEvent::case(case.id, EventKind::TripCreated, Visibility::Shared).subject(trip.id);
     record::created(conn, author, "trip", &trip, created).await?;
+    crate::desk::network::carry::into_trip(conn, author, &trip).await?;
     Ok(trip)
 }
 

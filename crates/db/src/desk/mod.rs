@@ -4,11 +4,16 @@
 pub mod assessments;
 pub mod attachments;
 pub mod events;
+pub mod follow_ons;
 pub mod hearings;
+pub mod history;
 pub mod intake_submissions;
 pub mod logic_models;
 pub mod matches;
 pub mod messages;
+pub mod model_cases;
+pub mod network_matches;
+pub mod programmes;
 pub mod proposals;
 pub mod trip_resources;
 pub mod trips;

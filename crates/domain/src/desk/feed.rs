@@ -89,6 +89,20 @@ pub enum EventKind {
     /// entry, or its outcome (issue 19; a desk event of the worker's city).
     ReferralRecorded,
     ReferralUpdated,
+    /// Step 4 with the city's network (issue 18): the desk proposed a
+    /// directory entry as a partner of a case, and recorded its answer
+    /// (internal: the desk and the departments involved).
+    NetworkMatchProposed,
+    NetworkMatchAccepted,
+    NetworkMatchDeclined,
+    /// A TRIP was marked as a model case, or its lessons revised (internal).
+    ModelCaseRecorded,
+    /// A case was linked as a follow-on of a TRIP (internal, on the TRIP's case).
+    FollowOnLinked,
+    /// The desk added an existing programme of its city (a desk event).
+    CityProgrammeCreated,
+    /// The desk set the existing programmes a case is linked to (internal).
+    ProposalProgrammesReplaced,
 }
 
 crate::code::codes!(EventKind {
@@ -153,6 +167,13 @@ crate::code::codes!(EventKind {
     UserProvisioned => "user_provisioned",
     ReferralRecorded => "referral_recorded",
     ReferralUpdated => "referral_updated",
+    NetworkMatchProposed => "network_match_proposed",
+    NetworkMatchAccepted => "network_match_accepted",
+    NetworkMatchDeclined => "network_match_declined",
+    ModelCaseRecorded => "model_case_recorded",
+    FollowOnLinked => "follow_on_linked",
+    CityProgrammeCreated => "city_programme_created",
+    ProposalProgrammesReplaced => "proposal_programmes_replaced",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema

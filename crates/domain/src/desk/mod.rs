@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod coordination;
 pub mod feed;
 pub mod logic_model;
+pub mod network;
 pub mod proposal;
 pub mod suggestions;
 pub mod trip;
