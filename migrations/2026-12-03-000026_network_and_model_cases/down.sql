@@ -1,3 +1,5 @@
+DROP TRIGGER IF EXISTS case_anonymizations_network ON case_anonymizations;
+DROP FUNCTION IF EXISTS living_gate_anonymize_network_notes();
 DELETE FROM proposal_events WHERE kind IN ('network_match_proposed', 'network_match_accepted', 'network_match_declined',
                                            'model_case_recorded', 'follow_on_linked', 'city_programme_created',
                                            'proposal_programmes_replaced');

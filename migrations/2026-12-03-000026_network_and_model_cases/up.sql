@@ -154,3 +154,20 @@ BEGIN
   ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_kind_check;
   EXECUTE format('ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_kind_check CHECK (kind IN (%s))', kinds);
 END $$;
+
+-- A closed case anonymized past its city's retention age (000025) loses the
+-- free text of its network partners and follow-on links too: notes may
+-- quote an organization's contact person. Kept here, with the tables.
+CREATE FUNCTION living_gate_anonymize_network_notes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  UPDATE network_matches SET note = '',
+      answer_note = CASE WHEN answer_note IS NULL THEN NULL ELSE '[anonymized]' END
+    WHERE proposal_id = NEW.proposal_id;
+  UPDATE trip_follow_ons SET note = ''
+    WHERE proposal_id = NEW.proposal_id
+       OR trip_id IN (SELECT id FROM trips WHERE proposal_id = NEW.proposal_id);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER case_anonymizations_network AFTER INSERT ON case_anonymizations
+  FOR EACH ROW EXECUTE FUNCTION living_gate_anonymize_network_notes();

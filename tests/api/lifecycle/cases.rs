@@ -176,3 +176,56 @@ async fn an_adopted_case_waits_for_its_trip_and_an_intake_loses_its_form() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_notes_of_a_closed_cases_network_partners_are_anonymized_with_it() {
+    let app = TestApp::spawn().await;
+    let text = mark();
+    let mut case = app.case().to(Status::Matching).await;
+    let entry = json(
+        app.post(
+            "/v1/resources",
+            Who::Desk,
+            &json!({"name": "見守りの会", "legal_form": "npo", "municipality_id": app.fixtures.zama}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let proposed = json(
+        app.post(
+            &format!("/v1/proposals/{}/network-matches", case.id),
+            Who::Desk,
+            &json!({"resource_id": entry["id"], "note": format!("{text} 代表の佐藤様と面談")}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json(
+        app.post(
+            &format!("/v1/network-matches/{}/decline", proposed["id"].as_str().expect("id")),
+            Who::Desk,
+            &json!({"answered_on": today, "via": "phone", "note": format!("{text} 佐藤様より辞退の電話")}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    case.move_as(Who::Desk, json!({"to": "declined", "reason": "対象外"}))
+        .await;
+    age(&app, &case.id, 6).await;
+    assert!(!columns_containing(&app, &text).await.is_empty());
+
+    run(&app, false).await;
+    assert!(anonymized(&app, &case.id).await);
+    assert_eq!(columns_containing(&app, &text).await, Vec::<String>::new());
+    // The partner's answer stays a fact: declined, on that day, by phone.
+    let sql = format!(
+        "SELECT count(*) AS n FROM network_matches WHERE proposal_id = '{}' \
+         AND status = 'declined' AND answered_via = 'phone' AND note = ''",
+        case.id
+    );
+    assert_eq!(count(&app, &sql).await, 1);
+}

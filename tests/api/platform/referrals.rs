@@ -156,6 +156,20 @@ async fn a_worker_in_yamato_introduces_a_resident_to_an_ebina_entry_and_the_figu
         "{text}"
     );
 
+    // The worker's disclosure export (開示請求) lists it: it names them.
+    let export = json(
+        app.post(&format!("/v1/users/{}/disclosures", yamato.id), Who::PlatformAdmin, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let referrals = export["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .find(|s| s["name"] == "referrals")
+        .expect("a referrals section");
+    assert_eq!(referrals["records"][0]["id"], created["id"], "{referrals}");
+
     // BI tools read the same counts in the view, as the BI role.
     let mut owner = app.owner_conn().await;
     let sql = format!(
