@@ -78,6 +78,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_management (municipality_id, proposal_id) {
+        municipality_id -> Uuid,
+        proposal_id -> Uuid,
+        coordinator_id -> Nullable<Uuid>,
+        decision_due_on -> Nullable<Date>,
+        decision_reminded_for -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     confidential_access_grants (id) {
         id -> Uuid,
         municipality_id -> Uuid,
@@ -126,6 +138,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         municipality_id -> Uuid,
+        answer_due_on -> Nullable<Date>,
+        reminded_for -> Nullable<Date>,
     }
 }
 
@@ -803,6 +817,7 @@ diesel::joinable!(attachment_contents -> attachments (attachment_id));
 diesel::joinable!(attachments -> hearings (hearing_id));
 diesel::joinable!(attachments -> proposals (proposal_id));
 diesel::joinable!(attachments -> users (uploaded_by));
+diesel::joinable!(case_management -> users (coordinator_id));
 diesel::joinable!(confidential_access_grants -> departments (department_id));
 diesel::joinable!(confidential_access_grants -> municipalities (municipality_id));
 diesel::joinable!(departments -> municipalities (municipality_id));
@@ -867,6 +882,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachment_contents,
     attachments,
     audit_log,
+    case_management,
     confidential_access_grants,
     departments,
     hearings,

@@ -5,12 +5,14 @@
 //! Handler files never import each other: what they share is in
 //! [`cases`] (a case's shape, visibility and checks), [`moves`] (the one
 //! function that moves a case), [`coordination`] (hearing requests and
-//! answers, match decisions) and [`trip_view`] (a TRIP's shape and
-//! visibility).
+//! answers, match decisions), [`trip_view`] (a TRIP's shape and
+//! visibility) and [`calendars`] (what the iCalendar outputs share).
 
 pub mod assessment;
 pub mod attachments;
+pub mod calendars;
 pub mod cases;
+pub mod casework;
 pub mod coordination;
 pub mod decision;
 pub mod feed;
@@ -38,6 +40,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(hearings::list)
         .service(hearings::get)
         .service(hearings::answer)
+        .service(hearings::set_due_date)
+        .service(casework::set_coordinator)
+        .service(casework::set_decision_due_date)
+        .service(casework::department_calendar)
         .service(messages::list)
         .service(messages::post)
         .service(feed::feed)

@@ -3,6 +3,7 @@
 
 pub mod assessments;
 pub mod attachments;
+pub mod case_management;
 pub mod events;
 pub mod hearings;
 pub mod intake_submissions;
@@ -10,5 +11,6 @@ pub mod logic_models;
 pub mod matches;
 pub mod messages;
 pub mod proposals;
+pub mod reminders;
 pub mod trip_resources;
 pub mod trips;
