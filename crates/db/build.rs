@@ -6,7 +6,12 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    // Read at run time, not compiled in (`env!`): cargo reuses a build
+    // script's binary across checkouts of the workspace (a copied target/,
+    // worktrees), and a compiled-in path would hash another checkout's
+    // migrations.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
+    let dir = Path::new(&manifest_dir).join("../../migrations");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files = Vec::new();
     collect(&dir, &mut files);

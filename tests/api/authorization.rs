@@ -228,6 +228,26 @@ const MATRIX: &[Row] = &[
         "PATCH /v1/hearings/{id}",
         [401, 403, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
+    // Case management (issue 18): the desk's, under the case's or the
+    // hearing's If-Match; those who see the case but may not get 403.
+    (
+        "PUT /v1/proposals/{id}/coordinator",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/proposals/{id}/decision-due-date",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/hearings/{id}/due-date",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    // The target is 地域福祉課 (the other department): its own users and
+    // its city's desk; another department of the city 403, another city 404.
+    (
+        "GET /v1/departments/{id}/hearings.ics",
+        [401, 200, 403, 200, 403, 403, 403, 403, 404, 404, 403],
+    ),
     (
         "GET /v1/proposals/{id}/messages",
         [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
@@ -664,6 +684,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                     case(app).await.0
                 }
                 "/v1/proposals/{id}/assessment" if method == "PUT" => case(app).await.0,
+                // A hearing still requested (the matrix answers its own).
+                "/v1/hearings/{id}/due-date" => case(app).await.1,
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
@@ -772,6 +794,12 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             Some(json!({"department_id": f.chiiki_fukushi, "agenda": "追加確認"}))
         }
         "PATCH /v1/hearings/{id}" => Some(json!({"interest": "interested"})),
+        "PUT /v1/proposals/{id}/coordinator" => {
+            Some(json!({"coordinator_id": f.account(Who::Desk).id}))
+        }
+        "PUT /v1/proposals/{id}/decision-due-date" | "PUT /v1/hearings/{id}/due-date" => {
+            Some(json!({"due_on": "2026-07-31"}))
+        }
         "POST /v1/proposals/{id}/messages" => {
             Some(json!({"visibility": "shared", "body": "よろしくお願いします"}))
         }
@@ -850,6 +878,8 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         request = request.header("Submission-Token", token);
     }
     if method == Method::PATCH
+        || template.ends_with("/coordinator")
+        || template.ends_with("due-date")
         || template.contains("/suggestions/")
         || template.ends_with("/transitions")
         || template.ends_with("/decision")

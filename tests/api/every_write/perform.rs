@@ -456,6 +456,34 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             // Hearings have no GET of their own.
             .if_match("*")
         }
+        "PUT /v1/proposals/{id}/coordinator" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/coordinator", case.id),
+                json!({"coordinator_id": f.account(Who::Desk).id}),
+            )
+            .if_match(case_etag(app, &case).await)
+        }
+        "PUT /v1/proposals/{id}/decision-due-date" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/decision-due-date", case.id),
+                json!({"due_on": "2026-07-31"}),
+            )
+            .if_match(case_etag(app, &case).await)
+        }
+        "PUT /v1/hearings/{id}/due-date" => {
+            let case = involved_case(app).await;
+            let path = format!("/v1/hearings/{}", case.hearings[0].id);
+            call(
+                Who::Desk,
+                format!("{path}/due-date"),
+                json!({"due_on": "2026-07-31"}),
+            )
+            .if_match(app.etag(&path, Who::Desk).await)
+        }
         "POST /v1/proposals/{id}/messages" => {
             let case = involved_case(app).await;
             call(

@@ -80,8 +80,10 @@ pub async fn mark_reminded(conn: &mut AsyncPgConnection, overdue: &Overdue) -> D
     let query = match overdue.hearing_id {
         Some(hearing) => diesel::sql_query("UPDATE hearings SET reminded_for = $2 WHERE id = $1")
             .bind::<SqlUuid, _>(hearing),
-        None => diesel::sql_query("UPDATE proposals SET decision_reminded_for = $2 WHERE id = $1")
-            .bind::<SqlUuid, _>(overdue.proposal_id),
+        None => diesel::sql_query(
+            "UPDATE case_management SET decision_reminded_for = $2 WHERE proposal_id = $1",
+        )
+        .bind::<SqlUuid, _>(overdue.proposal_id),
     };
     query.bind::<Date, _>(overdue.due_on).execute(conn).await?;
     Ok(())
