@@ -19,7 +19,8 @@ BEGIN
     EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (kind IN (%s))', t, c, kinds);
   END LOOP;
 END $$;
-DELETE FROM proposal_events WHERE kind IN ('coordinator_changed', 'due_date_changed');
+DELETE FROM proposal_events WHERE kind IN ('coordinator_changed', 'due_date_changed',
+  'trip_publication_consent_changed', 'trip_publication_changed');
 DO $$
 DECLARE
   kinds text;
@@ -28,10 +29,12 @@ BEGIN
     SELECT DISTINCT m[1] AS k
     FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') m
     WHERE c.conname = 'proposal_events_kind_check'
-    EXCEPT SELECT unnest(ARRAY['coordinator_changed', 'due_date_changed'])
+    EXCEPT SELECT unnest(ARRAY['coordinator_changed', 'due_date_changed',
+      'trip_publication_consent_changed', 'trip_publication_changed'])
   ) s;
   ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_kind_check;
   EXECUTE format('ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_kind_check CHECK (kind IN (%s))', kinds);
 END $$;
 ALTER TABLE hearings DROP COLUMN reminded_for, DROP COLUMN answer_due_on;
+DROP TABLE trip_publications;
 DROP TABLE case_management;

@@ -316,6 +316,23 @@ const MATRIX: &[Row] = &[
         "GET /v1/trips/{id}",
         [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
+    // Showing the results (issue 18): the partner consents on its TRIP, the
+    // desk publishes (a fresh consented TRIP each call); the public lists
+    // are anonymous.
+    (
+        "GET /v1/trips/{id}/publication",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/trips/{id}/publication-consent",
+        [401, 403, 403, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/trips/{id}/publication",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    ("GET /v1/public/trips", ALL_200),
+    ("GET /v1/public/kpis", ALL_200),
     (
         "PATCH /v1/trips/{id}",
         [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
@@ -688,6 +705,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 "/v1/hearings/{id}/due-date" => case(app).await.1,
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
+                "/v1/trips/{id}/publication" if method == "PUT" => consented_trip(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
                 t if t.starts_with("/v1/confidential-access-grants") => fresh_grant(app).await,
@@ -817,6 +835,10 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         }
         "PUT /v1/proposals/{id}/assessment" => Some(crate::assessment::valid_body()),
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
+        "PUT /v1/trips/{id}/publication-consent" => Some(json!({"consented": true})),
+        "PUT /v1/trips/{id}/publication" => {
+            Some(json!({"published": true, "summary": "多世代の居場所づくりを続けています。"}))
+        }
         "PUT /v1/me/notification-preferences" => Some(json!({"language": "ja", "kinds": []})),
         "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),
         "PUT /v1/kpis/programme-logic-model/{fiscal_year}" => {
@@ -880,6 +902,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     if method == Method::PATCH
         || template.ends_with("/coordinator")
         || template.ends_with("due-date")
+        || (method == Method::PUT && template.ends_with("/publication"))
         || template.contains("/suggestions/")
         || template.ends_with("/transitions")
         || template.ends_with("/decision")
@@ -892,6 +915,25 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
     (status, response.text().await.unwrap_or_default())
+}
+
+/// A new TRIP of the partner, which the partner consented to publish.
+async fn consented_trip(app: &TestApp) -> String {
+    let trip = app
+        .case()
+        .title("試験提案")
+        .to(Status::Adopted)
+        .await
+        .trip_id();
+    let consented = app
+        .put(
+            &format!("/v1/trips/{trip}/publication-consent"),
+            Who::Partner,
+            &json!({"consented": true}),
+        )
+        .await;
+    assert_eq!(consented.status(), StatusCode::OK);
+    trip
 }
 
 /// A new department of Zama (a grantee no grant names yet).

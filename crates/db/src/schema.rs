@@ -733,6 +733,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    trip_publications (municipality_id, trip_id) {
+        municipality_id -> Uuid,
+        trip_id -> Uuid,
+        consented_by -> Nullable<Uuid>,
+        consented_at -> Nullable<Timestamptz>,
+        summary -> Text,
+        published_by -> Nullable<Uuid>,
+        published_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     trips (id) {
         id -> Uuid,
         proposal_id -> Uuid,
@@ -862,6 +877,7 @@ diesel::joinable!(trip_measurements -> trips (trip_id));
 diesel::joinable!(trip_measurements -> users (recorded_by));
 diesel::joinable!(trip_partners -> organizations (organization_id));
 diesel::joinable!(trip_partners -> trips (trip_id));
+diesel::joinable!(trip_publications -> trips (trip_id));
 diesel::joinable!(trip_supported_resources -> resources (resource_id));
 diesel::joinable!(trip_supported_resources -> trips (trip_id));
 diesel::joinable!(trips -> departments (lead_department_id));
@@ -926,6 +942,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     totp_credentials,
     trip_measurements,
     trip_partners,
+    trip_publications,
     trip_supported_resources,
     trips,
     users,

@@ -5,6 +5,7 @@ mod calendar;
 mod coordinator;
 mod csv_list;
 mod due_dates;
+mod publication;
 
 use crate::harness::{etag_of, json, TestApp, Who};
 use living_gate_db::accounts::users::{self, NewUser};

@@ -168,6 +168,8 @@ const WRITES: &[Write] = &[
     write(Desk, "POST /v1/proposals/{id}/decision", ("proposal.update", "proposal"), &[(K::StatusChanged, CASE_SHARED), (K::TripCreated, CASE_SHARED)]),
     write(Desk, "PATCH /v1/trips/{id}", ("trip.update", "trip"), &[(K::TripUpdated, CASE_SHARED)]),
     write(Desk, "POST /v1/trips/{id}/measurements", ("trip.measurement", "trip"), &[(K::MeasurementRecorded, CASE_SHARED)]),
+    write(Desk, "PUT /v1/trips/{id}/publication-consent", ("trip_publication.consent", "trip"), &[(K::TripPublicationConsentChanged, CASE_SHARED)]),
+    write(Desk, "PUT /v1/trips/{id}/publication", ("trip_publication.publish", "trip"), &[(K::TripPublicationChanged, CASE_SHARED)]),
     write(Desk, "PUT /v1/trips/{id}/supported-resources", ("trip.supported_resources", "trip"), &[(K::TripSupportedResourcesReplaced, CASE_INTERNAL)]),
     // The directory: entries for all staff, the rest for the desk.
     write(Directory, "POST /v1/resources", ("resource.create", "resource"), &[(K::ResourceCreated, STAFF)]),

@@ -536,6 +536,30 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             call(Who::Department, path.clone(), json!({"status": "active"}))
                 .if_match(app.etag(&path, Who::Department).await)
         }
+        "PUT /v1/trips/{id}/publication-consent" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            call(
+                Who::Partner,
+                format!("/v1/trips/{trip}/publication-consent"),
+                json!({"consented": true}),
+            )
+            .target(Target::Field("/trip_id"))
+        }
+        "PUT /v1/trips/{id}/publication" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            let consent = format!("/v1/trips/{trip}/publication-consent");
+            let consented = app
+                .put(&consent, Who::Partner, &json!({"consented": true}))
+                .await;
+            assert_eq!(consented.status(), StatusCode::OK);
+            call(
+                Who::Desk,
+                format!("/v1/trips/{trip}/publication"),
+                json!({"published": true, "summary": "多世代の居場所づくりを続けています。"}),
+            )
+            .if_match(etag_of(&consented))
+            .target(Target::Field("/trip_id"))
+        }
         "POST /v1/trips/{id}/measurements" => {
             let case = app.case().to(Status::Adopted).await;
             let indicator = case.logic_model.as_ref().expect("a shared model")["indicators"][0]

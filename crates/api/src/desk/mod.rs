@@ -23,6 +23,8 @@ pub mod matches;
 pub mod messages;
 pub mod moves;
 pub mod proposals;
+pub mod public_trips;
+pub mod publication;
 pub mod transitions;
 pub mod trip_view;
 pub mod trips;
@@ -64,6 +66,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(trips::measure)
         .service(trips::measurements)
         .service(trips::replace)
+        .service(publication::get)
+        .service(publication::set_consent)
+        .service(publication::set_published)
+        .service(public_trips::list)
         .service(intake::terms::get)
         .service(intake::submit::submit)
         .service(intake::confirm::confirm)

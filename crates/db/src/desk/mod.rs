@@ -12,5 +12,6 @@ pub mod matches;
 pub mod messages;
 pub mod proposals;
 pub mod reminders;
+pub mod trip_publications;
 pub mod trip_resources;
 pub mod trips;

@@ -28,6 +28,12 @@ pub enum EventKind {
     /// The desk set, moved or cleared the due date of a hearing's answer
     /// (`subject_id`: the hearing) or of the decision. Internal.
     DueDateChanged,
+    /// The partner gave or withdrew its consent to publish its TRIP
+    /// (`subject_id`: the TRIP). Shared.
+    TripPublicationConsentChanged,
+    /// The desk published or unpublished a TRIP (`subject_id`: the TRIP),
+    /// or withdrawn consent unpublished it. Shared.
+    TripPublicationChanged,
     /// Directory events: about an entry, not a case; for staff.
     ResourceCreated,
     ResourceUpdated,
@@ -104,6 +110,8 @@ crate::code::codes!(EventKind {
     TripSupportedResourcesReplaced => "trip_supported_resources_replaced",
     CoordinatorChanged => "coordinator_changed",
     DueDateChanged => "due_date_changed",
+    TripPublicationConsentChanged => "trip_publication_consent_changed",
+    TripPublicationChanged => "trip_publication_changed",
     ResourceCreated => "resource_created",
     ResourceUpdated => "resource_updated",
     ResourceImported => "resource_imported",
