@@ -296,3 +296,50 @@ async fn due_dates_are_the_desks_and_refuse_what_cannot_be_a_day() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_desk_hears_when_the_coordinator_is_no_longer_active() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let mut case = app.case().create().await;
+    let hearing = case.request_hearing(Who::Department).await;
+    let sato = second_desk_user(&app).await;
+    let path = format!("/v1/proposals/{}", case.id);
+    json(
+        put(
+            &app,
+            &format!("{path}/coordinator"),
+            Who::Desk,
+            Some(&etag(&app, &path).await),
+            &json!({"coordinator_id": sato}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    json(
+        put(
+            &app,
+            &format!("/v1/hearings/{hearing}/due-date"),
+            Who::Desk,
+            Some("*"),
+            &json!({"due_on": "2026-06-10"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    diesel::sql_query(format!(
+        "UPDATE users SET status = 'disabled' WHERE id = '{sato}'"
+    ))
+    .execute(&mut app.conn().await)
+    .await
+    .expect("disable");
+    assert_eq!(run(&app, "2026-06-11T00:00:00Z").await, 2);
+    let mut expected = vec![
+        app.fixtures.account(Who::Department).id.to_string(),
+        app.fixtures.account(Who::Desk).id.to_string(),
+    ];
+    expected.sort();
+    assert_eq!(reminded(&app, &case.id).await, expected);
+}

@@ -3,7 +3,8 @@
 //! `due_date_passed` mail per due date that passed (Japan's calendar,
 //! `desk::due::passed`) without the hearing answered or the decision made,
 //! to the department concerned and to the case's coordinator (the city's
-//! desk when the case has none). The overdue rows are locked with
+//! desk when the case has none, or its coordinator is no longer active or
+//! has turned these mails off). The overdue rows are locked with
 //! `FOR UPDATE SKIP LOCKED` and marked in the transaction that queues the
 //! mails, so several instances never remind twice; moving the due date
 //! re-arms the reminder.
@@ -69,7 +70,7 @@ async fn remind(conn: &mut AsyncPgConnection, item: &Overdue) -> DbResult<usize>
     });
     let mut queued = 0;
     for audience in audiences {
-        let found = recipients::for_case(
+        let mut found = recipients::for_case(
             conn,
             item.proposal_id,
             audience,
@@ -77,6 +78,18 @@ async fn remind(conn: &mut AsyncPgConnection, item: &Overdue) -> DbResult<usize>
             None,
         )
         .await?;
+        if found.is_empty() && matches!(audience, Audience::User(_)) {
+            // A coordinator no longer active (or not taking these mails):
+            // the desk hears instead, so the reminder reaches someone.
+            found = recipients::for_case(
+                conn,
+                item.proposal_id,
+                Audience::Desk,
+                MailKind::DueDatePassed,
+                None,
+            )
+            .await?;
+        }
         for recipient in found {
             let Ok(to) = Email::parse("email", &recipient.email) else {
                 tracing::warn!(user = %recipient.user_id, "account address unusable for mail");
