@@ -45,7 +45,7 @@ pub fn response(file: &str, etag: Option<String>, ics: String) -> HttpResponse {
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{file}.ics\""),
         ))
-        .insert_header((header::VARY, "Accept"));
+        .insert_header((header::VARY, "Accept, Accept-Encoding"));
     if let Some(etag) = etag {
         response.insert_header((header::ETAG, etag));
     }

@@ -363,7 +363,7 @@ pub async fn list(
     }
     let (rows, next) = page.finish(db::list(&mut conn, scope, &filter, page).await?, |p| p.id);
     Ok(HttpResponse::Ok()
-        .insert_header((header::VARY, "Accept"))
+        .insert_header((header::VARY, "Accept, Accept-Encoding"))
         .json(Paginated::new(
             present_all(&mut conn, &caller.actor, rows).await?,
             next,
