@@ -84,13 +84,25 @@ async fn a_hearing_is_an_icalendar_document_a_real_parser_reads() {
             &format!("/v1/proposals/{}/hearings", case.id),
             Who::Desk,
             &json!({"department_id": app.fixtures.shimin_kyodo, "agenda": agenda,
-                "proposed_dates": ["2026-05-20", "2026-05-22"]}),
+                "proposed_dates": ["2026-05-20", "2026-05-22"], "answer_due_on": "2026-05-28"}),
         )
         .await,
         StatusCode::CREATED,
     )
     .await;
+    assert_eq!(
+        created["answer_due_on"], "2026-05-28",
+        "due from the request on"
+    );
     let hearing = created["id"].as_str().expect("id").to_owned();
+    let refused = app
+        .post(
+            &format!("/v1/proposals/{}/hearings", case.id),
+            Who::Desk,
+            &json!({"department_id": app.fixtures.shimin_kyodo, "agenda": "x", "answer_due_on": "1800-01-01"}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     json(
         put(
             &app,

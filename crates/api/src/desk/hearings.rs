@@ -86,6 +86,9 @@ pub struct RequestHearing {
     pub proposed_dates: Vec<NaiveDate>,
     #[schema(min_length = 1, max_length = 2000)]
     pub agenda: String,
+    /// The day the answer is due (Japan's calendar, years 2000 to 2200);
+    /// changed later with `PUT /v1/hearings/{id}/due-date`.
+    pub answer_due_on: Option<NaiveDate>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -117,6 +120,9 @@ pub async fn request(
     visible(&mut conn, &caller.actor, *id).await?;
     authorize(&caller.actor, Action::CoordinateCase)?;
     let agenda = bounded_text("agenda", &body.agenda, 1, 2000)?;
+    let answer_due_on = due_date(&SetDueDate {
+        due_on: Some(body.answer_due_on),
+    })?;
     if body.proposed_dates.len() > 10 {
         return Err(ApiError::validation(
             "proposed_dates",
@@ -135,6 +141,7 @@ pub async fn request(
                 requested_by: caller.actor.id,
                 proposed_dates: body.proposed_dates.clone(),
                 agenda: agenda.clone(),
+                answer_due_on,
             };
             let row =
                 coordination::request_hearing(conn, &caller, &proposal, &new, Utc::now()).await?;

@@ -46,6 +46,7 @@ pub struct NewHearing {
     pub requested_by: Uuid,
     pub proposed_dates: Vec<NaiveDate>,
     pub agenda: String,
+    pub answer_due_on: Option<NaiveDate>,
 }
 
 /// The department's answer.
