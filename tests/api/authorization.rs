@@ -239,6 +239,26 @@ const MATRIX: &[Row] = &[
         "PATCH /v1/hearings/{id}",
         [401, 403, 200, 404, 403, 404, 403, 403, 404, 404, 403],
     ),
+    // Case management (issue 18): the desk's, under the case's or the
+    // hearing's If-Match; those who see the case but may not get 403.
+    (
+        "PUT /v1/proposals/{id}/coordinator",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/proposals/{id}/decision-due-date",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/hearings/{id}/due-date",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    // The target is 地域福祉課 (the other department): its own users and
+    // its city's desk; another department of the city 403, another city 404.
+    (
+        "GET /v1/departments/{id}/hearings.ics",
+        [401, 200, 403, 200, 403, 403, 403, 403, 404, 404, 403],
+    ),
     (
         "GET /v1/proposals/{id}/messages",
         [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
@@ -307,6 +327,23 @@ const MATRIX: &[Row] = &[
         "GET /v1/trips/{id}",
         [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
     ),
+    // Showing the results (issue 18): the partner consents on its TRIP, the
+    // desk publishes (a fresh consented TRIP each call); the public lists
+    // are anonymous.
+    (
+        "GET /v1/trips/{id}/publication",
+        [401, 200, 200, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/trips/{id}/publication-consent",
+        [401, 403, 403, 404, 200, 404, 403, 403, 404, 404, 403],
+    ),
+    (
+        "PUT /v1/trips/{id}/publication",
+        [401, 200, 403, 404, 403, 404, 403, 403, 404, 404, 403],
+    ),
+    ("GET /v1/public/trips", ALL_200),
+    ("GET /v1/public/kpis", ALL_200),
     (
         "PATCH /v1/trips/{id}",
         [401, 200, 200, 404, 403, 404, 403, 403, 404, 404, 403],
@@ -814,8 +851,11 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                         .await
                         .trip_id()
                 }
+                // A hearing still requested (the matrix answers its own).
+                "/v1/hearings/{id}/due-date" => case(app).await.1,
                 t if t.starts_with("/v1/matches") => fresh_match(app).await,
                 "/v1/proposals/{id}/decision" => awaiting_decision(app).await,
+                "/v1/trips/{id}/publication" if method == "PUT" => consented_trip(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/referrals") => ctx.referral_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
@@ -925,6 +965,12 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             Some(json!({"department_id": f.chiiki_fukushi, "agenda": "追加確認"}))
         }
         "PATCH /v1/hearings/{id}" => Some(json!({"interest": "interested"})),
+        "PUT /v1/proposals/{id}/coordinator" => {
+            Some(json!({"coordinator_id": f.account(Who::Desk).id}))
+        }
+        "PUT /v1/proposals/{id}/decision-due-date" | "PUT /v1/hearings/{id}/due-date" => {
+            Some(json!({"due_on": "2026-07-31"}))
+        }
         "POST /v1/proposals/{id}/messages" => {
             Some(json!({"visibility": "shared", "body": "よろしくお願いします"}))
         }
@@ -942,6 +988,10 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         }
         "PUT /v1/proposals/{id}/assessment" => Some(crate::assessment::valid_body()),
         "PATCH /v1/trips/{id}" => Some(json!({"status": "active"})),
+        "PUT /v1/trips/{id}/publication-consent" => Some(json!({"consented": true})),
+        "PUT /v1/trips/{id}/publication" => {
+            Some(json!({"published": true, "summary": "多世代の居場所づくりを続けています。"}))
+        }
         "PUT /v1/me/notification-preferences" => Some(json!({"language": "ja", "kinds": []})),
         "PUT /v1/kpis/targets/{fiscal_year}" => Some(json!({"trips_started": 2})),
         "PUT /v1/kpis/programme-logic-model/{fiscal_year}" => {
@@ -1022,6 +1072,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         request = request.header("Submission-Token", token);
     }
     if method == Method::PATCH
+        || template.ends_with("/coordinator")
+        || template.ends_with("due-date")
+        || (method == Method::PUT && template.ends_with("/publication"))
         || template.contains("/suggestions/")
         || template.ends_with("/transitions")
         || template.ends_with("/decision")
@@ -1066,6 +1119,25 @@ async fn fresh_network_match(app: &TestApp, ctx: &Context) -> String {
     let path = format!("/v1/proposals/{}/network-matches", ctx.network_case_id);
     let created = json(app.post(&path, Who::Desk, &body).await, StatusCode::CREATED).await;
     created["id"].as_str().expect("id").to_owned()
+}
+
+/// A new TRIP of the partner, which the partner consented to publish.
+async fn consented_trip(app: &TestApp) -> String {
+    let trip = app
+        .case()
+        .title("試験提案")
+        .to(Status::Adopted)
+        .await
+        .trip_id();
+    let consented = app
+        .put(
+            &format!("/v1/trips/{trip}/publication-consent"),
+            Who::Partner,
+            &json!({"consented": true}),
+        )
+        .await;
+    assert_eq!(consented.status(), StatusCode::OK);
+    trip
 }
 
 /// A new department of Zama (a grantee no grant names yet).

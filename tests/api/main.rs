@@ -14,6 +14,7 @@ mod authorization;
 mod backup;
 mod bootstrap;
 mod boundary;
+mod casework;
 mod constraints;
 mod conventions;
 mod decision;

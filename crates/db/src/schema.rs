@@ -87,6 +87,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_management (municipality_id, proposal_id) {
+        municipality_id -> Uuid,
+        proposal_id -> Uuid,
+        coordinator_id -> Nullable<Uuid>,
+        decision_due_on -> Nullable<Date>,
+        decision_reminded_for -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     city_programmes (id) {
         municipality_id -> Uuid,
         id -> Uuid,
@@ -149,6 +161,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         municipality_id -> Uuid,
+        answer_due_on -> Nullable<Date>,
+        reminded_for -> Nullable<Date>,
     }
 }
 
@@ -838,6 +852,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    trip_publications (municipality_id, trip_id) {
+        municipality_id -> Uuid,
+        trip_id -> Uuid,
+        consented_by -> Nullable<Uuid>,
+        consented_at -> Nullable<Timestamptz>,
+        summary -> Text,
+        published_by -> Nullable<Uuid>,
+        published_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     trips (id) {
         id -> Uuid,
         proposal_id -> Uuid,
@@ -924,6 +953,7 @@ diesel::joinable!(attachments -> hearings (hearing_id));
 diesel::joinable!(attachments -> proposals (proposal_id));
 diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(case_anonymizations -> municipalities (municipality_id));
+diesel::joinable!(case_management -> users (coordinator_id));
 diesel::joinable!(confidential_access_grants -> departments (department_id));
 diesel::joinable!(confidential_access_grants -> municipalities (municipality_id));
 diesel::joinable!(departments -> municipalities (municipality_id));
@@ -974,6 +1004,7 @@ diesel::joinable!(trip_measurements -> trips (trip_id));
 diesel::joinable!(trip_measurements -> users (recorded_by));
 diesel::joinable!(trip_partners -> organizations (organization_id));
 diesel::joinable!(trip_partners -> trips (trip_id));
+diesel::joinable!(trip_publications -> trips (trip_id));
 diesel::joinable!(trip_supported_resources -> resources (resource_id));
 diesel::joinable!(trip_supported_resources -> trips (trip_id));
 diesel::joinable!(trips -> departments (lead_department_id));
@@ -996,6 +1027,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     case_anonymizations,
     city_programmes,
+    case_management,
     confidential_access_grants,
     departments,
     hearings,
@@ -1046,6 +1078,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     trip_measurements,
     trip_model_cases,
     trip_partners,
+    trip_publications,
     trip_supported_resources,
     trips,
     users,

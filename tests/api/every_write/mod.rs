@@ -163,6 +163,9 @@ const WRITES: &[Write] = &[
     write(Desk, "POST /v1/proposals/{id}/transitions", ("proposal.update", "proposal"), &[(K::StatusChanged, CASE_SHARED)]),
     write(Desk, "POST /v1/proposals/{id}/hearings", ("hearing.create", "hearing"), &[(K::HearingRequested, OTHER_DEPARTMENTS)]),
     write(Desk, "PATCH /v1/hearings/{id}", ("hearing.update", "hearing"), &[(K::HearingAnswered, CASE_INTERNAL)]),
+    write(Desk, "PUT /v1/proposals/{id}/coordinator", ("proposal.update", "proposal"), &[(K::CoordinatorChanged, CASE_INTERNAL)]),
+    write(Desk, "PUT /v1/proposals/{id}/decision-due-date", ("proposal.update", "proposal"), &[(K::DueDateChanged, CASE_INTERNAL)]),
+    write(Desk, "PUT /v1/hearings/{id}/due-date", ("hearing.update", "hearing"), &[(K::DueDateChanged, CASE_INTERNAL)]),
     write(Desk, "POST /v1/proposals/{id}/messages", ("message.create", "message"), &[(K::MessagePosted, CASE_INTERNAL)]),
     write(Desk, "POST /v1/proposals/{id}/matches", ("match.create", "match"), &[(K::MatchProposed, OTHER_DEPARTMENTS)]),
     write(Desk, "POST /v1/matches/{id}/accept", ("match.update", "match"), &[(K::MatchAccepted, CASE_INTERNAL)]),
@@ -171,6 +174,8 @@ const WRITES: &[Write] = &[
     write(Desk, "POST /v1/proposals/{id}/decision", ("proposal.update", "proposal"), &[(K::StatusChanged, CASE_SHARED), (K::TripCreated, CASE_SHARED)]),
     write(Desk, "PATCH /v1/trips/{id}", ("trip.update", "trip"), &[(K::TripUpdated, CASE_SHARED)]),
     write(Desk, "POST /v1/trips/{id}/measurements", ("trip.measurement", "trip"), &[(K::MeasurementRecorded, CASE_SHARED)]),
+    write(Desk, "PUT /v1/trips/{id}/publication-consent", ("trip_publication.consent", "trip"), &[(K::TripPublicationConsentChanged, CASE_SHARED)]),
+    write(Desk, "PUT /v1/trips/{id}/publication", ("trip_publication.publish", "trip"), &[(K::TripPublicationChanged, CASE_SHARED)]),
     write(Desk, "PUT /v1/trips/{id}/supported-resources", ("trip.supported_resources", "trip"), &[(K::TripSupportedResourcesReplaced, CASE_INTERNAL)]),
     // The directory: entries for all staff, the rest for the desk.
     write(Directory, "POST /v1/resources", ("resource.create", "resource"), &[(K::ResourceCreated, STAFF)]),

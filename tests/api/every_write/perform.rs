@@ -471,6 +471,34 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             // Hearings have no GET of their own.
             .if_match("*")
         }
+        "PUT /v1/proposals/{id}/coordinator" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/coordinator", case.id),
+                json!({"coordinator_id": f.account(Who::Desk).id}),
+            )
+            .if_match(case_etag(app, &case).await)
+        }
+        "PUT /v1/proposals/{id}/decision-due-date" => {
+            let case = involved_case(app).await;
+            call(
+                Who::Desk,
+                format!("/v1/proposals/{}/decision-due-date", case.id),
+                json!({"due_on": "2026-07-31"}),
+            )
+            .if_match(case_etag(app, &case).await)
+        }
+        "PUT /v1/hearings/{id}/due-date" => {
+            let case = involved_case(app).await;
+            let path = format!("/v1/hearings/{}", case.hearings[0].id);
+            call(
+                Who::Desk,
+                format!("{path}/due-date"),
+                json!({"due_on": "2026-07-31"}),
+            )
+            .if_match(app.etag(&path, Who::Desk).await)
+        }
         "POST /v1/proposals/{id}/messages" => {
             let case = involved_case(app).await;
             call(
@@ -522,6 +550,30 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             let path = format!("/v1/trips/{trip}");
             call(Who::Department, path.clone(), json!({"status": "active"}))
                 .if_match(app.etag(&path, Who::Department).await)
+        }
+        "PUT /v1/trips/{id}/publication-consent" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            call(
+                Who::Partner,
+                format!("/v1/trips/{trip}/publication-consent"),
+                json!({"consented": true}),
+            )
+            .target(Target::Field("/trip_id"))
+        }
+        "PUT /v1/trips/{id}/publication" => {
+            let trip = app.case().to(Status::Adopted).await.trip_id();
+            let consent = format!("/v1/trips/{trip}/publication-consent");
+            let consented = app
+                .put(&consent, Who::Partner, &json!({"consented": true}))
+                .await;
+            assert_eq!(consented.status(), StatusCode::OK);
+            call(
+                Who::Desk,
+                format!("/v1/trips/{trip}/publication"),
+                json!({"published": true, "summary": "多世代の居場所づくりを続けています。"}),
+            )
+            .if_match(etag_of(&consented))
+            .target(Target::Field("/trip_id"))
         }
         "POST /v1/trips/{id}/measurements" => {
             let case = app.case().to(Status::Adopted).await;

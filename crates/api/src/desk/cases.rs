@@ -1,8 +1,11 @@
 //! What every desk handler shares about a case: its response shape, who
 //! may see it, the locks and checks before a change, and its events.
 
+use crate::http::bounds::{MAX_YEAR, MIN_YEAR};
 use crate::http::problem::{ApiError, ApiResult};
-use chrono::{DateTime, Utc};
+use chrono::Datelike;
+use chrono::{DateTime, NaiveDate, Utc};
+use living_gate_db::desk::case_management::{self, Management};
 use living_gate_db::desk::events::Audience;
 use living_gate_db::desk::proposals::{self as db, Scope};
 use living_gate_db::AsyncPgConnection;
@@ -12,7 +15,7 @@ use living_gate_domain::desk::workflow::Status;
 use living_gate_domain::identity::RecordStatus;
 use living_gate_domain::names::bounded_text;
 use living_gate_domain::{authorize, Action, Actor, Role, ValidationErrors};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -27,6 +30,7 @@ use uuid::Uuid;
     "first_contact_at": "2026-05-08T10:00:00+09:00", "received_at": "2026-05-10T09:30:00+09:00",
     "step_entered_at": {"received": "2026-05-10T00:30:00Z", "organizing": "2026-05-11T01:00:00Z", "hearing": "2026-05-13T02:00:00Z"},
     "coordination_started_at": "2026-05-12T05:00:00Z", "closed_at": null,
+    "coordinator_id": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e10", "decision_due_on": "2026-07-31",
     "created_at": "2026-05-10T00:30:00Z", "updated_at": "2026-05-13T02:00:00Z"
 }))]
 pub struct Proposal {
@@ -63,6 +67,13 @@ pub struct Proposal {
     pub coordination_started_at: Option<DateTime<Utc>>,
     /// When it reached a final state.
     pub closed_at: Option<DateTime<Utc>>,
+    /// The desk user of the case's city coordinating it (担当者), set by
+    /// `PUT /v1/proposals/{id}/coordinator`. Internal: `null` for the proposer.
+    pub coordinator_id: Option<Uuid>,
+    /// The day the lead department's decision is due (Japan's calendar);
+    /// a reminder goes out once it has passed without a decision. Internal:
+    /// `null` for the proposer.
+    pub decision_due_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -77,8 +88,9 @@ pub struct StepTimes {
     pub awaiting_decision: Option<DateTime<Utc>>,
 }
 
-impl From<db::Proposal> for Proposal {
-    fn from(p: db::Proposal) -> Self {
+impl Proposal {
+    /// A case with its management (`None`: not shown, to the proposer).
+    fn with(p: db::Proposal, management: Option<&Management>) -> Self {
         Proposal {
             id: p.id,
             municipality_id: p.municipality_id,
@@ -110,10 +122,55 @@ impl From<db::Proposal> for Proposal {
             },
             coordination_started_at: p.coordination_started_at,
             closed_at: p.closed_at,
+            coordinator_id: management.and_then(|m| m.coordinator_id),
+            decision_due_on: management.and_then(|m| m.decision_due_on),
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
     }
+}
+
+/// Whether `actor` sees a case's management (coordinator, decision due
+/// date): staff do; the proposer does not (internal).
+fn sees_management(actor: &Actor) -> bool {
+    actor.role != Role::Partner
+}
+
+/// The case as `actor` sees it.
+pub async fn present(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    row: db::Proposal,
+) -> ApiResult<Proposal> {
+    if !sees_management(actor) {
+        return Ok(Proposal::with(row, None));
+    }
+    let management = case_management::of(conn, row.id).await?;
+    Ok(Proposal::with(row, Some(&management)))
+}
+
+/// The cases as `actor` sees them (one query for their management).
+pub async fn present_all(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    rows: Vec<db::Proposal>,
+) -> ApiResult<Vec<Proposal>> {
+    if !sees_management(actor) {
+        return Ok(rows.into_iter().map(|p| Proposal::with(p, None)).collect());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    let found = case_management::of_many(conn, &ids).await?;
+    let empty = Management::default();
+    Ok(rows
+        .into_iter()
+        .map(|p| {
+            let management = found
+                .iter()
+                .find(|m| m.proposal_id == p.id)
+                .unwrap_or(&empty);
+            Proposal::with(p, Some(management))
+        })
+        .collect())
 }
 
 /// The database scope of a caller's cases.
@@ -311,4 +368,37 @@ pub fn check_content(
         sdg_goals: sdg_goals?,
         policy_areas: policy_areas?,
     })
+}
+
+/// A due date to set (a hearing's answer, the decision): a day, or `null`
+/// to clear it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"due_on": "2026-07-31"}))]
+pub struct SetDueDate {
+    /// The day (Japan's calendar) it is due, years 2000 to 2200; `null`
+    /// clears it. Required.
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub due_on: Option<Option<NaiveDate>>,
+}
+
+/// A field that must be present (a value or `null`), 422 when absent.
+pub fn required<T>(field: &str, value: Option<Option<T>>) -> ApiResult<Option<T>> {
+    value.ok_or_else(|| ApiError::validation(field, "required", "give a value or null"))
+}
+
+/// The due date asked for, within the years the API accepts (422 otherwise).
+pub fn due_date(body: &SetDueDate) -> ApiResult<Option<NaiveDate>> {
+    let due_on = required("due_on", body.due_on)?;
+    if let Some(day) = due_on {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&day.year()) {
+            return Err(ApiError::validation(
+                "due_on",
+                "out_of_range",
+                format!("must be in the years {MIN_YEAR} to {MAX_YEAR}"),
+            ));
+        }
+    }
+    Ok(due_on)
 }

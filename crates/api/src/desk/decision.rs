@@ -4,7 +4,7 @@
 //! implementer) are reached only here.
 
 use crate::auth::Caller;
-use crate::desk::cases::{visible, Proposal};
+use crate::desk::cases::{present, visible, Proposal};
 use crate::desk::moves::{move_case, MoveRequest};
 use crate::desk::trip_view::{with_partners, Trip};
 use crate::http::body::Json;
@@ -117,7 +117,7 @@ pub async fn decide(
         })
         .await?;
     Ok(HttpResponse::Ok().json(Decision {
-        proposal: Proposal::from(proposal),
+        proposal: present(&mut conn, &caller.actor, proposal).await?,
         trip,
     }))
 }

@@ -56,7 +56,8 @@ pub struct CaseEvent {
     /// Case events: `created`, `status_changed`, `proposal_updated`, `hearing_requested`,
     /// `hearing_answered`, `message_posted`, `match_proposed`, `match_accepted`, `match_declined`,
     /// `logic_model_saved`, `trip_created`, `trip_updated`, `measurement_recorded`,
-    /// `trip_supported_resources_replaced`.
+    /// `trip_supported_resources_replaced`, `coordinator_changed`, `due_date_changed`,
+    /// `trip_publication_consent_changed`, `trip_publication_changed`.
     /// Directory events (staff): `resource_created`, `resource_updated`, `resource_imported`,
     /// `survey_answered`.
     /// Desk events (no case, no entry; `subject_id` names what changed): `municipality_created`,

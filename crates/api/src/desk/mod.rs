@@ -5,12 +5,14 @@
 //! Handler files never import each other: what they share is in
 //! [`cases`] (a case's shape, visibility and checks), [`moves`] (the one
 //! function that moves a case), [`coordination`] (hearing requests and
-//! answers, match decisions) and [`trip_view`] (a TRIP's shape and
-//! visibility).
+//! answers, match decisions), [`trip_view`] (a TRIP's shape and
+//! visibility) and [`calendars`] (what the iCalendar outputs share).
 
 pub mod assessment;
 pub mod attachments;
+pub mod calendars;
 pub mod cases;
+pub mod casework;
 pub mod continuity;
 pub mod coordination;
 pub mod decision;
@@ -23,6 +25,8 @@ pub mod messages;
 pub mod moves;
 pub mod network;
 pub mod proposals;
+pub mod public_trips;
+pub mod publication;
 pub mod transitions;
 pub mod trip_view;
 pub mod trips;
@@ -40,6 +44,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(hearings::list)
         .service(hearings::get)
         .service(hearings::answer)
+        .service(hearings::set_due_date)
+        .service(casework::set_coordinator)
+        .service(casework::set_decision_due_date)
+        .service(casework::department_calendar)
         .service(messages::list)
         .service(messages::post)
         .service(feed::feed)
@@ -61,6 +69,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(trips::measure)
         .service(trips::measurements)
         .service(trips::replace)
+        .service(publication::get)
+        .service(publication::set_consent)
+        .service(publication::set_published)
+        .service(public_trips::list)
         .service(intake::terms::get)
         .service(intake::submit::submit)
         .service(intake::confirm::confirm)

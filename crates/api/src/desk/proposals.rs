@@ -3,7 +3,8 @@
 
 use crate::auth::Caller;
 use crate::desk::cases::{
-    check_content, list_of_text, refuse_closed, scope, themes, visible, ContentInput, Proposal,
+    check_content, list_of_text, present, present_all, refuse_closed, scope, themes, visible,
+    ContentInput, Proposal,
 };
 use crate::http::body::Json;
 use crate::http::bounds::{check_instant, check_optional_year};
@@ -14,12 +15,14 @@ use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent, Visibility};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, SecondsFormat, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::desk::proposals::{self as db, NewProposal, ProposalChanges, ProposalFilter};
+use living_gate_db::Page;
 use living_gate_db::{accounts::users, pool, reference::municipalities};
 use living_gate_domain::access::policy::{case_municipality, CaseCityRefusal};
+use living_gate_domain::csv;
 use living_gate_domain::desk::proposal::{sdg_goals, Channel, Kind, Theme};
 use living_gate_domain::desk::workflow::{self, Status};
 use living_gate_domain::fiscal::{fiscal_year, reference};
@@ -110,6 +113,9 @@ pub struct ProposalListParams {
     /// Substring of title, summary or body; Japanese works (e.g. `居場所`).
     #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Cases coordinated by this desk user (担当者): `me` or a user id.
+    #[param(example = "me")]
+    pub coordinator: Option<String>,
 }
 
 /// Submits a proposal or consultation (a partner for its own organization,
@@ -262,24 +268,40 @@ pub async fn create(
             .insert_header((header::LOCATION, location))
             .take(),
         row.version,
-        Proposal::from(row),
+        present(&mut conn, &caller.actor, row).await?,
     ))
 }
 
 /// Lists the cases the caller may see, filtered, ordered by id (receipt order).
+/// With `Accept: text/csv`: every case matching the same filters (no
+/// pages: `limit` and `cursor` are ignored) as one CSV for Excel (UTF-8
+/// with BOM, CRLF, every cell quoted), at most 10,000 rows; more is 422
+/// `too_many_rows` (narrow the filters, e.g. by `fiscal_year`), never a
+/// silently cut file.
 #[utoipa::path(operation_id = "listProposals", tag = "proposals", params(PageParams, ProposalListParams), security(("bearer" = [])),
-    responses((status = 200, description = "A page of cases", body = Paginated<Proposal>),
+    responses((status = 200, description = "A page of cases", content(
+            (Paginated<Proposal> = "application/json"),
+            (String = "text/csv", example = "\u{feff}\"id\",\"reference\",\"fiscal_year\",\"kind\",\"status\",\"title\",\"summary\",\"themes\",\"sdg_goals\",\"channel\",\"organization_id\",\"lead_department_id\",\"coordinator_id\",\"decision_due_on\",\"first_contact_at\",\"received_at\",\"closed_at\"\r\n\"0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e50\",\"ZLG-2026-0007\",\"2026\",\"proposal\",\"hearing\",\"空き店舗を活用した多世代の居場所づくり\",\"駅前の空き店舗で…\",\"community_support\",\"3 11\",\"web\",\"0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e20\",\"\",\"\",\"\",\"2026-05-08T01:00:00Z\",\"2026-05-10T00:30:00Z\",\"\"\r\n"))),
         (status = 403, description = "Admins and analysts get no case content", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 #[get("/proposals")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     params: web::Query<PageParams>,
     filter: web::Query<ProposalListParams>,
 ) -> ApiResult<HttpResponse> {
     let scope = scope(&caller.actor)?;
     let page = params.page()?;
     let filter = filter.into_inner();
+    let coordinator_id = match filter.coordinator.as_deref() {
+        None => None,
+        Some("me") => Some(caller.actor.id),
+        Some(raw) => Some(
+            Uuid::parse_str(raw)
+                .map_err(|_| ApiError::validation("coordinator", "invalid", "`me` or a user id"))?,
+        ),
+    };
     if let Some(goal) = filter.sdg_goal {
         sdg_goals("sdg_goal", &[goal])?;
     }
@@ -317,13 +339,91 @@ pub async fn list(
             .as_deref()
             .map(|q| bounded_text("q", q, 1, 100))
             .transpose()?,
+        coordinator_id,
     };
     let mut conn = pool::connection(&state.pool).await?;
+    if crate::http::download::wants_csv(&req) {
+        let all = Page {
+            after: None,
+            limit: CSV_ROWS,
+        };
+        let rows = db::list(&mut conn, scope, &filter, all).await?;
+        if rows.len() as i64 > CSV_ROWS {
+            return Err(ApiError::validation(
+                "filter",
+                "too_many_rows",
+                format!("more than {CSV_ROWS} cases match: narrow the filters"),
+            ));
+        }
+        let cases = present_all(&mut conn, &caller.actor, rows).await?;
+        return Ok(crate::http::download::csv(
+            "proposals",
+            csv::document(&CSV_HEADERS, cases.iter().map(csv_row)),
+        ));
+    }
     let (rows, next) = page.finish(db::list(&mut conn, scope, &filter, page).await?, |p| p.id);
-    Ok(HttpResponse::Ok().json(Paginated::new(
-        rows.into_iter().map(Proposal::from).collect(),
-        next,
-    )))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept, Accept-Encoding"))
+        .json(Paginated::new(
+            present_all(&mut conn, &caller.actor, rows).await?,
+            next,
+        )))
+}
+
+/// The most cases one CSV holds.
+const CSV_ROWS: i64 = 10_000;
+
+const CSV_HEADERS: [&str; 17] = [
+    "id",
+    "reference",
+    "fiscal_year",
+    "kind",
+    "status",
+    "title",
+    "summary",
+    "themes",
+    "sdg_goals",
+    "channel",
+    "organization_id",
+    "lead_department_id",
+    "coordinator_id",
+    "decision_due_on",
+    "first_contact_at",
+    "received_at",
+    "closed_at",
+];
+
+/// A case as a CSV row: the list's fields, lists space-separated.
+fn csv_row(p: &Proposal) -> Vec<String> {
+    let optional = |id: Option<Uuid>| id.map(|i| i.to_string()).unwrap_or_default();
+    let instant = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    vec![
+        p.id.to_string(),
+        p.reference.clone(),
+        p.fiscal_year.to_string(),
+        p.kind.as_str().to_owned(),
+        p.status.as_str().to_owned(),
+        p.title.clone(),
+        p.summary.clone(),
+        p.themes
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        p.sdg_goals
+            .iter()
+            .map(|g| g.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        p.channel.as_str().to_owned(),
+        p.organization_id.to_string(),
+        optional(p.lead_department_id),
+        optional(p.coordinator_id),
+        p.decision_due_on.map(|d| d.to_string()).unwrap_or_default(),
+        instant(p.first_contact_at),
+        instant(p.received_at),
+        p.closed_at.map(instant).unwrap_or_default(),
+    ]
 }
 
 /// One case, with its `ETag` (404 when not visible to the caller).
@@ -341,7 +441,7 @@ pub async fn get(
     Ok(with_etag(
         HttpResponse::Ok(),
         row.version,
-        Proposal::from(row),
+        present(&mut conn, &caller.actor, row).await?,
     ))
 }
 
@@ -411,6 +511,6 @@ pub async fn update(
     Ok(with_etag(
         HttpResponse::Ok(),
         row.version,
-        Proposal::from(row),
+        present(&mut conn, &caller.actor, row).await?,
     ))
 }

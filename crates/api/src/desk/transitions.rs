@@ -2,7 +2,7 @@
 //! holding, stepping back, declining and withdrawing.
 
 use crate::auth::Caller;
-use crate::desk::cases::{visible, Proposal};
+use crate::desk::cases::{present, visible, Proposal};
 use crate::desk::moves::{move_case, MoveRequest};
 use crate::http::body::Json;
 use crate::http::etag::with_etag;
@@ -93,6 +93,6 @@ pub async fn transition(
     Ok(with_etag(
         HttpResponse::Ok(),
         row.version,
-        Proposal::from(row),
+        present(&mut conn, &caller.actor, row).await?,
     ))
 }

@@ -1,7 +1,7 @@
 //! Files a browser or Excel downloads: CSV as an attachment.
 
 use actix_web::http::header;
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 
 /// `body` (CSV, UTF-8 with BOM) as the attachment `<file>.csv`.
 pub fn csv<B: actix_web::body::MessageBody + 'static>(file: &str, body: B) -> HttpResponse {
@@ -13,4 +13,12 @@ pub fn csv<B: actix_web::body::MessageBody + 'static>(file: &str, body: B) -> Ht
         ))
         .insert_header((header::VARY, "Accept"))
         .body(body)
+}
+
+/// `Accept` names `text/csv`.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/csv"))
 }

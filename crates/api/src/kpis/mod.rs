@@ -3,6 +3,7 @@
 
 pub mod inputs;
 pub mod programme;
+pub mod public;
 pub mod report;
 pub mod targets;
 pub mod timeseries;
@@ -15,5 +16,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(targets::targets)
         .service(targets::set_targets)
         .service(programme::programme)
-        .service(programme::save_programme);
+        .service(programme::save_programme)
+        .service(public::public_kpis);
 }

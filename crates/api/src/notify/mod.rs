@@ -19,5 +19,6 @@ pub mod delivery_log;
 pub mod links;
 pub mod plan;
 pub mod preferences;
+pub mod reminders;
 pub mod transport;
 pub mod worker;

@@ -26,6 +26,7 @@ pub async fn enqueue_for(conn: &mut AsyncPgConnection, event: &Event) -> DbResul
         to_status: event.to_status,
         actor_role: event.actor_role,
         lead_department: None,
+        subject: event.subject_id,
     };
     // Most events cause no mail: ask the case only for those that do.
     if audience::notices(&facts).is_empty() {

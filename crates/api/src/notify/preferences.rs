@@ -49,7 +49,12 @@ fn kinds_for(role: Role) -> &'static [MailKind] {
     use MailKind::*;
     match role {
         Role::Partner => &[StatusChanged, MessageShared],
-        Role::Department => &[HearingRequested, MatchProposed, DecisionAwaited],
+        Role::Department => &[
+            HearingRequested,
+            MatchProposed,
+            DecisionAwaited,
+            DueDatePassed,
+        ],
         Role::Desk => &[
             IntakeConfirmed,
             HearingAnswered,
@@ -59,6 +64,8 @@ fn kinds_for(role: Role) -> &'static [MailKind] {
             AttachmentQuarantined,
             DeliveryFailed,
             WebhookFailing,
+            CoordinatorAssigned,
+            DueDatePassed,
         ],
         _ => &[],
     }

@@ -36,6 +36,9 @@ pub struct Config {
     /// `LIVING_GATE_RETENTION_INTERVAL` (seconds, default 86400, 0: off):
     /// how often `serve` applies the retention rules (docs/personal-data.md).
     pub retention_interval: Duration,
+    /// `LIVING_GATE_REMINDER_INTERVAL` (seconds, default 3600, 0: off): how
+    /// often `serve` looks for due dates that passed (docs/desk.md).
+    pub reminder_interval: Duration,
     /// `LIVING_GATE_SECRET_KEY` (32 bytes, base64): seals secrets the server
     /// reads back (webhook secrets, TOTP seeds); generated into the data
     /// directory when unset. `LIVING_GATE_SECRET_KEY_PREVIOUS`: older keys,
@@ -331,6 +334,13 @@ impl Config {
                 &get,
                 "LIVING_GATE_RETENTION_INTERVAL",
                 86_400,
+                0,
+                31_536_000,
+            )?),
+            reminder_interval: Duration::from_secs(parse_number(
+                &get,
+                "LIVING_GATE_REMINDER_INTERVAL",
+                3_600,
                 0,
                 31_536_000,
             )?),

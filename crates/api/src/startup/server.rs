@@ -245,6 +245,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
         Some((stop, tokio::spawn(task)))
     };
+    let reminders = if config.reminder_interval.is_zero() {
+        None
+    } else {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let task =
+            crate::notify::reminders::every(state.pool.clone(), config.reminder_interval, stopped);
+        Some((stop, tokio::spawn(task)))
+    };
     let base_backups = match (&database.embedded, backups.interval) {
         (Some(embedded), Some(_)) => {
             let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -282,6 +290,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         let _ = tokio::time::timeout(config.webhooks.timeout * 2, task).await;
     }
     if let Some((stop, task)) = retention {
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
+    }
+    if let Some((stop, task)) = reminders {
         let _ = stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
     }

@@ -30,6 +30,11 @@ pub struct Hearing {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The department's answer is due on this day (Japan).
+    pub answer_due_on: Option<NaiveDate>,
+    /// The due date a reminder was sent for (internal bookkeeping).
+    #[serde(skip)]
+    pub reminded_for: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -41,6 +46,7 @@ pub struct NewHearing {
     pub requested_by: Uuid,
     pub proposed_dates: Vec<NaiveDate>,
     pub agenda: String,
+    pub answer_due_on: Option<NaiveDate>,
 }
 
 /// The department's answer.
@@ -58,6 +64,42 @@ pub struct HearingAnswer {
 }
 
 crate::crud::versioned_crud!(hearings, Hearing, NewHearing, HearingAnswer);
+
+/// Sets (or clears) the answer's due date and bumps the version.
+pub async fn set_answer_due(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    due_on: Option<NaiveDate>,
+) -> DbResult<Hearing> {
+    Ok(diesel::update(hearings::table.find(id))
+        .set((
+            hearings::answer_due_on.eq(due_on),
+            hearings::version.eq(hearings::version + 1),
+        ))
+        .returning(Hearing::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// A department's hearings on the cases of its city, newest first, at
+/// most `limit`, each with its case's reference and title (its calendar).
+pub async fn of_department(
+    conn: &mut AsyncPgConnection,
+    municipality_id: Uuid,
+    department_id: Uuid,
+    limit: i64,
+) -> DbResult<Vec<(Hearing, String, String)>> {
+    use crate::schema::proposals;
+    Ok(hearings::table
+        .inner_join(proposals::table)
+        .filter(hearings::department_id.eq(department_id))
+        .filter(hearings::municipality_id.eq(municipality_id))
+        .select((Hearing::as_select(), proposals::reference, proposals::title))
+        .order(hearings::id.desc())
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
 
 /// The hearings of a case; for a department only its own.
 pub async fn of_proposal(

@@ -3,6 +3,7 @@
 
 pub mod assessments;
 pub mod attachments;
+pub mod case_management;
 pub mod events;
 pub mod follow_ons;
 pub mod hearings;
@@ -15,5 +16,7 @@ pub mod model_cases;
 pub mod network_matches;
 pub mod programmes;
 pub mod proposals;
+pub mod reminders;
+pub mod trip_publications;
 pub mod trip_resources;
 pub mod trips;

@@ -134,6 +134,15 @@ pub async fn reassign_organization(
         .await?)
 }
 
+/// Bumps the version of a case whose management changed.
+pub async fn bump_version(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Proposal> {
+    Ok(diesel::update(proposals::table.find(id))
+        .set(proposals::version.eq(proposals::version + 1))
+        .returning(Proposal::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
 /// Applies a status change and bumps the version.
 pub async fn change_status(
     conn: &mut AsyncPgConnection,
@@ -271,6 +280,8 @@ pub struct ProposalFilter {
     pub received_to: Option<DateTime<Utc>>,
     /// Substring of title, summary or body (Japanese included).
     pub q: Option<String>,
+    /// Cases this desk user coordinates.
+    pub coordinator_id: Option<Uuid>,
 }
 
 pub async fn list(
@@ -297,6 +308,9 @@ pub async fn list(
     }
     if let Some(department_id) = filter.department_id {
         query = query.filter(department_cases(department_id));
+    }
+    if let Some(coordinator_id) = filter.coordinator_id {
+        query = query.filter(super::case_management::coordinated_by(coordinator_id));
     }
     // Receipt-time bounds also bound the id (see `uuid_v7_floor`).
     let mut from = filter.received_from;

@@ -67,6 +67,7 @@ pub async fn for_case(
         Audience::Proposer => ("proposer", None),
         Audience::Department(id) => ("department", Some(id)),
         Audience::Desk => ("desk", None),
+        Audience::User(id) => ("user", Some(id)),
     };
     Ok(diesel::sql_query(
         "SELECT u.id AS user_id, u.email, u.mail_language AS language
@@ -80,6 +81,9 @@ pub async fn for_case(
                    OR (u.status = 'invited' AND u.id = p.contact_user_id))
                  WHEN 'department' THEN u.status = 'active' AND u.role = 'department'
                    AND u.department_id = $3 AND u.municipality_id = p.municipality_id
+                 -- The case's coordinator: a desk user of the case's city.
+                 WHEN 'user' THEN u.status = 'active' AND u.role = 'desk'
+                   AND u.id = $3 AND u.municipality_id = p.municipality_id
                  ELSE u.status = 'active' AND u.role = 'desk'
                    AND u.municipality_id = p.municipality_id
                END

@@ -22,6 +22,18 @@ pub enum EventKind {
     TripUpdated,
     MeasurementRecorded,
     TripSupportedResourcesReplaced,
+    /// The desk assigned, changed or cleared a case's coordinator (担当者;
+    /// `subject_id`: the new coordinator, none when cleared). Internal.
+    CoordinatorChanged,
+    /// The desk set, moved or cleared the due date of a hearing's answer
+    /// (`subject_id`: the hearing) or of the decision. Internal.
+    DueDateChanged,
+    /// The partner gave or withdrew its consent to publish its TRIP
+    /// (`subject_id`: the TRIP). Shared.
+    TripPublicationConsentChanged,
+    /// The desk published or unpublished a TRIP (`subject_id`: the TRIP),
+    /// or withdrawn consent unpublished it. Shared.
+    TripPublicationChanged,
     /// Directory events: about an entry, not a case; for staff.
     ResourceCreated,
     ResourceUpdated,
@@ -120,6 +132,10 @@ crate::code::codes!(EventKind {
     TripUpdated => "trip_updated",
     MeasurementRecorded => "measurement_recorded",
     TripSupportedResourcesReplaced => "trip_supported_resources_replaced",
+    CoordinatorChanged => "coordinator_changed",
+    DueDateChanged => "due_date_changed",
+    TripPublicationConsentChanged => "trip_publication_consent_changed",
+    TripPublicationChanged => "trip_publication_changed",
     ResourceCreated => "resource_created",
     ResourceUpdated => "resource_updated",
     ResourceImported => "resource_imported",

@@ -4,7 +4,9 @@
 
 pub mod assessment;
 pub mod attachment;
+pub mod calendar;
 pub mod coordination;
+pub mod due;
 pub mod feed;
 pub mod logic_model;
 pub mod network;

@@ -14,6 +14,7 @@
 //! | `hearing_answered` | the desk | `hearing_answered` |
 //! | `match_accepted` / `match_declined` | the desk | `match_accepted` / `match_declined` |
 //! | `attachment_quarantined` | the desk | `attachment_quarantined` |
+//! | `coordinator_changed` to a desk user | that user | `coordinator_assigned` |
 //!
 //! The proposer hears only of events it may read (shared visibility), and
 //! a department only of its own hearing or match and of the decision it
@@ -35,6 +36,8 @@ pub enum Audience {
     Department(Uuid),
     /// The active desk users of the case's city.
     Desk,
+    /// One active desk user of the case's city (its coordinator).
+    User(Uuid),
 }
 
 /// One mail an event causes: what, to whom.
@@ -56,6 +59,8 @@ pub struct CaseEvent {
     pub actor_role: Option<Role>,
     /// The case's lead department after the event.
     pub lead_department: Option<Uuid>,
+    /// What the event is about beyond the case (a new coordinator).
+    pub subject: Option<Uuid>,
 }
 
 /// The mails `event` causes.
@@ -108,6 +113,14 @@ pub fn notices(event: &CaseEvent) -> Vec<Notice> {
         EventKind::AttachmentQuarantined => {
             out.push(to(MailKind::AttachmentQuarantined, Audience::Desk));
         }
+        EventKind::CoordinatorChanged => {
+            if let Some(coordinator) = event.subject {
+                out.push(to(
+                    MailKind::CoordinatorAssigned,
+                    Audience::User(coordinator),
+                ));
+            }
+        }
         _ => {}
     }
     out
@@ -125,6 +138,7 @@ mod tests {
             to_status: None,
             actor_role: Some(Role::Desk),
             lead_department: None,
+            subject: None,
         }
     }
 
@@ -213,6 +227,19 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn a_new_coordinator_hears_of_its_case_and_a_cleared_one_causes_nothing() {
+        let user = Uuid::now_v7();
+        let mut changed = event(EventKind::CoordinatorChanged, Visibility::Internal);
+        assert!(audiences(&changed).is_empty(), "cleared: nobody");
+        changed.subject = Some(user);
+        assert_eq!(
+            audiences(&changed),
+            [(MailKind::CoordinatorAssigned, Audience::User(user))]
+        );
+        assert!(audiences(&event(EventKind::DueDateChanged, Visibility::Internal)).is_empty());
     }
 
     #[test]

@@ -155,12 +155,24 @@ fn headline(kind: MailKind, language: Language) -> (&'static str, &'static str) 
                 "A notification could not be delivered.",
             ),
         ),
-        // Not case mails: their own templates render them (intake, account).
+        MailKind::CoordinatorAssigned => (
+            (
+                "案件の担当者になりました",
+                "あなたがこの案件の担当者に指定されました。",
+            ),
+            (
+                "You coordinate a case",
+                "You were made the coordinator of this case.",
+            ),
+        ),
+        // Not case mails: their own templates render them (intake, account,
+        // webhooks, due dates).
         MailKind::IntakeCode
         | MailKind::IntakeReceived
         | MailKind::PartnerInvitation
         | MailKind::PasswordReset
-        | MailKind::WebhookFailing => (("お知らせ", "お知らせです。"), ("Notice", "A notice.")),
+        | MailKind::WebhookFailing
+        | MailKind::DueDatePassed => (("お知らせ", "お知らせです。"), ("Notice", "A notice.")),
     };
     match language {
         Language::Ja => ja,

@@ -5,6 +5,7 @@
 
 pub mod account_mail;
 pub mod intake_mail;
+pub mod reminder_mail;
 pub mod webhook_mail;
 
 use crate::Email;
@@ -53,6 +54,11 @@ pub enum MailKind {
     /// To the desk: a webhook receiver failed for too long; its
     /// subscription stopped (issue 16).
     WebhookFailing,
+    /// To a desk user: it was made the coordinator (担当者) of a case.
+    CoordinatorAssigned,
+    /// To the department concerned and the coordinator (or the desk): a
+    /// hearing's answer or a decision is past its due date (issue 18).
+    DueDatePassed,
 }
 
 crate::code::codes!(MailKind {
@@ -73,6 +79,8 @@ crate::code::codes!(MailKind {
     PartnerInvitation => "partner_invitation",
     PasswordReset => "password_reset",
     WebhookFailing => "webhook_failing",
+    CoordinatorAssigned => "coordinator_assigned",
+    DueDatePassed => "due_date_passed",
 });
 
 impl MailKind {

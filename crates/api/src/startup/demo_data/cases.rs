@@ -440,6 +440,7 @@ async fn request_hearing(
         requested_by: desk.actor.id,
         proposed_dates: vec![(at + Duration::days(2)).date_naive()],
         agenda: "既存事業との関係と連携の可能性".into(),
+        answer_due_on: None,
     };
     coordination::request_hearing(conn, desk, case, &new, at).await
 }
