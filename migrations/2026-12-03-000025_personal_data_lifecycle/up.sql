@@ -108,7 +108,7 @@ END $$;
 CREATE FUNCTION living_gate_case_personal_keys() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['summary', 'body', 'desired_support', 'agenda', 'notes', 'participants', 'note',
     'reason', 'note_for_proposer', 'policy_fit_note', 'feasibility_note', 'cost_effectiveness_note',
-    'email', 'form', 'client_addr', 'display_name', 'recipient_address', 'body_text']
+    'email', 'form', 'client_addr', 'display_name', 'recipient_address', 'body_text', 'answer_note']
 $$;
 
 -- Replaces the personal data of one case (docs/personal-data.md lists the

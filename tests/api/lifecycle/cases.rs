@@ -213,8 +213,11 @@ async fn the_notes_of_a_closed_cases_network_partners_are_anonymized_with_it() {
         StatusCode::OK,
     )
     .await;
-    case.move_as(Who::Desk, json!({"to": "declined", "reason": "対象外"}))
-        .await;
+    case.move_as(
+        Who::Desk,
+        json!({"to": "declined", "reason": "対象外", "note_for_proposer": "今回は見送ります"}),
+    )
+    .await;
     age(&app, &case.id, 6).await;
     assert!(!columns_containing(&app, &text).await.is_empty());
 

@@ -158,7 +158,12 @@ async fn a_worker_in_yamato_introduces_a_resident_to_an_ebina_entry_and_the_figu
 
     // The worker's disclosure export (開示請求) lists it: it names them.
     let export = json(
-        app.post(&format!("/v1/users/{}/disclosures", yamato.id), Who::PlatformAdmin, &json!({})).await,
+        app.post(
+            &format!("/v1/users/{}/disclosures", yamato.id),
+            Who::PlatformAdmin,
+            &json!({}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
