@@ -24,6 +24,7 @@ use living_gate_domain::directory::{DirectoryView, Vocabulary};
 use living_gate_domain::platform::referral::{self, ReferralChannel, ReferralOutcome};
 use living_gate_domain::{authorize, Action, Actor, Role};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -271,10 +272,21 @@ pub async fn list(
     )
     .await?;
     let (rows, next) = page.finish(rows, |r| r.id);
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        items.push(view(&mut conn, &caller.actor, row).await?);
-    }
+    // The entries' names in one query, not one per row.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.resource_id).collect();
+    let names: HashMap<Uuid, String> =
+        living_gate_db::directory::resources::find_many(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+    let items: Vec<Referral> = rows
+        .into_iter()
+        .map(|row| {
+            let name = names.get(&row.resource_id).cloned().unwrap_or_default();
+            shown(&caller.actor, row, name)
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Paginated::new(items, next)))
 }
 
