@@ -19,6 +19,15 @@
 BEGIN;
 SET LOCAL session_replication_role = replica;
 
+-- Every case is the first desk account's city's (Zama's in the demo data),
+-- handled by that city's departments: the triggers that would fill in the
+-- city are off during the load.
+CREATE TEMP TABLE bench_city ON COMMIT DROP AS
+  SELECT id AS desk_id, municipality_id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1;
+CREATE TEMP TABLE bench_departments ON COMMIT DROP AS
+  SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM departments
+  WHERE municipality_id = (SELECT municipality_id FROM bench_city);
+
 CREATE TEMP TABLE generated ON COMMIT DROP AS
 WITH gen AS (
   SELECT n,
@@ -77,18 +86,19 @@ SELECT r.*,
 FROM reached r;
 
 WITH orgs AS (SELECT array_agg(id ORDER BY id) AS ids FROM organizations),
-     depts AS (SELECT array_agg(id ORDER BY id) AS ids FROM departments),
-     desk AS (SELECT id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1),
+     depts AS (SELECT ids FROM bench_departments),
+     desk AS (SELECT desk_id AS id FROM bench_city),
      numbered AS (
        -- Numbers continue after the cases already there (the demo data has some).
        SELECT g.*, row_number() OVER (PARTITION BY g.fiscal_year ORDER BY received_at) + COALESCE(rc.last_value, 0) AS seq
        FROM generated g LEFT JOIN reference_counters rc ON rc.fiscal_year = g.fiscal_year
+         AND rc.municipality_id = (SELECT municipality_id FROM bench_city)
      )
-INSERT INTO proposals (id, reference, fiscal_year, kind, title, summary, body, themes, sdg_goals, policy_areas,
+INSERT INTO proposals (municipality_id, id, reference, fiscal_year, kind, title, summary, body, themes, sdg_goals, policy_areas,
                        desired_support, channel, organization_id, created_by, status, held_from, lead_department_id,
                        first_contact_at, received_at, coordination_started_at,
                        organizing_at, hearing_at, matching_at, logic_model_at, awaiting_decision_at, closed_at)
-SELECT id,
+SELECT (SELECT municipality_id FROM bench_city), id,
        'ZLG-' || fiscal_year || '-' || CASE WHEN seq < 10000 THEN lpad(seq::text, 4, '0') ELSE seq::text END,
        fiscal_year,
        CASE WHEN r_kind < 0.7 THEN 'proposal' ELSE 'consultation' END,
@@ -121,10 +131,10 @@ SELECT id,
 FROM numbered;
 
 -- One hearing per case that reached `hearing`, held a few days later (if that day has come).
-INSERT INTO hearings (id, proposal_id, department_id, requested_by, agenda, status, held_on, interest, created_at)
-SELECT pg_temp.uuid_v7_at(g.t2), g.id,
-       (SELECT array_agg(id ORDER BY id) FROM departments)[1 + (g.n % (SELECT count(*) FROM departments))::int],
-       (SELECT id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1),
+INSERT INTO hearings (municipality_id, id, proposal_id, department_id, requested_by, agenda, status, held_on, interest, created_at)
+SELECT (SELECT municipality_id FROM bench_city), pg_temp.uuid_v7_at(g.t2), g.id,
+       (SELECT ids FROM bench_departments)[1 + (g.n % (SELECT n FROM bench_departments))::int],
+       (SELECT desk_id FROM bench_city),
        '提案内容の確認と所管の検討',
        CASE WHEN g.t2 + interval '5 days' <= now() THEN 'answered' ELSE 'requested' END,
        CASE WHEN g.t2 + interval '5 days' <= now() THEN ((g.t2 + interval '5 days') AT TIME ZONE 'Asia/Tokyo')::date END,
@@ -133,18 +143,18 @@ SELECT pg_temp.uuid_v7_at(g.t2), g.id,
 FROM generated g WHERE g.depth >= 2;
 
 -- A lead match per case that reached `matching`: accepted once the case moved on.
-INSERT INTO matches (id, proposal_id, department_id, role, status, proposed_by, decided_at, created_at)
-SELECT pg_temp.uuid_v7_at(g.t3), g.id,
-       (SELECT array_agg(id ORDER BY id) FROM departments)[1 + (g.n % (SELECT count(*) FROM departments))::int],
+INSERT INTO matches (municipality_id, id, proposal_id, department_id, role, status, proposed_by, decided_at, created_at)
+SELECT (SELECT municipality_id FROM bench_city), pg_temp.uuid_v7_at(g.t3), g.id,
+       (SELECT ids FROM bench_departments)[1 + (g.n % (SELECT n FROM bench_departments))::int],
        'lead', CASE WHEN g.depth >= 4 THEN 'accepted' ELSE 'proposed' END,
-       (SELECT id FROM users WHERE role = 'desk' ORDER BY id LIMIT 1),
+       (SELECT desk_id FROM bench_city),
        CASE WHEN g.depth >= 4 THEN g.t3 + interval '2 days' END,
        g.t3
 FROM generated g WHERE g.depth >= 3;
 
 -- A TRIP per adopted case, starting two to eight weeks after the decision.
-INSERT INTO trips (id, proposal_id, title, lead_department_id, supports_community_activity, status, starts_on, created_at)
-SELECT pg_temp.uuid_v7_at(g.closing), p.id, p.title, p.lead_department_id, 'community_support' = ANY (p.themes),
+INSERT INTO trips (municipality_id, id, proposal_id, title, lead_department_id, supports_community_activity, status, starts_on, created_at)
+SELECT p.municipality_id, pg_temp.uuid_v7_at(g.closing), p.id, p.title, p.lead_department_id, 'community_support' = ANY (p.themes),
        CASE WHEN g.closing + interval '1 year' < now() THEN 'completed' ELSE 'active' END,
        ((g.closing + interval '14 days' + random() * interval '42 days') AT TIME ZONE 'Asia/Tokyo')::date,
        g.closing
@@ -152,9 +162,9 @@ FROM generated g JOIN proposals p ON p.id = g.id
 WHERE p.status = 'adopted';
 
 -- Keep the reference counters ahead of the generated numbers.
-INSERT INTO reference_counters (fiscal_year, last_value)
-SELECT fiscal_year, count(*) FROM proposals GROUP BY fiscal_year
-ON CONFLICT (fiscal_year) DO UPDATE SET last_value = GREATEST(reference_counters.last_value, EXCLUDED.last_value);
+INSERT INTO reference_counters (municipality_id, fiscal_year, last_value)
+SELECT municipality_id, fiscal_year, count(*) FROM proposals GROUP BY municipality_id, fiscal_year
+ON CONFLICT (municipality_id, fiscal_year) DO UPDATE SET last_value = GREATEST(reference_counters.last_value, EXCLUDED.last_value);
 
 SET LOCAL session_replication_role = origin;
 SELECT kpi_rebuild_facts();

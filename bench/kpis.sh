@@ -40,6 +40,25 @@ SQL
 echo "== pgbench: the facts of one fiscal year, $CONNECTIONS clients, prepared"
 "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_RUN" -f "$DATA/facts.sql" "$URL" 2>/dev/null \
   | grep -E "latency average|tps ="
+# The ten-year monthly coordination histograms, as the API reads them (one row
+# per city, merged in Rust) and as it read them before (summed slot by slot in SQL).
+cat > "$DATA/histograms.sql" <<'SQL'
+SELECT month, measure, counts FROM kpi_histograms
+WHERE fiscal_year BETWEEN 2017 AND 2026 AND measure = ANY('{first_contact_to_coordination}'::text[]);
+SQL
+cat > "$DATA/histograms_summed.sql" <<'SQL'
+SELECT month, measure, array_agg(c ORDER BY i) AS counts FROM (
+  SELECT h.month, h.measure, u.i, sum(COALESCE(u.c, 0))::int4 AS c
+  FROM kpi_histograms h, unnest(h.counts) WITH ORDINALITY AS u (c, i)
+  WHERE h.fiscal_year BETWEEN 2017 AND 2026 AND h.measure = ANY('{first_contact_to_coordination}'::text[])
+  GROUP BY h.month, h.measure, u.i) s
+GROUP BY month, measure;
+SQL
+for f in histograms histograms_summed; do
+  echo "== pgbench: ten years of monthly coordination histograms ($f), $CONNECTIONS clients"
+  "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_RUN" -f "$DATA/$f.sql" "$URL" 2>/dev/null \
+    | grep -E "latency average|tps ="
+done
 # What computing the same figures from the cases themselves costs (no pre-aggregation).
 cat > "$DATA/scan.sql" <<'SQL'
 SELECT count(*), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY days_to_coordination),

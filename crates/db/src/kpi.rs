@@ -128,14 +128,12 @@ pub async fn histograms(
     to: i32,
     measures: Option<&[Measure]>,
 ) -> DbResult<Vec<HistogramRow>> {
-    // Summed slot by slot over the cities (one row each when filtered).
-    let sql = "SELECT month, measure, array_agg(c ORDER BY i) AS counts FROM ( \
-                 SELECT h.month, h.measure, u.i, sum(COALESCE(u.c, 0))::int4 AS c \
-                 FROM kpi_histograms h, unnest(h.counts) WITH ORDINALITY AS u (c, i) \
-                 WHERE h.fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR h.measure = ANY($3)) \
-                   AND ($4::uuid IS NULL OR h.municipality_id = $4) \
-                 GROUP BY h.month, h.measure, u.i) s \
-               GROUP BY month, measure";
+    // One row per city: the caller's Facts merge them slot by slot. Summing
+    // them here (unnest, group by slot, array_agg) cost a hash aggregate over
+    // every counter of the period (BENCHMARKS.md, KPIs at 10,000,000 cases).
+    let sql = "SELECT month, measure, counts FROM kpi_histograms \
+               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3)) \
+                 AND ($4::uuid IS NULL OR municipality_id = $4)";
     counted(conn, sql, municipality, from, to, measure_names(measures)).await
 }
 
@@ -159,13 +157,9 @@ pub async fn year_histograms(
     to: i32,
     measures: Option<&[Measure]>,
 ) -> DbResult<Vec<YearHistogramRow>> {
-    let sql = "SELECT fiscal_year, measure, array_agg(c ORDER BY i) AS counts FROM ( \
-                 SELECT h.fiscal_year, h.measure, u.i, sum(COALESCE(u.c, 0))::int4 AS c \
-                 FROM kpi_year_histograms h, unnest(h.counts) WITH ORDINALITY AS u (c, i) \
-                 WHERE h.fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR h.measure = ANY($3)) \
-                   AND ($4::uuid IS NULL OR h.municipality_id = $4) \
-                 GROUP BY h.fiscal_year, h.measure, u.i) s \
-               GROUP BY fiscal_year, measure";
+    let sql = "SELECT fiscal_year, measure, counts FROM kpi_year_histograms \
+               WHERE fiscal_year BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR measure = ANY($3)) \
+                 AND ($4::uuid IS NULL OR municipality_id = $4)";
     counted(conn, sql, municipality, from, to, measure_names(measures)).await
 }
 
