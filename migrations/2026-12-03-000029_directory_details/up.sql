@@ -54,6 +54,24 @@ END $$;
 CREATE TRIGGER resources_consent BEFORE UPDATE ON resources
   FOR EACH ROW EXECUTE FUNCTION living_gate_resource_consent();
 
+-- `updated_at` is when the content changed: recording a verification
+-- (`last_verified_at`/`_by`, and `version` for the ETag) leaves it.
+CREATE FUNCTION living_gate_resource_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  verification text[] := ARRAY['last_verified_at', 'last_verified_by', 'version', 'updated_at'];
+BEGIN
+  IF NEW.last_verified_at IS DISTINCT FROM OLD.last_verified_at
+     AND to_jsonb(NEW) - verification = to_jsonb(OLD) - verification THEN
+    NEW.updated_at := OLD.updated_at;
+  ELSE
+    NEW.updated_at := now();
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER resources_touch ON resources;
+CREATE TRIGGER resources_touch BEFORE UPDATE ON resources
+  FOR EACH ROW EXECUTE FUNCTION living_gate_resource_touch();
+
 -- The feed's new kinds, added to the current list.
 DO $$
 DECLARE

@@ -298,7 +298,7 @@ pub struct Translation {
 }
 
 /// The details of an entry beside its main row. Every field is public.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Details {
     pub consent_withdrawn: bool,
     pub call_before_visiting: bool,
