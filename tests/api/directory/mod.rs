@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 pub mod cities;
 mod entries;
+mod details;
 mod exchange;
 mod near;
 mod need_to_know;
