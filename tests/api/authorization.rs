@@ -404,7 +404,10 @@ const MATRIX: &[Row] = &[
     // open data of a city is for everybody.
     ("GET /v1/resources/due-for-verification", DESK_ONLY_200),
     ("POST /v1/resources/{id}/verifications", OWNING_DESK_200),
-    ("GET /v1/open-data/{municipality_code}/resources.csv", ALL_200),
+    (
+        "GET /v1/open-data/{municipality_code}/resources.csv",
+        ALL_200,
+    ),
     // Need-to-know (issue 14): the entry is Zama's, the desk Zama's; any
     // staff member suggests, the owning desk decides.
     (

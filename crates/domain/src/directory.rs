@@ -10,8 +10,8 @@ pub mod import;
 mod need_to_know;
 pub mod position;
 mod redaction;
-pub use need_to_know::{may_see_hidden_fields, ConfidentialGrant, Grantee, Reader};
 pub use details::{Details, PublishConsent};
+pub use need_to_know::{may_see_hidden_fields, ConfidentialGrant, Grantee, Reader};
 pub use position::PositionPublication;
 pub use redaction::{redact, Entry, Place, Redacted};
 

@@ -137,11 +137,7 @@ async fn the_new_fields_round_trip_and_are_checked() {
             "opening_exceptions[1].date",
             "duplicate_date",
         ),
-        (
-            json!({"minimum_age": 40}),
-            "maximum_age",
-            "invalid_range",
-        ),
+        (json!({"minimum_age": 40}), "maximum_age", "invalid_range"),
         (
             json!({"translations": [{"language": "en", "name": "A"}, {"language": "en", "name": "B"}]}),
             "translations[1].language",
@@ -214,14 +210,21 @@ async fn get_in(app: &TestApp, path: &str, language: &str) -> (Value, String, St
 async fn accept_language_chooses_a_translation_and_falls_back_to_the_original() {
     let app = TestApp::spawn().await;
     let translated = create(&app, &acting(&app, "ざま居場所ネット")).await;
-    let plain = create(&app, &entry(&app, "傾聴の会", json!({"description": "お話を聴きます"}))).await;
+    let plain = create(
+        &app,
+        &entry(&app, "傾聴の会", json!({"description": "お話を聴きます"})),
+    )
+    .await;
     let path = format!("/v1/resources/{}", translated["id"].as_str().expect("id"));
     let (en, language, vary) = get_in(&app, &path, "en-US,en;q=0.9,ja;q=0.5").await;
     assert_eq!(en["name"], "Zama Ibasho Net");
     assert_eq!(en["description"], "A place to belong for young people");
     assert_eq!(en["language"], "en");
     assert_eq!(language, "en");
-    assert!(vary.to_ascii_lowercase().contains("accept-language"), "{vary}");
+    assert!(
+        vary.to_ascii_lowercase().contains("accept-language"),
+        "{vary}"
+    );
     // やさしい日本語 without its own description keeps the original one.
     let (easy, language, _) = get_in(&app, &path, "ja-easy, en;q=0.5").await;
     assert_eq!(easy["name"], "ざま いばしょ ねっと");
@@ -238,12 +241,20 @@ async fn accept_language_chooses_a_translation_and_falls_back_to_the_original() 
     assert_eq!(language, "ja");
     // The list chooses per entry.
     let (list, _, vary) = get_in(&app, "/v1/resources", "en").await;
-    assert!(vary.to_ascii_lowercase().contains("accept-language"), "{vary}");
+    assert!(
+        vary.to_ascii_lowercase().contains("accept-language"),
+        "{vary}"
+    );
     let names: Vec<(&str, &str)> = list["items"]
         .as_array()
         .expect("items")
         .iter()
-        .map(|i| (i["name"].as_str().expect("name"), i["language"].as_str().expect("language")))
+        .map(|i| {
+            (
+                i["name"].as_str().expect("name"),
+                i["language"].as_str().expect("language"),
+            )
+        })
         .collect();
     assert!(names.contains(&("Zama Ibasho Net", "en")), "{names:?}");
     assert!(names.contains(&("傾聴の会", "ja")), "{names:?}");
@@ -268,10 +279,18 @@ async fn a_withdrawn_consent_hides_the_entry_from_the_public_and_every_export() 
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(inconsistent["errors"][0]["code"], "inconsistent_publish_consent");
+    assert_eq!(
+        inconsistent["errors"][0]["code"],
+        "inconsistent_publish_consent"
+    );
     let withdrawn = json(
-        app.patch(&path, Who::Desk, &etag, &json!({"publish_consent": "withdrawn"}))
-            .await,
+        app.patch(
+            &path,
+            Who::Desk,
+            &etag,
+            &json!({"publish_consent": "withdrawn"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -289,35 +308,61 @@ async fn a_withdrawn_consent_hides_the_entry_from_the_public_and_every_export() 
         (Who::Department, "/v1/resources/export?format=csv"),
     ] {
         let text = app.get(at, who).await.text().await.expect("body");
-        assert!(!text.contains("撤回した会") && !text.contains(&id), "{who:?} {at}");
+        assert!(
+            !text.contains("撤回した会") && !text.contains(&id),
+            "{who:?} {at}"
+        );
     }
-    let staff = json(app.get("/v1/resources", Who::Department).await, StatusCode::OK).await;
+    let staff = json(
+        app.get("/v1/resources", Who::Department).await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(staff.to_string().contains("撤回した会"));
     // `visibility: public` alone cannot publish it again; consent can.
     let etag = app.etag(&path, Who::Desk).await;
     let refused = problem(
-        app.patch(&path, Who::Desk, &etag, &json!({"visibility": "public"})).await,
+        app.patch(&path, Who::Desk, &etag, &json!({"visibility": "public"}))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(refused["errors"][0]["code"], "consent_withdrawn");
     // Still withdrawn after an unrelated change.
     let kept = json(
-        app.patch(&path, Who::Desk, &etag, &json!({"participation_intent": "no"})).await,
+        app.patch(
+            &path,
+            Who::Desk,
+            &etag,
+            &json!({"participation_intent": "no"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(kept["publish_consent"], "withdrawn");
     let etag = app.etag(&path, Who::Desk).await;
     let staff_only = json(
-        app.patch(&path, Who::Desk, &etag, &json!({"publish_consent": "staff_only"})).await,
+        app.patch(
+            &path,
+            Who::Desk,
+            &etag,
+            &json!({"publish_consent": "staff_only"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(staff_only["visibility"], "staff_only");
     let etag = app.etag(&path, Who::Desk).await;
     let listed = json(
-        app.patch(&path, Who::Desk, &etag, &json!({"publish_consent": "listed"})).await,
+        app.patch(
+            &path,
+            Who::Desk,
+            &etag,
+            &json!({"publish_consent": "listed"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -326,7 +371,13 @@ async fn a_withdrawn_consent_hides_the_entry_from_the_public_and_every_export() 
     // A visibility alone sets the consent it implies.
     let etag = app.etag(&path, Who::Desk).await;
     let hidden = json(
-        app.patch(&path, Who::Desk, &etag, &json!({"visibility": "staff_only"})).await,
+        app.patch(
+            &path,
+            Who::Desk,
+            &etag,
+            &json!({"visibility": "staff_only"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -339,13 +390,21 @@ async fn entries_due_for_verification_and_recording_a_verification() {
     let never = create(&app, &entry(&app, "未確認の会", json!({}))).await;
     let old = create(
         &app,
-        &entry(&app, "昔確認した会", json!({"last_verified_at": "2024-01-05T00:00:00Z"})),
+        &entry(
+            &app,
+            "昔確認した会",
+            json!({"last_verified_at": "2024-01-05T00:00:00Z"}),
+        ),
     )
     .await;
     let fresh = create(&app, &entry(&app, "今確認する会", json!({}))).await;
     let ayase = create(
         &app,
-        &entry(&app, "綾瀬の会", json!({"municipality_id": app.fixtures.ayase})),
+        &entry(
+            &app,
+            "綾瀬の会",
+            json!({"municipality_id": app.fixtures.ayase}),
+        ),
     )
     .await;
     let path = format!("/v1/resources/{}", fresh["id"].as_str().expect("id"));
@@ -424,7 +483,10 @@ async fn entries_due_for_verification_and_recording_a_verification() {
     // Audited and in the feed.
     let audit = json(
         app.get(
-            &format!("/v1/audit?target_type=resource&target_id={}", fresh["id"].as_str().expect("id")),
+            &format!(
+                "/v1/audit?target_type=resource&target_id={}",
+                fresh["id"].as_str().expect("id")
+            ),
             Who::Desk,
         )
         .await,
@@ -448,18 +510,25 @@ async fn entries_due_for_verification_and_recording_a_verification() {
     assert_eq!(zama, ["未確認の会", "昔確認した会"]);
     let _ = (never, old);
     let ayase_due = names(&json(app.get(&due("365"), Who::AyaseDesk).await, StatusCode::OK).await);
-    assert!(ayase_due.contains(&"綾瀬の会".to_owned()) && !ayase_due.contains(&"未確認の会".to_owned()));
+    assert!(
+        ayase_due.contains(&"綾瀬の会".to_owned()) && !ayase_due.contains(&"未確認の会".to_owned())
+    );
     let _ = ayase;
     // Default 365 days; pages follow the cursor.
     let first = json(
-        app.get("/v1/resources/due-for-verification?limit=1", Who::Desk).await,
+        app.get("/v1/resources/due-for-verification?limit=1", Who::Desk)
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(names(&first), ["未確認の会"]);
     let cursor = first["next_cursor"].as_str().expect("cursor");
     let second = json(
-        app.get(&format!("/v1/resources/due-for-verification?limit=1&cursor={cursor}"), Who::Desk).await,
+        app.get(
+            &format!("/v1/resources/due-for-verification?limit=1&cursor={cursor}"),
+            Who::Desk,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -468,7 +537,10 @@ async fn entries_due_for_verification_and_recording_a_verification() {
     for bad in ["0", "3651", "x"] {
         let response = app.get(&due(bad), Who::Desk).await;
         assert!(
-            matches!(response.status(), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST),
+            matches!(
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
+            ),
             "{bad}: {}",
             response.status()
         );
@@ -484,7 +556,8 @@ async fn the_hsds_export_carries_the_new_parts_and_stays_valid() {
     let created = create(&app, &acting(&app, "ざま居場所ネット")).await;
     let validator = super::exchange::hsds_validator();
     let body = json(
-        app.get("/v1/resources/export?format=hsds", Who::Anonymous).await,
+        app.get("/v1/resources/export?format=hsds", Who::Anonymous)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -506,9 +579,21 @@ async fn the_hsds_export_carries_the_new_parts_and_stays_valid() {
         .expect("schedules")
         .iter()
         .filter(|s| s["freq"] == "WEEKLY")
-        .map(|s| (s["byday"].as_str().expect("byday"), s["opens_at"].as_str().expect("opens")))
+        .map(|s| {
+            (
+                s["byday"].as_str().expect("byday"),
+                s["opens_at"].as_str().expect("opens"),
+            )
+        })
         .collect();
-    assert_eq!(weekly, [("TU", "10:00+09:00"), ("TU", "13:00+09:00"), ("SA", "10:00+09:00")]);
+    assert_eq!(
+        weekly,
+        [
+            ("TU", "10:00+09:00"),
+            ("TU", "13:00+09:00"),
+            ("SA", "10:00+09:00")
+        ]
+    );
     let saturday = service["schedules"]
         .as_array()
         .expect("schedules")
@@ -552,7 +637,11 @@ async fn the_open_data_csv_is_the_standard_layout_with_public_fields_only() {
     create(&app, &acting(&app, "ざま居場所ネット")).await;
     create(
         &app,
-        &entry(&app, "綾瀬の会", json!({"municipality_id": app.fixtures.ayase})),
+        &entry(
+            &app,
+            "綾瀬の会",
+            json!({"municipality_id": app.fixtures.ayase}),
+        ),
     )
     .await;
     for who in [Who::Anonymous, Who::Desk] {
@@ -594,7 +683,8 @@ async fn the_open_data_csv_is_the_standard_layout_with_public_fields_only() {
             .iter()
             .find(|r| r[column("ID")] == *office["id"].as_str().expect("id"))
             .expect("office row");
-        for blank in ["所在地_連結表記", "緯度", "経度", "電話番号", "建物名等"] {
+        for blank in ["所在地_連結表記", "緯度", "経度", "電話番号", "建物名等"]
+        {
             assert_eq!(&dv[column(blank)], "", "{blank}");
         }
         assert_eq!(&dv[column("全国地方公共団体コード")], "142166");
@@ -614,11 +704,17 @@ async fn the_open_data_csv_is_the_standard_layout_with_public_fields_only() {
         assert!(ibasho[column("バリアフリー情報")].contains("筆談対応"));
     }
     // Every city has its stable URL; an unknown code is 404 problem+json.
-    let ayase = app.get("/v1/open-data/142182/resources.csv", Who::Anonymous).await;
+    let ayase = app
+        .get("/v1/open-data/142182/resources.csv", Who::Anonymous)
+        .await;
     assert!(ayase.text().await.expect("body").contains("綾瀬の会"));
     for unknown in ["999999", "14216", "abcdef"] {
         problem(
-            app.get(&format!("/v1/open-data/{unknown}/resources.csv"), Who::Anonymous).await,
+            app.get(
+                &format!("/v1/open-data/{unknown}/resources.csv"),
+                Who::Anonymous,
+            )
+            .await,
             StatusCode::NOT_FOUND,
         )
         .await;

@@ -12,8 +12,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 pub mod cities;
-mod entries;
 mod details;
+mod entries;
 mod exchange;
 mod near;
 mod need_to_know;

@@ -166,7 +166,13 @@ pub async fn apply_update(
             before_publication,
             &before_details,
         ),
-        &audited(&after, &locations, &introduced, publication, &change.details),
+        &audited(
+            &after,
+            &locations,
+            &introduced,
+            publication,
+            &change.details,
+        ),
         FeedEvent::entry(before.id, EventKind::ResourceUpdated),
     )
     .await?;

@@ -118,8 +118,13 @@ pub async fn get(
     let details = details_db::of(&mut conn, &[row.id]).await?;
     let version = row.version;
     let mut reads = HiddenReads::default();
-    let entry = Resource::view(row, &locations, &details, &reader, None, &coarse, &mut reads);
-    let shown = negotiate(accept_language(&request).as_deref(), &entry.translated_into());
+    let entry = Resource::view(
+        row, &locations, &details, &reader, None, &coarse, &mut reads,
+    );
+    let shown = negotiate(
+        accept_language(&request).as_deref(),
+        &entry.translated_into(),
+    );
     let entry = entry.localized(shown);
     record::audit_hidden_reads(
         &mut conn,

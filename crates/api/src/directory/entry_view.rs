@@ -24,8 +24,8 @@ use living_gate_domain::directory::details::{
     Translation, VerificationMethod,
 };
 use living_gate_domain::directory::{
-    redact, Details, DirectoryView, PublishConsent, Entry, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
-    Place, PositionPublication, Reader, Redacted,
+    redact, Details, DirectoryView, Entry, EntryVisibility, HideableField, LegalForm,
+    ParticipationIntent, Place, PositionPublication, PublishConsent, Reader, Redacted,
 };
 use living_gate_domain::{Actor, Role};
 use serde::Serialize;
@@ -269,7 +269,9 @@ impl Resource {
     }
 
     /// The languages the entry has a translation into.
-    pub fn translated_into(&self) -> Vec<living_gate_domain::directory::details::TranslationLanguage> {
+    pub fn translated_into(
+        &self,
+    ) -> Vec<living_gate_domain::directory::details::TranslationLanguage> {
         self.translations.iter().map(|t| t.language).collect()
     }
 }

@@ -24,8 +24,8 @@ use living_gate_db::directory::resources as db;
 use living_gate_db::{
     directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
 };
-use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::details::{Cost, TargetGroup};
+use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::{redact, Place, Reader, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -330,7 +330,11 @@ pub fn hsds_organization(
         .target_ages
         .iter()
         .cloned()
-        .chain(d.target_groups.iter().map(|g| target_group_ja(*g).to_owned()))
+        .chain(
+            d.target_groups
+                .iter()
+                .map(|g| target_group_ja(*g).to_owned()),
+        )
         .chain(d.eligibility_note.iter().cloned())
         .collect();
     if !eligibility.is_empty() {
@@ -413,13 +417,17 @@ pub fn target_group_ja(group: TargetGroup) -> &'static str {
 fn hsds_schedules(r: &Redacted, service_id: Uuid) -> Vec<Value> {
     let mut schedules = Vec::new();
     if let Some(hours) = &r.opening_hours {
-        schedules.push(json!({"id": derived(r.id, 5), "service_id": service_id, "description": hours}));
+        schedules
+            .push(json!({"id": derived(r.id, 5), "service_id": service_id, "description": hours}));
     }
     for (i, p) in r.details.opening_periods.iter().enumerate() {
         let mut s = json!({"id": derived(r.id, 256 + i as u128), "service_id": service_id, "freq": "WEEKLY",
             "byday": p.weekday.ical(), "opens_at": format!("{}+09:00", p.opens_at),
             "closes_at": format!("{}+09:00", p.closes_at), "timezone": 9});
-        if let Some(place) = p.location_index.and_then(|l| r.locations.get(usize::from(l))) {
+        if let Some(place) = p
+            .location_index
+            .and_then(|l| r.locations.get(usize::from(l)))
+        {
             s["location_id"] = json!(place.id);
         }
         schedules.push(s);
@@ -432,7 +440,10 @@ fn hsds_schedules(r: &Redacted, service_id: Uuid) -> Vec<Value> {
             (Some(opens), Some(closes)) => {
                 s["opens_at"] = json!(format!("{opens}+09:00"));
                 s["closes_at"] = json!(format!("{closes}+09:00"));
-                s["description"] = json!(x.note.clone().unwrap_or_else(|| "特別営業 (special hours)".into()));
+                s["description"] = json!(x
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| "特別営業 (special hours)".into()));
             }
             _ => {
                 s["description"] = json!(match &x.note {

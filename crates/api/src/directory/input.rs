@@ -12,8 +12,8 @@ use living_gate_domain::directory::details::{
     Translation, VerificationMethod,
 };
 use living_gate_domain::directory::{
-    language, phone, position, Details, EntryVisibility, PublishConsent, HideableField, LegalForm, ParticipationIntent,
-    PositionPublication, Vocabulary,
+    language, phone, position, Details, EntryVisibility, HideableField, LegalForm,
+    ParticipationIntent, PositionPublication, PublishConsent, Vocabulary,
 };
 use living_gate_domain::identity::{postal_code, website};
 use living_gate_domain::names::bounded_text;
@@ -421,11 +421,10 @@ fn apply_details(
             .errors
             .check(details::opening_periods(v, location_count))
             .unwrap_or_default();
-    } else if next
-        .opening_periods
-        .iter()
-        .any(|p| p.location_index.is_some_and(|l| usize::from(l) >= location_count))
-    {
+    } else if next.opening_periods.iter().any(|p| {
+        p.location_index
+            .is_some_and(|l| usize::from(l) >= location_count)
+    }) {
         c.errors.add(
             "opening_periods",
             "unknown_location",
@@ -476,10 +475,7 @@ fn apply_details(
         next.verification_method = v;
     }
     if let Some(v) = change.translations {
-        next.translations = c
-            .errors
-            .check(details::translations(v))
-            .unwrap_or_default();
+        next.translations = c.errors.check(details::translations(v)).unwrap_or_default();
     }
     next
 }

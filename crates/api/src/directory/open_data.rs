@@ -9,8 +9,8 @@
 //! phone is an empty cell and a hidden position is empty (a coarse one
 //! rounded), exactly as in the HSDS export.
 
-use crate::directory::export::{load_all, redacted};
 use crate::directory::entry_view::HiddenReads;
+use crate::directory::export::{load_all, redacted};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -144,7 +144,12 @@ fn row(city: &municipalities::Municipality, r: &Redacted) -> Vec<String> {
     let coordinate = |f: fn(&living_gate_domain::directory::Place) -> Option<f64>| {
         first.and_then(f).map(|v| v.to_string()).unwrap_or_default()
     };
-    let address: String = [part(|l| &l.prefecture), part(|l| &l.city), part(|l| &l.street)].concat();
+    let address: String = [
+        part(|l| &l.prefecture),
+        part(|l| &l.city),
+        part(|l| &l.street),
+    ]
+    .concat();
     let english = d
         .translations
         .iter()
@@ -160,8 +165,16 @@ fn row(city: &municipalities::Municipality, r: &Redacted) -> Vec<String> {
     let mut days: Vec<_> = periods.iter().map(|p| p.weekday).collect();
     days.sort_by_key(|d| *d as u8);
     days.dedup();
-    let opens = periods.iter().map(|p| p.opens_at.clone()).min().unwrap_or_default();
-    let closes = periods.iter().map(|p| p.closes_at.clone()).max().unwrap_or_default();
+    let opens = periods
+        .iter()
+        .map(|p| p.opens_at.clone())
+        .min()
+        .unwrap_or_default();
+    let closes = periods
+        .iter()
+        .map(|p| p.closes_at.clone())
+        .max()
+        .unwrap_or_default();
     let mut notes: Vec<String> = Vec::new();
     if let Some(hours) = &r.opening_hours {
         notes.push(hours.clone());
@@ -184,7 +197,11 @@ fn row(city: &municipalities::Municipality, r: &Redacted) -> Vec<String> {
             (Some(o), Some(c)) => format!("{o}-{c}"),
             _ => "休業".to_owned(),
         };
-        let note = x.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let note = x
+            .note
+            .as_ref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         notes.push(format!("{} {hours}{note}", x.date));
     }
     if d.by_appointment {
@@ -236,7 +253,10 @@ fn row(city: &municipalities::Municipality, r: &Redacted) -> Vec<String> {
         part(|l| &l.postal_code),
         String::new(),
         r.name.clone(),
-        days.iter().map(|d| d.label_ja()).collect::<Vec<_>>().join(","),
+        days.iter()
+            .map(|d| d.label_ja())
+            .collect::<Vec<_>>()
+            .join(","),
         opens,
         closes,
         notes.join("。"),

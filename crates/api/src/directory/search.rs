@@ -15,8 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::directory::entry_view::{accept_language, reader_of, HiddenReads, Resource};
-use living_gate_domain::directory::details::negotiate;
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
+use living_gate_domain::directory::details::negotiate;
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

@@ -164,8 +164,8 @@ pub async fn verify(
             let mut after_details = before_details.clone();
             after_details.verification_method = Some(body.method);
             details_db::set(conn, id, &after_details).await?;
-            let after = details_db::record_verification(conn, id, verified_at, caller.actor.id)
-                .await?;
+            let after =
+                details_db::record_verification(conn, id, verified_at, caller.actor.id).await?;
             record::write(
                 conn,
                 &caller,
@@ -173,14 +173,25 @@ pub async fn verify(
                     action: "resource.verify".into(),
                     ..Change::updated(
                         "resource",
-                        &audited(&before, &locations, &introduced, publication, &before_details),
+                        &audited(
+                            &before,
+                            &locations,
+                            &introduced,
+                            publication,
+                            &before_details,
+                        ),
                         &audited(&after, &locations, &introduced, publication, &after_details),
                         FeedEvent::entry(id, EventKind::ResourceVerified),
                     )
                 },
             )
             .await?;
-            Ok::<_, ApiError>((after, locations, coarse, HashMap::from([(id, after_details)])))
+            Ok::<_, ApiError>((
+                after,
+                locations,
+                coarse,
+                HashMap::from([(id, after_details)]),
+            ))
         })
         .await?;
     let version = row.version;

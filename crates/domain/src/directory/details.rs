@@ -381,7 +381,9 @@ pub fn opening_periods(
     let mut seen: Vec<(Weekday, Option<u8>, u16, u16)> = Vec::new();
     for (i, p) in periods.iter().enumerate() {
         let field = format!("opening_periods[{i}]");
-        if p.location_index.is_some_and(|l| usize::from(l) >= location_count) {
+        if p.location_index
+            .is_some_and(|l| usize::from(l) >= location_count)
+        {
             errors.add(
                 &format!("{field}.location_index"),
                 "unknown_location",
@@ -393,7 +395,9 @@ pub fn opening_periods(
         };
         let overlaps = seen.iter().any(|(day, location, s, e)| {
             *day == p.weekday
-                && (location.is_none() || p.location_index.is_none() || *location == p.location_index)
+                && (location.is_none()
+                    || p.location_index.is_none()
+                    || *location == p.location_index)
                 && start < *e
                 && *s < end
         });
@@ -570,10 +574,14 @@ pub fn negotiate(header: Option<&str>, available: &[TranslationLanguage]) -> Sho
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .map_or(Some(1000), |q| {
-                    q.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q)).map(
-                        // Whole thousandths: RFC 9110 allows three decimals.
-                        |q| (q * 1000.0).round() as u16,
-                    )
+                    q.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|q| (0.0..=1.0).contains(q))
+                        .map(
+                            // Whole thousandths: RFC 9110 allows three decimals.
+                            |q| (q * 1000.0).round() as u16,
+                        )
                 })?;
             (q > 0 && !tag.is_empty()).then_some((q, tag))
         })
