@@ -399,6 +399,15 @@ const MATRIX: &[Row] = &[
         [401, 200, 403, 403, 403, 403, 403, 403, 422, 403, 403],
     ),
     ("GET /v1/resources/{id}/referrals", ALL_200),
+    // Issue 19: each desk lists its own city's entries due for
+    // re-verification; only the owning desk records a verification; the
+    // open data of a city is for everybody.
+    ("GET /v1/resources/due-for-verification", DESK_ONLY_200),
+    ("POST /v1/resources/{id}/verifications", OWNING_DESK_200),
+    (
+        "GET /v1/open-data/{municipality_code}/resources.csv",
+        ALL_200,
+    ),
     // Need-to-know (issue 14): the entry is Zama's, the desk Zama's; any
     // staff member suggests, the owning desk decides.
     (
@@ -808,6 +817,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
     };
     let path = template
         .replace("{municipality}", "142166")
+        .replace("{municipality_code}", "142166")
         .replace(
             "{id}",
             &match template {
@@ -1004,6 +1014,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
             json!({"name": format!("マトリクス{n}の会"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
         ),
         "PATCH /v1/resources/{id}" => Some(json!({"participation_intent": "maybe"})),
+        "POST /v1/resources/{id}/verifications" => Some(json!({"method": "phone"})),
         "POST /v1/resources/{id}/suggestions" => {
             Some(json!({"changes": {"participation_intent": "maybe"}, "note": "確認しました"}))
         }
@@ -1076,6 +1087,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         || template.ends_with("due-date")
         || (method == Method::PUT && template.ends_with("/publication"))
         || template.contains("/suggestions/")
+        || template.ends_with("/verifications")
         || template.ends_with("/transitions")
         || template.ends_with("/decision")
     {

@@ -541,6 +541,22 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
             ("resource_suggestions", "status"),
             names::<SuggestionStatus>(),
         ),
+        (
+            ("resource_details", "accessibility"),
+            names::<living_gate_domain::directory::details::AccessibilityFeature>(),
+        ),
+        (
+            ("resource_details", "target_groups"),
+            names::<living_gate_domain::directory::details::TargetGroup>(),
+        ),
+        (
+            ("resource_details", "cost"),
+            names::<living_gate_domain::directory::details::Cost>(),
+        ),
+        (
+            ("resource_details", "verification_method"),
+            names::<living_gate_domain::directory::details::VerificationMethod>(),
+        ),
         (("outbox_messages", "kind"), names::<MailKind>()),
         (("outbox_messages", "language"), names::<Language>()),
         (("users", "mail_language"), names::<Language>()),

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Living Gate's HTTP API. The folders are the rooms of the OpenAPI document:
 //!
 //! - [`startup`]: the `living-gate` binary's commands, configuration, the

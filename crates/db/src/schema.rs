@@ -606,6 +606,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    resource_details (resource_id) {
+        resource_id -> Uuid,
+        consent_withdrawn -> Bool,
+        call_before_visiting -> Bool,
+        by_appointment -> Bool,
+        opening_periods -> Jsonb,
+        opening_exceptions -> Jsonb,
+        accessibility -> Array<Text>,
+        accessibility_note -> Nullable<Text>,
+        target_groups -> Array<Text>,
+        minimum_age -> Nullable<Int2>,
+        maximum_age -> Nullable<Int2>,
+        eligibility_note -> Nullable<Text>,
+        cost -> Nullable<Text>,
+        cost_note -> Nullable<Text>,
+        verification_method -> Nullable<Text>,
+        translations -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     resource_locations (id) {
         id -> Uuid,
         resource_id -> Uuid,
@@ -988,6 +1011,7 @@ diesel::joinable!(referrals -> departments (department_id));
 diesel::joinable!(referrals -> resources (resource_id));
 diesel::joinable!(referrals -> users (recorded_by));
 diesel::joinable!(resource_coarse_positions -> resources (resource_id));
+diesel::joinable!(resource_details -> resources (resource_id));
 diesel::joinable!(resource_locations -> resources (resource_id));
 diesel::joinable!(resource_suggestions -> resources (resource_id));
 diesel::joinable!(resources -> municipalities (municipality_id));
@@ -1061,6 +1085,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_counts,
     referrals,
     resource_coarse_positions,
+    resource_details,
     resource_locations,
     resource_referrals,
     resource_suggestions,

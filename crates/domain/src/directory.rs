@@ -5,10 +5,12 @@
 use crate::{Actor, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
+pub mod details;
 pub mod import;
 mod need_to_know;
 pub mod position;
 mod redaction;
+pub use details::{Details, PublishConsent};
 pub use need_to_know::{may_see_hidden_fields, ConfidentialGrant, Grantee, Reader};
 pub use position::PositionPublication;
 pub use redaction::{redact, Entry, Place, Redacted};

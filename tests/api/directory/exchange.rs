@@ -267,7 +267,7 @@ async fn a_file_with_problems_is_reported_by_row_and_column_and_nothing_is_writt
     assert_eq!(invalid_utf8["errors"][0]["code"], "encoding");
 }
 
-fn hsds_validator() -> jsonschema::Validator {
+pub(super) fn hsds_validator() -> jsonschema::Validator {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/fixtures/hsds-3.0/organization.json"

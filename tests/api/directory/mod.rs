@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 pub mod cities;
+mod details;
 mod entries;
 mod exchange;
 mod near;

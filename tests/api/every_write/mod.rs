@@ -181,6 +181,8 @@ const WRITES: &[Write] = &[
     write(Directory, "POST /v1/resources", ("resource.create", "resource"), &[(K::ResourceCreated, STAFF)]),
     write(Directory, "PATCH /v1/resources/{id}", ("resource.update", "resource"), &[(K::ResourceUpdated, STAFF)]),
     write(Directory, "POST /v1/resources/import", ("resource.import", "resource"), &[(K::ResourceImported, STAFF)]),
+    // Verification (issue 19): a write of its own, apart from a change of content.
+    write(Directory, "POST /v1/resources/{id}/verifications", ("resource.verify", "resource"), &[(K::ResourceVerified, STAFF)]),
     // Suggestions (issue 14): about the entry, so staff see them; accepting applies the change.
     write(Directory, "POST /v1/resources/{id}/suggestions", ("resource_suggestion.create", "resource_suggestion"), &[(K::ResourceSuggested, STAFF)]),
     write(Directory, "POST /v1/resources/{id}/suggestions/{suggestion_id}/accept", ("resource_suggestion.accept", "resource_suggestion"), &[(K::ResourceUpdated, STAFF), (K::ResourceSuggestionAccepted, STAFF)]),

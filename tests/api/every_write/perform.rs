@@ -607,6 +607,12 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             call(Who::Desk, path.clone(), json!({"participation_intent": "maybe"}))
                 .if_match(app.etag(&path, Who::Desk).await)
         }
+        "POST /v1/resources/{id}/verifications" => {
+            let resource = resource(app).await;
+            let etag = app.etag(&format!("/v1/resources/{resource}"), Who::Desk).await;
+            call(Who::Desk, format!("/v1/resources/{resource}/verifications"), json!({"method": "phone"}))
+                .if_match(etag)
+        }
         "POST /v1/resources/import" => call(Who::Desk, "/v1/resources/import".into(), Value::Null)
             .csv("external_key,name,legal_form,municipality\r\nevery-write,取り込みの会,任意団体,座間市\r\n".into())
             .target(Target::EntryOfEvent),

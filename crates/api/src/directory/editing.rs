@@ -9,16 +9,17 @@ use crate::directory::input::{parse_update, UpdateResource};
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent};
+use living_gate_db::directory::details as details_db;
 use living_gate_db::directory::resources::{self as db, Location, ResourceContent};
 use living_gate_db::{AsyncPgConnection, Versioned};
-use living_gate_domain::directory::PositionPublication;
+use living_gate_domain::directory::{Details, PositionPublication};
 use living_gate_domain::{authorize, Action};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// What the audit log records of an entry: its row, its locations, its
-/// referrals and its position publication.
+/// referrals, its position publication and its details.
 #[derive(Serialize)]
 pub struct Audited<'a> {
     #[serde(flatten)]
@@ -26,6 +27,7 @@ pub struct Audited<'a> {
     locations: Vec<&'a Location>,
     introduced_ids: &'a [Uuid],
     position_publication: PositionPublication,
+    details: &'a Details,
 }
 
 impl Versioned for Audited<'_> {
@@ -42,6 +44,7 @@ pub fn audited<'a>(
     locations: &'a [Location],
     introduced: &'a [Uuid],
     position_publication: PositionPublication,
+    details: &'a Details,
 ) -> Audited<'a> {
     Audited {
         row,
@@ -51,6 +54,7 @@ pub fn audited<'a>(
             .collect(),
         introduced_ids: introduced,
         position_publication,
+        details,
     }
 }
 
@@ -65,6 +69,8 @@ pub struct Updated {
     pub locations: Vec<Location>,
     /// The entries of `row` that publish a coarse position (it, or nothing).
     pub coarse: HashSet<Uuid>,
+    /// The entry's details, by its id.
+    pub details: HashMap<Uuid, Details>,
 }
 
 /// Applies `body` to entry `id` in the caller's transaction: the owning
@@ -97,9 +103,15 @@ pub async fn apply_update(
     let before_locations = db::locations(conn, &[before.id]).await?;
     let before_introduced = db::introduced(conn, before.id).await?;
     let before_publication = publication_of(&before, &db::coarse_positions(conn, &[id]).await?);
+    let before_details = details_db::of(conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let change = parse_update(
         conn,
         &ResourceContent::of(&before),
+        &before_details,
+        before_locations.len(),
         before_publication,
         body,
         caller.actor.id,
@@ -109,6 +121,8 @@ pub async fn apply_update(
         // Handing an entry to another city is that city's desk's business.
         authorize_edit(caller, change.content.municipality_id)?;
     }
+    // The details first: the row's trigger reads the consent.
+    details_db::set(conn, before.id, &change.details).await?;
     let mut after = db::replace(conn, before.id, &change.content).await?;
     let locations = match change.locations {
         Some(locations) => {
@@ -150,8 +164,15 @@ pub async fn apply_update(
             &before_locations,
             &before_introduced,
             before_publication,
+            &before_details,
         ),
-        &audited(&after, &locations, &introduced, publication),
+        &audited(
+            &after,
+            &locations,
+            &introduced,
+            publication,
+            &change.details,
+        ),
         FeedEvent::entry(before.id, EventKind::ResourceUpdated),
     )
     .await?;
@@ -159,5 +180,6 @@ pub async fn apply_update(
         row: after,
         locations,
         coarse,
+        details: HashMap::from([(before.id, change.details)]),
     })
 }

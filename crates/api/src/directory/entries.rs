@@ -10,15 +10,19 @@ use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
+use living_gate_db::directory::details as details_db;
 use living_gate_db::directory::resources::{self as db, Location};
 use living_gate_db::pool;
+use living_gate_domain::directory::details::negotiate;
 use living_gate_domain::directory::{PositionPublication, Reader};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-use crate::directory::entry_view::{reader_of, view_of, visible, HiddenReads, Resource};
+use crate::directory::entry_view::{
+    accept_language, reader_of, view_of, visible, HiddenReads, Resource,
+};
 
 /// Creates a directory entry (the desk of the city where it is: its owner).
 #[utoipa::path(operation_id = "createResource", tag = "directory", request_body = CreateResource, security(("bearer" = [])),
@@ -56,11 +60,12 @@ pub async fn create(
             db::set_introduced(conn, id, &new.introduced).await?;
             let coarse_ids: Vec<Uuid> = coarse.iter().copied().collect();
             db::set_coarse_positions(conn, &[id], &coarse_ids).await?;
+            details_db::set(conn, id, &new.details).await?;
             record::created(
                 conn,
                 &caller,
                 "resource",
-                &audited(&row, &locations, &new.introduced, publication),
+                &audited(&row, &locations, &new.introduced, publication, &new.details),
                 FeedEvent::entry(id, EventKind::ResourceCreated),
             )
             .await?;
@@ -68,6 +73,7 @@ pub async fn create(
         })
         .await?;
     let version = row.version;
+    let details = HashMap::from([(id, new.details)]);
     // The owning desk wrote it: it sees what it wrote (audited as the write).
     let reader = Reader::of(Some(&caller.actor), &[]);
     Ok(with_etag(
@@ -78,6 +84,7 @@ pub async fn create(
         Resource::view(
             row,
             &locations,
+            &details,
             &reader,
             None,
             &coarse,
@@ -89,12 +96,16 @@ pub async fn create(
 /// One entry with its `ETag`; no token needed. Staff-only entries are 404
 /// for the public; hidden fields are `null` (a coarse position rounded)
 /// except for the owning city's desk and those it granted confidential
-/// access, whose read is audited.
+/// access, whose read is audited. `Accept-Language: en` or `ja-easy`
+/// (やさしい日本語) picks a translated name and description where there is
+/// one (`Content-Language` says which; `ja` is as written).
 #[utoipa::path(operation_id = "getResource", tag = "directory", security((), ("bearer" = [])),
-    responses((status = 200, description = "The entry", body = Resource, headers(("ETag" = String)))))]
+    params(("Accept-Language" = Option<String>, Header, description = "`en` or `ja-easy` (やさしい日本語); falls back to the original (`ja`)")),
+    responses((status = 200, description = "The entry", body = Resource, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String)))))]
 #[get("/resources/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
+    request: HttpRequest,
     caller: MaybeCaller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
@@ -104,9 +115,17 @@ pub async fn get(
     let row = visible(&mut conn, view, *id).await?;
     let locations = db::locations(&mut conn, &[row.id]).await?;
     let coarse = db::coarse_positions(&mut conn, &[row.id]).await?;
+    let details = details_db::of(&mut conn, &[row.id]).await?;
     let version = row.version;
     let mut reads = HiddenReads::default();
-    let entry = Resource::view(row, &locations, &reader, None, &coarse, &mut reads);
+    let entry = Resource::view(
+        row, &locations, &details, &reader, None, &coarse, &mut reads,
+    );
+    let shown = negotiate(
+        accept_language(&request).as_deref(),
+        &entry.translated_into(),
+    );
+    let entry = entry.localized(shown);
     record::audit_hidden_reads(
         &mut conn,
         caller.0.as_ref().map(|c| c as _),
@@ -114,7 +133,14 @@ pub async fn get(
         "getResource",
     )
     .await?;
-    Ok(with_etag(HttpResponse::Ok(), version, entry))
+    Ok(with_etag(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_LANGUAGE, shown.tag()))
+            .insert_header((header::VARY, "Accept-Language"))
+            .take(),
+        version,
+        entry,
+    ))
 }
 
 /// Changes an entry (the owning city's desk; another city's desk gets 403
@@ -146,6 +172,7 @@ pub async fn update(
         Resource::view(
             updated.row,
             &updated.locations,
+            &updated.details,
             &reader,
             None,
             &updated.coarse,

@@ -19,9 +19,13 @@ use chrono::{DateTime, Utc};
 use living_gate_db::directory::confidential_access;
 use living_gate_db::directory::resources::{self as db, Location};
 use living_gate_db::AsyncPgConnection;
+use living_gate_domain::directory::details::{
+    AccessibilityFeature, Cost, OpeningException, OpeningPeriod, ShownLanguage, TargetGroup,
+    Translation, VerificationMethod,
+};
 use living_gate_domain::directory::{
-    redact, DirectoryView, Entry, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
-    Place, PositionPublication, Reader, Redacted,
+    redact, Details, DirectoryView, Entry, EntryVisibility, HideableField, LegalForm,
+    ParticipationIntent, Place, PositionPublication, PublishConsent, Reader, Redacted,
 };
 use living_gate_domain::{Actor, Role};
 use serde::Serialize;
@@ -58,7 +62,14 @@ pub struct LocationView {
     "contact_person": null, "opening_hours": "火〜土 10:00-17:00", "target_ages": "15〜39歳",
     "languages": ["ja"], "participation_intent": "yes", "partner_organization_id": null,
     "visibility": "public", "hidden_fields": ["contact_person"], "position_publication": "exact",
-    "last_verified_at": "2026-10-01T00:00:00Z", "last_verified_by": null,
+    "last_verified_at": "2026-10-01T00:00:00Z", "last_verified_by": null, "verification_method": "phone",
+    "publish_consent": "listed", "call_before_visiting": true, "by_appointment": false,
+    "opening_periods": [{"weekday": "tue", "opens_at": "10:00", "closes_at": "12:00"}, {"weekday": "tue", "opens_at": "13:00", "closes_at": "17:00"}],
+    "opening_exceptions": [{"date": "2026-12-29", "note": "年末年始休業"}],
+    "accessibility": ["wheelchair_accessible", "written_communication"], "accessibility_note": "入口にスロープ",
+    "target_groups": ["loneliness", "under_18"], "minimum_age": 15, "maximum_age": 39, "eligibility_note": null,
+    "cost": "free", "cost_note": null,
+    "translations": [{"language": "en", "name": "Zama Ibasho Net", "description": "A place to belong"}], "language": "ja",
     "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-01T00:00:00Z"
 }))]
 pub struct Resource {
@@ -99,6 +110,36 @@ pub struct Resource {
     pub last_verified_at: Option<DateTime<Utc>>,
     /// Staff only.
     pub last_verified_by: Option<Uuid>,
+    /// How the last verification was made.
+    pub verification_method: Option<VerificationMethod>,
+    /// Whether the organization consents to be published; `visibility`
+    /// follows from it (`listed` is `public`). `withdrawn` entries are staff
+    /// only and in no export.
+    pub publish_consent: PublishConsent,
+    /// Call before visiting (事前に電話を).
+    pub call_before_visiting: bool,
+    /// Visits by appointment only (予約制).
+    pub by_appointment: bool,
+    /// Weekly opening periods (Japan time), sorted by location, weekday, time.
+    pub opening_periods: Vec<OpeningPeriod>,
+    /// Days that differ from the weekly periods (holidays), by date.
+    pub opening_exceptions: Vec<OpeningException>,
+    pub accessibility: Vec<AccessibilityFeature>,
+    pub accessibility_note: Option<String>,
+    /// Whom it is for (the national hotline's categories).
+    pub target_groups: Vec<TargetGroup>,
+    pub minimum_age: Option<i16>,
+    pub maximum_age: Option<i16>,
+    pub eligibility_note: Option<String>,
+    pub cost: Option<Cost>,
+    /// The fee, or what is free.
+    pub cost_note: Option<String>,
+    /// The name and description in `en` and `ja-easy` (やさしい日本語).
+    pub translations: Vec<Translation>,
+    /// The language `name` and `description` are in: `ja` (as written), or
+    /// the translation `Accept-Language` chose (also `Content-Language`).
+    #[schema(example = "ja")]
+    pub language: String,
     /// In a `near=` search: metres to the nearest location.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
@@ -124,6 +165,7 @@ impl From<Redacted> for Resource {
     /// Renders what the redaction left; decides nothing itself.
     fn from(redacted: Redacted) -> Resource {
         let e = redacted.into_entry();
+        let d = e.details;
         Resource {
             id: e.id,
             external_key: e.external_key,
@@ -151,6 +193,22 @@ impl From<Redacted> for Resource {
             position_publication: e.position_publication,
             last_verified_at: e.last_verified_at,
             last_verified_by: e.last_verified_by,
+            verification_method: d.verification_method,
+            publish_consent: PublishConsent::of(e.visibility, d.consent_withdrawn),
+            call_before_visiting: d.call_before_visiting,
+            by_appointment: d.by_appointment,
+            opening_periods: d.opening_periods,
+            opening_exceptions: d.opening_exceptions,
+            accessibility: d.accessibility,
+            accessibility_note: d.accessibility_note,
+            target_groups: d.target_groups,
+            minimum_age: d.minimum_age,
+            maximum_age: d.maximum_age,
+            eligibility_note: d.eligibility_note,
+            cost: d.cost,
+            cost_note: d.cost_note,
+            translations: d.translations,
+            language: ShownLanguage::Original.tag().to_owned(),
             distance_m: e.distance_m,
             created_at: e.created_at,
             updated_at: e.updated_at,
@@ -179,6 +237,7 @@ impl Resource {
     pub fn view(
         r: db::Resource,
         locations: &[Location],
+        details: &HashMap<Uuid, Details>,
         reader: &Reader,
         distance_m: Option<f64>,
         coarse: &HashSet<Uuid>,
@@ -186,11 +245,44 @@ impl Resource {
     ) -> Resource {
         let places = places_of(r.id, locations);
         let publication = publication_of(&r, coarse);
+        let details = details.get(&r.id).cloned().unwrap_or_default();
         Resource::from(reads.note(redact(
-            stored_entry(r, places, distance_m, publication),
+            stored_entry(r, places, details, distance_m, publication),
             reader,
         )))
     }
+
+    /// The entry with its name and description in `shown`'s language when
+    /// it has that translation (an empty translated description keeps the
+    /// original one).
+    pub fn localized(mut self, shown: ShownLanguage) -> Resource {
+        if let ShownLanguage::Translated(language) = shown {
+            if let Some(t) = self.translations.iter().find(|t| t.language == language) {
+                self.name = t.name.clone();
+                if !t.description.is_empty() {
+                    self.description = t.description.clone();
+                }
+                self.language = shown.tag().to_owned();
+            }
+        }
+        self
+    }
+
+    /// The languages the entry has a translation into.
+    pub fn translated_into(
+        &self,
+    ) -> Vec<living_gate_domain::directory::details::TranslationLanguage> {
+        self.translations.iter().map(|t| t.language).collect()
+    }
+}
+
+/// The `Accept-Language` header of a request, if any.
+pub fn accept_language(request: &actix_web::HttpRequest) -> Option<String> {
+    request
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// What an entry publishes of its position: `exact` unless it hides it,
@@ -232,6 +324,7 @@ pub fn places_of(id: Uuid, locations: &[Location]) -> Vec<Place> {
 pub fn stored_entry(
     r: db::Resource,
     locations: Vec<Place>,
+    details: Details,
     distance_m: Option<f64>,
     position_publication: PositionPublication,
 ) -> Entry {
@@ -262,6 +355,7 @@ pub fn stored_entry(
         position_publication,
         last_verified_at: r.last_verified_at,
         last_verified_by: r.last_verified_by,
+        details,
         distance_m,
         created_at: r.created_at,
         updated_at: r.updated_at,

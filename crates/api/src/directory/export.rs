@@ -24,6 +24,7 @@ use living_gate_db::directory::resources as db;
 use living_gate_db::{
     directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
 };
+use living_gate_domain::directory::details::{Cost, TargetGroup};
 use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::{redact, Place, Reader, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};
@@ -50,7 +51,7 @@ pub struct ExportParams {
 }
 
 /// Every matching entry, in creation order.
-async fn load_all(
+pub async fn load_all(
     conn: &mut AsyncPgConnection,
     filter: &search::SearchFilter,
 ) -> ApiResult<Vec<db::Resource>> {
@@ -72,8 +73,9 @@ async fn load_all(
     }
 }
 
-/// The entries with their locations, as `reader` may see them.
-async fn redacted(
+/// The entries with their locations and details, as `reader` may see
+/// them; those whose consent was withdrawn are left out.
+pub async fn redacted(
     conn: &mut AsyncPgConnection,
     rows: Vec<db::Resource>,
     reader: &Reader,
@@ -86,9 +88,15 @@ async fn redacted(
     }
     let mut locations = by_entry(all);
     let coarse = db::coarse_positions(conn, &ids).await?;
+    let mut details = living_gate_db::directory::details::of(conn, &ids).await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
+        .filter_map(|r| {
+            let details = details.remove(&r.id).unwrap_or_default();
+            // A withdrawn consent keeps the entry out of every export, staff's too.
+            (!details.consent_withdrawn).then_some((r, details))
+        })
+        .map(|(r, details)| {
             let places = locations
                 .remove(&r.id)
                 .unwrap_or_default()
@@ -96,7 +104,10 @@ async fn redacted(
                 .map(place)
                 .collect();
             let publication = publication_of(&r, &coarse);
-            reads.note(redact(stored_entry(r, places, None, publication), reader))
+            reads.note(redact(
+                stored_entry(r, places, details, None, publication),
+                reader,
+            ))
         })
         .collect())
 }
@@ -260,6 +271,21 @@ pub fn hsds_organization(
                 loc.insert("latitude".into(), json!(lat));
                 loc.insert("longitude".into(), json!(lng));
             }
+            let accessibility: Vec<Value> = r
+                .details
+                .accessibility
+                .iter()
+                .enumerate()
+                .map(|(i, feature)| {
+                    let mut a = json!({"id": derived(l.id, 32 + i as u128), "location_id": l.id,
+                        "description": feature.label_ja(), "x_code": feature});
+                    if let Some(note) = &r.details.accessibility_note {
+                        a["details"] = json!(note);
+                    }
+                    a
+                })
+                .collect();
+            loc.insert("accessibility".into(), json!(accessibility));
             Value::Object(loc)
         })
         .collect();
@@ -299,16 +325,58 @@ pub fn hsds_organization(
     let mut service = json!({"id": service_id, "organization_id": r.id, "name": r.name, "description": r.description,
         "status": "active", "attributes": attributes, "languages": languages, "service_areas": service_areas,
         "last_modified": r.updated_at.to_rfc3339()});
-    if let Some(ages) = &r.target_ages {
-        service["eligibility_description"] = json!(ages);
+    let d = &r.details;
+    let eligibility: Vec<String> = r
+        .target_ages
+        .iter()
+        .cloned()
+        .chain(
+            d.target_groups
+                .iter()
+                .map(|g| target_group_ja(*g).to_owned()),
+        )
+        .chain(d.eligibility_note.iter().cloned())
+        .collect();
+    if !eligibility.is_empty() {
+        service["eligibility_description"] = json!(eligibility.join("、"));
+    }
+    if let Some(age) = d.minimum_age {
+        service["minimum_age"] = json!(age);
+    }
+    if let Some(age) = d.maximum_age {
+        service["maximum_age"] = json!(age);
     }
     if let Some(verified) = r.last_verified_at {
         service["assured_date"] = json!(verified.date_naive().to_string());
     }
-    if let Some(hours) = &r.opening_hours {
-        service["schedules"] =
-            json!([{"id": derived(r.id, 5), "service_id": service_id, "description": hours}]);
+    let mut application = Vec::new();
+    if d.by_appointment {
+        application.push("予約制 (by appointment)");
     }
+    if d.call_before_visiting {
+        application.push("事前に電話でご連絡ください (call before visiting)");
+    }
+    if !application.is_empty() {
+        service["application_process"] = json!(application.join("。"));
+    }
+    service["schedules"] = json!(hsds_schedules(r, service_id));
+    if let Some(cost) = d.cost {
+        let mut option = json!({"id": derived(r.id, 6), "service_id": service_id, "currency": "JPY",
+            "option": match cost { Cost::Free => "無料 (free)", Cost::Fee => "有料 (fee)" }});
+        if cost == Cost::Free {
+            option["amount"] = json!(0);
+        }
+        if let Some(note) = &d.cost_note {
+            option["amount_description"] = json!(note);
+        }
+        service["cost_options"] = json!([option]);
+        if let Some(note) = &d.cost_note {
+            service["fees_description"] = json!(note);
+        }
+    }
+    service["x_target_groups"] = json!(d.target_groups);
+    service["x_call_before_visiting"] = json!(d.call_before_visiting);
+    service["x_by_appointment"] = json!(d.by_appointment);
     org.insert("services".into(), json!([service]));
     org.insert("x_legal_form".into(), json!(r.legal_form.as_str()));
     org.insert("x_municipality".into(), city(cities, r.municipality_id));
@@ -327,6 +395,66 @@ pub fn hsds_organization(
     org.insert("x_introduced_organization_ids".into(), json!(introduced));
     org.insert("x_visibility".into(), json!(r.visibility.as_str()));
     Value::Object(org)
+}
+
+/// The HSDS label of a target group (Japanese, with the English).
+pub fn target_group_ja(group: TargetGroup) -> &'static str {
+    match group {
+        TargetGroup::Hardship => "生活の困りごと (hardship)",
+        TargetGroup::ForeignLanguage => "外国語での相談 (foreign language)",
+        TargetGroup::SuicidalThoughts => "死にたい気持ち (suicidal thoughts)",
+        TargetGroup::DvSexualViolence => "DV・性暴力 (DV, sexual violence)",
+        TargetGroup::GenderIdentity => "性自認・性的指向 (gender identity)",
+        TargetGroup::SingleParent => "ひとり親 (single parents)",
+        TargetGroup::Under18 => "18歳以下 (under 18)",
+        TargetGroup::Loneliness => "孤独・孤立 (loneliness)",
+    }
+}
+
+/// The entry's schedules in HSDS: the free-text hours, each weekly period
+/// (`freq: WEEKLY`, `byday`, `opens_at`/`closes_at` in Japan time), and each
+/// exception as a one-day schedule (`valid_from` = `valid_to`).
+fn hsds_schedules(r: &Redacted, service_id: Uuid) -> Vec<Value> {
+    let mut schedules = Vec::new();
+    if let Some(hours) = &r.opening_hours {
+        schedules
+            .push(json!({"id": derived(r.id, 5), "service_id": service_id, "description": hours}));
+    }
+    for (i, p) in r.details.opening_periods.iter().enumerate() {
+        let mut s = json!({"id": derived(r.id, 256 + i as u128), "service_id": service_id, "freq": "WEEKLY",
+            "byday": p.weekday.ical(), "opens_at": format!("{}+09:00", p.opens_at),
+            "closes_at": format!("{}+09:00", p.closes_at), "timezone": 9});
+        if let Some(place) = p
+            .location_index
+            .and_then(|l| r.locations.get(usize::from(l)))
+        {
+            s["location_id"] = json!(place.id);
+        }
+        schedules.push(s);
+    }
+    for (i, x) in r.details.opening_exceptions.iter().enumerate() {
+        let date = x.date.to_string();
+        let mut s = json!({"id": derived(r.id, 512 + i as u128), "service_id": service_id,
+            "valid_from": date, "valid_to": date});
+        match (&x.opens_at, &x.closes_at) {
+            (Some(opens), Some(closes)) => {
+                s["opens_at"] = json!(format!("{opens}+09:00"));
+                s["closes_at"] = json!(format!("{closes}+09:00"));
+                s["description"] = json!(x
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| "特別営業 (special hours)".into()));
+            }
+            _ => {
+                s["description"] = json!(match &x.note {
+                    Some(note) => format!("休業 (closed): {note}"),
+                    None => "休業 (closed)".to_owned(),
+                });
+            }
+        }
+        schedules.push(s);
+    }
+    schedules
 }
 
 /// The redacted entries in the import's columns: an address or a position

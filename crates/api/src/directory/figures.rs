@@ -154,7 +154,13 @@ fn features(
         }
         let publication = publication_of(&first.resource, coarse);
         let entry = reads.note(redact(
-            stored_entry(first.resource, places, None, publication),
+            stored_entry(
+                first.resource,
+                places,
+                Default::default(),
+                None,
+                publication,
+            ),
             reader,
         ));
         for place in &entry.locations {

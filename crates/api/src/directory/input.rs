@@ -7,9 +7,13 @@ use living_gate_db::directory::resources::{Location, ResourceContent};
 use living_gate_db::{
     directory::resources, directory::taxonomy, reference::municipalities, AsyncPgConnection,
 };
+use living_gate_domain::directory::details::{
+    self as details, AccessibilityFeature, Cost, OpeningException, OpeningPeriod, TargetGroup,
+    Translation, VerificationMethod,
+};
 use living_gate_domain::directory::{
-    language, phone, position, EntryVisibility, HideableField, LegalForm, ParticipationIntent,
-    PositionPublication, Vocabulary,
+    language, phone, position, Details, EntryVisibility, HideableField, LegalForm,
+    ParticipationIntent, PositionPublication, PublishConsent, Vocabulary,
 };
 use living_gate_domain::identity::{postal_code, website};
 use living_gate_domain::names::bounded_text;
@@ -119,6 +123,42 @@ pub struct CreateResource {
     pub position_publication: Option<PositionPublication>,
     /// When the entry was last checked with the organization (by the caller).
     pub last_verified_at: Option<DateTime<Utc>>,
+    /// How it was checked.
+    pub verification_method: Option<VerificationMethod>,
+    /// `listed` (public), `staff_only` or `withdrawn`; `visibility` follows
+    /// from it (both given and contradicting: 422). Default: from `visibility`.
+    pub publish_consent: Option<PublishConsent>,
+    /// 事前に電話を: call before visiting.
+    #[serde(default)]
+    pub call_before_visiting: bool,
+    /// 予約制: visits by appointment only.
+    #[serde(default)]
+    pub by_appointment: bool,
+    /// Weekly periods, several a day if need be; overlapping ones are 422. At most 70.
+    #[serde(default)]
+    pub opening_periods: Vec<OpeningPeriod>,
+    /// Holidays and other days that differ; one per date, at most 100.
+    #[serde(default)]
+    pub opening_exceptions: Vec<OpeningException>,
+    #[serde(default)]
+    pub accessibility: Vec<AccessibilityFeature>,
+    #[schema(max_length = 500)]
+    pub accessibility_note: Option<String>,
+    /// The national hotline's categories.
+    #[serde(default)]
+    pub target_groups: Vec<TargetGroup>,
+    #[schema(minimum = 0, maximum = 120)]
+    pub minimum_age: Option<i16>,
+    #[schema(minimum = 0, maximum = 120)]
+    pub maximum_age: Option<i16>,
+    #[schema(max_length = 500)]
+    pub eligibility_note: Option<String>,
+    pub cost: Option<Cost>,
+    #[schema(max_length = 500)]
+    pub cost_note: Option<String>,
+    /// Name and description in `en` and `ja-easy`, one each.
+    #[serde(default)]
+    pub translations: Vec<Translation>,
 }
 
 /// Fields to change; `null` clears an optional field, an absent field is
@@ -175,6 +215,36 @@ pub struct UpdateResource {
     pub position_publication: Option<PositionPublication>,
     /// Sets when the entry was last checked (and that the caller checked it).
     pub last_verified_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<VerificationMethod>)]
+    pub verification_method: Option<Option<VerificationMethod>>,
+    /// `visibility` follows; `visibility: public` alone on a withdrawn entry is 422.
+    pub publish_consent: Option<PublishConsent>,
+    pub call_before_visiting: Option<bool>,
+    pub by_appointment: Option<bool>,
+    pub opening_periods: Option<Vec<OpeningPeriod>>,
+    pub opening_exceptions: Option<Vec<OpeningException>>,
+    pub accessibility: Option<Vec<AccessibilityFeature>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub accessibility_note: Option<Option<String>>,
+    pub target_groups: Option<Vec<TargetGroup>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<i16>, minimum = 0, maximum = 120)]
+    pub minimum_age: Option<Option<i16>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<i16>, minimum = 0, maximum = 120)]
+    pub maximum_age: Option<Option<i16>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub eligibility_note: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<Cost>)]
+    pub cost: Option<Option<Cost>>,
+    #[serde(default, deserialize_with = "crate::http::double_option::deserialize")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub cost_note: Option<Option<String>>,
+    pub translations: Option<Vec<Translation>>,
 }
 
 /// Collects parse errors of one request.
@@ -312,6 +382,137 @@ impl Default for Checker {
     }
 }
 
+/// A change of an entry's details: `None` keeps a field (a create names
+/// every field).
+struct DetailsChange<'a> {
+    call_before_visiting: Option<bool>,
+    by_appointment: Option<bool>,
+    opening_periods: Option<&'a [OpeningPeriod]>,
+    opening_exceptions: Option<&'a [OpeningException]>,
+    accessibility: Option<&'a [AccessibilityFeature]>,
+    accessibility_note: Option<Option<&'a str>>,
+    target_groups: Option<&'a [TargetGroup]>,
+    minimum_age: Option<Option<i16>>,
+    maximum_age: Option<Option<i16>>,
+    eligibility_note: Option<Option<&'a str>>,
+    cost: Option<Option<Cost>>,
+    cost_note: Option<Option<&'a str>>,
+    verification_method: Option<Option<VerificationMethod>>,
+    translations: Option<&'a [Translation]>,
+}
+
+/// Applies `change` to `current`, checking what changed (periods against
+/// the entry's `location_count` locations).
+fn apply_details(
+    c: &mut Checker,
+    current: &Details,
+    change: DetailsChange<'_>,
+    location_count: usize,
+) -> Details {
+    let mut next = current.clone();
+    if let Some(v) = change.call_before_visiting {
+        next.call_before_visiting = v;
+    }
+    if let Some(v) = change.by_appointment {
+        next.by_appointment = v;
+    }
+    if let Some(v) = change.opening_periods {
+        next.opening_periods = c
+            .errors
+            .check(details::opening_periods(v, location_count))
+            .unwrap_or_default();
+    } else if next.opening_periods.iter().any(|p| {
+        p.location_index
+            .is_some_and(|l| usize::from(l) >= location_count)
+    }) {
+        c.errors.add(
+            "opening_periods",
+            "unknown_location",
+            "a period names a location the entry no longer has: send opening_periods with locations",
+        );
+    }
+    if let Some(v) = change.opening_exceptions {
+        next.opening_exceptions = c
+            .errors
+            .check(details::opening_exceptions(v))
+            .unwrap_or_default();
+    }
+    if let Some(v) = change.accessibility {
+        next.accessibility = AccessibilityFeature::ALL
+            .into_iter()
+            .filter(|f| v.contains(f))
+            .collect();
+    }
+    if let Some(v) = change.accessibility_note {
+        next.accessibility_note = c.optional("accessibility_note", v, 500);
+    }
+    if let Some(v) = change.target_groups {
+        next.target_groups = TargetGroup::ALL
+            .into_iter()
+            .filter(|g| v.contains(g))
+            .collect();
+    }
+    if let Some(v) = change.minimum_age {
+        next.minimum_age = v;
+    }
+    if let Some(v) = change.maximum_age {
+        next.maximum_age = v;
+    }
+    if change.minimum_age.is_some() || change.maximum_age.is_some() {
+        c.errors
+            .check(details::ages(next.minimum_age, next.maximum_age));
+    }
+    if let Some(v) = change.eligibility_note {
+        next.eligibility_note = c.optional("eligibility_note", v, 500);
+    }
+    if let Some(v) = change.cost {
+        next.cost = v;
+    }
+    if let Some(v) = change.cost_note {
+        next.cost_note = c.optional("cost_note", v, 500);
+    }
+    if let Some(v) = change.verification_method {
+        next.verification_method = v;
+    }
+    if let Some(v) = change.translations {
+        next.translations = c.errors.check(details::translations(v)).unwrap_or_default();
+    }
+    next
+}
+
+/// The visibility and withdrawal that follow from a request's consent and
+/// visibility: the consent decides (a contradicting `visibility` is 422); a
+/// `visibility` alone cannot publish an entry whose consent was withdrawn.
+fn settle_consent(
+    errors: &mut ValidationErrors,
+    consent: Option<PublishConsent>,
+    visibility: Option<EntryVisibility>,
+    current: (EntryVisibility, bool),
+) -> (EntryVisibility, bool) {
+    match (consent, visibility) {
+        (Some(consent), visibility) => {
+            if visibility.is_some_and(|v| v != consent.visibility()) {
+                errors.add(
+                    "publish_consent",
+                    "inconsistent_publish_consent",
+                    "visibility follows from publish_consent: listed is public, the others staff_only",
+                );
+            }
+            (consent.visibility(), consent == PublishConsent::Withdrawn)
+        }
+        (None, Some(EntryVisibility::Public)) if current.1 => {
+            errors.add(
+                "visibility",
+                "consent_withdrawn",
+                "the organization withdrew its consent to be published: send publish_consent listed when it consents again",
+            );
+            current
+        }
+        (None, Some(visibility)) => (visibility, current.1),
+        (None, None) => current,
+    }
+}
+
 /// The hidden fields in their canonical order, each once.
 pub fn hidden_fields(values: &[HideableField]) -> Vec<HideableField> {
     HideableField::ALL
@@ -361,6 +562,7 @@ pub async fn check_references(
 /// A checked create request.
 pub struct NewResource {
     pub content: ResourceContent,
+    pub details: Details,
     pub locations: Vec<Location>,
     pub introduced: Vec<Uuid>,
     pub position_publication: PositionPublication,
@@ -435,8 +637,35 @@ pub async fn parse_create(
     };
     let mut content = content;
     let locations = c.locations(&body.locations);
+    let mut details = apply_details(
+        &mut c,
+        &Details::default(),
+        DetailsChange {
+            call_before_visiting: Some(body.call_before_visiting),
+            by_appointment: Some(body.by_appointment),
+            opening_periods: Some(&body.opening_periods),
+            opening_exceptions: Some(&body.opening_exceptions),
+            accessibility: Some(&body.accessibility),
+            accessibility_note: Some(body.accessibility_note.as_deref()),
+            target_groups: Some(&body.target_groups),
+            minimum_age: Some(body.minimum_age),
+            maximum_age: Some(body.maximum_age),
+            eligibility_note: Some(body.eligibility_note.as_deref()),
+            cost: Some(body.cost),
+            cost_note: Some(body.cost_note.as_deref()),
+            verification_method: Some(body.verification_method),
+            translations: Some(&body.translations),
+        },
+        locations.len(),
+    );
     let introduced = dedup(&body.introduced_ids);
     let mut errors = c.errors;
+    (content.visibility, details.consent_withdrawn) = settle_consent(
+        &mut errors,
+        body.publish_consent,
+        body.visibility,
+        (EntryVisibility::Public, false),
+    );
     let position_publication = settle_position(
         &mut errors,
         &mut content,
@@ -463,6 +692,7 @@ pub async fn parse_create(
     errors.into_result()?;
     Ok(NewResource {
         content,
+        details,
         locations,
         introduced,
         position_publication,
@@ -473,6 +703,7 @@ pub async fn parse_create(
 /// when the request replaces them.
 pub struct ResourceUpdate {
     pub content: ResourceContent,
+    pub details: Details,
     pub locations: Option<Vec<Location>>,
     pub introduced: Option<Vec<Uuid>>,
     pub position_publication: PositionPublication,
@@ -482,6 +713,8 @@ pub struct ResourceUpdate {
 pub async fn parse_update(
     conn: &mut AsyncPgConnection,
     current: &ResourceContent,
+    current_details: &Details,
+    current_location_count: usize,
     current_publication: PositionPublication,
     body: &UpdateResource,
     verified_by: Uuid,
@@ -553,9 +786,6 @@ pub async fn parse_update(
     if let Some(v) = body.partner_organization_id {
         next.partner_organization_id = v;
     }
-    if let Some(v) = body.visibility {
-        next.visibility = v;
-    }
     if let Some(v) = &body.hidden_fields {
         next.hidden_fields = hidden_fields(v);
     }
@@ -564,8 +794,35 @@ pub async fn parse_update(
         next.last_verified_by = Some(verified_by);
     }
     let locations = body.locations.as_ref().map(|l| c.locations(l));
+    let mut next_details = apply_details(
+        &mut c,
+        current_details,
+        DetailsChange {
+            call_before_visiting: body.call_before_visiting,
+            by_appointment: body.by_appointment,
+            opening_periods: body.opening_periods.as_deref(),
+            opening_exceptions: body.opening_exceptions.as_deref(),
+            accessibility: body.accessibility.as_deref(),
+            accessibility_note: body.accessibility_note.as_ref().map(Option::as_deref),
+            target_groups: body.target_groups.as_deref(),
+            minimum_age: body.minimum_age,
+            maximum_age: body.maximum_age,
+            eligibility_note: body.eligibility_note.as_ref().map(Option::as_deref),
+            cost: body.cost,
+            cost_note: body.cost_note.as_ref().map(Option::as_deref),
+            verification_method: body.verification_method,
+            translations: body.translations.as_deref(),
+        },
+        locations.as_ref().map_or(current_location_count, Vec::len),
+    );
     let introduced = body.introduced_ids.as_ref().map(|ids| dedup(ids));
     let mut errors = c.errors;
+    (next.visibility, next_details.consent_withdrawn) = settle_consent(
+        &mut errors,
+        body.publish_consent,
+        body.visibility,
+        (current.visibility, current_details.consent_withdrawn),
+    );
     let position_publication = settle_position(
         &mut errors,
         &mut next,
@@ -607,6 +864,7 @@ pub async fn parse_update(
     errors.into_result()?;
     Ok(ResourceUpdate {
         content: next,
+        details: next_details,
         locations,
         introduced,
         position_publication,

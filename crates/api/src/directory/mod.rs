@@ -19,10 +19,12 @@ pub mod figures;
 pub mod filters;
 pub mod import;
 pub mod input;
+pub mod open_data;
 pub mod search;
 pub mod suggestions;
 pub mod surveys;
 pub mod taxonomy;
+pub mod verification;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -34,11 +36,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(figures::stats)
         .service(import::import)
         .service(export::export)
+        .service(verification::due)
         .service(search::list)
         .service(entries::create)
         .service(entries::get)
         .service(entries::update)
         .service(figures::referrals)
+        .service(verification::verify)
+        .service(open_data::resources)
         .service(suggestions::create)
         .service(suggestions::list)
         .service(suggestions::accept)

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::directory::entry_view::{reader_of, HiddenReads, Resource};
+use crate::directory::entry_view::{accept_language, reader_of, HiddenReads, Resource};
 use crate::directory::filters::{unknown_filter_term, ResourceFilterParams};
+use living_gate_domain::directory::details::negotiate;
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -78,11 +79,14 @@ fn decode_cursor(raw: &str) -> ApiResult<SearchCursor> {
 /// hidden fields only the owning city's desk and those it granted (each
 /// such read audited). With `near`, only entries whose position the caller
 /// may see (a hidden or coarse position is never found by searching around it).
-#[utoipa::path(operation_id = "searchResources", tag = "directory", params(ResourceFilterParams, ResourcePageParams), security((), ("bearer" = [])),
-    responses((status = 200, description = "A page of entries", body = ResourcePage)))]
+#[utoipa::path(operation_id = "searchResources", tag = "directory", params(ResourceFilterParams, ResourcePageParams,
+        ("Accept-Language" = Option<String>, Header, description = "`en` or `ja-easy` (やさしい日本語) for translated names and descriptions where an entry has them; each item's `language` says which it got")),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "A page of entries", body = ResourcePage, headers(("Vary" = String)))))]
 #[get("/resources")]
 pub async fn list(
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
     caller: MaybeCaller,
     filter: web::Query<ResourceFilterParams>,
     page: web::Query<ResourcePageParams>,
@@ -133,18 +137,23 @@ pub async fn list(
     let ids: Vec<Uuid> = rows.iter().map(|r| r.resource.id).collect();
     let locations = db::locations(&mut conn, &ids).await?;
     let coarse = db::coarse_positions(&mut conn, &ids).await?;
+    let details = living_gate_db::directory::details::of(&mut conn, &ids).await?;
+    let wanted = accept_language(&request);
     let mut reads = HiddenReads::default();
     let items = rows
         .into_iter()
         .map(|r| {
-            Resource::view(
+            let entry = Resource::view(
                 r.resource,
                 &locations,
+                &details,
                 &reader,
                 r.distance_m,
                 &coarse,
                 &mut reads,
-            )
+            );
+            let shown = negotiate(wanted.as_deref(), &entry.translated_into());
+            entry.localized(shown)
         })
         .collect();
     crate::record::audit_hidden_reads(
@@ -154,5 +163,7 @@ pub async fn list(
         "searchResources",
     )
     .await?;
-    Ok(HttpResponse::Ok().json(ResourcePage { items, next_cursor }))
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::VARY, "Accept-Language"))
+        .json(ResourcePage { items, next_cursor }))
 }

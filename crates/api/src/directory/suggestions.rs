@@ -139,10 +139,17 @@ pub async fn create(
     let mut conn = pool::connection(&state.pool).await?;
     let entry = visible(&mut conn, DirectoryView::Staff, *id).await?;
     let coarse = entries::coarse_positions(&mut conn, &[entry.id]).await?;
+    let details = living_gate_db::directory::details::of(&mut conn, &[entry.id])
+        .await?
+        .remove(&entry.id)
+        .unwrap_or_default();
+    let location_count = entries::locations(&mut conn, &[entry.id]).await?.len();
     // The same checks as the PATCH it would be, on the entry as it is now.
     parse_update(
         &mut conn,
         &ResourceContent::of(&entry),
+        &details,
+        location_count,
         publication_of(&entry, &coarse),
         &changes,
         caller.actor.id,
@@ -311,6 +318,7 @@ pub async fn accept(
         Resource::view(
             updated.row,
             &updated.locations,
+            &updated.details,
             &reader,
             None,
             &updated.coarse,

@@ -3,6 +3,7 @@
 //! corrections.
 
 pub mod confidential_access;
+pub mod details;
 pub mod resource_search;
 pub mod resources;
 pub mod suggestions;

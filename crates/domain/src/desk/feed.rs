@@ -43,6 +43,8 @@ pub enum EventKind {
     ResourceSuggested,
     ResourceSuggestionAccepted,
     ResourceSuggestionRejected,
+    /// The owning desk recorded a verification of the entry (when, how, by whom).
+    ResourceVerified,
     /// Desk events: about neither a case nor an entry; for the desk.
     MunicipalityCreated,
     MunicipalityUpdated,
@@ -143,6 +145,7 @@ crate::code::codes!(EventKind {
     ResourceSuggested => "resource_suggested",
     ResourceSuggestionAccepted => "resource_suggestion_accepted",
     ResourceSuggestionRejected => "resource_suggestion_rejected",
+    ResourceVerified => "resource_verified",
     MunicipalityCreated => "municipality_created",
     MunicipalityUpdated => "municipality_updated",
     DepartmentCreated => "department_created",

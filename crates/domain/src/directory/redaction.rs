@@ -66,6 +66,8 @@ pub struct Entry {
     pub last_verified_at: Option<DateTime<Utc>>,
     /// Staff only.
     pub last_verified_by: Option<Uuid>,
+    /// When and how to go, whom it is for, cost, consent, translations: all public.
+    pub details: super::Details,
     /// In a `near=` search: metres to the nearest location. It tells where
     /// the entry is, so it goes with the position.
     pub distance_m: Option<f64>,
@@ -263,6 +265,7 @@ mod tests {
             },
             last_verified_at: Some(now),
             last_verified_by: Some(Uuid::now_v7()),
+            details: Default::default(),
             distance_m: Some(12.5),
             created_at: now,
             updated_at: now,
