@@ -467,6 +467,54 @@ const MATRIX: &[Row] = &[
         [401, 200, 403, 403, 403, 403, 403, 403, 404, 404, 403],
     ),
     ("GET /v1/referral-figures", KPI_READERS_200),
+    // Liaison meetings (issue 19): a meeting of Zama alone is Zama's (Ayase's
+    // staff get 404); its desk or the platform admin records it and adds
+    // follow-ups; the owner (Zama's 市民協働課), Zama's desk or the platform
+    // admin marks one done.
+    (
+        "POST /v1/liaison-meetings",
+        [401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 201],
+    ),
+    (
+        "GET /v1/liaison-meetings",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 200],
+    ),
+    (
+        "GET /v1/liaison-meetings/{id}",
+        [401, 200, 200, 200, 403, 403, 403, 403, 404, 404, 200],
+    ),
+    (
+        "POST /v1/liaison-meetings/{id}/follow-ups",
+        [401, 201, 403, 403, 403, 403, 403, 403, 404, 404, 201],
+    ),
+    (
+        "GET /v1/follow-ups",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 200],
+    ),
+    (
+        "POST /v1/follow-ups/{id}/done",
+        [401, 200, 200, 403, 403, 403, 403, 403, 404, 404, 200],
+    ),
+    // Events (issue 19) are shared like the directory: every city's staff
+    // reads them; a Zama event is recorded and corrected by Zama's desk or
+    // the platform admin; their reach like KPIs.
+    (
+        "POST /v1/platform-events",
+        [401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 201],
+    ),
+    (
+        "GET /v1/platform-events",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 200],
+    ),
+    (
+        "GET /v1/platform-events/{id}",
+        [401, 200, 200, 200, 403, 403, 403, 403, 200, 200, 200],
+    ),
+    (
+        "PATCH /v1/platform-events/{id}",
+        [401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    ("GET /v1/event-reach", KPI_READERS_200),
     // Notifications (issue 15): every account its own settings; the
     // delivery log like the audit log; a dead Zama message retried by
     // Zama's desk only (Ayase's desk may not know it exists).
@@ -635,6 +683,10 @@ struct Context {
     attachment_id: String,
     /// An introduction by Zama's desk to a Zama entry.
     referral_id: String,
+    /// A liaison meeting of Zama alone, by Zama's desk.
+    meeting_id: String,
+    /// An event held in Zama, by Zama's desk.
+    platform_event_id: String,
     /// A case at `matching`, heard by the department that leads it.
     network_case_id: String,
     /// A confirmed intake submission (id, token, case): its uploads change
@@ -646,6 +698,41 @@ struct Context {
 fn referral_body(resource_id: &str) -> Value {
     let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
     json!({"resource_id": resource_id, "referred_on": today, "topics": ["loneliness"], "channel": "in_person"})
+}
+
+/// A meeting of Zama alone, held today.
+fn meeting_body(app: &TestApp) -> Value {
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json!({"kind": "staff_liaison", "title": "連携会議", "held_on": today,
+           "municipality_ids": [app.fixtures.zama], "decisions": ["次回も開催"]})
+}
+
+/// A follow-up of the Zama meeting for Zama's 市民協働課.
+fn follow_up_body(app: &TestApp) -> Value {
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json!({"description": "一覧を共有する", "owner_id": app.fixtures.account(Who::Department).id,
+           "due_on": today})
+}
+
+/// A workshop held in Zama.
+fn platform_event_body(app: &TestApp) -> Value {
+    json!({"kind": "workshop", "title": "ワークショップ", "starts_on": "2026-07-04", "ends_on": "2026-07-04",
+           "venue_municipality_id": app.fixtures.zama, "attendance": 60, "clients_of_support": 12})
+}
+
+/// An open follow-up of the Zama meeting (each call marks its own done).
+async fn fresh_follow_up(app: &TestApp, ctx: &Context) -> String {
+    let response = app
+        .post(
+            &format!("/v1/liaison-meetings/{}/follow-ups", ctx.meeting_id),
+            Who::Desk,
+            &follow_up_body(app),
+        )
+        .await;
+    json(response, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
 }
 
 /// A case of the partner's organization with a hearing for the department.
@@ -780,7 +867,23 @@ async fn context(app: &TestApp) -> Context {
         .await;
     assert_eq!(marked.status(), StatusCode::CREATED);
     let network_case_id = app.case().title("試験提案").to(Status::Matching).await.id;
+    let meeting = app
+        .post("/v1/liaison-meetings", Who::Desk, &meeting_body(app))
+        .await;
+    let meeting_id = json(meeting, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let platform_event = app
+        .post("/v1/platform-events", Who::Desk, &platform_event_body(app))
+        .await;
+    let platform_event_id = json(platform_event, StatusCode::CREATED).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     Context {
+        meeting_id,
+        platform_event_id,
         referral_id,
         network_case_id,
         upload_submission,
@@ -868,6 +971,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
                 "/v1/trips/{id}/publication" if method == "PUT" => consented_trip(app).await,
                 t if t.starts_with("/v1/trips") => ctx.trip_id.clone(),
                 t if t.starts_with("/v1/referrals") => ctx.referral_id.clone(),
+                t if t.starts_with("/v1/liaison-meetings") => ctx.meeting_id.clone(),
+                t if t.starts_with("/v1/follow-ups") => fresh_follow_up(app, ctx).await,
+                t if t.starts_with("/v1/platform-events") => ctx.platform_event_id.clone(),
                 t if t.starts_with("/v1/resources") => ctx.resource_id.clone(),
                 t if t.starts_with("/v1/confidential-access-grants") => fresh_grant(app).await,
                 t if t.starts_with("/v1/webhook-subscriptions") => fresh_subscription(app).await,
@@ -1052,6 +1158,10 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         }
         "POST /v1/referrals" => Some(referral_body(&ctx.resource_id)),
         "PATCH /v1/referrals/{id}" => Some(json!({"outcome": "contacted"})),
+        "POST /v1/liaison-meetings" => Some(meeting_body(app)),
+        "POST /v1/liaison-meetings/{id}/follow-ups" => Some(follow_up_body(app)),
+        "POST /v1/platform-events" => Some(platform_event_body(app)),
+        "PATCH /v1/platform-events/{id}" => Some(json!({"attendance": 61})),
         "POST /v1/trips/{id}/measurements" => Some(
             json!({"indicator_id": ctx.indicator_id, "value": 3, "measured_on": living_gate_domain::fiscal::date_in_japan(chrono::Utc::now())}),
         ),
@@ -1090,6 +1200,7 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         || template.ends_with("/verifications")
         || template.ends_with("/transitions")
         || template.ends_with("/decision")
+        || template.ends_with("/done")
     {
         request = request.header("If-Match", "*");
     }

@@ -538,6 +538,18 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
             names::<living_gate_domain::platform::referral::ReferralOutcome>(),
         ),
         (
+            ("liaison_meetings", "kind"),
+            names::<living_gate_domain::platform::meeting::MeetingKind>(),
+        ),
+        (
+            ("meeting_follow_ups", "status"),
+            names::<living_gate_domain::platform::meeting::FollowUpStatus>(),
+        ),
+        (
+            ("platform_events", "kind"),
+            names::<living_gate_domain::platform::event::PlatformEventKind>(),
+        ),
+        (
             ("resource_suggestions", "status"),
             names::<SuggestionStatus>(),
         ),

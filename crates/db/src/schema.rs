@@ -291,6 +291,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    liaison_meetings (id) {
+        id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        held_on -> Date,
+        municipality_ids -> Array<Uuid>,
+        resource_ids -> Array<Uuid>,
+        organizations -> Array<Text>,
+        agenda -> Text,
+        decisions -> Array<Text>,
+        recorded_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     logic_models (municipality_id, proposal_id, version) {
         proposal_id -> Uuid,
         version -> Int4,
@@ -327,6 +345,22 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         municipality_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    meeting_follow_ups (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        description -> Text,
+        owner_id -> Uuid,
+        due_on -> Date,
+        status -> Text,
+        done_at -> Nullable<Timestamptz>,
+        done_by -> Nullable<Uuid>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -463,6 +497,28 @@ diesel::table! {
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    platform_events (id) {
+        id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        venue_municipality_id -> Uuid,
+        organizer_municipality_ids -> Array<Uuid>,
+        organizer_resource_ids -> Array<Uuid>,
+        other_organizers -> Array<Text>,
+        attendance -> Int4,
+        clients_of_support -> Int4,
+        questionnaire_responses -> Int4,
+        felt_it -> Int4,
+        recorded_by -> Uuid,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -987,12 +1043,16 @@ diesel::joinable!(intake_submissions -> organizations (organization_id));
 diesel::joinable!(intake_submissions -> proposals (proposal_id));
 diesel::joinable!(intake_submissions -> users (contact_user_id));
 diesel::joinable!(kpi_targets -> users (updated_by));
+diesel::joinable!(liaison_meetings -> users (recorded_by));
 diesel::joinable!(logic_models -> proposals (proposal_id));
+diesel::joinable!(platform_events -> municipalities (venue_municipality_id));
+diesel::joinable!(platform_events -> users (recorded_by));
 diesel::joinable!(programme_logic_models -> municipalities (municipality_id));
 diesel::joinable!(programme_logic_models -> users (updated_by));
 diesel::joinable!(logic_models -> users (created_by));
 diesel::joinable!(matches -> departments (department_id));
 diesel::joinable!(matches -> proposals (proposal_id));
+diesel::joinable!(meeting_follow_ups -> liaison_meetings (meeting_id));
 diesel::joinable!(messages -> proposals (proposal_id));
 diesel::joinable!(messages -> users (author_id));
 diesel::joinable!(notification_preferences -> users (user_id));
@@ -1064,9 +1124,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     kpi_histograms,
     kpi_targets,
     kpi_year_histograms,
+    liaison_meetings,
     logic_models,
     login_throttle,
     matches,
+    meeting_follow_ups,
     messages,
     municipalities,
     network_matches,
@@ -1076,6 +1138,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_attempts,
     outbox_messages,
     password_reset_tokens,
+    platform_events,
     programme_logic_models,
     proposal_events,
     proposal_programmes,

@@ -161,6 +161,9 @@ mod tests {
         check::<crate::desk::attachment::ScanStatus>();
         check::<crate::platform::referral::ReferralChannel>();
         check::<crate::platform::referral::ReferralOutcome>();
+        check::<crate::platform::meeting::MeetingKind>();
+        check::<crate::platform::meeting::FollowUpStatus>();
+        check::<crate::platform::event::PlatformEventKind>();
     }
 
     #[test]

@@ -197,6 +197,12 @@ const WRITES: &[Write] = &[
     // Introductions (issue 19): a desk event of the worker's city.
     write(Platform, "POST /v1/referrals", ("referral.create", "referral"), &[(K::ReferralRecorded, DESK)]),
     write(Platform, "PATCH /v1/referrals/{id}", ("referral.update", "referral"), &[(K::ReferralUpdated, DESK)]),
+    // Liaison meetings and events (issue 19): desk events of the writer's city.
+    write(Platform, "POST /v1/liaison-meetings", ("liaison_meeting.create", "liaison_meeting"), &[(K::MeetingRecorded, DESK), (K::FollowUpAdded, DESK)]),
+    write(Platform, "POST /v1/liaison-meetings/{id}/follow-ups", ("follow_up.create", "follow_up"), &[(K::FollowUpAdded, DESK)]),
+    write(Platform, "POST /v1/follow-ups/{id}/done", ("follow_up.update", "follow_up"), &[(K::FollowUpDone, DESK)]),
+    write(Platform, "POST /v1/platform-events", ("platform_event.create", "platform_event"), &[(K::PlatformEventRecorded, DESK)]),
+    write(Platform, "PATCH /v1/platform-events/{id}", ("platform_event.update", "platform_event"), &[(K::PlatformEventUpdated, DESK)]),
     // KPI targets: the desk's.
     write(Kpis, "PUT /v1/kpis/targets/{fiscal_year}", ("kpi_target.update", "kpi_target"), &[(K::KpiTargetsSet, DESK)]),
     write(Kpis, "PUT /v1/kpis/programme-logic-model/{fiscal_year}", ("programme_logic_model.create", "programme_logic_model"), &[(K::ProgrammeLogicModelSaved, DESK)]),

@@ -649,6 +649,24 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
             json!({"callback_url": WEBHOOK_URL}))
         .created(),
         "POST /v1/referrals" => call(Who::Desk, "/v1/referrals".into(), referral_body(app).await).created(),
+        "POST /v1/liaison-meetings" => call(Who::Desk, "/v1/liaison-meetings".into(), meeting_body(app)).created(),
+        "POST /v1/liaison-meetings/{id}/follow-ups" => {
+            let id = text(&created(app, Who::Desk, "/v1/liaison-meetings", meeting_body(app)).await, "/id");
+            call(Who::Desk, format!("/v1/liaison-meetings/{id}/follow-ups"), follow_up_body(app)).created()
+        }
+        "POST /v1/follow-ups/{id}/done" => {
+            let meeting = created(app, Who::Desk, "/v1/liaison-meetings", meeting_body(app)).await;
+            let id = text(&meeting, "/follow_ups/0/id");
+            let version = meeting["follow_ups"][0]["version"].as_i64().expect("version");
+            call(Who::Department, format!("/v1/follow-ups/{id}/done"), json!({})).if_match(format!("\"{version}\""))
+        }
+        "POST /v1/platform-events" => call(Who::Desk, "/v1/platform-events".into(), platform_event_body(app)).created(),
+        "PATCH /v1/platform-events/{id}" => {
+            let response = app.post("/v1/platform-events", Who::Desk, &platform_event_body(app)).await;
+            let etag = etag_of(&response);
+            let id = text(&json(response, StatusCode::CREATED).await, "/id");
+            call(Who::Desk, format!("/v1/platform-events/{id}"), json!({"attendance": 3198})).if_match(etag)
+        }
         "PATCH /v1/referrals/{id}" => {
             let response = app.post("/v1/referrals", Who::Desk, &referral_body(app).await).await;
             let etag = etag_of(&response);
@@ -875,6 +893,25 @@ async fn resource(app: &TestApp) -> String {
     let body =
         json!({"name": "支援先の会", "legal_form": "npo", "municipality_id": app.fixtures.zama});
     text(&created(app, Who::Desk, "/v1/resources", body).await, "/id")
+}
+
+/// A meeting of Zama alone, today, with a follow-up for Zama's 市民協働課.
+fn meeting_body(app: &TestApp) -> Value {
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json!({"kind": "support_coordination", "title": "支援調整会議", "held_on": today,
+           "municipality_ids": [app.fixtures.zama], "follow_ups": [follow_up_body(app)]})
+}
+
+/// A follow-up for Zama's 市民協働課, due today.
+fn follow_up_body(app: &TestApp) -> Value {
+    let today = living_gate_domain::fiscal::date_in_japan(chrono::Utc::now());
+    json!({"description": "居場所の一覧を共有する", "owner_id": app.fixtures.account(Who::Department).id, "due_on": today})
+}
+
+/// A symposium held in Zama.
+fn platform_event_body(app: &TestApp) -> Value {
+    json!({"kind": "symposium", "title": "シンポジウム", "starts_on": "2026-10-10", "ends_on": "2026-10-10",
+           "venue_municipality_id": app.fixtures.zama, "attendance": 126})
 }
 
 /// An introduction of a resident to a new entry, today.

@@ -82,6 +82,20 @@ pub enum Action {
         municipality_id: Uuid,
         department_id: Option<Uuid>,
     },
+    /// Read the platform's liaison meetings, follow-ups and events (staff
+    /// of the cities; the platform admin). Which meetings: row-level security.
+    ReadPlatformWork,
+    /// Record a liaison meeting or an event, add to it or correct it: the
+    /// desk of a city that takes part (`city_takes_part`: the caller's city
+    /// is among the meeting's cities, the event's venue or organizers), or
+    /// the platform admin.
+    RecordPlatformWork { city_takes_part: bool },
+    /// Mark a follow-up done: its owner, the desk of a city that took part
+    /// in the meeting, or the platform admin.
+    CompleteFollowUp {
+        owner_id: Uuid,
+        city_takes_part: bool,
+    },
     /// Set the KPI targets of a fiscal year.
     ManageKpiTargets,
     /// Create and change directory entries and taxonomy terms, import, run surveys (the desk).
@@ -268,6 +282,24 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
                     _ => false,
                 }
         }
+        (ReadPlatformWork, role) => matches!(role, Desk | Department | PlatformAdmin),
+        (RecordPlatformWork { city_takes_part }, role) => match role {
+            Desk => city_takes_part,
+            PlatformAdmin => true,
+            _ => false,
+        },
+        (
+            CompleteFollowUp {
+                owner_id,
+                city_takes_part,
+            },
+            role,
+        ) => match role {
+            Desk => city_takes_part || actor.id == owner_id,
+            Department => actor.id == owner_id,
+            PlatformAdmin => true,
+            _ => false,
+        },
         (ManageKpiTargets, role) => matches!(role, Desk | Admin),
         (ManageDirectory, role) => role == Desk,
         (ReadSurveys, role) => matches!(role, Desk | Department),
@@ -814,6 +846,51 @@ mod tests {
         assert!(authorize(&of_city(Role::Desk, AYASE), own).is_err());
         assert!(authorize(&of_city(Role::Admin, ZAMA), own).is_err());
         assert!(authorize(&actor(Role::PlatformAdmin), own).is_err());
+    }
+
+    #[test]
+    fn the_desks_of_the_cities_taking_part_record_platform_work_and_owners_complete_follow_ups() {
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&of_city(role, ZAMA), Action::ReadPlatformWork).is_ok(),
+                matches!(role, Role::Desk | Role::Department | Role::PlatformAdmin),
+                "{role}"
+            );
+            assert_eq!(
+                authorize(
+                    &of_city(role, ZAMA),
+                    Action::RecordPlatformWork {
+                        city_takes_part: true
+                    }
+                )
+                .is_ok(),
+                matches!(role, Role::Desk | Role::PlatformAdmin),
+                "{role}"
+            );
+        }
+        let absent = Action::RecordPlatformWork {
+            city_takes_part: false,
+        };
+        assert!(authorize(&of_city(Role::Desk, AYASE), absent).is_err());
+        assert!(authorize(&actor(Role::PlatformAdmin), absent).is_ok());
+        let department = of_city(Role::Department, ZAMA);
+        let own = Action::CompleteFollowUp {
+            owner_id: department.id,
+            city_takes_part: true,
+        };
+        let others = Action::CompleteFollowUp {
+            owner_id: Uuid::now_v7(),
+            city_takes_part: true,
+        };
+        assert!(authorize(&department, own).is_ok());
+        assert!(authorize(&department, others).is_err());
+        assert!(authorize(&of_city(Role::Desk, ZAMA), others).is_ok());
+        let elsewhere = Action::CompleteFollowUp {
+            owner_id: Uuid::now_v7(),
+            city_takes_part: false,
+        };
+        assert!(authorize(&of_city(Role::Desk, AYASE), elsewhere).is_err());
+        assert!(authorize(&of_city(Role::Analyst, ZAMA), own).is_err());
     }
 
     #[test]

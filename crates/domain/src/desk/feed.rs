@@ -117,6 +117,16 @@ pub enum EventKind {
     CityProgrammeCreated,
     /// The desk set the existing programmes a case is linked to (internal).
     ProposalProgrammesReplaced,
+    /// A liaison meeting of the platform was recorded (issue 19), with the
+    /// follow-ups given with it.
+    MeetingRecorded,
+    /// A follow-up was added to a meeting, or marked done.
+    FollowUpAdded,
+    FollowUpDone,
+    /// An event of the platform (an exhibition, a workshop …) was recorded
+    /// or corrected (its attendance and questionnaire, typically).
+    PlatformEventRecorded,
+    PlatformEventUpdated,
 }
 
 crate::code::codes!(EventKind {
@@ -193,6 +203,11 @@ crate::code::codes!(EventKind {
     FollowOnLinked => "follow_on_linked",
     CityProgrammeCreated => "city_programme_created",
     ProposalProgrammesReplaced => "proposal_programmes_replaced",
+    MeetingRecorded => "meeting_recorded",
+    FollowUpAdded => "follow_up_added",
+    FollowUpDone => "follow_up_done",
+    PlatformEventRecorded => "platform_event_recorded",
+    PlatformEventUpdated => "platform_event_updated",
 });
 
 // Who reads an event or a message. (Not a doc comment: the OpenAPI schema

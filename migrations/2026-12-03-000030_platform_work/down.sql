@@ -1,0 +1,6 @@
+DROP VIEW kpi.event_reach;
+DROP TABLE platform_events;
+DROP TABLE meeting_follow_ups;
+DROP TABLE liaison_meetings;
+DELETE FROM proposal_events WHERE kind IN ('meeting_recorded', 'follow_up_added', 'follow_up_done',
+  'platform_event_recorded', 'platform_event_updated');
