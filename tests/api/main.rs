@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod account_cache;
 mod admin;
 mod assessment;
 mod attachments;

@@ -1,5 +1,6 @@
 //! What every handler can reach: the pool, the signing keys, the settings.
 
+use crate::auth::account_cache::{self, AccountCache};
 use crate::auth::keys::KeySet;
 use crate::auth::sealing::SealingKeys;
 use crate::auth::tokens::VerifiedTokens;
@@ -19,6 +20,9 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Claims of tokens already verified (a cache; never decides alone).
     pub verified_tokens: Arc<VerifiedTokens>,
+    /// The accounts behind accepted tokens, trusted only while this
+    /// instance listens for account changes ([`AppState::listen_for_account_changes`]).
+    pub accounts: Arc<AccountCache>,
     /// The attachment limit and virus scanner ([`AppState::with_attachments`]).
     pub attachments: Arc<AttachmentConfig>,
     /// Seals and opens secrets at rest ([`AppState::with_sealing`]; a random
@@ -49,6 +53,7 @@ impl AppState {
             auth: Arc::new(auth),
             openapi: Arc::new(openapi),
             verified_tokens: Arc::new(VerifiedTokens::default()),
+            accounts: Arc::new(AccountCache::default()),
             attachments: Arc::new(AttachmentConfig::default()),
             sealing: Arc::new(SealingKeys::random()),
             webhooks: Arc::new(WebhookConfig::default()),
@@ -80,5 +85,13 @@ impl AppState {
     pub fn with_webhooks(mut self, webhooks: WebhookConfig) -> AppState {
         self.webhooks = Arc::new(webhooks);
         self
+    }
+
+    /// Starts listening for account changes on `database_url` (the
+    /// service's), so that the account cache is used; without it every
+    /// request reads its caller from the database. Call once per instance,
+    /// inside the runtime; aborting the handle stops listening.
+    pub fn listen_for_account_changes(&self, database_url: &str) -> tokio::task::JoinHandle<()> {
+        account_cache::spawn_listener(self.accounts.clone(), database_url.to_owned())
     }
 }

@@ -39,6 +39,8 @@ impl Drop for TestApp {
 /// A second server over a [`TestApp`]'s database.
 pub struct Instance {
     pub base: String,
+    /// Its own state (its own pool and account cache).
+    pub state: AppState,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -205,6 +207,10 @@ impl TestAppBuilder {
         .with_attachments(self.config.attachments.clone())
         .with_webhooks(self.config.webhooks.clone())
         .with_backups(self.backups);
+        if self.dead.is_none() {
+            // As `living-gate serve` does: the account cache in use.
+            state.listen_for_account_changes(&db.app_url);
+        }
         let (base, server) = serve(state.clone(), self.config.cors_origins.clone());
         let app = TestApp {
             base,
@@ -256,10 +262,16 @@ impl TestApp {
     pub async fn spawn_instance(&self) -> Instance {
         let state = AppState {
             pool: pool(&self.db.app_url, false),
+            accounts: Default::default(),
             ..self.state.clone()
         };
-        let (base, server) = serve(state, Vec::new());
-        Instance { base, server }
+        state.listen_for_account_changes(&self.db.app_url);
+        let (base, server) = serve(state.clone(), Vec::new());
+        Instance {
+            base,
+            state,
+            server,
+        }
     }
 
     /// A real access token for a fixture account, signed with the app's key.

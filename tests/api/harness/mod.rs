@@ -31,7 +31,7 @@ mod responses;
 mod smtp;
 mod webhook_receiver;
 
-pub use app::{DeadDatabase, TestApp};
+pub use app::{DeadDatabase, Instance, TestApp};
 pub use binary::ServedBinary;
 pub use case::{logic_model, Case};
 pub use clamd::{Clamd, EICAR, EICAR_SIGNATURE};

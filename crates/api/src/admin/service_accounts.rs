@@ -181,6 +181,11 @@ pub async fn update(
             Ok::<_, ApiError>(after)
         })
         .await?;
+    // Other instances hear it on the channel (migration 000031); this one
+    // forgets the account now.
+    state
+        .accounts
+        .forget(living_gate_db::accounts::changes::AccountChange::ServiceAccount(row.id));
     Ok(with_etag(
         HttpResponse::Ok(),
         row.version,

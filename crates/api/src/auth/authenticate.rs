@@ -120,6 +120,10 @@ async fn check_token(
         .verified_tokens
         .verify(&state.keys, &state.auth, token.trim())
         .map_err(Refused::Token)?;
+    if let Some(actor) = state.accounts.get(claims.jti, claims.sub) {
+        return Ok((actor, claims));
+    }
+    let ticket = state.accounts.ticket();
     let mut conn = pool::connection(&state.pool).await?;
     let actor = match &claims.client_id {
         Some(_) => {
@@ -159,6 +163,7 @@ async fn check_token(
             }
         }
     };
+    state.accounts.store(ticket, claims.jti, &actor);
     Ok((actor, claims))
 }
 

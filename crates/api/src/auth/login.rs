@@ -13,6 +13,7 @@ use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use living_gate_db::accounts::auth_tokens::{self, NewRefreshToken};
+use living_gate_db::accounts::changes::AccountChange;
 use living_gate_db::accounts::users::User;
 use living_gate_db::{
     accounts::login_throttle, accounts::service_accounts, accounts::users, pool, AsyncPgConnection,
@@ -354,6 +355,9 @@ pub async fn logout(
         Ok::<_, ApiError>(())
     })
     .await?;
+    // Every instance hears the revocation on the channel; this one forgets
+    // the token now, so the caller's next request cannot beat the echo.
+    state.accounts.forget(AccountChange::Token(caller.token_id));
     Ok(HttpResponse::NoContent().finish())
 }
 

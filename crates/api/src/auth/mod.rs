@@ -4,6 +4,7 @@
 //!
 //! [`Actor`]: living_gate_domain::Actor
 
+pub mod account_cache;
 pub mod authenticate;
 pub mod caller;
 pub mod keys;

@@ -215,6 +215,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              connect as a member of living_gate_app and migrate with LIVING_GATE_MIGRATION_DATABASE_URL (docs/operations.md)"
         );
     }
+    let account_listener = state.listen_for_account_changes(&database.url);
     crate::notify::links::set_base(&config.public_web_url);
     let mail_worker = if config.mail.worker {
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -279,6 +280,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let result = server.run().await;
     tracing::info!("http server stopped");
+    account_listener.abort();
     if let Some((stop, task)) = mail_worker {
         let _ = stop.send(true);
         // The message being sent finishes (bounded by the SMTP timeout).

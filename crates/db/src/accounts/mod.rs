@@ -1,7 +1,8 @@
 //! Accounts: users, service accounts, invitations, refresh tokens and the
-//! login throttle.
+//! login throttle, and the channel their changes are announced on.
 
 pub mod auth_tokens;
+pub mod changes;
 pub mod invitations;
 pub mod login_throttle;
 pub mod password_resets;
