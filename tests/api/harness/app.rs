@@ -10,6 +10,7 @@ use living_gate_api::http::app;
 use living_gate_api::startup::config::Config;
 use living_gate_api::startup::telemetry;
 use living_gate_api::state::AppState;
+use living_gate_db::reads::{self, Reads, ReplicaSettings};
 use living_gate_db::{build_pool, DbPool, PoolSettings};
 use living_gate_test_db::TestDatabase;
 use reqwest::{Method, RequestBuilder, Response};
@@ -27,6 +28,10 @@ pub struct TestApp {
     /// The demo accounts and their passwords, with `.demo_data()`.
     pub demo_accounts: Vec<DemoAccount>,
     server: actix_web::dev::ServerHandle,
+    /// The read replica's URL and settings, with `.read_replica(…)`.
+    replica: Option<(String, ReplicaSettings)>,
+    /// Stops the replica monitor when dropped.
+    _monitor: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Drop for TestApp {
@@ -39,7 +44,10 @@ impl Drop for TestApp {
 /// A second server over a [`TestApp`]'s database.
 pub struct Instance {
     pub base: String,
+    /// Where its reads go.
+    pub reads: Reads,
     server: actix_web::dev::ServerHandle,
+    _monitor: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Drop for Instance {
@@ -78,6 +86,7 @@ pub struct TestAppBuilder {
     demo: Demo,
     dead: Option<DeadDatabase>,
     backups: living_gate_api::ops::backup::schedule::BackupSettings,
+    replica: Option<(String, ReplicaSettings)>,
 }
 
 fn default_config() -> Config {
@@ -106,6 +115,20 @@ fn pool(url: &str, dead: bool) -> DbPool {
         }
     };
     build_pool(url, &settings).expect("pool")
+}
+
+/// `state` reading through the replica at `url` (its own routing state and
+/// monitor, as each instance has); the monitor stops with the sender.
+fn with_replica(
+    state: AppState,
+    url: &str,
+    settings: &ReplicaSettings,
+) -> (AppState, tokio::sync::watch::Sender<bool>) {
+    let replica = build_pool(url, &reads::replica_pool_settings(4)).expect("replica pool");
+    let reads = Reads::replica(replica, settings.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(reads.clone().monitor(state.pool.clone(), stopped));
+    (state.with_reads(reads), stop)
 }
 
 /// Serves `state` on a random port; returns its base URL.
@@ -161,6 +184,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Public directory and KPI reads through the streaming replica at
+    /// `url` (see [`super::ReplicaPair`]), as `LIVING_GATE_READ_DATABASE_URL`.
+    pub fn read_replica(mut self, url: String, settings: ReplicaSettings) -> Self {
+        self.replica = Some((url, settings));
+        self
+    }
+
     /// An app whose database is out of reach (fixtures and tokens still
     /// exist, so authenticated calls get as far as the database).
     pub fn dead_database(mut self, how: DeadDatabase) -> Self {
@@ -205,6 +235,13 @@ impl TestAppBuilder {
         .with_attachments(self.config.attachments.clone())
         .with_webhooks(self.config.webhooks.clone())
         .with_backups(self.backups);
+        let (state, monitor) = match &self.replica {
+            Some((url, settings)) => {
+                let (state, stop) = with_replica(state, url, settings);
+                (state, Some(stop))
+            }
+            None => (state, None),
+        };
         let (base, server) = serve(state.clone(), self.config.cors_origins.clone());
         let app = TestApp {
             base,
@@ -215,6 +252,8 @@ impl TestAppBuilder {
             db,
             demo_accounts,
             server,
+            replica: self.replica,
+            _monitor: monitor,
         };
         if self.dead == Some(DeadDatabase::Dropped) {
             app.cut_database().await;
@@ -231,6 +270,7 @@ impl TestApp {
             demo: Demo::None,
             dead: None,
             backups: Default::default(),
+            replica: None,
         }
     }
 
@@ -252,14 +292,29 @@ impl TestApp {
     }
 
     /// Another instance of the app on the same database, with its own pool
-    /// and the same signing keys (as instances sharing a key file would).
+    /// and the same signing keys (as instances sharing a key file would);
+    /// with a read replica, its own view of it (what its writers wrote).
     pub async fn spawn_instance(&self) -> Instance {
         let state = AppState {
             pool: pool(&self.db.app_url, false),
+            reads: Reads::default(),
             ..self.state.clone()
         };
+        let (state, monitor) = match &self.replica {
+            Some((url, settings)) => {
+                let (state, stop) = with_replica(state, url, settings);
+                (state, Some(stop))
+            }
+            None => (state, None),
+        };
+        let reads = state.reads.clone();
         let (base, server) = serve(state, Vec::new());
-        Instance { base, server }
+        Instance {
+            base,
+            reads,
+            server,
+            _monitor: monitor,
+        }
     }
 
     /// A real access token for a fixture account, signed with the app's key.

@@ -21,9 +21,7 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::directory::resource_search::{self as search, Order, SearchCursor};
 use living_gate_db::directory::resources as db;
-use living_gate_db::{
-    directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
-};
+use living_gate_db::{directory::taxonomy, reference::municipalities, AsyncPgConnection, Page};
 use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::{redact, Place, Reader, Redacted, Vocabulary};
 use serde::{Deserialize, Serialize};
@@ -118,7 +116,7 @@ pub async fn export(
     params: web::Query<ExportParams>,
     filter: web::Query<ResourceFilterParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::directory_read(&state, &caller).await?;
     let reader = reader_of(&mut conn, &caller).await?;
     let filter = filter.filter(&reader)?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {
