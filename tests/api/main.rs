@@ -39,6 +39,7 @@ mod password_reset;
 mod pitr;
 mod platform;
 mod programme_logic_model;
+mod replica;
 mod row_security;
 mod schema;
 mod sign_in;

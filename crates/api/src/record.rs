@@ -286,6 +286,8 @@ pub async fn write(
 ) -> DbResult<events::Event> {
     audit_db::record(conn, &audit_entry(author, &change)).await?;
     let event = events::append(conn, change.event.row(author.actor())).await?;
+    // The writer's next reads wait for a replica that has this write.
+    crate::http::read_routing::wrote(author.actor().id);
     // The mails the event causes commit with it, or roll back with it.
     crate::notify::plan::enqueue_for(conn, &event).await?;
     Ok(event)
@@ -299,6 +301,7 @@ pub async fn write_many(
     changes: Vec<Change>,
 ) -> DbResult<()> {
     let audits: Vec<NewAuditEntry> = changes.iter().map(|c| audit_entry(author, c)).collect();
+    crate::http::read_routing::wrote(author.actor().id);
     audit_db::record_many(conn, &audits).await?;
     let feed: Vec<NewEvent> = changes
         .into_iter()

@@ -7,6 +7,7 @@ use crate::auth::tokens::VerifiedTokens;
 use crate::ops::backup::schedule::BackupSettings;
 use crate::startup::config::{AttachmentConfig, AuthConfig};
 use crate::startup::webhook_config::WebhookConfig;
+use living_gate_db::reads::Reads;
 use living_gate_db::DbPool;
 use std::sync::Arc;
 
@@ -35,6 +36,10 @@ pub struct AppState {
     /// Where the backups are and how they are scheduled
     /// ([`AppState::with_backups`]; none otherwise).
     pub backups: Arc<BackupSettings>,
+    /// Where public directory and KPI reads go: a read replica when one is
+    /// configured and fresh enough ([`AppState::with_reads`]; the primary,
+    /// `pool`, otherwise).
+    pub reads: Reads,
 }
 
 impl AppState {
@@ -59,6 +64,7 @@ impl AppState {
             webhooks: Arc::new(WebhookConfig::default()),
             oidc: Arc::new(crate::auth::oidc::client::OidcClient::new()),
             backups: Arc::new(BackupSettings::default()),
+            reads: Reads::default(),
         }
     }
 
@@ -72,6 +78,12 @@ impl AppState {
     /// The state with these backup settings.
     pub fn with_backups(mut self, backups: BackupSettings) -> AppState {
         self.backups = Arc::new(backups);
+        self
+    }
+
+    /// The state with this read routing (a replica of `pool`).
+    pub fn with_reads(mut self, reads: Reads) -> AppState {
+        self.reads = reads;
         self
     }
 

@@ -23,6 +23,7 @@ pub mod personal_data;
 pub mod platform;
 pub mod pool;
 pub mod programme_logic_models;
+pub mod reads;
 pub mod reference;
 pub mod retention;
 pub mod schema;

@@ -134,6 +134,12 @@ pub async fn connection(pool: &DbPool) -> DbResult<Conn> {
     Ok(Conn::Pooled(Box::new(checkout(pool).await?)))
 }
 
+/// True inside [`pinned`]: the request's connection (the primary's) serves
+/// everything it reads.
+pub fn is_pinned() -> bool {
+    PINNED.try_with(|_| ()).is_ok()
+}
+
 /// Takes a connection from the pool, never the pinned one, scoped to the
 /// rows of the current [`RowScope`].
 pub async fn checkout(pool: &DbPool) -> DbResult<PooledConn> {

@@ -85,6 +85,18 @@ impl TestDatabase {
             .get_or_try_init(|| prepare_template(&server_url))
             .await?
             .clone();
+        Self::clone_of(server_url, &template).await
+    }
+
+    /// A database on the server at `server_url` (a URL of any database on
+    /// it) instead of the shared one, from a template migrated there now:
+    /// for a cluster a test starts itself (the read replica tests).
+    pub async fn create_on(server_url: &str) -> DbResult<TestDatabase> {
+        let template = prepare_template(server_url).await?;
+        Self::clone_of(server_url.to_owned(), &template).await
+    }
+
+    async fn clone_of(server_url: String, template: &str) -> DbResult<TestDatabase> {
         let name = format!(
             "lg_test_{}_{}",
             std::process::id(),

@@ -10,6 +10,7 @@ use living_gate_api::http::app;
 use living_gate_api::startup::config::Config;
 use living_gate_api::startup::telemetry;
 use living_gate_api::state::AppState;
+use living_gate_db::reads::{self, Reads, ReplicaSettings};
 use living_gate_db::{build_pool, DbPool, PoolSettings};
 use living_gate_test_db::TestDatabase;
 use reqwest::{Method, RequestBuilder, Response};
@@ -27,6 +28,10 @@ pub struct TestApp {
     /// The demo accounts and their passwords, with `.demo_data()`.
     pub demo_accounts: Vec<DemoAccount>,
     server: actix_web::dev::ServerHandle,
+    /// The read replica's URL and settings, with `.read_replica(…)`.
+    replica: Option<(String, ReplicaSettings)>,
+    /// Stops the replica monitor when dropped.
+    _monitor: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Drop for TestApp {
@@ -41,7 +46,10 @@ pub struct Instance {
     pub base: String,
     /// Its own state (its own pool and account cache).
     pub state: AppState,
+    /// Where its reads go.
+    pub reads: Reads,
     server: actix_web::dev::ServerHandle,
+    _monitor: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Drop for Instance {
@@ -80,6 +88,7 @@ pub struct TestAppBuilder {
     demo: Demo,
     dead: Option<DeadDatabase>,
     backups: living_gate_api::ops::backup::schedule::BackupSettings,
+    replica: Option<(String, ReplicaSettings)>,
 }
 
 fn default_config() -> Config {
@@ -108,6 +117,20 @@ fn pool(url: &str, dead: bool) -> DbPool {
         }
     };
     build_pool(url, &settings).expect("pool")
+}
+
+/// `state` reading through the replica at `url` (its own routing state and
+/// monitor, as each instance has); the monitor stops with the sender.
+fn with_replica(
+    state: AppState,
+    url: &str,
+    settings: &ReplicaSettings,
+) -> (AppState, tokio::sync::watch::Sender<bool>) {
+    let replica = build_pool(url, &reads::replica_pool_settings(4)).expect("replica pool");
+    let reads = Reads::replica(replica, settings.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(reads.clone().monitor(state.pool.clone(), stopped));
+    (state.with_reads(reads), stop)
 }
 
 /// Serves `state` on a random port; returns its base URL.
@@ -163,6 +186,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Public directory and KPI reads through the streaming replica at
+    /// `url` (see [`super::ReplicaPair`]), as `LIVING_GATE_READ_DATABASE_URL`.
+    pub fn read_replica(mut self, url: String, settings: ReplicaSettings) -> Self {
+        self.replica = Some((url, settings));
+        self
+    }
+
     /// An app whose database is out of reach (fixtures and tokens still
     /// exist, so authenticated calls get as far as the database).
     pub fn dead_database(mut self, how: DeadDatabase) -> Self {
@@ -211,6 +241,13 @@ impl TestAppBuilder {
             // As `living-gate serve` does: the account cache in use.
             state.listen_for_account_changes(&db.app_url);
         }
+        let (state, monitor) = match &self.replica {
+            Some((url, settings)) => {
+                let (state, stop) = with_replica(state, url, settings);
+                (state, Some(stop))
+            }
+            None => (state, None),
+        };
         let (base, server) = serve(state.clone(), self.config.cors_origins.clone());
         let app = TestApp {
             base,
@@ -221,6 +258,8 @@ impl TestAppBuilder {
             db,
             demo_accounts,
             server,
+            replica: self.replica,
+            _monitor: monitor,
         };
         if self.dead == Some(DeadDatabase::Dropped) {
             app.cut_database().await;
@@ -237,6 +276,7 @@ impl TestApp {
             demo: Demo::None,
             dead: None,
             backups: Default::default(),
+            replica: None,
         }
     }
 
@@ -258,19 +298,31 @@ impl TestApp {
     }
 
     /// Another instance of the app on the same database, with its own pool
-    /// and the same signing keys (as instances sharing a key file would).
+    /// and the same signing keys (as instances sharing a key file would);
+    /// with a read replica, its own view of it (what its writers wrote).
     pub async fn spawn_instance(&self) -> Instance {
         let state = AppState {
             pool: pool(&self.db.app_url, false),
             accounts: Default::default(),
+            reads: Reads::default(),
             ..self.state.clone()
         };
         state.listen_for_account_changes(&self.db.app_url);
+        let (state, monitor) = match &self.replica {
+            Some((url, settings)) => {
+                let (state, stop) = with_replica(state, url, settings);
+                (state, Some(stop))
+            }
+            None => (state, None),
+        };
+        let reads = state.reads.clone();
         let (base, server) = serve(state.clone(), Vec::new());
         Instance {
             base,
             state,
+            reads,
             server,
+            _monitor: monitor,
         }
     }
 

@@ -16,6 +16,8 @@
 //!   Standard Webhooks reference library to verify what it got.
 //! - [`ServedBinary`]: the real binary over a database of its own, with
 //!   its JSON log lines, for tests of what is logged.
+//! - [`ReplicaPair`]: a real primary and streaming replica in a temporary
+//!   directory, for `.read_replica(…)` apps.
 //!
 //! Every path into the api crate the tests need is named in this folder,
 //! so that moving a module there means fixing the harness only.
@@ -27,6 +29,7 @@ mod clamd;
 mod fixtures;
 pub mod mail;
 pub mod oidc;
+mod replica;
 mod responses;
 mod smtp;
 mod webhook_receiver;
@@ -36,6 +39,7 @@ pub use binary::ServedBinary;
 pub use case::{logic_model, Case};
 pub use clamd::{Clamd, EICAR, EICAR_SIGNATURE};
 pub use fixtures::{Who, PASSWORD};
+pub use replica::ReplicaPair;
 pub use responses::{etag_of, json, problem};
 pub use smtp::{Behaviour, Received, SmtpSink};
 pub use webhook_receiver::{verify_with_reference_library, Delivered, Receiver};

@@ -22,7 +22,7 @@ use actix_web::{get, web, HttpResponse};
 use living_gate_db::directory::resource_search::{self as search, Order, SearchCursor};
 use living_gate_db::directory::resources as db;
 use living_gate_db::{
-    directory::taxonomy, pool, reference::municipalities, AsyncPgConnection, Page,
+    directory::taxonomy, reference::municipalities, AsyncPgConnection, Page,
 };
 use living_gate_domain::directory::details::{Cost, TargetGroup};
 use living_gate_domain::directory::import::Column;
@@ -129,7 +129,7 @@ pub async fn export(
     params: web::Query<ExportParams>,
     filter: web::Query<ResourceFilterParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::directory_read(&state, &caller).await?;
     let reader = reader_of(&mut conn, &caller).await?;
     let filter = filter.filter(&reader)?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {

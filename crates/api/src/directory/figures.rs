@@ -97,7 +97,7 @@ pub async fn map(
     filter: web::Query<ResourceFilterParams>,
     params: web::Query<MapParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::directory_read(&state, &caller).await?;
     let reader = reader_of(&mut conn, &caller).await?;
     let filter = filter.filter(&reader)?;
     let limit = params.limit.unwrap_or(2000);
@@ -258,7 +258,7 @@ pub async fn stats(
     caller: MaybeCaller,
     filter: web::Query<ResourceFilterParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::directory_read(&state, &caller).await?;
     let reader = reader_of(&mut conn, &caller).await?;
     let filter = filter.filter(&reader)?;
     if let Some(unknown) = unknown_filter_term(&mut conn, &filter).await? {

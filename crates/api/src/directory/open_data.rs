@@ -16,7 +16,7 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::directory::resource_search::SearchFilter;
-use living_gate_db::{pool, reference::municipalities};
+use living_gate_db::reference::municipalities;
 use living_gate_domain::directory::details::{Cost, TranslationLanguage};
 use living_gate_domain::directory::{Reader, Redacted};
 
@@ -78,7 +78,8 @@ pub async fn resources(
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::NotFound);
     }
-    let mut conn = pool::connection(&state.pool).await?;
+    // Anonymous: a replica may answer (crate::http::read_routing).
+    let mut conn = crate::http::read_routing::public_read(&state).await?;
     let city = municipalities::find_by_code(&mut conn, &code)
         .await?
         .ok_or(ApiError::NotFound)?;

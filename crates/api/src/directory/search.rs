@@ -9,7 +9,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use living_gate_db::directory::resource_search::{self as search, Order, SearchCursor};
 use living_gate_db::directory::resources::{self as db};
-use living_gate_db::pool;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -91,7 +90,7 @@ pub async fn list(
     filter: web::Query<ResourceFilterParams>,
     page: web::Query<ResourcePageParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::directory_read(&state, &caller).await?;
     let reader = reader_of(&mut conn, &caller).await?;
     let filter = filter.filter(&reader)?;
     let limit = page.limit.unwrap_or(crate::http::pagination::DEFAULT_LIMIT);

@@ -56,6 +56,9 @@ pub fn build(
         .wrap(from_fn(crate::http::idempotency::middleware))
         // Outside the idempotency middleware: its pinned connection is in scope too.
         .wrap(from_fn(crate::http::row_scope::middleware))
+        // Outside the idempotency middleware: a write's position is read
+        // once it has committed.
+        .wrap(from_fn(crate::http::read_routing::middleware))
         .wrap(from_fn(crate::http::etag::not_modified))
         .wrap(from_fn(crate::http::text::middleware))
         .wrap(Condition::new(!cors_origins.is_empty(), cors(cors_origins)))
@@ -79,6 +82,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             http::header::IF_NONE_MATCH,
             http::header::HeaderName::from_static("idempotency-key"),
             http::header::HeaderName::from_static("x-request-id"),
+            http::header::HeaderName::from_static(crate::http::read_routing::POSITION_HEADER),
         ])
         .expose_headers([
             http::header::ETAG,
@@ -89,6 +93,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             http::header::HeaderName::from_static("ratelimit-policy"),
             http::header::HeaderName::from_static("x-request-id"),
             http::header::HeaderName::from_static("idempotency-replayed"),
+            http::header::HeaderName::from_static(crate::http::read_routing::POSITION_HEADER),
         ])
         .max_age(3600)
 }

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod problem;
 pub mod rate_limit;
+pub mod read_routing;
 pub mod request_context;
 pub mod routes;
 pub mod row_scope;

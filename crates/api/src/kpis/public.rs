@@ -73,7 +73,7 @@ pub async fn public_kpis(
     )?;
     // Counts of every city are public: read across the cities' row scopes.
     let cities = pool::scoped(RowScope::All, async {
-        let mut conn = pool::connection(&state.pool).await?;
+        let mut conn = crate::http::read_routing::public_read(&state).await?;
         let all = Page {
             after: None,
             limit: 200,

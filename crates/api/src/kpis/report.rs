@@ -8,7 +8,6 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use living_gate_db::kpi::{self as db};
-use living_gate_db::pool;
 use living_gate_domain::csv;
 use living_gate_domain::kpi::{
     self, IndicatorProgress, Measure, Report, ReportInputs, Targets, WaitingCase, FIGURE_HEADERS,
@@ -63,7 +62,7 @@ pub async fn report(
             .fiscal_year
             .unwrap_or_else(|| living_gate_domain::fiscal::fiscal_year(now)),
     )?;
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::kpi_read(&state, &caller.actor).await?;
     let report = build(&mut conn, municipality, fiscal_year, now).await?;
     if wants_csv(&req, params.format) {
         let rows = report.rows();

@@ -6,7 +6,6 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate, Utc};
-use living_gate_db::pool;
 use living_gate_domain::csv;
 use living_gate_domain::fiscal::fiscal_year_of_date;
 use living_gate_domain::kpi::{self, Bucket, Metric, Point};
@@ -109,7 +108,7 @@ pub async fn timeseries(
     }
     let (first, last) = (fiscal_of(buckets.first()), fiscal_of(buckets.last()));
     let metric = params.metric;
-    let mut conn = pool::connection(&state.pool).await?;
+    let mut conn = crate::http::read_routing::kpi_read(&state, &caller.actor).await?;
     let (metrics, measures) = metric.sources();
     let sources = Sources {
         metrics: Some(metrics),

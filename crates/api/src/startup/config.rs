@@ -47,6 +47,8 @@ pub struct Config {
     pub secret_keys_previous: Vec<String>,
     pub webhooks: super::webhook_config::WebhookConfig,
     pub backups: BackupConfig,
+    /// Read replicas (`read_config.rs`).
+    pub reads: super::read_config::ReadConfig,
 }
 
 /// Backups, WAL archiving and their schedule (docs/operations.md, "Backups
@@ -413,6 +415,7 @@ impl Config {
             public_web_url: super::mail_config::public_web_url(&get)?,
             mail: super::mail_config::MailConfig::from_lookup(&get)?,
             webhooks: super::webhook_config::WebhookConfig::from_lookup(&get)?,
+            reads: super::read_config::ReadConfig::from_lookup(&get)?,
         })
     }
 }

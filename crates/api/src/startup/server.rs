@@ -161,12 +161,23 @@ pub fn state(config: &Config, url: &str, keys: KeySet) -> anyhow::Result<AppStat
         max_size: config.db_pool_size,
         ..PoolSettings::default()
     };
+    let reads = match &config.reads.url {
+        Some(read_url) => living_gate_db::reads::Reads::replica(
+            build_pool(
+                read_url,
+                &living_gate_db::reads::replica_pool_settings(config.db_pool_size),
+            )?,
+            config.reads.replica.clone(),
+        ),
+        None => living_gate_db::reads::Reads::default(),
+    };
     Ok(AppState::new(
         build_pool(url, &settings)?,
         keys,
         config.auth.clone(),
         crate::http::openapi::document(),
     )
+    .with_reads(reads)
     .with_attachments(config.attachments.clone())
     .with_sealing(sealing(config)?)
     .with_webhooks(config.webhooks.clone()))
@@ -254,6 +265,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             crate::notify::reminders::every(state.pool.clone(), config.reminder_interval, stopped);
         Some((stop, tokio::spawn(task)))
     };
+    let replica_monitor = if state.reads.is_replicated() {
+        tracing::info!(
+            max_lag_ms = config.reads.replica.max_lag.as_millis() as u64,
+            "public directory and KPI reads may go to the read replica"
+        );
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let task = state.reads.clone().monitor(state.pool.clone(), stopped);
+        Some((stop, tokio::spawn(task)))
+    } else {
+        None
+    };
     let base_backups = match (&database.embedded, backups.interval) {
         (Some(embedded), Some(_)) => {
             let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -298,6 +320,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some((stop, task)) = reminders {
         let _ = stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
+    }
+    if let Some((stop, task)) = replica_monitor {
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
     }
     if let Some((stop, task)) = base_backups {
         let _ = stop.send(true);
