@@ -78,6 +78,28 @@ fn on_port(url: &str, port: u16) -> String {
     format!("{}@{host}:{port}{}", &url[..at], &rest[end..])
 }
 
+/// Removes the directories of pairs whose test process has ended (a test
+/// that failed while starting its pair leaves one).
+fn sweep_finished_pairs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("lg-replica-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 impl ReplicaPair {
     /// Starts the primary, and a replica streaming from it that has
     /// caught up.
@@ -93,6 +115,7 @@ impl ReplicaPair {
             std::process::id(),
             PAIRS.fetch_add(1, Ordering::Relaxed)
         ));
+        sweep_finished_pairs();
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("the pair's directory");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
