@@ -586,7 +586,7 @@ pub fn negotiate(header: Option<&str>, available: &[TranslationLanguage]) -> Sho
             (q > 0 && !tag.is_empty()).then_some((q, tag))
         })
         .collect();
-    wanted.sort_by(|a, b| b.0.cmp(&a.0));
+    wanted.sort_by_key(|w| std::cmp::Reverse(w.0));
     for (_, tag) in wanted {
         let tag = tag.to_ascii_lowercase();
         let primary = tag.split('-').next().unwrap_or_default();
