@@ -1,3 +1,5 @@
+ALTER TABLE survey_recipients DROP COLUMN activities, DROP COLUMN works_on, DROP COLUMN ideas,
+  DROP COLUMN introduced_names, DROP COLUMN participation_intent;
 DROP VIEW kpi.event_reach;
 DROP TABLE platform_events;
 DROP TABLE meeting_follow_ups;

@@ -98,6 +98,20 @@ FROM platform_events
 GROUP BY 1, 2;
 GRANT SELECT ON kpi.event_reach TO living_gate_app, living_gate_bi;
 
+-- The survey's content (seed 002): what an answering organization does
+-- (forms of activity), whether it works on つながり / 孤独・孤立, its ideas,
+-- the organizations it introduced that are not in the directory (by name)
+-- and its participation intent (kept here too: a prospective organization
+-- has no entry to hold it).
+ALTER TABLE survey_recipients
+  ADD COLUMN activities text[] NOT NULL DEFAULT '{}' CHECK (cardinality(activities) <= 20),
+  -- Domain `platform::survey::WorksOn`.
+  ADD COLUMN works_on text CHECK (works_on IN ('tsunagari', 'kodoku_koritsu', 'both', 'neither')),
+  ADD COLUMN ideas text[] NOT NULL DEFAULT '{}' CHECK (cardinality(ideas) <= 20),
+  ADD COLUMN introduced_names text[] NOT NULL DEFAULT '{}' CHECK (cardinality(introduced_names) <= 50),
+  -- Domain `directory::ParticipationIntent`.
+  ADD COLUMN participation_intent text CHECK (participation_intent IN ('yes', 'maybe', 'no', 'unknown'));
+
 -- The feed's new kinds, added to the current list.
 DO $$
 DECLARE

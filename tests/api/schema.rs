@@ -546,6 +546,14 @@ fn checked_enum_columns() -> Vec<((&'static str, &'static str), Vec<&'static str
             names::<living_gate_domain::platform::meeting::FollowUpStatus>(),
         ),
         (
+            ("survey_recipients", "works_on"),
+            names::<living_gate_domain::platform::survey::WorksOn>(),
+        ),
+        (
+            ("survey_recipients", "participation_intent"),
+            names::<ParticipationIntent>(),
+        ),
+        (
             ("platform_events", "kind"),
             names::<living_gate_domain::platform::event::PlatformEventKind>(),
         ),

@@ -176,6 +176,7 @@ row_codes!(
     living_gate_domain::platform::meeting::MeetingKind,
     living_gate_domain::platform::meeting::FollowUpStatus,
     living_gate_domain::platform::event::PlatformEventKind,
+    living_gate_domain::platform::survey::WorksOn,
     living_gate_domain::directory::SuggestionStatus,
     living_gate_domain::directory::details::AccessibilityFeature,
     living_gate_domain::directory::details::TargetGroup,

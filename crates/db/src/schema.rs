@@ -845,6 +845,11 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        activities -> Array<Text>,
+        works_on -> Nullable<Text>,
+        ideas -> Array<Text>,
+        introduced_names -> Array<Text>,
+        participation_intent -> Nullable<Text>,
     }
 }
 

@@ -164,6 +164,7 @@ mod tests {
         check::<crate::platform::meeting::MeetingKind>();
         check::<crate::platform::meeting::FollowUpStatus>();
         check::<crate::platform::event::PlatformEventKind>();
+        check::<crate::platform::survey::WorksOn>();
     }
 
     #[test]

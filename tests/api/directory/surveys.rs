@@ -159,3 +159,142 @@ async fn a_survey_reports_distributed_and_answered_and_answers_update_entries() 
         .iter()
         .any(|e| e["kind"] == "survey_answered" && e["resource_id"] == a["id"]));
 }
+
+/// Seed 002's content: the forms of activity, つながり / 孤独・孤立, ideas,
+/// organizations introduced by name and the intent, counted beside the
+/// response rate; illegal content is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_hold_their_content_and_the_campaign_counts_who_works_on_kodoku_koritsu() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixtures;
+    let survey = json(
+        app.post(
+            "/v1/surveys",
+            Who::Desk,
+            &json!({"title": "地域資源調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let sid = survey["id"].as_str().expect("id").to_owned();
+    let add = async |body: Value| {
+        json(
+            app.post(&format!("/v1/surveys/{sid}/recipients"), Who::Desk, &body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    let zama = add(json!({"prospective_name": "座間の居場所", "municipality_id": f.zama, "channel": "email", "sent_on": "2026-06-02"})).await;
+    let ebina = add(json!({"prospective_name": "海老名の食堂", "municipality_id": f.ebina, "channel": "post", "sent_on": "2026-06-02"})).await;
+    let ayase = add(json!({"prospective_name": "綾瀬の会", "municipality_id": f.ayase, "channel": "hand", "sent_on": "2026-06-02"})).await;
+    add(json!({"prospective_name": "未回答の会", "municipality_id": f.zama, "channel": "fax", "sent_on": "2026-06-02"})).await;
+    let answer = |rid: &str| format!("/v1/surveys/{sid}/recipients/{rid}/answer");
+
+    // Illegal content: 422, and the recipient stays unanswered.
+    for bad in [
+        json!({"answered_on": "2026-06-20", "works_on": "everything"}),
+        json!({"answered_on": "2026-06-20", "activities": ["no_such_form"]}),
+        json!({"answered_on": "2026-06-20", "ideas": [""]}),
+        json!({"answered_on": "2026-06-20", "ideas": ["あ".repeat(1001)]}),
+        json!({"answered_on": "2026-06-20", "introduced_names": (0..51).map(|i| format!("会{i}")).collect::<Vec<_>>()}),
+        json!({"answered_on": "2026-06-20", "respondent_name": "山田"}),
+    ] {
+        problem(
+            app.post(&answer(&zama), Who::Desk, &bad).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    problem(
+        app.post(
+            &answer(&zama),
+            Who::Department,
+            &json!({"answered_on": "2026-06-20"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let unanswered = json(
+        app.get(&format!("/v1/surveys/{sid}"), Who::Desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(unanswered["answered"], 0);
+    assert_eq!(unanswered["response_rate"], 0.0);
+
+    let recorded = json(
+        app.post(
+            &answer(&zama),
+            Who::Desk,
+            &json!({"answered_on": "2026-06-20", "works_on": "both", "participation_intent": "yes",
+                    "activities": ["place_to_belong", "outreach", "place_to_belong"],
+                    "ideas": ["多世代が集まれる食堂"], "introduced_names": ["ざま子ども食堂"]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        recorded["activities"],
+        json!(["place_to_belong", "outreach"])
+    );
+    assert_eq!(recorded["works_on"], "both");
+    assert_eq!(recorded["participation_intent"], "yes");
+    assert_eq!(recorded["introduced_names"], json!(["ざま子ども食堂"]));
+    json(
+        app.post(
+            &answer(&ebina),
+            Who::Desk,
+            &json!({"answered_on": "2026-06-21", "works_on": "kodoku_koritsu", "activities": ["place_to_belong"]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    json(
+        app.post(
+            &answer(&ayase),
+            Who::Desk,
+            &json!({"answered_on": "2026-06-22", "works_on": "tsunagari", "activities": ["outreach"]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let report = json(
+        app.get(&format!("/v1/surveys/{sid}"), Who::Department)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (report["distributed"].as_i64(), report["answered"].as_i64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(report["response_rate"], 0.75);
+    let content = &report["content"];
+    assert_eq!(content["kodoku_koritsu"], 2, "{content}");
+    let tally = |list: &Value, key: &str| {
+        list.as_array()
+            .expect("tallies")
+            .iter()
+            .find(|t| t["key"] == key)
+            .map(|t| t["answered"].clone())
+    };
+    assert_eq!(tally(&content["works_on"], "tsunagari"), Some(json!(1)));
+    assert_eq!(tally(&content["works_on"], "both"), Some(json!(1)));
+    let by_city = &content["kodoku_koritsu_by_municipality"];
+    assert_eq!(tally(by_city, &f.zama.to_string()), Some(json!(1)));
+    assert_eq!(tally(by_city, &f.ebina.to_string()), Some(json!(1)));
+    assert_eq!(tally(by_city, &f.ayase.to_string()), None, "{by_city}");
+    let by_form = &content["kodoku_koritsu_by_form"];
+    assert_eq!(tally(by_form, "place_to_belong"), Some(json!(2)));
+    assert_eq!(tally(by_form, "outreach"), Some(json!(1)), "{by_form}");
+}

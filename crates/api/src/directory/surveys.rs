@@ -13,9 +13,12 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncConnection;
 use living_gate_db::directory::resources::{self as resources_db, ResourceChanges};
 use living_gate_db::directory::surveys::{self as db, NewCampaign, NewRecipient};
+use living_gate_db::directory::taxonomy;
 use living_gate_db::{pool, reference::municipalities};
-use living_gate_domain::directory::{ParticipationIntent, SurveyChannel};
+use living_gate_domain::directory::{ParticipationIntent, SurveyChannel, Vocabulary};
 use living_gate_domain::names::bounded_text;
+use living_gate_domain::platform::meeting::check_texts;
+use living_gate_domain::platform::survey::{self, WorksOn, MAX_IDEA, MAX_IDEAS, MAX_INTRODUCED};
 use living_gate_domain::{authorize, Action};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -45,6 +48,10 @@ pub struct Tally {
     "starts_on": "2026-06-01", "ends_on": "2026-07-31", "distributed": 157, "answered": 63,
     "by_channel": [{"key": "email", "distributed": 90, "answered": 41}],
     "by_municipality": [{"key": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02", "distributed": 60, "answered": 25}],
+    "response_rate": 0.4013,
+    "content": {"works_on": [{"key": "kodoku_koritsu", "answered": 20}], "kodoku_koritsu": 31,
+        "kodoku_koritsu_by_municipality": [{"key": "0192f1c2-7d3e-7a10-9c55-6a3c1c2d9e02", "answered": 12}],
+        "kodoku_koritsu_by_form": [{"key": "ibasho", "answered": 9}]},
     "created_at": "2026-06-01T00:00:00Z"}))]
 pub struct Campaign {
     pub id: Uuid,
@@ -57,7 +64,33 @@ pub struct Campaign {
     pub by_channel: Vec<Tally>,
     /// By municipality id of the recipient.
     pub by_municipality: Vec<Tally>,
+    /// `answered / distributed`; null before anything was sent.
+    pub response_rate: Option<f64>,
+    /// What the answers say.
+    pub content: SurveyContent,
     pub created_at: DateTime<Utc>,
+}
+
+/// Answers counted by one key.
+#[derive(Serialize, ToSchema)]
+pub struct ContentTally {
+    /// A `works_on` value (`""`: not answered), a municipality id, or a form code.
+    pub key: String,
+    pub answered: i64,
+}
+
+/// The content of the answers: how many work on つながり / 孤独・孤立, and of
+/// those working on 孤独・孤立 (`kodoku_koritsu` or `both`), by city and by
+/// form of activity (an answer with two forms is in both).
+#[derive(Serialize, ToSchema)]
+pub struct SurveyContent {
+    pub works_on: Vec<ContentTally>,
+    /// Answers working on 孤独・孤立 (`kodoku_koritsu` or `both`).
+    pub kodoku_koritsu: i64,
+    /// By municipality id of the recipient.
+    pub kodoku_koritsu_by_municipality: Vec<ContentTally>,
+    /// By form code (vocabulary `form`).
+    pub kodoku_koritsu_by_form: Vec<ContentTally>,
 }
 
 async fn campaign_view(
@@ -79,15 +112,47 @@ async fn campaign_view(
         out
     };
     let total = tallies.iter().find(|t| t.dimension == "total");
+    let counted = db::content(conn, c.id).await?;
+    let content_of = |dimension: &str| {
+        let mut out: Vec<ContentTally> = counted
+            .iter()
+            .filter(|t| t.dimension == dimension)
+            .map(|t| ContentTally {
+                key: t.key.clone(),
+                answered: t.answered,
+            })
+            .collect();
+        out.sort_by(|a, b| b.answered.cmp(&a.answered).then(a.key.cmp(&b.key)));
+        out
+    };
+    let works_on = content_of("works_on");
+    let kodoku_koritsu = works_on
+        .iter()
+        .filter(|t| {
+            living_gate_domain::code::parse::<WorksOn>(&t.key).is_ok_and(WorksOn::on_kodoku_koritsu)
+        })
+        .map(|t| t.answered)
+        .sum();
+    let (distributed, answered) = (
+        total.map_or(0, |t| t.distributed),
+        total.map_or(0, |t| t.answered),
+    );
     Ok(Campaign {
         id: c.id,
         title: c.title,
         starts_on: c.starts_on,
         ends_on: c.ends_on,
-        distributed: total.map_or(0, |t| t.distributed),
-        answered: total.map_or(0, |t| t.answered),
+        distributed,
+        answered,
         by_channel: pick("channel"),
         by_municipality: pick("municipality"),
+        response_rate: living_gate_domain::platform::event::share(answered, distributed),
+        content: SurveyContent {
+            works_on,
+            kodoku_koritsu,
+            kodoku_koritsu_by_municipality: content_of("municipality"),
+            kodoku_koritsu_by_form: content_of("form"),
+        },
         created_at: c.created_at,
     })
 }
@@ -205,6 +270,13 @@ pub struct Recipient {
     pub channel: SurveyChannel,
     pub sent_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
+    /// Forms of activity as answered (vocabulary `form`).
+    pub activities: Vec<String>,
+    pub works_on: Option<WorksOn>,
+    pub ideas: Vec<String>,
+    /// Organizations it introduced that are not in the directory, by name.
+    pub introduced_names: Vec<String>,
+    pub participation_intent: Option<ParticipationIntent>,
 }
 
 impl From<db::Recipient> for Recipient {
@@ -218,6 +290,11 @@ impl From<db::Recipient> for Recipient {
             channel: r.channel,
             sent_on: r.sent_on,
             answered_on: r.answered_on,
+            activities: r.activities,
+            works_on: r.works_on,
+            ideas: r.ideas,
+            introduced_names: r.introduced_names,
+            participation_intent: r.participation_intent,
         }
     }
 }
@@ -338,13 +415,26 @@ pub async fn recipients(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"answered_on": "2026-06-20", "participation_intent": "yes", "introduced_ids": []}))]
+#[schema(example = json!({"answered_on": "2026-06-20", "participation_intent": "yes", "introduced_ids": [],
+    "activities": ["ibasho"], "works_on": "both", "ideas": ["多世代が集まれる食堂"], "introduced_names": ["ざま子ども食堂"]}))]
 pub struct RecordAnswer {
     pub answered_on: NaiveDate,
-    /// PF参画意向 as answered; written to the entry.
+    /// PF参画意向 as answered; kept on the answer and written to the entry.
     pub participation_intent: Option<ParticipationIntent>,
     /// The organizations it introduced (紹介先); replaces the entry's referrals.
     pub introduced_ids: Option<Vec<Uuid>>,
+    /// Its forms of activity: form codes (`GET /v1/taxonomy-terms?vocabulary=form`), at most 20.
+    #[schema(max_items = 20)]
+    pub activities: Option<Vec<String>>,
+    /// Whether it works on つながり / 孤独・孤立.
+    pub works_on: Option<WorksOn>,
+    /// The ideas it gave, at most 20 of at most 1,000 characters.
+    #[schema(max_items = 20)]
+    pub ideas: Option<Vec<String>>,
+    /// Organizations it introduced that are not in the directory, by name
+    /// (at most 50): the desk adds them as prospective recipients or entries.
+    #[schema(max_items = 50)]
+    pub introduced_names: Option<Vec<String>>,
 }
 
 /// Records an answer (desk): the recipient is answered, and the entry it
@@ -366,13 +456,66 @@ pub async fn answer(
         .introduced_ids
         .as_deref()
         .map(living_gate_domain::validation::dedup);
+    let ideas = body
+        .ideas
+        .as_deref()
+        .map(|i| {
+            if i.len() > MAX_IDEAS {
+                return Err(ApiError::validation(
+                    "ideas",
+                    "too_many",
+                    format!("at most {MAX_IDEAS} ideas"),
+                ));
+            }
+            Ok(check_texts("ideas", i, MAX_IDEA)?)
+        })
+        .transpose()?;
+    let introduced_names = body
+        .introduced_names
+        .as_deref()
+        .map(|n| {
+            if n.len() > MAX_INTRODUCED {
+                return Err(ApiError::validation(
+                    "introduced_names",
+                    "too_many",
+                    format!("at most {MAX_INTRODUCED} organizations"),
+                ));
+            }
+            Ok(check_texts("introduced_names", n, 200)?)
+        })
+        .transpose()?;
     let mut conn = pool::connection(&state.pool).await?;
+    let activities = match body.activities.as_deref() {
+        Some(given) => {
+            let codes = survey::check_activities("activities", given)?;
+            if let Some(unknown) = taxonomy::unknown_codes(&mut conn, Vocabulary::Form, &codes)
+                .await?
+                .first()
+            {
+                return Err(ApiError::validation(
+                    "activities",
+                    "unknown_code",
+                    format!("no form term with code {unknown}"),
+                ));
+            }
+            Some(codes)
+        }
+        None => None,
+    };
+    let answer = db::Answer {
+        answered_on: Some(body.answered_on),
+        activities,
+        works_on: body.works_on,
+        ideas,
+        introduced_names,
+        participation_intent: body.participation_intent,
+    };
     let row = conn
         .transaction(async |conn| {
             let before = db::find_recipient_for_update(conn, campaign_id, recipient_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            let after = db::set_answered(conn, before.id, body.answered_on).await?;
+            let after = db::set_answered(conn, before.id, &answer).await?;
             if let Some(resource_id) = after.resource_id {
                 let entry = resources_db::find_for_update(conn, resource_id)
                     .await?

@@ -1,14 +1,15 @@
 //! Survey campaigns of the directory (seed 002: 157 organizations reached,
 //! 63 answered) and their distribution lists.
 
-use crate::codes::DbText;
+use crate::codes::{DbNullableText, DbText};
 use crate::schema::{survey_campaigns, survey_recipients};
 use crate::{DbResult, Page};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use living_gate_domain::directory::SurveyChannel;
+use living_gate_domain::directory::{ParticipationIntent, SurveyChannel};
+use living_gate_domain::platform::survey::WorksOn;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -57,6 +58,15 @@ pub struct Recipient {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Form codes (vocabulary `form`).
+    pub activities: Vec<String>,
+    #[diesel(deserialize_as = DbNullableText<WorksOn>)]
+    pub works_on: Option<WorksOn>,
+    pub ideas: Vec<String>,
+    /// Organizations introduced that are not in the directory, by name.
+    pub introduced_names: Vec<String>,
+    #[diesel(deserialize_as = DbNullableText<ParticipationIntent>)]
+    pub participation_intent: Option<ParticipationIntent>,
 }
 
 impl crate::Versioned for Recipient {
@@ -141,14 +151,29 @@ pub async fn find_recipient_for_update(
         .optional()?)
 }
 
+/// What an answer records on its recipient: the day, and the content
+/// given (a field not given is left as it was).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = survey_recipients)]
+pub struct Answer {
+    pub answered_on: Option<NaiveDate>,
+    pub activities: Option<Vec<String>>,
+    #[diesel(serialize_as = DbText<WorksOn>)]
+    pub works_on: Option<WorksOn>,
+    pub ideas: Option<Vec<String>>,
+    pub introduced_names: Option<Vec<String>>,
+    #[diesel(serialize_as = DbText<ParticipationIntent>)]
+    pub participation_intent: Option<ParticipationIntent>,
+}
+
 pub async fn set_answered(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    answered_on: NaiveDate,
+    answer: &Answer,
 ) -> DbResult<Recipient> {
     Ok(diesel::update(survey_recipients::table.find(id))
         .set((
-            survey_recipients::answered_on.eq(Some(answered_on)),
+            answer.clone(),
             survey_recipients::version.eq(survey_recipients::version + 1),
         ))
         .returning(Recipient::as_returning())
@@ -197,6 +222,40 @@ pub async fn report(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> DbResult
          UNION ALL
          SELECT 'municipality', municipality_id::text, count(*), count(answered_on)
            FROM survey_recipients WHERE campaign_id = $1 GROUP BY municipality_id",
+    )
+    .bind::<SqlUuid, _>(campaign_id)
+    .load(conn)
+    .await?)
+}
+
+/// The content of a campaign's answers: `works_on` (key: the answer, `''`
+/// not given), and of those working on 孤独・孤立 (`kodoku_koritsu` or
+/// `both`) by `municipality` (id) and by `form` (an activity code).
+#[derive(Debug, QueryableByName)]
+pub struct ContentCount {
+    #[diesel(sql_type = Text)]
+    pub dimension: String,
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = BigInt)]
+    pub answered: i64,
+}
+
+pub async fn content(
+    conn: &mut AsyncPgConnection,
+    campaign_id: Uuid,
+) -> DbResult<Vec<ContentCount>> {
+    Ok(diesel::sql_query(
+        "SELECT 'works_on' AS dimension, coalesce(works_on, '') AS key, count(*) AS answered
+           FROM survey_recipients WHERE campaign_id = $1 AND answered_on IS NOT NULL GROUP BY works_on
+         UNION ALL
+         SELECT 'municipality', municipality_id::text, count(*)
+           FROM survey_recipients WHERE campaign_id = $1 AND answered_on IS NOT NULL
+            AND works_on IN ('kodoku_koritsu', 'both') GROUP BY municipality_id
+         UNION ALL
+         SELECT 'form', f, count(*)
+           FROM survey_recipients, unnest(activities) f WHERE campaign_id = $1 AND answered_on IS NOT NULL
+            AND works_on IN ('kodoku_koritsu', 'both') GROUP BY f",
     )
     .bind::<SqlUuid, _>(campaign_id)
     .load(conn)
