@@ -15,11 +15,9 @@ SECONDS_PER_RUN=${1:-10}
 REPEATS=${2:-3}
 cargo build -q --release -p living-gate-floor
 start_api 18183 LIVING_GATE_DB_POOL_SIZE=32
-PARTNER=$(login partner)
 DESK=$(login desk)
-ID=$(curl -s "http://127.0.0.1:$PORT/v1/proposals" -H "authorization: Bearer $PARTNER" -H 'content-type: application/json' \
-  -d '{"kind": "proposal", "title": "ベンチマーク用の提案", "summary": "概要", "themes": ["other"], "channel": "web"}' \
-  | sed -E 's/.*"id":"([^"]+)".*/\1/')
+# A demo case of Zama (the desk's city).
+ID=$("$PSQL" "$URL" -qAt -c "SELECT id FROM proposals ORDER BY id LIMIT 1")
 FLOOR_PORT=18190
 FLOOR_DATABASE_URL=$URL FLOOR_TOKEN=$DESK FLOOR_BIND=127.0.0.1:$FLOOR_PORT FLOOR_POOL_SIZE=32 \
   target/release/living-gate-floor > "$DATA/floor.log" 2>&1 &
