@@ -21,9 +21,7 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use living_gate_db::directory::resource_search::{self as search, Order, SearchCursor};
 use living_gate_db::directory::resources as db;
-use living_gate_db::{
-    directory::taxonomy, reference::municipalities, AsyncPgConnection, Page,
-};
+use living_gate_db::{directory::taxonomy, reference::municipalities, AsyncPgConnection, Page};
 use living_gate_domain::directory::details::{Cost, TargetGroup};
 use living_gate_domain::directory::import::Column;
 use living_gate_domain::directory::{redact, Place, Reader, Redacted, Vocabulary};
