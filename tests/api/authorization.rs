@@ -442,6 +442,11 @@ const MATRIX: &[Row] = &[
     ("GET /v1/surveys", STAFF_200),
     ("GET /v1/surveys/{id}", STAFF_200),
     ("POST /v1/surveys/{id}/recipients", DESK_ONLY_201),
+    // The desk of the organization's city only (Ayase's desk: 403).
+    (
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/entry",
+        [401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
     ("GET /v1/surveys/{id}/recipients", STAFF_200),
     (
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer",
@@ -991,7 +996,14 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         .replace("{kind}", "closed_case_personal_data")
         // A fiscal year without targets yet, so that each allowed call creates them.
         .replace("{fiscal_year}", &(2100 + n % 100).to_string())
-        .replace("{recipient_id}", &ctx.recipient_id)
+        .replace(
+            "{recipient_id}",
+            &if template.ends_with("/entry") {
+                fresh_prospective_recipient(app, &ctx.survey_id).await
+            } else {
+                ctx.recipient_id.clone()
+            },
+        )
         .replace(
             "{suggestion_id}",
             &if template.contains("{suggestion_id}") {
@@ -1156,6 +1168,9 @@ async fn call(app: &TestApp, ctx: &Context, operation: &str, who: Who) -> (u16, 
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
             Some(json!({"answered_on": "2026-06-20", "participation_intent": "yes"}))
         }
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/entry" => Some(
+            json!({"name": format!("見込み団体{n}"), "legal_form": "voluntary_group", "municipality_id": f.zama}),
+        ),
         "POST /v1/referrals" => Some(referral_body(&ctx.resource_id)),
         "PATCH /v1/referrals/{id}" => Some(json!({"outcome": "contacted"})),
         "POST /v1/liaison-meetings" => Some(meeting_body(app)),
@@ -1337,6 +1352,17 @@ async fn fresh_suggestion(app: &TestApp, resource_id: &str) -> String {
         StatusCode::CREATED,
     )
     .await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// A recipient not in the directory (Zama's), for each call that makes
+/// one an entry.
+async fn fresh_prospective_recipient(app: &TestApp, survey_id: &str) -> String {
+    let n = next();
+    let body = json!({"prospective_name": format!("見込み団体{n}"), "municipality_id": app.fixtures.zama,
+        "channel": "post", "sent_on": "2026-06-02"});
+    let path = format!("/v1/surveys/{survey_id}/recipients");
+    let created = json(app.post(&path, Who::Desk, &body).await, StatusCode::CREATED).await;
     created["id"].as_str().expect("id").to_owned()
 }
 

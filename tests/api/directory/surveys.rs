@@ -298,3 +298,132 @@ async fn answers_hold_their_content_and_the_campaign_counts_who_works_on_kodoku_
     assert_eq!(tally(by_form, "place_to_belong"), Some(json!(2)));
     assert_eq!(tally(by_form, "outreach"), Some(json!(1)), "{by_form}");
 }
+
+/// An organization the survey reached that is not in the directory
+/// becomes an entry in one step, by the desk of its city, and the
+/// recipient points at it; every refusal changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prospective_recipient_becomes_an_entry_in_one_step() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixtures;
+    let campaign =
+        json!({"title": "見込み団体の調査", "starts_on": "2026-06-01", "ends_on": "2026-07-31"});
+    let survey = json(
+        app.post("/v1/surveys", Who::Desk, &campaign).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let sid = survey["id"].as_str().expect("id").to_owned();
+    let recipient = json(
+        app.post(
+            &format!("/v1/surveys/{sid}/recipients"),
+            Who::Desk,
+            &json!({"prospective_name": "さがみの居場所", "municipality_id": f.zama,
+                "channel": "post", "sent_on": "2026-06-02"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let rid = recipient["id"].as_str().expect("id").to_owned();
+    let path = format!("/v1/surveys/{sid}/recipients/{rid}/entry");
+    let body = json!({"name": "さがみの居場所", "legal_form": "voluntary_group",
+        "municipality_id": f.zama, "topics": ["loneliness"]});
+    let names = async || {
+        let found = json(
+            app.get("/v1/resources?q=さがみの居場所", Who::Desk).await,
+            StatusCode::OK,
+        )
+        .await;
+        found["items"].as_array().expect("items").len()
+    };
+    let linked = async || {
+        let list = json(
+            app.get(&format!("/v1/surveys/{sid}/recipients"), Who::Desk)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        list["items"][0]["resource_id"].clone()
+    };
+
+    // Refusals: nobody but Zama's desk, not into another city, not for an
+    // unknown recipient, not with an invalid body.
+    for who in [Who::Anonymous, Who::Department, Who::AyaseDesk, Who::Admin] {
+        let status = app.post(&path, who, &body).await.status();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+            "{who:?}: {status}"
+        );
+    }
+    let ayase = json!({"name": "さがみの居場所", "legal_form": "voluntary_group", "municipality_id": f.ayase});
+    problem(
+        app.post(&path, Who::AyaseDesk, &ayase).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let unknown = format!(
+        "/v1/surveys/{sid}/recipients/{}/entry",
+        uuid::Uuid::now_v7()
+    );
+    problem(
+        app.post(&unknown, Who::Desk, &body).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let bad = json!({"name": "", "legal_form": "voluntary_group", "municipality_id": f.zama});
+    problem(
+        app.post(&path, Who::Desk, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(names().await, 0);
+    assert!(linked().await.is_null());
+
+    // The desk completes and publishes it.
+    let response = app.post(&path, Who::Desk, &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location")
+        .to_owned();
+    assert!(response.headers().contains_key("etag"));
+    let entry = json(response, StatusCode::CREATED).await;
+    let id = entry["id"].as_str().expect("id").to_owned();
+    assert_eq!(location, format!("/v1/resources/{id}"));
+    assert_eq!(entry["name"], "さがみの居場所");
+    assert_eq!(linked().await, json!(id));
+    let public = json(app.get(&location, Who::Anonymous).await, StatusCode::OK).await;
+    assert_eq!(public["topics"], json!(["loneliness"]));
+    for (target_type, target_id, action) in [
+        ("resource", id.as_str(), "resource.create"),
+        ("survey_recipient", rid.as_str(), "survey_recipient.update"),
+    ] {
+        let audit = json(
+            app.get(
+                &format!("/v1/audit?target_type={target_type}&target_id={target_id}"),
+                Who::Admin,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert!(audit.to_string().contains(action), "{audit}");
+    }
+    let feed = json(app.get("/v1/events", Who::Desk).await, StatusCode::OK).await;
+    assert!(feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|e| e["kind"] == "survey_recipient_entered"));
+
+    // Once: the recipient is an entry now.
+    problem(
+        app.post(&path, Who::Desk, &body).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(names().await, 1);
+}

@@ -193,6 +193,7 @@ const WRITES: &[Write] = &[
     write(Directory, "POST /v1/taxonomy-terms", ("taxonomy_term.create", "taxonomy_term"), &[(K::TaxonomyTermCreated, DESK)]),
     write(Directory, "POST /v1/surveys", ("survey.create", "survey"), &[(K::SurveyCreated, DESK)]),
     write(Directory, "POST /v1/surveys/{id}/recipients", ("survey_recipient.create", "survey_recipient"), &[(K::SurveyRecipientAdded, DESK)]),
+    write(Directory, "POST /v1/surveys/{id}/recipients/{recipient_id}/entry", ("resource.create", "resource"), &[(K::ResourceCreated, STAFF), (K::SurveyRecipientEntered, DESK)]),
     write(Directory, "POST /v1/surveys/{id}/recipients/{recipient_id}/answer", ("survey_recipient.update", "survey_recipient"), &[(K::SurveyAnswered, STAFF), (K::SurveyRecipientAnswered, DESK)]),
     // Introductions (issue 19): a desk event of the worker's city.
     write(Platform, "POST /v1/referrals", ("referral.create", "referral"), &[(K::ReferralRecorded, DESK)]),

@@ -708,6 +708,18 @@ pub(super) async fn prepare(app: &TestApp, op: &str) -> Call {
                 json!({"prospective_name": "見込み団体", "municipality_id": f.zama, "channel": "post", "sent_on": "2026-06-02"}))
             .created()
         }
+        // A recipient not in the directory becomes an entry.
+        "POST /v1/surveys/{id}/recipients/{recipient_id}/entry" => {
+            let survey = survey(app).await;
+            let recipient = created(app, Who::Desk, &format!("/v1/surveys/{survey}/recipients"),
+                json!({"prospective_name": "見込み団体", "municipality_id": f.zama, "channel": "post", "sent_on": "2026-06-02"})).await;
+            call(
+                Who::Desk,
+                format!("/v1/surveys/{survey}/recipients/{}/entry", text(&recipient, "/id")),
+                json!({"name": "見込み団体", "legal_form": "voluntary_group", "municipality_id": f.zama}),
+            )
+            .created()
+        }
         // A recipient that is a directory entry: the answer updates the entry too.
         "POST /v1/surveys/{id}/recipients/{recipient_id}/answer" => {
             let survey = survey(app).await;

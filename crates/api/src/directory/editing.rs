@@ -5,7 +5,7 @@
 
 use crate::auth::Caller;
 use crate::directory::entry_view::publication_of;
-use crate::directory::input::{parse_update, UpdateResource};
+use crate::directory::input::{parse_update, NewResource, UpdateResource};
 use crate::http::etag::IfMatch;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::record::{self, EventKind, FeedEvent};
@@ -61,6 +61,62 @@ pub fn audited<'a>(
 /// 403 unless the caller is the desk of `owner`, the entry's city.
 pub fn authorize_edit(caller: &Caller, owner: Uuid) -> ApiResult<()> {
     Ok(authorize(&caller.actor, Action::EditEntry { owner })?)
+}
+
+/// A new entry as written.
+pub struct Created {
+    pub row: db::Resource,
+    pub locations: Vec<Location>,
+    /// It, when it publishes a coarse position.
+    pub coarse: HashSet<Uuid>,
+    /// Its details, by its id.
+    pub details: HashMap<Uuid, Details>,
+}
+
+/// Writes the new entry `id` in the caller's transaction: its row,
+/// locations, referrals, position publication and details, with the audit
+/// row and the `resource_created` event. The one create path, shared by
+/// `POST /v1/resources` and a survey's prospective organization becoming
+/// an entry. The caller has authorized the write ([`authorize_edit`]).
+pub async fn create_entry(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    new: NewResource,
+) -> ApiResult<Created> {
+    let locations: Vec<Location> = new
+        .locations
+        .into_iter()
+        .map(|l| Location {
+            resource_id: id,
+            ..l
+        })
+        .collect();
+    let publication = new.position_publication;
+    let coarse: HashSet<Uuid> = (publication == PositionPublication::Coarse)
+        .then_some(id)
+        .into_iter()
+        .collect();
+    let row = db::insert(conn, id, &new.content).await?;
+    db::replace_locations(conn, &[id], &locations).await?;
+    db::set_introduced(conn, id, &new.introduced).await?;
+    let coarse_ids: Vec<Uuid> = coarse.iter().copied().collect();
+    db::set_coarse_positions(conn, &[id], &coarse_ids).await?;
+    details_db::set(conn, id, &new.details).await?;
+    record::created(
+        conn,
+        caller,
+        "resource",
+        &audited(&row, &locations, &new.introduced, publication, &new.details),
+        FeedEvent::entry(id, EventKind::ResourceCreated),
+    )
+    .await?;
+    Ok(Created {
+        row,
+        locations,
+        coarse,
+        details: HashMap::from([(id, new.details)]),
+    })
 }
 
 /// An entry after its update.

@@ -1,23 +1,22 @@
 //! Creating, reading and changing one directory entry (`/v1/resources/{id}`).
 
 use crate::auth::{Caller, MaybeCaller};
-use crate::directory::editing::{apply_update, audited, authorize_edit};
+use crate::directory::editing::{apply_update, authorize_edit, create_entry, Created};
 use crate::directory::input::{parse_create, CreateResource, UpdateResource};
 use crate::http::body::Json;
 use crate::http::etag::with_etag;
 use crate::http::etag::IfMatch;
-use crate::http::problem::{ApiError, ApiResult};
-use crate::record::{self, EventKind, FeedEvent};
+use crate::http::problem::ApiResult;
+use crate::record;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 use living_gate_db::directory::details as details_db;
-use living_gate_db::directory::resources::{self as db, Location};
+use living_gate_db::directory::resources as db;
 use living_gate_db::pool;
 use living_gate_domain::directory::details::negotiate;
-use living_gate_domain::directory::{PositionPublication, Reader};
-use std::collections::{HashMap, HashSet};
+use living_gate_domain::directory::Reader;
 use uuid::Uuid;
 
 use crate::directory::entry_view::{
@@ -40,47 +39,27 @@ pub async fn create(
     let mut conn = pool::connection(&state.pool).await?;
     let new = parse_create(&mut conn, &body, caller.actor.id).await?;
     let id = Uuid::now_v7();
-    let locations: Vec<Location> = new
-        .locations
-        .into_iter()
-        .map(|l| Location {
-            resource_id: id,
-            ..l
-        })
-        .collect();
-    let publication = new.position_publication;
-    let coarse: HashSet<Uuid> = (publication == PositionPublication::Coarse)
-        .then_some(id)
-        .into_iter()
-        .collect();
-    let row = conn
-        .transaction(async |conn| {
-            let row = db::insert(conn, id, &new.content).await?;
-            db::replace_locations(conn, &[id], &locations).await?;
-            db::set_introduced(conn, id, &new.introduced).await?;
-            let coarse_ids: Vec<Uuid> = coarse.iter().copied().collect();
-            db::set_coarse_positions(conn, &[id], &coarse_ids).await?;
-            details_db::set(conn, id, &new.details).await?;
-            record::created(
-                conn,
-                &caller,
-                "resource",
-                &audited(&row, &locations, &new.introduced, publication, &new.details),
-                FeedEvent::entry(id, EventKind::ResourceCreated),
-            )
-            .await?;
-            Ok::<_, ApiError>(row)
-        })
+    let created = conn
+        .transaction(async |conn| create_entry(conn, &caller, id, new).await)
         .await?;
-    let version = row.version;
-    let details = HashMap::from([(id, new.details)]);
-    // The owning desk wrote it: it sees what it wrote (audited as the write).
+    Ok(created_response(&caller, created))
+}
+
+/// 201 with `Location` and `ETag`: the owning desk wrote it, so it sees
+/// what it wrote (audited as the write).
+pub(crate) fn created_response(caller: &Caller, created: Created) -> HttpResponse {
+    let Created {
+        row,
+        locations,
+        coarse,
+        details,
+    } = created;
     let reader = Reader::of(Some(&caller.actor), &[]);
-    Ok(with_etag(
+    with_etag(
         HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/v1/resources/{id}")))
+            .insert_header((header::LOCATION, format!("/v1/resources/{}", row.id)))
             .take(),
-        version,
+        row.version,
         Resource::view(
             row,
             &locations,
@@ -90,7 +69,7 @@ pub async fn create(
             &coarse,
             &mut HiddenReads::default(),
         ),
-    ))
+    )
 }
 
 /// One entry with its `ETag`; no token needed. Staff-only entries are 404
@@ -136,7 +115,7 @@ pub async fn get(
     Ok(with_etag(
         HttpResponse::Ok()
             .insert_header((header::CONTENT_LANGUAGE, shown.tag()))
-            .insert_header((header::VARY, "Accept-Language"))
+            .insert_header((header::VARY, "Accept-Language, Accept-Encoding"))
             .take(),
         version,
         entry,

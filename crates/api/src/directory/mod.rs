@@ -55,6 +55,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(surveys::list)
         .service(surveys::get)
         .service(surveys::add_recipient)
+        .service(surveys::make_entry)
         .service(surveys::recipients)
         .service(surveys::answer);
 }

@@ -163,6 +163,9 @@ pub async fn list(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::VARY, "Accept-Language"))
+        .insert_header((
+            actix_web::http::header::VARY,
+            "Accept-Language, Accept-Encoding",
+        ))
         .json(ResourcePage { items, next_cursor }))
 }

@@ -2,6 +2,10 @@
 //! runs them, staff read them. An answer updates the entry it concerns.
 
 use crate::auth::Caller;
+use crate::directory::editing::{authorize_edit, create_entry};
+use crate::directory::entries::created_response;
+use crate::directory::entry_view::Resource;
+use crate::directory::input::{parse_create, CreateResource};
 use crate::http::body::Json;
 use crate::http::pagination::{PageParams, Paginated};
 use crate::http::problem::{ApiError, ApiResult};
@@ -387,6 +391,64 @@ pub async fn add_recipient(
         })
         .await?;
     Ok(HttpResponse::Created().json(Recipient::from(row)))
+}
+
+/// Makes a prospective recipient (an organization not in the directory)
+/// an entry in one step: the desk of the organization's city completes it
+/// with the body of `POST /v1/resources`, and in one transaction the entry
+/// is created (audited, `resource_created`) and the recipient points at it
+/// (audited, `survey_recipient_entered`). Its answer stays on the
+/// recipient.
+#[utoipa::path(operation_id = "createSurveyRecipientEntry", tag = "directory", request_body = CreateResource, security(("bearer" = [])),
+    responses((status = 201, description = "The new entry", body = Resource, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Only the desk of the organization's city creates its entry", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The recipient is a directory entry already, or the external key is taken", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or `municipality_id` is not the recipient's city (`municipality_mismatch`)", body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+#[post("/surveys/{id}/recipients/{recipient_id}/entry")]
+pub async fn make_entry(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<CreateResource>,
+) -> ApiResult<HttpResponse> {
+    let (campaign_id, recipient_id) = path.into_inner();
+    authorize_edit(&caller, body.municipality_id)?;
+    let mut conn = pool::connection(&state.pool).await?;
+    let new = parse_create(&mut conn, &body, caller.actor.id).await?;
+    let id = Uuid::now_v7();
+    let created = conn
+        .transaction(async |conn| {
+            let before = db::find_recipient_for_update(conn, campaign_id, recipient_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if before.resource_id.is_some() {
+                return Err(ApiError::Conflict {
+                    detail: "the recipient is a directory entry already".into(),
+                    extra: None,
+                });
+            }
+            if before.municipality_id != body.municipality_id {
+                return Err(ApiError::validation(
+                    "municipality_id",
+                    "municipality_mismatch",
+                    "the entry is in the recipient's city",
+                ));
+            }
+            let created = create_entry(conn, &caller, id, new).await?;
+            let after = db::link_entry(conn, before.id, id).await?;
+            record::updated(
+                conn,
+                &caller,
+                "survey_recipient",
+                &before,
+                &after,
+                FeedEvent::desk(EventKind::SurveyRecipientEntered).subject(after.id),
+            )
+            .await?;
+            Ok::<_, ApiError>(created)
+        })
+        .await?;
+    Ok(created_response(&caller, created))
 }
 
 /// The distribution list of a campaign (desk, departments).

@@ -151,6 +151,22 @@ pub async fn find_recipient_for_update(
         .optional()?)
 }
 
+/// Points the recipient at the directory entry it became.
+pub async fn link_entry(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    resource_id: Uuid,
+) -> DbResult<Recipient> {
+    Ok(diesel::update(survey_recipients::table.find(id))
+        .set((
+            survey_recipients::resource_id.eq(resource_id),
+            survey_recipients::version.eq(survey_recipients::version + 1),
+        ))
+        .returning(Recipient::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
 /// What an answer records on its recipient: the day, and the content
 /// given (a field not given is left as it was).
 #[derive(Debug, Clone, AsChangeset)]

@@ -61,6 +61,8 @@ pub enum EventKind {
     SurveyCreated,
     SurveyRecipientAdded,
     SurveyRecipientAnswered,
+    /// A prospective survey recipient became a directory entry.
+    SurveyRecipientEntered,
     KpiTargetsSet,
     ProgrammeLogicModelSaved,
     /// A city granted or revoked confidential access to its entries' hidden fields.
@@ -171,6 +173,7 @@ crate::code::codes!(EventKind {
     SurveyCreated => "survey_created",
     SurveyRecipientAdded => "survey_recipient_added",
     SurveyRecipientAnswered => "survey_recipient_answered",
+    SurveyRecipientEntered => "survey_recipient_entered",
     KpiTargetsSet => "kpi_targets_set",
     ProgrammeLogicModelSaved => "programme_logic_model_saved",
     ConfidentialAccessGranted => "confidential_access_granted",

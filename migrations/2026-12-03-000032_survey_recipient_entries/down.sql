@@ -1,0 +1,1 @@
+DELETE FROM proposal_events WHERE kind IN ('survey_recipient_entered');
