@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    living_gate_api::startup::memory::fix_allocation_thresholds();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     let config = match Config::from_env() {

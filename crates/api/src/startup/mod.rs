@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod demo_data;
 pub mod mail_config;
+pub mod memory;
 pub mod read_config;
 pub mod server;
 pub mod telemetry;
