@@ -269,10 +269,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     authorize(&caller.actor, Action::ReadPlatformWork)?;
     let page: Page = params.page()?;
-    let fiscal_year = filter
-        .fiscal_year
-        .map(|y| crate::http::bounds::check_year("fiscal_year", y))
-        .transpose()?;
+    let fiscal_year = crate::http::bounds::check_optional_year("fiscal_year", filter.fiscal_year)?;
     let mut conn = pool::connection(&state.pool).await?;
     let rows = db::list(
         &mut conn,
