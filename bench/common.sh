@@ -1,6 +1,7 @@
 # Shared by the benchmark scripts: build the release binary, start it on a
 # fresh embedded database in a temporary directory, and log in.
 #   source bench/common.sh; start_api <port> [extra env assignments...]
+# LIVING_GATE_BENCH_BIN=<path> runs that binary instead (no build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
@@ -10,11 +11,12 @@ PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -1)
 start_api() {
   PORT=$1
   shift
-  cargo build -q --release -p living-gate-api --bin living-gate
+  BIN=${LIVING_GATE_BENCH_BIN:-target/release/living-gate}
+  [ -n "${LIVING_GATE_BENCH_BIN:-}" ] || cargo build -q --release -p living-gate-api --bin living-gate
   DATA=$(mktemp -d /tmp/lg-bench.XXXXXX)
   chmod 755 "$DATA"
   env "$@" LIVING_GATE_DATA_DIR="$DATA" LIVING_GATE_BIND=127.0.0.1:$PORT LIVING_GATE_LOG=warn \
-    target/release/living-gate serve > "$DATA/server.log" 2>&1 &
+    "$BIN" serve > "$DATA/server.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
   for _ in $(seq 1 600); do

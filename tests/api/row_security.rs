@@ -7,7 +7,7 @@ use crate::harness::TestApp;
 use diesel::sql_types::BigInt;
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
-use living_gate_db::pool::{apply_scope, RowScope};
+use living_gate_db::pool::RowScope;
 
 #[derive(QueryableByName)]
 struct Count {
@@ -43,7 +43,7 @@ async fn another_citys_scope_sees_no_case_row_even_without_a_filter() {
     let zama = app.fixtures.zama;
     let mut conn = app.conn().await;
 
-    apply_scope(&mut conn, &RowScope::Municipality(zama))
+    conn.rescope(&RowScope::Municipality(zama))
         .await
         .expect("scope");
     let mut with_rows = Vec::new();
@@ -56,7 +56,7 @@ async fn another_citys_scope_sees_no_case_row_even_without_a_filter() {
     // TRIP and its measurement (no message): enough to see them vanish.
     assert_eq!(with_rows.len(), CASE_TABLES.len() - 1, "{with_rows:?}");
     for scope in [RowScope::Municipality(ayase), RowScope::Nothing] {
-        apply_scope(&mut conn, &scope).await.expect("scope");
+        conn.rescope(&scope).await.expect("scope");
         for table in CASE_TABLES {
             assert_eq!(count(&mut conn, table).await, 0, "{table} in {scope:?}");
         }
@@ -69,7 +69,7 @@ async fn another_citys_scope_sees_no_case_row_even_without_a_filter() {
     assert_eq!(count(&mut conn, "proposals").await, 0);
 
     // Nor can it write into another city's case, or move one there.
-    apply_scope(&mut conn, &RowScope::Municipality(ayase))
+    conn.rescope(&RowScope::Municipality(ayase))
         .await
         .expect("scope");
     let moved = diesel::sql_query(format!(
@@ -79,7 +79,7 @@ async fn another_citys_scope_sees_no_case_row_even_without_a_filter() {
     .await
     .expect("an update that sees nothing");
     assert_eq!(moved, 0);
-    apply_scope(&mut conn, &RowScope::Municipality(zama))
+    conn.rescope(&RowScope::Municipality(zama))
         .await
         .expect("scope");
     let smuggled = diesel::sql_query(format!("UPDATE proposals SET municipality_id = '{ayase}'"))
@@ -133,5 +133,99 @@ async fn every_case_table_has_row_level_security() {
     assert!(
         open.is_empty(),
         "case tables without row-level security: {open:?}"
+    );
+}
+
+/// Each pooled connection remembers the scope its session is in and a
+/// checkout in that scope does not set it again (issue 20). Whatever scopes
+/// earlier checkouts of the same connection ran in, and whatever their
+/// transactions did (another scope for the transaction alone, committed or
+/// rolled back), a checkout sees exactly the cases of its own scope.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reused_connection_is_always_in_the_scope_of_its_checkout() {
+    use diesel_async::AsyncConnection;
+    use living_gate_db::pool;
+
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let app = TestApp::builder().demo_data().spawn().await;
+    let (zama, ebina) = (app.fixtures.zama, app.fixtures.ebina);
+    let mut owner = app.owner_conn().await;
+    let of = async |owner: &mut diesel_async::AsyncPgConnection, filter: String| {
+        diesel::sql_query(format!("SELECT count(*) AS count FROM proposals {filter}"))
+            .get_result::<Count>(owner)
+            .await
+            .expect("count")
+            .count
+    };
+    let all = of(&mut owner, String::new()).await;
+    let in_zama = of(&mut owner, format!("WHERE municipality_id = '{zama}'")).await;
+    let in_ebina = of(&mut owner, format!("WHERE municipality_id = '{ebina}'")).await;
+    drop(owner);
+    assert!(in_zama > 0 && in_zama > in_ebina, "{in_zama} {in_ebina}");
+    let expected = |scope: RowScope| match scope {
+        RowScope::All => all,
+        RowScope::Municipality(id) if id == zama => in_zama,
+        RowScope::Municipality(_) => in_ebina,
+        RowScope::Nothing => 0,
+    };
+    let order = [
+        RowScope::Municipality(zama),
+        RowScope::Municipality(zama),
+        RowScope::Municipality(ebina),
+        RowScope::Nothing,
+        RowScope::All,
+        RowScope::All,
+        RowScope::Municipality(zama),
+        RowScope::Nothing,
+    ];
+    let mut backends = std::collections::HashMap::new();
+    for (i, scope) in order.iter().cycle().take(24).copied().enumerate() {
+        let mut conn = pool::scoped(scope, pool::checkout(&app.pool))
+            .await
+            .expect("checkout");
+        let pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(&mut conn)
+            .await
+            .expect("pid")
+            .pid;
+        *backends.entry(pid).or_insert(0) += 1;
+        assert_eq!(
+            count(&mut conn, "proposals").await,
+            expected(scope),
+            "checkout {i}, {scope:?}"
+        );
+        // A transaction of its own scope, committed (i % 3 == 0) or rolled back (1).
+        let other = match scope {
+            RowScope::All => RowScope::Nothing,
+            _ => RowScope::All,
+        };
+        if i % 3 < 2 {
+            let commit = i % 3 == 0;
+            let outcome = conn
+                .transaction(async |c| {
+                    pool::scope_transaction(c, &other).await.expect("scope");
+                    assert_eq!(count(c, "proposals").await, expected(other));
+                    if commit {
+                        Ok(())
+                    } else {
+                        Err(diesel::result::Error::RollbackTransaction)
+                    }
+                })
+                .await;
+            assert_eq!(outcome.is_ok(), commit);
+        }
+        assert_eq!(
+            count(&mut conn, "proposals").await,
+            expected(scope),
+            "after the transaction of checkout {i}"
+        );
+    }
+    assert!(
+        backends.values().any(|&n| n > 1),
+        "the connections were reused across scopes: {backends:?}"
     );
 }

@@ -5,7 +5,7 @@ use crate::schema::audit_log;
 use crate::DbResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use living_gate_domain::Role;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -152,7 +152,11 @@ pub async fn list(
     if let Some(to) = filter.to {
         query = query.filter(audit_log::occurred_at.lt(to));
     }
-    Ok(query.load(conn).await?)
+    conn.transaction(async |conn| {
+        crate::pool::custom_plans(conn).await?;
+        Ok(query.load(conn).await?)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The connection pool (diesel-async + deadpool) with explicit limits.
 
 use crate::{DbError, DbResult};
-use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use deadpool::managed::{Manager, Metrics, Object, Pool, RecycleResult};
 use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+    AsyncDieselConnectionManager, ManagerConfig, PoolError, RecyclingMethod,
 };
 use diesel_async::AsyncPgConnection;
 use std::future::Future;
@@ -12,8 +12,54 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub type DbPool = Pool<AsyncPgConnection>;
-pub type PooledConn = Object<AsyncPgConnection>;
+pub type DbPool = Pool<ScopedManager>;
+pub type PooledConn = Object<ScopedManager>;
+
+/// A pooled connection and the row scope its session is known to be set
+/// to (see [`checkout`]): a checkout in the scope the connection already has
+/// skips the `set_config` round trip.
+pub struct ScopedConnection {
+    conn: AsyncPgConnection,
+    /// `None`: not known (a new connection, or one whose scope was changed
+    /// outside [`checkout`]); the next checkout sets it.
+    scope: Option<RowScope>,
+}
+
+impl Deref for ScopedConnection {
+    type Target = AsyncPgConnection;
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for ScopedConnection {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.conn
+    }
+}
+
+/// diesel-async's manager, remembering each connection's scope.
+pub struct ScopedManager(AsyncDieselConnectionManager<AsyncPgConnection>);
+
+impl Manager for ScopedManager {
+    type Type = ScopedConnection;
+    type Error = PoolError;
+
+    async fn create(&self) -> Result<ScopedConnection, PoolError> {
+        Ok(ScopedConnection {
+            conn: self.0.create().await?,
+            scope: None,
+        })
+    }
+
+    async fn recycle(
+        &self,
+        obj: &mut ScopedConnection,
+        metrics: &Metrics,
+    ) -> RecycleResult<PoolError> {
+        self.0.recycle(&mut obj.conn, metrics).await
+    }
+}
 
 /// Pool sizing and timeouts. Lemmy forces at least two connections after
 /// pool-starvation bugs; so do we.
@@ -44,32 +90,29 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> DbResult<DbPoo
     // discarded.
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
-    // Short OLTP queries only (both measured in BENCHMARKS.md):
-    // - no parallel plans: worker start-up for a 1 ms query, multiplied
-    //   when many run at once on a small server;
-    // - custom plans for every execution: diesel prepares statements, and
-    //   PostgreSQL's generic plan for a filtered list (parameters unknown)
-    //   took 400 ms where the custom plan takes 1 ms.
+    // Short OLTP queries only: no parallel plans (worker start-up for a
+    // 1 ms query, multiplied when many run at once on a small server;
+    // measured in BENCHMARKS.md). Plans follow PostgreSQL's default: a
+    // prepared statement gets a generic plan once it proves as good, which
+    // saves the planning of every read by key (0.6 ms of the case's read);
+    // filtered lists, whose best plan depends on the values, plan every
+    // execution ([`custom_plans`]).
     // BI tools reading the kpi views connect on their own and keep the
     // server's settings.
     config.custom_setup = Box::new(|url| {
         Box::pin(async move {
             use diesel_async::{AsyncConnection, RunQueryDsl};
             let mut conn = AsyncPgConnection::establish(url).await?;
-            for setting in [
-                "SET max_parallel_workers_per_gather = 0",
-                "SET plan_cache_mode = force_custom_plan",
-            ] {
-                diesel::sql_query(setting)
-                    .execute(&mut conn)
-                    .await
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-            }
+            diesel::sql_query("SET max_parallel_workers_per_gather = 0")
+                .execute(&mut conn)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(conn)
         })
     });
-    let manager =
-        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
+    let manager = ScopedManager(
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config),
+    );
     Pool::builder(manager)
         .max_size(settings.max_size.max(2))
         .wait_timeout(Some(settings.wait_timeout))
@@ -142,9 +185,24 @@ pub fn is_pinned() -> bool {
 
 /// Takes a connection from the pool, never the pinned one, scoped to the
 /// rows of the current [`RowScope`].
+///
+/// The scope is a session setting: it stays on the connection after it
+/// goes back to the pool, so a connection already in the wanted scope is
+/// not set again (one round trip less per request, measured in
+/// BENCHMARKS.md). That holds because the session setting is changed
+/// only here and in [`ScopedConnection::rescope`] (which forgets what is
+/// known), never
+/// inside a transaction that could roll it back (a connection comes from
+/// the pool with none open); a transaction that needs another scope takes
+/// it for itself alone ([`scope_transaction`]).
 pub async fn checkout(pool: &DbPool) -> DbResult<PooledConn> {
     let mut conn = pool.get().await?;
-    apply_scope(&mut conn, &current_scope()).await?;
+    let scope = current_scope();
+    if conn.scope != Some(scope) {
+        conn.scope = None;
+        set_scope(&mut conn.conn, &scope, false).await?;
+        conn.scope = Some(scope);
+    }
     Ok(conn)
 }
 
@@ -180,14 +238,55 @@ pub fn current_scope() -> RowScope {
     SCOPE.try_with(|scope| *scope).unwrap_or(RowScope::All)
 }
 
-/// Sets the session's scope (kept until the next checkout sets it again).
-pub async fn apply_scope(conn: &mut AsyncPgConnection, scope: &RowScope) -> DbResult<()> {
+/// Plans every statement of the rest of the open transaction for its own
+/// parameters (`plan_cache_mode = force_custom_plan`): what a filtered list
+/// needs, since a generic plan cannot know how selective each filter is
+/// (at a million cases PostgreSQL's generic plan for status + theme +
+/// fiscal year took 400 ms where the custom plan takes 1 ms; BENCHMARKS.md).
+pub async fn custom_plans(conn: &mut AsyncPgConnection) -> DbResult<()> {
     use diesel_async::RunQueryDsl;
-    diesel::sql_query("SELECT set_config('living_gate.municipality', $1, false)")
-        .bind::<diesel::sql_types::Text, _>(setting(scope))
+    diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan")
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Puts the rest of the open transaction in `scope` (`SET LOCAL`): at its
+/// end the connection is back in the scope it had. Outside a transaction
+/// it would last one statement; call it inside one.
+pub async fn scope_transaction(conn: &mut AsyncPgConnection, scope: &RowScope) -> DbResult<()> {
+    set_scope(conn, scope, true).await
+}
+
+async fn set_scope(conn: &mut AsyncPgConnection, scope: &RowScope, local: bool) -> DbResult<()> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT set_config('living_gate.municipality', $1, $2)")
+        .bind::<diesel::sql_types::Text, _>(setting(scope))
+        .bind::<diesel::sql_types::Bool, _>(local)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl ScopedConnection {
+    /// Moves this connection's session to `scope` (what a handler does that
+    /// learns its scope only from a row it read in a wider one). The pool
+    /// forgets the connection's scope, so the next checkout sets it again,
+    /// whatever else this request does to the session.
+    pub async fn rescope(&mut self, scope: &RowScope) -> DbResult<()> {
+        self.scope = None;
+        set_scope(&mut self.conn, scope, false).await
+    }
+}
+
+impl Conn {
+    /// [`ScopedConnection::rescope`] of the request's connection.
+    pub async fn rescope(&mut self, scope: &RowScope) -> DbResult<()> {
+        match self {
+            Conn::Pooled(conn) => conn.rescope(scope).await,
+            Conn::Pinned(conn) => conn.rescope(scope).await,
+        }
+    }
 }
 
 /// Runs `work` (a request's handler) so that every [`connection`] it takes

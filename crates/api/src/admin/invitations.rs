@@ -81,7 +81,7 @@ pub async fn accept(
             db::mark_accepted(conn, invitation.id).await?;
             // The request is anonymous; its event is written as the new
             // account, in that account's case scope.
-            pool::apply_scope(conn, &row_scope(Some(&after.actor()))).await?;
+            pool::scope_transaction(conn, &row_scope(Some(&after.actor()))).await?;
             record::write(
                 conn,
                 &Background {

@@ -119,7 +119,7 @@ async fn request_reset(
         let user_id = user.as_ref().map(|u| u.id);
         if let Some(user) = &user {
             // The outbox row is the account's city's (row-level security).
-            pool::apply_scope(conn, &row_scope(Some(&user.actor()))).await?;
+            pool::scope_transaction(conn, &row_scope(Some(&user.actor()))).await?;
             let token = secrets::random_token();
             db::insert(
                 conn,

@@ -149,6 +149,27 @@ pub async fn present(
     Ok(Proposal::with(row, Some(&management)))
 }
 
+/// The case as `actor` sees it, with its version, if `actor` may see it
+/// (404 otherwise): one statement with its management for staff.
+pub async fn visible_presented(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<(i64, Proposal)> {
+    if !sees_management(actor) {
+        let row = visible(conn, actor, id).await?;
+        return Ok((row.version, Proposal::with(row, None)));
+    }
+    let (row, management) = db::find_visible_with_management(conn, id, scope(actor)?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let management = management.unwrap_or(Management {
+        proposal_id: row.id,
+        ..Management::default()
+    });
+    Ok((row.version, Proposal::with(row, Some(&management))))
+}
+
 /// The cases as `actor` sees them (one query for their management).
 pub async fn present_all(
     conn: &mut AsyncPgConnection,

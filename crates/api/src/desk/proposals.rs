@@ -4,7 +4,7 @@
 use crate::auth::Caller;
 use crate::desk::cases::{
     check_content, list_of_text, present, present_all, refuse_closed, scope, themes, visible,
-    ContentInput, Proposal,
+    visible_presented, ContentInput, Proposal,
 };
 use crate::http::body::Json;
 use crate::http::bounds::{check_instant, check_optional_year};
@@ -437,12 +437,8 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = pool::connection(&state.pool).await?;
-    let row = visible(&mut conn, &caller.actor, *id).await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        row.version,
-        present(&mut conn, &caller.actor, row).await?,
-    ))
+    let (version, case) = visible_presented(&mut conn, &caller.actor, *id).await?;
+    Ok(with_etag(HttpResponse::Ok(), version, case))
 }
 
 /// Organises a case's content (the desk, step 2).

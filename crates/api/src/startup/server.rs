@@ -102,11 +102,11 @@ pub async fn seed_demo(url: &str, config: &Config) -> anyhow::Result<()> {
     let mut conn = diesel_async::AsyncPgConnection::establish(url)
         .await
         .context("connecting")?;
-    // The demo cases are Zama's; as the service's role, row-level security
-    // lets them in only in a scope that includes Zama.
-    pool::apply_scope(&mut conn, &pool::RowScope::All).await?;
     let accounts = conn
         .transaction(async |conn| {
+            // The demo cases are Zama's; as the service's role, row-level
+            // security lets them in only in a scope that includes Zama.
+            pool::scope_transaction(conn, &pool::RowScope::All).await?;
             demo_data::reference_data(conn).await?;
             demo_data::demo_organizations(conn).await?;
             let accounts = demo_data::demo_accounts(conn).await?;

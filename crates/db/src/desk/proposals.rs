@@ -1,11 +1,12 @@
 //! Proposals and consultations: the cases of the desk.
 
+use super::case_management::Management;
 use crate::codes::{DbNullableText, DbText, DbTextArray};
-use crate::schema::{proposals, reference_counters};
+use crate::schema::{case_management, proposals, reference_counters};
 use crate::{DbResult, Page};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use living_gate_domain::desk::proposal::{Channel, Kind, Theme};
 use living_gate_domain::desk::workflow::Status;
 use serde::Serialize;
@@ -241,18 +242,25 @@ type BoxedQuery<'a> = diesel::dsl::IntoBoxed<
     diesel::pg::Pg,
 >;
 
+/// `query` (boxed, over the cases) limited to the cases `scope` may see.
+macro_rules! in_scope {
+    ($query:expr, $scope:expr) => {
+        match $scope {
+            Scope::Municipality(id) => $query.filter(proposals::municipality_id.eq(id)),
+            Scope::Organization(id) => $query.filter(proposals::organization_id.eq(id)),
+            Scope::Department {
+                department_id,
+                municipality_id,
+            } => $query
+                .filter(proposals::municipality_id.eq(municipality_id))
+                .filter(department_cases(department_id)),
+        }
+    };
+}
+
 fn scoped<'a>(scope: Scope) -> BoxedQuery<'a> {
     let query = proposals::table.select(Proposal::as_select()).into_boxed();
-    match scope {
-        Scope::Municipality(id) => query.filter(proposals::municipality_id.eq(id)),
-        Scope::Organization(id) => query.filter(proposals::organization_id.eq(id)),
-        Scope::Department {
-            department_id,
-            municipality_id,
-        } => query
-            .filter(proposals::municipality_id.eq(municipality_id))
-            .filter(department_cases(department_id)),
-    }
+    in_scope!(query, scope)
 }
 
 /// The case, if it exists and `scope` may see it.
@@ -266,6 +274,26 @@ pub async fn find_visible(
         .first(conn)
         .await
         .optional()?)
+}
+
+/// The case with its management (`None` when none was ever set), if it
+/// exists and `scope` may see it: one statement, what a staff member's read
+/// of a case needs.
+pub async fn find_visible_with_management(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    scope: Scope,
+) -> DbResult<Option<(Proposal, Option<Management>)>> {
+    let query = proposals::table
+        .left_join(
+            case_management::table.on(case_management::proposal_id
+                .eq(proposals::id)
+                .and(case_management::municipality_id.eq(proposals::municipality_id))),
+        )
+        .select((Proposal::as_select(), Option::<Management>::as_select()))
+        .filter(proposals::id.eq(id))
+        .into_boxed();
+    Ok(in_scope!(query, scope).first(conn).await.optional()?)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -343,7 +371,11 @@ pub async fn list(
             .concat(proposals::body);
         query = query.filter(text.ilike(pattern));
     }
-    Ok(query.load(conn).await?)
+    conn.transaction(async |conn| {
+        crate::pool::custom_plans(conn).await?;
+        Ok(query.load(conn).await?)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -129,7 +129,7 @@ async fn activate_invited(
             },
         )
         .await?;
-        pool::apply_scope(conn, &row_scope(Some(&after.actor()))).await?;
+        pool::scope_transaction(conn, &row_scope(Some(&after.actor()))).await?;
         let author = Background {
             actor: after.actor(),
             meta: meta.clone(),
@@ -383,7 +383,7 @@ async fn create_linked(
         let user = users::insert(conn, &new).await?;
         let link = links::insert(conn, provider_id, subject, user.id).await?;
         // Written as the account itself, in its row scope.
-        pool::apply_scope(conn, &row_scope(Some(&user.actor()))).await?;
+        pool::scope_transaction(conn, &row_scope(Some(&user.actor()))).await?;
         let author = Background {
             actor: user.actor(),
             meta: meta.clone(),
@@ -422,7 +422,7 @@ async fn link_existing(
     conn.transaction(async |conn| {
         let link = links::insert(conn, provider_id, subject, user.id).await?;
         // Written as the account itself, in its row scope.
-        pool::apply_scope(conn, &row_scope(Some(&user.actor()))).await?;
+        pool::scope_transaction(conn, &row_scope(Some(&user.actor()))).await?;
         let author = Background {
             actor: user.actor(),
             meta: meta.clone(),

@@ -98,15 +98,12 @@ async fn store(
     let mut conn = pool::connection(&state.pool).await?;
     address_limit(&mut conn, limits, meta, ("upload", MAX_UPLOADS_PER_ADDRESS)).await?;
     // The submission's city is not known before it is found.
-    pool::apply_scope(&mut conn, &RowScope::All).await?;
+    conn.rescope(&RowScope::All).await?;
     let submission = db::find(&mut conn, id, &secrets::token_hash(token))
         .await?
         .ok_or(ApiError::NotFound)?;
-    pool::apply_scope(
-        &mut conn,
-        &RowScope::Municipality(submission.municipality_id),
-    )
-    .await?;
+    conn.rescope(&RowScope::Municipality(submission.municipality_id))
+        .await?;
     let (Some(proposal_id), Some(confirmed_at), Some(contact_id)) = (
         submission.proposal_id,
         submission.confirmed_at,

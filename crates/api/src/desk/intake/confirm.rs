@@ -113,11 +113,12 @@ async fn check_and_register(
     let outcome = conn
         .transaction(async |conn| {
             // The submission's city is not known before it is found.
-            pool::apply_scope(conn, &RowScope::All).await?;
+            pool::scope_transaction(conn, &RowScope::All).await?;
             let submission = db::find_for_update(conn, id, &token_hash)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            pool::apply_scope(conn, &RowScope::Municipality(submission.municipality_id)).await?;
+            pool::scope_transaction(conn, &RowScope::Municipality(submission.municipality_id))
+                .await?;
             let code_right = submission.code_hash == code_hash;
             match submission.status {
                 SubmissionStatus::Confirmed if code_right => {

@@ -272,7 +272,7 @@ async fn accept(
         let code = secrets::random_code();
         let title = body.proposal.title.trim().to_owned();
         conn.transaction(async |conn| {
-            pool::apply_scope(conn, &RowScope::Municipality(city.id)).await?;
+            pool::scope_transaction(conn, &RowScope::Municipality(city.id)).await?;
             db::insert(
                 conn,
                 &NewIntakeSubmission {
