@@ -26,7 +26,6 @@ sql() { "$PSQL" "$URL" -qAt -c "$1"; }
 # Load pg_stat_statements: a restart of the API (and so of its database)
 # on the same data directory.
 sql "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
-sql "ALTER SYSTEM SET pg_stat_statements.track = 'all'"
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null || true
 while [ -e "$DATA/postgres/data/postmaster.pid" ]; do sleep 0.1; done
@@ -40,6 +39,8 @@ done
 PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
 URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+sql "ALTER SYSTEM SET pg_stat_statements.track = 'all'"
+sql "SELECT pg_reload_conf()" > /dev/null
 
 PARTNER=$(login partner)
 CITY=$(sql "SELECT id FROM municipalities WHERE reference_prefix = 'ZLG'")
