@@ -37,3 +37,32 @@ login() {
   curl -s "http://127.0.0.1:$PORT/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"email\": \"$email\", \"password\": \"$password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
+
+# proposal_lua <token> <municipality id> [idempotent]: a wrk script that
+# creates a case (POST /v1/proposals) as the token's partner in that city;
+# with "idempotent", every request carries a fresh Idempotency-Key.
+proposal_lua() {
+  local lua
+  lua=$(mktemp /tmp/lg-post.XXXXXX.lua)
+  {
+    echo 'wrk.method = "POST"'
+    echo 'wrk.headers["content-type"] = "application/json"'
+    echo "wrk.headers[\"authorization\"] = \"Bearer $1\""
+    echo "wrk.body = '{\"kind\": \"proposal\", \"municipality_id\": \"$2\", \"title\": \"ベンチマーク用の提案\", \"summary\": \"概要\", \"themes\": [\"other\"], \"channel\": \"web\"}'"
+    if [ "${3:-}" = idempotent ]; then
+      cat <<'LUA'
+local sent = 0
+local run = string.format("%d-%d", os.time(), math.floor(os.clock() * 1e6))
+request = function()
+  sent = sent + 1
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["idempotency-key"] = run .. "-" .. sent
+  return wrk.format(nil, nil, headers, nil)
+end
+LUA
+    fi
+    cat bench/percentiles.lua
+  } > "$lua"
+  echo "$lua"
+}
