@@ -67,7 +67,11 @@ async fn assert_kept_equal_recount(app: &TestApp, step: &str) {
 async fn patch(app: &TestApp, id: &str, body: Value) -> Value {
     let path = format!("/v1/resources/{id}");
     let etag = app.etag(&path, Who::Desk).await;
-    json(app.patch(&path, Who::Desk, &etag, &body).await, StatusCode::OK).await
+    json(
+        app.patch(&path, Who::Desk, &etag, &body).await,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn import(app: &TestApp, csv: &str) {
@@ -90,15 +94,23 @@ async fn the_figures_kept_ahead_equal_a_recount_through_every_kind_of_write() {
     assert_kept_equal_recount(&app, "empty").await;
     let office = create(
         &app,
-        &entry(&app, "ざま相談室", json!({
+        &entry(
+            &app,
+            "ざま相談室",
+            json!({
             "topics": ["dv", "elderly"], "forms": ["consultation"], "participation_intent": "yes",
-            "serves_municipality_ids": [f.zama, f.ebina]})),
+            "serves_municipality_ids": [f.zama, f.ebina]}),
+        ),
     )
     .await;
     let shelter = create(
         &app,
-        &entry(&app, "ざまシェルター", json!({
-            "topics": ["hikikomori"], "forms": ["safe_place"], "visibility": "staff_only"})),
+        &entry(
+            &app,
+            "ざまシェルター",
+            json!({
+            "topics": ["hikikomori"], "forms": ["safe_place"], "visibility": "staff_only"}),
+        ),
     )
     .await;
     let ebina = create(
@@ -110,12 +122,26 @@ async fn the_figures_kept_ahead_equal_a_recount_through_every_kind_of_write() {
     .await;
     assert_kept_equal_recount(&app, "created").await;
     let office_id = office["id"].as_str().expect("id");
-    patch(&app, office_id, json!({"topics": ["single_parent", "dv"], "forms": ["outreach", "food_support"]})).await;
+    patch(
+        &app,
+        office_id,
+        json!({"topics": ["single_parent", "dv"], "forms": ["outreach", "food_support"]}),
+    )
+    .await;
     assert_kept_equal_recount(&app, "topics and forms edited").await;
-    patch(&app, shelter["id"].as_str().expect("id"), json!({"visibility": "public"})).await;
+    patch(
+        &app,
+        shelter["id"].as_str().expect("id"),
+        json!({"visibility": "public"}),
+    )
+    .await;
     assert_kept_equal_recount(&app, "made public").await;
-    patch(&app, office_id, json!({"legal_form": "public_agency", "participation_intent": "maybe",
-                                  "serves_municipality_ids": [f.zama]}))
+    patch(
+        &app,
+        office_id,
+        json!({"legal_form": "public_agency", "participation_intent": "maybe",
+                                  "serves_municipality_ids": [f.zama]}),
+    )
     .await;
     assert_kept_equal_recount(&app, "legal form, intent and served cities edited").await;
     // Publish consent withdrawn: out of the public figures, in the staff's.
@@ -123,10 +149,22 @@ async fn the_figures_kept_ahead_equal_a_recount_through_every_kind_of_write() {
         let path = format!("/v1/resources/stats?municipality_id={}", f.zama);
         json(app.get(&path, who).await, StatusCode::OK).await["total"].as_i64()
     };
-    assert_eq!((zama_total(Who::Anonymous).await, zama_total(Who::Desk).await), (Some(2), Some(2)));
+    assert_eq!(
+        (
+            zama_total(Who::Anonymous).await,
+            zama_total(Who::Desk).await
+        ),
+        (Some(2), Some(2))
+    );
     patch(&app, office_id, json!({"publish_consent": "withdrawn"})).await;
     assert_kept_equal_recount(&app, "consent withdrawn").await;
-    assert_eq!((zama_total(Who::Anonymous).await, zama_total(Who::Desk).await), (Some(1), Some(2)));
+    assert_eq!(
+        (
+            zama_total(Who::Anonymous).await,
+            zama_total(Who::Desk).await
+        ),
+        (Some(1), Some(2))
+    );
     patch(&app, office_id, json!({"publish_consent": "listed"})).await;
     assert_kept_equal_recount(&app, "consent given again").await;
     // Another city's desk edits its own entry.
@@ -134,7 +172,12 @@ async fn the_figures_kept_ahead_equal_a_recount_through_every_kind_of_write() {
     let ebina_path = format!("/v1/resources/{}", ebina["id"].as_str().expect("id"));
     let etag = app.etag(&ebina_path, Who::Desk).await;
     let response = ebina_desk
-        .patch(&app, &ebina_path, &etag, &json!({"topics": ["children"], "visibility": "staff_only"}))
+        .patch(
+            &app,
+            &ebina_path,
+            &etag,
+            &json!({"topics": ["children"], "visibility": "staff_only"}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_kept_equal_recount(&app, "another city's entry edited").await;

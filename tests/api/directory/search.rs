@@ -336,7 +336,10 @@ async fn relevance_reads_a_tier_at_a_time_in_the_order_of_a_full_sort() {
         ("かながわDV相談", json!({})),
         ("ＤＶ被害者支援の会", json!({})),
         ("dvシェルター", json!({"visibility": "staff_only"})),
-        ("DV相談ホットライン", json!({"name_kana": "でぃーぶいそうだん"})),
+        (
+            "DV相談ホットライン",
+            json!({"name_kana": "でぃーぶいそうだん"}),
+        ),
         ("居場所カフェ", json!({"description": "誰でも歓迎"})),
     ] {
         create(&app, &entry(&app, name, extra)).await;
@@ -348,7 +351,10 @@ async fn relevance_reads_a_tier_at_a_time_in_the_order_of_a_full_sort() {
         "かながわDV相談",
         "女性の相談室",
     ];
-    assert_eq!(ids(&app, "/v1/resources?q=DV", Who::Anonymous).await, public);
+    assert_eq!(
+        ids(&app, "/v1/resources?q=DV", Who::Anonymous).await,
+        public
+    );
     let mut staff = public.clone();
     staff.insert(1, "dvシェルター");
     assert_eq!(ids(&app, "/v1/resources?q=dv", Who::Desk).await, staff);

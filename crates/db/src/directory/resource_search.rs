@@ -328,7 +328,9 @@ async fn relevant(
     after: Option<SearchCursor>,
     limit: i64,
 ) -> DbResult<Vec<SearchRow>> {
-    let wanted = usize::try_from(limit).unwrap_or(usize::MAX).saturating_add(1);
+    let wanted = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
     let mut rows: Vec<SearchRow> = Vec::new();
     for (tier, key) in TIERS.iter().enumerate() {
         // The cursor is (key, id): tiers before its key are done, its own
