@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Benchmark (issue 7): the resource directory at 100,000 entries.
+# Benchmark (issue 7): the resource directory at 100,000 entries; with a
+# count and a spread, the nationwide directory (issue 20), e.g.
+#   bash bench/resource_search.sh 1000000 10 4 100
+# for 1,000,000 entries over 100 municipalities (the four real cities and
+# 96 synthetic ones spread over Japan).
 # Starts the API on a fresh embedded database, fills it with
 # bench/generate_resources.sql, then measures with wrk: combined searches
 # (text + topic + radius), a two-character text search, the GeoJSON map of
 # one city; times a 10,000-row CSV import (dry run and real run); and runs
 # pgbench -S on the same database for a reference figure.
 #
-#   bash bench/resource_search.sh [count] [seconds] [connections]
+#   bash bench/resource_search.sh [count] [seconds] [connections] [cities]
 source "$(dirname "$0")/common.sh"
 COUNT=${1:-100000}
 SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-4}
+CITIES=${4:-4}
 start_api 18187
 START=$(date +%s)
-"$PSQL" "$URL" -q -v ON_ERROR_STOP=1 -v count="$COUNT" -f bench/generate_resources.sql
-echo "== generated $COUNT entries in $(( $(date +%s) - START )) s"
+"$PSQL" "$URL" -q -v ON_ERROR_STOP=1 -v count="$COUNT" -v cities="$CITIES" -f bench/generate_resources.sql
+echo "== generated $COUNT entries in $CITIES municipalities in $(( $(date +%s) - START )) s"
 
 DESK=$(login desk)
 q() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
@@ -28,7 +33,11 @@ run() {  # run <label> <path> [token]
   wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s bench/percentiles.lua "${auth[@]}" \
     "http://127.0.0.1:$PORT$2" | tail -1
 }
-echo "== $(date -u +%FT%TZ) $(nproc) cores, ${SECONDS_PER_RUN}s per run, $CONNECTIONS connections"
+echo "   entries in Ebina: $("$PSQL" "$URL" -At -c "SELECT count(*) FROM resources WHERE municipality_id = '$EBINA'"), \
+public ones within 2 km of Zama station: $("$PSQL" "$URL" -At -c "SELECT count(*) FROM resources r, unnest(r.search_points) p
+  WHERE r.visibility = 'public' AND (p <@> point(139.4077, 35.4887)) * 1609.344 <= 2000"), \
+matching DV: $("$PSQL" "$URL" -At -c "SELECT count(*) FROM resources WHERE strpos(search_text, 'dv') > 0")"
+echo "== $(date -u +%FT%TZ) $(nproc) cores, ${SECONDS_PER_RUN}s per run, $CONNECTIONS connections, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run "anonymous, text 就労 + topic dv + 2 km around Zama station" "/v1/resources?q=$(q 就労)&topic=dv&near=35.4887,139.4077&radius_km=2"
 run "anonymous, text 就労 + topic family (8 terms) + 1 km" "/v1/resources?q=$(q 就労)&topic=family&near=35.4887,139.4077&radius_km=1"
 run "desk, text 居場所 + form place_to_belong + 3 km around Ebina" "/v1/resources?q=$(q 居場所)&form=place_to_belong&near=35.4464,139.3908&radius_km=3" "$DESK"
@@ -37,6 +46,7 @@ run "anonymous, kana text ふれあい + serves Ebina" "/v1/resources?q=$(q ふ�
 run "anonymous, map of Zama (first 2,000 points)" "/v1/resources/map?municipality_id=$ZAMA"
 run "anonymous, map of Zama, topic dv (all points)" "/v1/resources/map?municipality_id=$ZAMA&topic=dv&limit=10000"
 run "anonymous, figures of Ebina" "/v1/resources/stats?municipality_id=$EBINA"
+run "desk, figures of Ebina" "/v1/resources/stats?municipality_id=$EBINA" "$DESK"
 echo "   API resident memory: $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVER/status)"
 
 # A 10,000-row CSV as a municipality would send it (Shift_JIS).
@@ -68,8 +78,11 @@ echo "== import 10,000 rows (Shift_JIS), real run: $(import_csv '')"
 echo "== import the same 10,000 rows again (all unchanged): $(import_csv '')"
 rm -f "$CSV"
 run "right after the import (10,000 more entries): 就労 + topic dv + 2 km" "/v1/resources?q=$(q 就労)&topic=dv&near=35.4887,139.4077&radius_km=2"
+run "right after the import: desk, 居場所 + form place_to_belong + 3 km" "/v1/resources?q=$(q 居場所)&form=place_to_belong&near=35.4464,139.3908&radius_km=3" "$DESK"
+run "right after the import: anonymous, figures of Ebina" "/v1/resources/stats?municipality_id=$EBINA"
 
 "$PGBENCH" -h 127.0.0.1 -p "$PGPORT" -U postgres -i -q -s 10 living_gate > /dev/null 2>&1
 echo "== pgbench -S, $CONNECTIONS clients, same database and machine"
 "$PGBENCH" -h 127.0.0.1 -p "$PGPORT" -U postgres -n -S -M prepared -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_RUN" living_gate \
   | grep -E 'tps|latency average'
+echo "== done $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"

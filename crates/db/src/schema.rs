@@ -685,6 +685,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    resource_figures (municipality_id, public, dimension, key) {
+        municipality_id -> Uuid,
+        public -> Bool,
+        dimension -> Text,
+        key -> Text,
+        entries -> Int8,
+    }
+}
+
+diesel::table! {
     resource_locations (id) {
         id -> Uuid,
         resource_id -> Uuid,
@@ -1077,6 +1087,7 @@ diesel::joinable!(referrals -> resources (resource_id));
 diesel::joinable!(referrals -> users (recorded_by));
 diesel::joinable!(resource_coarse_positions -> resources (resource_id));
 diesel::joinable!(resource_details -> resources (resource_id));
+diesel::joinable!(resource_figures -> municipalities (municipality_id));
 diesel::joinable!(resource_locations -> resources (resource_id));
 diesel::joinable!(resource_suggestions -> resources (resource_id));
 diesel::joinable!(resources -> municipalities (municipality_id));
@@ -1154,6 +1165,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     resource_coarse_positions,
     resource_details,
+    resource_figures,
     resource_locations,
     resource_referrals,
     resource_suggestions,

@@ -2,8 +2,8 @@
 //! (`entries`), per-field visibility and the hidden position (`visibility`),
 //! text search and filters (`search`), searches by distance (`near`),
 //! surveys (`surveys`), CSV import with the HSDS and CSV exports
-//! (`exchange`), the one redaction walked through every output
-//! (`redaction`), who owns an entry and suggests corrections (`ownership`),
+//! (`exchange`), the figures kept ahead by every write (`figures`), the
+//! one redaction walked through every output (`redaction`), who owns an entry and suggests corrections (`ownership`),
 //! and need-to-know for hidden fields (`need_to_know`). The shared entries
 //! and helpers are here; `cities` has the other cities' staff.
 
@@ -15,6 +15,7 @@ pub mod cities;
 mod details;
 mod entries;
 mod exchange;
+mod figures;
 mod near;
 mod need_to_know;
 mod ownership;

@@ -322,3 +322,87 @@ async fn searches_follow_changes_of_position_visibility_topics_and_text() {
     assert!(!found("q=配食", Who::Anonymous).await);
     assert!(found(near_ebina, Who::Department).await);
 }
+
+/// The relevance order is read a tier at a time (name starts with the
+/// first word, name contains it, the rest), each tier in creation order:
+/// pages walk exactly the order of sorting every match by (tier, id).
+#[tokio::test(flavor = "multi_thread")]
+async fn relevance_reads_a_tier_at_a_time_in_the_order_of_a_full_sort() {
+    let app = TestApp::spawn().await;
+    // Created against the order of the tiers: ids alone would order them backwards.
+    for (name, extra) in [
+        ("女性の相談室", json!({"description": "DV・虐待の相談"})),
+        ("ざま女性DV窓口", json!({})),
+        ("かながわDV相談", json!({})),
+        ("ＤＶ被害者支援の会", json!({})),
+        ("dvシェルター", json!({"visibility": "staff_only"})),
+        (
+            "DV相談ホットライン",
+            json!({"name_kana": "でぃーぶいそうだん"}),
+        ),
+        ("居場所カフェ", json!({"description": "誰でも歓迎"})),
+    ] {
+        create(&app, &entry(&app, name, extra)).await;
+    }
+    let public = vec![
+        "ＤＶ被害者支援の会",
+        "DV相談ホットライン",
+        "ざま女性DV窓口",
+        "かながわDV相談",
+        "女性の相談室",
+    ];
+    assert_eq!(
+        ids(&app, "/v1/resources?q=DV", Who::Anonymous).await,
+        public
+    );
+    let mut staff = public.clone();
+    staff.insert(1, "dvシェルター");
+    assert_eq!(ids(&app, "/v1/resources?q=dv", Who::Desk).await, staff);
+    // One at a time, the cursor crossing from tier to tier.
+    for who in [Who::Anonymous, Who::Desk] {
+        let mut walked = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                None => "/v1/resources?q=DV&limit=1".to_owned(),
+                Some(c) => format!("/v1/resources?q=DV&limit=1&cursor={c}"),
+            };
+            let page = json(app.get(&path, who).await, StatusCode::OK).await;
+            walked.extend(
+                page["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|i| i["name"].as_str().expect("name").to_owned()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+            assert!(walked.len() <= 10, "{walked:?}");
+        }
+        let expected = if who == Who::Desk { &staff } else { &public };
+        assert_eq!(&walked, expected);
+    }
+    // A page of two ends inside a tier and the next one continues it.
+    let first = json(
+        app.get("/v1/resources?q=DV&limit=2", Who::Anonymous).await,
+        StatusCode::OK,
+    )
+    .await;
+    let cursor = first["next_cursor"].as_str().expect("cursor");
+    assert_eq!(
+        ids(
+            &app,
+            &format!("/v1/resources?q=DV&limit=3&cursor={cursor}"),
+            Who::Anonymous
+        )
+        .await,
+        public[2..].to_vec()
+    );
+    // With a second word, the tiers are those of the first.
+    assert_eq!(
+        ids(&app, "/v1/resources?q=DV%20相談", Who::Anonymous).await,
+        vec!["DV相談ホットライン", "かながわDV相談", "女性の相談室"]
+    );
+}

@@ -289,10 +289,79 @@ pub async fn search(
     after: Option<SearchCursor>,
     limit: i64,
 ) -> DbResult<Vec<SearchRow>> {
-    match (order, filter.near) {
-        (Order::Distance, Some(near)) => nearest(conn, filter, near, after, limit).await,
+    match (order, filter.near, <[String]>::first(&filter.terms)) {
+        (Order::Distance, Some(near), _) => nearest(conn, filter, near, after, limit).await,
+        (Order::Relevance, _, Some(first)) => relevant(conn, filter, first, after, limit).await,
         _ => page(conn, filter, order, after, limit).await,
     }
+}
+
+/// The tiers of the relevance order, best first: the name starts with the
+/// first word, the name contains it (elsewhere), the rest. Each is the
+/// sort key of its entries.
+const TIERS: [f64; 3] = [0.0, 1.0, 2.0];
+
+/// The condition of a tier of the relevance order for the first word `p`
+/// (a bound parameter). The first tier is answered by the index too: the
+/// entry's tokens hold `n:` and the first one and two characters of its
+/// name (migration 2026-12-03-000033).
+fn tier_condition(tier: usize, p: &str) -> String {
+    let word = format!("living_gate_search_normalize({p})");
+    match tier {
+        0 => format!(
+            "r.search_tokens @> ARRAY['n:' || left({word}, 2)] AND strpos(r.name_search, {word}) = 1"
+        ),
+        1 => format!("strpos(r.name_search, {word}) > 1"),
+        _ => format!("strpos(r.name_search, {word}) = 0"),
+    }
+}
+
+/// By relevance, a tier at a time, each in id order: the same order as
+/// sorting every match by (tier, id), without reading every match. A page
+/// reads the first tiers' matches from the cursor on until it is full (a
+/// frequent word such as `DV` fills a page from its first tiers after a
+/// few hundred entries in id order, where sorting read all its matches).
+async fn relevant(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+    first: &str,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> DbResult<Vec<SearchRow>> {
+    let wanted = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let mut rows: Vec<SearchRow> = Vec::new();
+    for (tier, key) in TIERS.iter().enumerate() {
+        // The cursor is (key, id): tiers before its key are done, its own
+        // continues after its id, the later ones start from their first.
+        let from = match after {
+            Some(a) if a.key > *key => continue,
+            Some(a) if a.key == *key => Some(a.id),
+            _ => None,
+        };
+        let mut sql = Sql::default();
+        let (source, distance) = source(filter, &mut sql);
+        let p = sql.bind(Bind::Text(first.to_owned()));
+        let mut text = format!(
+            "SELECT {RESOURCE_COLUMNS}, {key:.1}::float8 AS sort_key, {} AS distance_m FROM {source} {} {}",
+            distance.unwrap_or_else(|| "NULL::float8".into()),
+            if source.contains(" WHERE ") { "AND" } else { "WHERE" },
+            tier_condition(tier, &p),
+        );
+        if let Some(id) = from {
+            let id = sql.bind(Bind::Uuid(id));
+            text.push_str(&format!(" AND r.id > {id}"));
+        }
+        let remaining = i64::try_from(wanted - rows.len()).unwrap_or(i64::MAX);
+        let limit = sql.bind(Bind::BigInt(remaining));
+        text.push_str(&format!(" ORDER BY r.id LIMIT {limit}"));
+        rows.extend(sql.query(text).load::<SearchRow>(conn).await?);
+        if rows.len() >= wanted {
+            break;
+        }
+    }
+    Ok(rows)
 }
 
 /// Nearest first. The circle of half the radius (a quarter of its area,
@@ -428,7 +497,60 @@ pub struct Count {
     pub count: i64,
 }
 
+/// The figures of the entries matching `filter`: with no filter but the
+/// city, the counts kept ahead by the entries' writes (migration
+/// 2026-12-03-000033), otherwise counted from the entries.
 pub async fn stats(conn: &mut AsyncPgConnection, filter: &SearchFilter) -> DbResult<Vec<Count>> {
+    if kept_ahead(filter) {
+        kept_stats(conn, filter).await
+    } else {
+        recount_stats(conn, filter).await
+    }
+}
+
+/// The counts kept ahead answer `filter`: it names at most the owning city.
+fn kept_ahead(filter: &SearchFilter) -> bool {
+    filter.terms.is_empty()
+        && filter.topic.is_none()
+        && filter.form.is_none()
+        && filter.serves.is_none()
+        && filter.intent.is_none()
+        && filter.legal_form.is_none()
+        && filter.near.is_none()
+}
+
+/// The figures of a city (or of every city) from the counts kept ahead:
+/// the public rows for the public, every row for staff. The same answer as
+/// [`recount_stats`] (a test compares them after every kind of write).
+pub async fn kept_stats(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+) -> DbResult<Vec<Count>> {
+    let mut sql = Sql::default();
+    let mut conditions = Vec::new();
+    if !filter.staff {
+        conditions.push("f.public".to_owned());
+    }
+    if let Some(municipality) = filter.municipality_id {
+        let p = sql.bind(Bind::Uuid(municipality));
+        conditions.push(format!("f.municipality_id = {p}"));
+    }
+    let mut text = String::from(
+        "SELECT f.dimension, f.key, sum(f.entries)::bigint AS count FROM resource_figures f",
+    );
+    if !conditions.is_empty() {
+        text.push_str(" WHERE ");
+        text.push_str(&conditions.join(" AND "));
+    }
+    text.push_str(" GROUP BY f.dimension, f.key HAVING sum(f.entries) > 0");
+    Ok(sql.query(text).load(conn).await?)
+}
+
+/// The figures counted from the matching entries.
+pub async fn recount_stats(
+    conn: &mut AsyncPgConnection,
+    filter: &SearchFilter,
+) -> DbResult<Vec<Count>> {
     let mut sql = Sql::default();
     let (source, _) = source(filter, &mut sql);
     let text = format!(
