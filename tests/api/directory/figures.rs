@@ -186,7 +186,7 @@ async fn the_figures_kept_ahead_equal_a_recount_through_every_kind_of_write() {
         [
             HEADER.to_owned(),
             format!("fig-001,ざま子ども食堂,,こども食堂,座間市,座間市;海老名市,{topics},食の支援,毎月,252-0021,神奈川県,座間市,緑ケ丘1番,35.4886,139.4075,,,,ja,あり,{public},"),
-            format!("fig-002,ざま見守りネット,,社会福祉法人,座間市,大和市,高齢,アウトリーチ,見守り,,,,,,,,,,ja,なし,公開,"),
+            "fig-002,ざま見守りネット,,社会福祉法人,座間市,大和市,高齢,アウトリーチ,見守り,,,,,,,,,,ja,なし,公開,".to_owned(),
             format!("fig-003,ざま傾聴の会,,NPO法人,座間市,全域,{topics},相談窓口,傾聴,,,,,,,,,,ja,検討中,{public},"),
         ]
         .join("\r\n")
