@@ -61,8 +61,9 @@ topics = ['子育て', 'ひとり親', '高齢', '障害', '生活困窮', '孤�
 forms = ['就労支援', '生活サポート', '居場所づくり', 'アウトリーチ', '相談窓口']
 rows = ['外部キー,名称,法人格,所在市,対象地域,テーマ,活動形態,活動内容,郵便番号,都道府県,市区町村,町名番地,緯度,経度,電話番号,参画意向']
 for n in range(10000):
-    city = cities[n % 4]
-    rows.append(','.join([f'import-{n}', f'{random.choice(places)}{random.choice(acts)}{n}', 'NPO法人', city, city,
+    # Zama's entries (Zama's desk imports only its own city's), serving the four cities.
+    city = '座間市'
+    rows.append(','.join([f'import-{n}', f'{random.choice(places)}{random.choice(acts)}{n}', 'NPO法人', city, cities[n % 4],
         ';'.join(random.sample(topics, 2)), random.choice(forms), f'{random.choice(acts)}を運営しています',
         f'252-{n % 10000:04d}', '神奈川県', city, f'{random.choice(places)}{1 + n % 9}丁目{1 + n % 30}番',
         f'{35.44 + random.random() * 0.06:.5f}', f'{139.38 + random.random() * 0.08:.5f}',
