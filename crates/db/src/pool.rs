@@ -191,10 +191,9 @@ pub fn is_pinned() -> bool {
 /// not set again (one round trip less per request, measured in
 /// BENCHMARKS.md). That holds because the session setting is changed
 /// only here and in [`ScopedConnection::rescope`] (which forgets what is
-/// known), never
-/// inside a transaction that could roll it back (a connection comes from
-/// the pool with none open); a transaction that needs another scope takes
-/// it for itself alone ([`scope_transaction`]).
+/// known), never inside a transaction that could roll it back (a
+/// connection comes from the pool with none open); a transaction that
+/// needs another scope takes it for itself alone ([`scope_transaction`]).
 pub async fn checkout(pool: &DbPool) -> DbResult<PooledConn> {
     let mut conn = pool.get().await?;
     let scope = current_scope();

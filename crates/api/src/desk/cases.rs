@@ -163,10 +163,7 @@ pub async fn visible_presented(
     let (row, management) = db::find_visible_with_management(conn, id, scope(actor)?)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let management = management.unwrap_or(Management {
-        proposal_id: row.id,
-        ..Management::default()
-    });
+    let management = management.unwrap_or_else(|| Management::unset(row.id));
     Ok((row.version, Proposal::with(row, Some(&management))))
 }
 

@@ -27,10 +27,17 @@ pub async fn of(conn: &mut AsyncPgConnection, proposal_id: Uuid) -> DbResult<Man
         .first(conn)
         .await
         .optional()?
-        .unwrap_or(Management {
+        .unwrap_or_else(|| Management::unset(proposal_id)))
+}
+
+impl Management {
+    /// The management of a case that never had any set.
+    pub fn unset(proposal_id: Uuid) -> Self {
+        Management {
             proposal_id,
             ..Management::default()
-        }))
+        }
+    }
 }
 
 /// The management of the cases `ids` that have any.
