@@ -38,30 +38,36 @@ login() {
     -d "{\"email\": \"$email\", \"password\": \"$password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
 
-# proposal_lua <token> <municipality id> [idempotent]: a wrk script that
-# creates a case (POST /v1/proposals) as the token's partner in that city;
-# with "idempotent", every request carries a fresh Idempotency-Key.
+# proposal_lua <token> <municipality ids> [idempotent]: a wrk script that
+# creates a case (POST /v1/proposals) as the token's partner; with several
+# (space-separated) cities, each request names the next one in turn; with
+# "idempotent", every request carries a fresh Idempotency-Key.
 proposal_lua() {
-  local lua
+  local lua city
   lua=$(mktemp /tmp/lg-post.XXXXXX.lua)
   {
     echo 'wrk.method = "POST"'
     echo 'wrk.headers["content-type"] = "application/json"'
     echo "wrk.headers[\"authorization\"] = \"Bearer $1\""
-    echo "wrk.body = '{\"kind\": \"proposal\", \"municipality_id\": \"$2\", \"title\": \"ベンチマーク用の提案\", \"summary\": \"概要\", \"themes\": [\"other\"], \"channel\": \"web\"}'"
-    if [ "${3:-}" = idempotent ]; then
-      cat <<'LUA'
-local sent = 0
-local run = string.format("%d-%d", os.time(), math.floor(os.clock() * 1e6))
-request = function()
-  sent = sent + 1
-  local headers = {}
-  for name, value in pairs(wrk.headers) do headers[name] = value end
-  headers["idempotency-key"] = run .. "-" .. sent
-  return wrk.format(nil, nil, headers, nil)
+    echo 'local bodies = {}'
+    for city in $2; do
+      echo "table.insert(bodies, '{\"kind\": \"proposal\", \"municipality_id\": \"$city\", \"title\": \"ベンチマーク用の提案\", \"summary\": \"概要\", \"themes\": [\"other\"], \"channel\": \"web\"}')"
+    done
+    echo 'wrk.body = bodies[1]'
+    echo "local idempotent = $([ "${3:-}" = idempotent ] && echo true || echo false)"
+    cat <<'LUA'
+if idempotent or #bodies > 1 then
+  local sent = 0
+  local run = string.format("%d-%d", os.time(), math.floor(os.clock() * 1e6))
+  request = function()
+    sent = sent + 1
+    local headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    if idempotent then headers["idempotency-key"] = run .. "-" .. sent end
+    return wrk.format(nil, nil, headers, bodies[(sent % #bodies) + 1])
+  end
 end
 LUA
-    fi
     cat bench/percentiles.lua
   } > "$lua"
   echo "$lua"

@@ -279,17 +279,21 @@ fn audit_row(
 
 /// Records a write: the audit row, then the feed event. Call it last in the
 /// writing transaction: the event takes the feed lock, held until commit.
+/// The mails the event causes are read before the lock and inserted after
+/// the event, so that the lock covers two statements and the commit.
 pub async fn write(
     conn: &mut AsyncPgConnection,
     author: &dyn Author,
     change: Change,
 ) -> DbResult<events::Event> {
     audit_db::record(conn, &audit_entry(author, &change)).await?;
-    let event = events::append(conn, change.event.row(author.actor())).await?;
+    let row = change.event.row(author.actor());
+    let mails = crate::notify::plan::mails_for(conn, &row).await?;
+    let event = events::append(conn, row).await?;
     // The writer's next reads wait for a replica that has this write.
     crate::http::read_routing::wrote(author.actor().id);
     // The mails the event causes commit with it, or roll back with it.
-    crate::notify::plan::enqueue_for(conn, &event).await?;
+    crate::notify::plan::enqueue(conn, mails, event.position).await?;
     Ok(event)
 }
 

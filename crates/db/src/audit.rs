@@ -51,8 +51,7 @@ pub struct NewAuditEntry {
 }
 
 pub async fn record(conn: &mut AsyncPgConnection, entry: &NewAuditEntry) -> DbResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(entry.clone())
+    crate::Prepared(diesel::insert_into(audit_log::table).values(entry.clone()))
         .execute(conn)
         .await?;
     Ok(())

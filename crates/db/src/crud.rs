@@ -23,11 +23,13 @@ macro_rules! versioned_crud {
             use diesel_async::RunQueryDsl;
             // By value: rows with enum fields (`serialize_as`) have no
             // `Insertable` for a reference.
-            Ok(diesel::insert_into($table::table)
-                .values(new.clone())
-                .returning(<$row>::as_returning())
-                .get_result(conn)
-                .await?)
+            Ok($crate::Prepared(
+                diesel::insert_into($table::table)
+                    .values(new.clone())
+                    .returning(<$row>::as_returning()),
+            )
+            .get_result(conn)
+            .await?)
         }
 
         pub async fn find(
@@ -68,11 +70,13 @@ macro_rules! versioned_crud {
         ) -> $crate::DbResult<$row> {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
-            Ok(diesel::update($table::table.find(id))
-                .set((changes.clone(), $table::version.eq($table::version + 1)))
-                .returning(<$row>::as_returning())
-                .get_result(conn)
-                .await?)
+            Ok($crate::Prepared(
+                diesel::update($table::table.find(id))
+                    .set((changes.clone(), $table::version.eq($table::version + 1)))
+                    .returning(<$row>::as_returning()),
+            )
+            .get_result(conn)
+            .await?)
         }
     };
 }

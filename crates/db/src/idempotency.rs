@@ -76,11 +76,13 @@ async fn claim_in_transaction(
     key: &str,
     request_hash: &[u8],
 ) -> DbResult<Claim> {
-    diesel::sql_query(format!(
-        "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND created_at < now() - interval '{RETENTION_HOURS} hours'"
-    ))
-    .bind::<diesel::sql_types::Text, _>(principal)
-    .bind::<diesel::sql_types::Text, _>(key)
+    crate::Prepared(
+        diesel::sql_query(format!(
+            "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND created_at < now() - interval '{RETENTION_HOURS} hours'"
+        ))
+        .bind::<diesel::sql_types::Text, _>(principal)
+        .bind::<diesel::sql_types::Text, _>(key),
+    )
     .execute(conn)
     .await?;
     // Waits (at most WAIT_SECONDS) while another live transaction holds an
@@ -89,15 +91,17 @@ async fn claim_in_transaction(
     diesel::sql_query(format!("SET LOCAL lock_timeout = '{WAIT_SECONDS}s'"))
         .execute(conn)
         .await?;
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::principal.eq(principal),
-            idempotency_keys::key.eq(key),
-            idempotency_keys::request_hash.eq(request_hash),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await;
+    let inserted = crate::Prepared(
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::principal.eq(principal),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(request_hash),
+            ))
+            .on_conflict_do_nothing(),
+    )
+    .execute(conn)
+    .await;
     let inserted = match inserted {
         Ok(inserted) => inserted,
         Err(diesel::result::Error::DatabaseError(_, info))
@@ -152,14 +156,15 @@ pub async fn complete(
     headers: &Value,
     body: &[u8],
 ) -> DbResult<()> {
-    let stored = diesel::update(idempotency_keys::table.find((principal, key)))
-        .set((
+    let stored = crate::Prepared(
+        diesel::update(idempotency_keys::table.find((principal, key))).set((
             idempotency_keys::status_code.eq(i32::from(status)),
             idempotency_keys::response_headers.eq(headers),
             idempotency_keys::response_body.eq(body),
-        ))
-        .execute(conn)
-        .await;
+        )),
+    )
+    .execute(conn)
+    .await;
     if let Err(error) = stored {
         let _ = AnsiTransactionManager::rollback_transaction(conn).await;
         return Err(error.into());

@@ -22,6 +22,7 @@ pub mod page;
 pub mod personal_data;
 pub mod platform;
 pub mod pool;
+pub mod prepared;
 pub mod programme_logic_models;
 pub mod reads;
 pub mod reference;
@@ -39,3 +40,4 @@ pub trait Versioned {
 pub use error::{DbError, DbResult};
 pub use page::Page;
 pub use pool::{build_pool, DbPool, PoolSettings};
+pub use prepared::Prepared;

@@ -77,6 +77,26 @@ pub fn message_id_for(id: Uuid) -> String {
     format!("{id}@living-gate.invalid")
 }
 
+impl NewOutboxMessage {
+    fn new(mail: Mail, origin: Origin) -> NewOutboxMessage {
+        let id = Uuid::now_v7();
+        NewOutboxMessage {
+            id,
+            municipality_id: origin.municipality_id,
+            kind: mail.kind,
+            recipient_user_id: origin.recipient_user_id,
+            recipient_address: mail.to.into_string(),
+            language: mail.language,
+            subject: mail.subject,
+            body_text: mail.body,
+            message_id: message_id_for(id),
+            event_position: origin.event_position,
+            proposal_id: origin.proposal_id,
+            secret: mail.kind.secret(),
+        }
+    }
+}
+
 /// Puts `mail` in the outbox, in the caller's transaction: it is sent once
 /// that commits, never if it rolls back.
 pub async fn enqueue(
@@ -84,24 +104,30 @@ pub async fn enqueue(
     mail: Mail,
     origin: Origin,
 ) -> DbResult<OutboxMessage> {
-    let id = Uuid::now_v7();
-    let row = NewOutboxMessage {
-        id,
-        municipality_id: origin.municipality_id,
-        kind: mail.kind,
-        recipient_user_id: origin.recipient_user_id,
-        recipient_address: mail.to.into_string(),
-        language: mail.language,
-        subject: mail.subject,
-        body_text: mail.body,
-        message_id: message_id_for(id),
-        event_position: origin.event_position,
-        proposal_id: origin.proposal_id,
-        secret: mail.kind.secret(),
-    };
+    Ok(crate::Prepared(
+        diesel::insert_into(outbox_messages::table)
+            .values(NewOutboxMessage::new(mail, origin))
+            .returning(OutboxMessage::as_returning()),
+    )
+    .get_result(conn)
+    .await?)
+}
+
+/// Puts several mails in the outbox in one statement (the mails of one
+/// feed event), as [`enqueue`] does each.
+pub async fn enqueue_all(
+    conn: &mut AsyncPgConnection,
+    mails: Vec<(Mail, Origin)>,
+) -> DbResult<usize> {
+    if mails.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<NewOutboxMessage> = mails
+        .into_iter()
+        .map(|(mail, origin)| NewOutboxMessage::new(mail, origin))
+        .collect();
     Ok(diesel::insert_into(outbox_messages::table)
-        .values(row)
-        .returning(OutboxMessage::as_returning())
-        .get_result(conn)
+        .values(rows)
+        .execute(conn)
         .await?)
 }

@@ -2,10 +2,14 @@
 //! ([`audience::notices`]), one query per audience finds the accounts (active,
 //! not the actor, the kind not turned off, with address and language), the
 //! template renders each mail in its reader's language, and
-//! [`outbox::enqueue`] puts it in the outbox, in the writing transaction.
+//! [`enqueue`] puts them in the outbox, in the writing transaction.
+//!
+//! The mails are planned ([`mails_for`]) before the event is appended, so
+//! that the reads run before the feed lock is taken; only their one
+//! `INSERT` ([`enqueue`]) runs under it, since it names the event's position.
 
 use crate::notify::links;
-use living_gate_db::desk::events::Event;
+use living_gate_db::desk::events::NewEvent;
 use living_gate_db::notify::recipients;
 use living_gate_db::outbox::{self, Origin};
 use living_gate_db::{AsyncPgConnection, DbResult};
@@ -14,10 +18,14 @@ use living_gate_domain::notify::case_mail::{self, CaseMail};
 use living_gate_domain::notify::Mail;
 use living_gate_domain::Email;
 
-/// Enqueues the mails `event` (just appended) causes.
-pub async fn enqueue_for(conn: &mut AsyncPgConnection, event: &Event) -> DbResult<usize> {
+/// The mails an event about to be appended causes, each with its origin
+/// (its `event_position` left for [`enqueue`] to fill in).
+pub async fn mails_for(
+    conn: &mut AsyncPgConnection,
+    event: &NewEvent,
+) -> DbResult<Vec<(Mail, Origin)>> {
     let Some(proposal_id) = event.proposal_id else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     let mut facts = CaseEvent {
         kind: event.kind,
@@ -30,14 +38,14 @@ pub async fn enqueue_for(conn: &mut AsyncPgConnection, event: &Event) -> DbResul
     };
     // Most events cause no mail: ask the case only for those that do.
     if audience::notices(&facts).is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let Some(case) = recipients::case_facts(conn, proposal_id).await? else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     facts.lead_department = case.lead_department_id;
     let link = links::case(proposal_id);
-    let mut queued = 0;
+    let mut mails = Vec::new();
     for notice in audience::notices(&facts) {
         let content = CaseMail {
             reference: &case.reference,
@@ -75,12 +83,30 @@ pub async fn enqueue_for(conn: &mut AsyncPgConnection, event: &Event) -> DbResul
             let origin = Origin {
                 municipality_id: Some(case.municipality_id),
                 recipient_user_id: Some(recipient.user_id),
-                event_position: Some(event.position),
+                event_position: None,
                 proposal_id: Some(proposal_id),
             };
-            outbox::enqueue(conn, mail, origin).await?;
-            queued += 1;
+            mails.push((mail, origin));
         }
     }
-    Ok(queued)
+    Ok(mails)
+}
+
+/// Puts the planned mails of the event appended at `position` in the outbox.
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    mails: Vec<(Mail, Origin)>,
+    position: i64,
+) -> DbResult<usize> {
+    let mails = mails
+        .into_iter()
+        .map(|(mail, origin)| {
+            let origin = Origin {
+                event_position: Some(position),
+                ..origin
+            };
+            (mail, origin)
+        })
+        .collect();
+    outbox::enqueue_all(conn, mails).await
 }

@@ -100,20 +100,22 @@ const FEED_LOCK_KEY: i64 = 0x4c47_4645_4544;
 /// transaction: it takes the feed lock, which is held until commit so that
 /// positions become visible in the order they were drawn.
 pub async fn append(conn: &mut AsyncPgConnection, event: NewEvent) -> DbResult<Event> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<BigInt, _>(FEED_LOCK_KEY)
-        .execute(conn)
-        .await?;
-    Ok(diesel::insert_into(proposal_events::table)
-        .values((
-            event,
-            proposal_events::position.eq(diesel::dsl::sql::<BigInt>(
-                "nextval('proposal_event_position')",
-            )),
-        ))
-        .returning(Event::as_returning())
-        .get_result(conn)
-        .await?)
+    // One statement: the position is drawn from the sequence in a sub-select
+    // that takes the lock first (a sub-query with a volatile function is not
+    // flattened, so its row, and the lock, come before the outer `nextval`).
+    Ok(crate::Prepared(
+        diesel::insert_into(proposal_events::table)
+            .values((
+                event,
+                proposal_events::position.eq(diesel::dsl::sql::<BigInt>(&format!(
+                    "(SELECT nextval('proposal_event_position') \
+                      FROM (SELECT pg_advisory_xact_lock({FEED_LOCK_KEY})) AS feed_lock)"
+                ))),
+            ))
+            .returning(Event::as_returning()),
+    )
+    .get_result(conn)
+    .await?)
 }
 
 /// Appends many events at once (an import), in the caller's transaction,

@@ -125,23 +125,27 @@ pub async fn reassign_organization(
     id: Uuid,
     organization_id: Uuid,
 ) -> DbResult<Proposal> {
-    Ok(diesel::update(proposals::table.find(id))
-        .set((
-            proposals::organization_id.eq(organization_id),
-            proposals::version.eq(proposals::version + 1),
-        ))
-        .returning(Proposal::as_returning())
-        .get_result(conn)
-        .await?)
+    Ok(crate::Prepared(
+        diesel::update(proposals::table.find(id))
+            .set((
+                proposals::organization_id.eq(organization_id),
+                proposals::version.eq(proposals::version + 1),
+            ))
+            .returning(Proposal::as_returning()),
+    )
+    .get_result(conn)
+    .await?)
 }
 
 /// Bumps the version of a case whose management changed.
 pub async fn bump_version(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Proposal> {
-    Ok(diesel::update(proposals::table.find(id))
-        .set(proposals::version.eq(proposals::version + 1))
-        .returning(Proposal::as_returning())
-        .get_result(conn)
-        .await?)
+    Ok(crate::Prepared(
+        diesel::update(proposals::table.find(id))
+            .set(proposals::version.eq(proposals::version + 1))
+            .returning(Proposal::as_returning()),
+    )
+    .get_result(conn)
+    .await?)
 }
 
 /// Applies a status change and bumps the version.
@@ -150,14 +154,16 @@ pub async fn change_status(
     id: Uuid,
     change: &StatusChange,
 ) -> DbResult<Proposal> {
-    Ok(diesel::update(proposals::table.find(id))
-        .set((
-            change.clone(),
-            proposals::version.eq(proposals::version + 1),
-        ))
-        .returning(Proposal::as_returning())
-        .get_result(conn)
-        .await?)
+    Ok(crate::Prepared(
+        diesel::update(proposals::table.find(id))
+            .set((
+                change.clone(),
+                proposals::version.eq(proposals::version + 1),
+            ))
+            .returning(Proposal::as_returning()),
+    )
+    .get_result(conn)
+    .await?)
 }
 
 /// The next reference number of a municipality's fiscal year. The counter
@@ -169,21 +175,23 @@ pub async fn next_reference_number(
     municipality_id: Uuid,
     fiscal_year: i32,
 ) -> DbResult<i32> {
-    Ok(diesel::insert_into(reference_counters::table)
-        .values((
-            reference_counters::municipality_id.eq(municipality_id),
-            reference_counters::fiscal_year.eq(fiscal_year),
-            reference_counters::last_value.eq(1),
-        ))
-        .on_conflict((
-            reference_counters::municipality_id,
-            reference_counters::fiscal_year,
-        ))
-        .do_update()
-        .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
-        .returning(reference_counters::last_value)
-        .get_result(conn)
-        .await?)
+    Ok(crate::Prepared(
+        diesel::insert_into(reference_counters::table)
+            .values((
+                reference_counters::municipality_id.eq(municipality_id),
+                reference_counters::fiscal_year.eq(fiscal_year),
+                reference_counters::last_value.eq(1),
+            ))
+            .on_conflict((
+                reference_counters::municipality_id,
+                reference_counters::fiscal_year,
+            ))
+            .do_update()
+            .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
+            .returning(reference_counters::last_value),
+    )
+    .get_result(conn)
+    .await?)
 }
 
 /// Which cases a caller sees; applied in SQL to every read.

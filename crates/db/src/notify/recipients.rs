@@ -44,11 +44,13 @@ pub async fn case_facts(
     proposal_id: Uuid,
 ) -> DbResult<Option<CaseFacts>> {
     use diesel::OptionalExtension;
-    Ok(diesel::sql_query(
-        "SELECT reference, title, municipality_id, lead_department_id, status
-         FROM proposals WHERE id = $1",
+    Ok(crate::Prepared(
+        diesel::sql_query(
+            "SELECT reference, title, municipality_id, lead_department_id, status
+             FROM proposals WHERE id = $1",
+        )
+        .bind::<SqlUuid, _>(proposal_id),
     )
-    .bind::<SqlUuid, _>(proposal_id)
     .get_result(conn)
     .await
     .optional()?)
@@ -69,34 +71,36 @@ pub async fn for_case(
         Audience::Desk => ("desk", None),
         Audience::User(id) => ("user", Some(id)),
     };
-    Ok(diesel::sql_query(
-        "SELECT u.id AS user_id, u.email, u.mail_language AS language
-         FROM users u JOIN proposals p ON p.id = $1
-         WHERE CASE $2
-                 -- The partner's active users; and the contact of a case from
-                 -- the public intake, whose address the mailed code proved,
-                 -- before the desk has invited it as the organization's user.
-                 WHEN 'proposer' THEN u.role = 'partner' AND (
-                   (u.status = 'active' AND u.organization_id = p.organization_id)
-                   OR (u.status = 'invited' AND u.id = p.contact_user_id))
-                 WHEN 'department' THEN u.status = 'active' AND u.role = 'department'
-                   AND u.department_id = $3 AND u.municipality_id = p.municipality_id
-                 -- The case's coordinator: a desk user of the case's city.
-                 WHEN 'user' THEN u.status = 'active' AND u.role = 'desk'
-                   AND u.id = $3 AND u.municipality_id = p.municipality_id
-                 ELSE u.status = 'active' AND u.role = 'desk'
-                   AND u.municipality_id = p.municipality_id
-               END
-           AND u.id IS DISTINCT FROM $4
-           AND NOT EXISTS (SELECT 1 FROM notification_preferences n
-                           WHERE n.user_id = u.id AND n.kind = $5 AND NOT n.enabled)
-         ORDER BY u.id",
+    Ok(crate::Prepared(
+        diesel::sql_query(
+            "SELECT u.id AS user_id, u.email, u.mail_language AS language
+             FROM users u JOIN proposals p ON p.id = $1
+             WHERE CASE $2
+                     -- The partner's active users; and the contact of a case from
+                     -- the public intake, whose address the mailed code proved,
+                     -- before the desk has invited it as the organization's user.
+                     WHEN 'proposer' THEN u.role = 'partner' AND (
+                       (u.status = 'active' AND u.organization_id = p.organization_id)
+                       OR (u.status = 'invited' AND u.id = p.contact_user_id))
+                     WHEN 'department' THEN u.status = 'active' AND u.role = 'department'
+                       AND u.department_id = $3 AND u.municipality_id = p.municipality_id
+                     -- The case's coordinator: a desk user of the case's city.
+                     WHEN 'user' THEN u.status = 'active' AND u.role = 'desk'
+                       AND u.id = $3 AND u.municipality_id = p.municipality_id
+                     ELSE u.status = 'active' AND u.role = 'desk'
+                       AND u.municipality_id = p.municipality_id
+                   END
+               AND u.id IS DISTINCT FROM $4
+               AND NOT EXISTS (SELECT 1 FROM notification_preferences n
+                               WHERE n.user_id = u.id AND n.kind = $5 AND NOT n.enabled)
+             ORDER BY u.id",
+        )
+        .bind::<SqlUuid, _>(proposal_id)
+        .bind::<Text, _>(who)
+        .bind::<Nullable<SqlUuid>, _>(department)
+        .bind::<Nullable<SqlUuid>, _>(actor)
+        .bind::<Text, _>(kind.as_str()),
     )
-    .bind::<SqlUuid, _>(proposal_id)
-    .bind::<Text, _>(who)
-    .bind::<Nullable<SqlUuid>, _>(department)
-    .bind::<Nullable<SqlUuid>, _>(actor)
-    .bind::<Text, _>(kind.as_str())
     .load(conn)
     .await?)
 }
