@@ -19,13 +19,32 @@ start_api() {
     "$BIN" serve > "$DATA/server.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-  for _ in $(seq 1 600); do
-    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-    sleep 0.1
-  done
+  wait_ready
   PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
   export PGPASSWORD
   PGPASSWORD=$(cat "$DATA/postgres/superuser-password")
+  URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
+}
+
+wait_ready() {
+  for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "the API did not become ready: $DATA/server.log" >&2
+  return 1
+}
+
+# restart_api [extra env assignments...]: the same server again, on the same
+# data and port (its embedded PostgreSQL stops and starts with it).
+restart_api() {
+  kill "$SERVER"
+  wait "$SERVER" 2>/dev/null || true
+  env "$@" LIVING_GATE_DATA_DIR="$DATA" LIVING_GATE_BIND=127.0.0.1:$PORT LIVING_GATE_LOG=warn \
+    "$BIN" serve >> "$DATA/server.log" 2>&1 &
+  SERVER=$!
+  wait_ready
+  PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
   URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
 }
 
