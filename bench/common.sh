@@ -15,24 +15,11 @@ start_api() {
   [ -n "${LIVING_GATE_BENCH_BIN:-}" ] || cargo build -q --release -p living-gate-api --bin living-gate
   DATA=$(mktemp -d /tmp/lg-bench.XXXXXX)
   chmod 755 "$DATA"
-  env "$@" LIVING_GATE_DATA_DIR="$DATA" LIVING_GATE_BIND=127.0.0.1:$PORT LIVING_GATE_LOG=warn \
-    "$BIN" serve > "$DATA/server.log" 2>&1 &
-  SERVER=$!
+  launch "$@"
   trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-  wait_ready
-  PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
   export PGPASSWORD
   PGPASSWORD=$(cat "$DATA/postgres/superuser-password")
   URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
-}
-
-wait_ready() {
-  for _ in $(seq 1 600); do
-    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0
-    sleep 0.1
-  done
-  echo "the API did not become ready: $DATA/server.log" >&2
-  return 1
 }
 
 # restart_api [extra env assignments...]: the same server again, on the same
@@ -40,12 +27,21 @@ wait_ready() {
 restart_api() {
   kill "$SERVER"
   wait "$SERVER" 2>/dev/null || true
+  launch "$@"
+  URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
+}
+
+# launch [extra env assignments...]: serves $DATA on $PORT, waits until it
+# is ready, and reads its embedded PostgreSQL's port.
+launch() {
   env "$@" LIVING_GATE_DATA_DIR="$DATA" LIVING_GATE_BIND=127.0.0.1:$PORT LIVING_GATE_LOG=warn \
     "$BIN" serve >> "$DATA/server.log" 2>&1 &
   SERVER=$!
-  wait_ready
+  for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+    sleep 0.1
+  done
   PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
-  URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$PGPORT/living_gate"
 }
 
 # login <role>: an access token of the first demo account of that role.
